@@ -1,0 +1,351 @@
+/*
+ * teachkit plugin ABI, version 1.
+ *
+ * A plugin is a shared object that exports ONE symbol, `teachkit_plugin_entry`
+ * (see TK_ENTRY_SYMBOL), a const struct tk_plugin_entry.  The entry lists the
+ * components the file provides -- any number of teachers, environments and
+ * students -- through descriptors.  The host reads `abi_major` before touching
+ * anything else and refuses files whose major differs from TK_ABI_MAJOR.
+ *
+ * Growing the ABI: every struct the host reads from a plugin starts with its
+ * size (`struct_size`), so a newer minor version may append fields and
+ * optional functions; the host only reads fields that lie inside the size the
+ * plugin declared.  New capabilities come as optional function pointers (NULL
+ * = not provided) or through `get_extension(id)`.  Existing fields never
+ * change meaning within a major version.
+ *
+ * Ownership is written next to every pointer.  Thread rules, tagged on every
+ * function:
+ *   [thread-safe]    may be called from any thread at any time (descriptor
+ *                    and entry functions);
+ *   [instance]       one instance is never entered from two threads at once;
+ *                    different instances may run in parallel, so a plugin
+ *                    keeps no mutable global state.
+ *
+ * Errors are values: every fallible function returns a tk_status (0 = OK).
+ * Before returning an error a plugin describes it with host->error(), which
+ * records a message and, for configuration errors, the JSON path inside the
+ * component's `config` object.  A plugin never calls exit() or abort() on bad
+ * input.
+ *
+ * Plain C17; no VLAs; usable from C++ and through any C FFI (ctypes).
+ */
+#ifndef TEACHKIT_PLUGIN_H
+#define TEACHKIT_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TK_ABI_MAJOR 1u
+#define TK_ABI_MINOR 0u
+
+/* Name of the one symbol a plugin exports. */
+#define TK_ENTRY_SYMBOL "teachkit_plugin_entry"
+
+#if defined(__GNUC__)
+#define TK_EXPORT __attribute__((visibility("default")))
+#define TK_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define TK_EXPORT
+#define TK_PRINTF(fmt, args)
+#endif
+
+/* ------------------------------------------------------------------ status */
+
+typedef enum tk_status {
+    TK_OK = 0,
+    TK_ERR_CONFIG = 1,      /* a config value is missing, mistyped or out of range */
+    TK_ERR_INVALID = 2,     /* a call's argument is invalid (NaN task, wrong size) */
+    TK_ERR_STATE = 3,       /* call out of order (update before sample, ...) */
+    TK_ERR_NUMERIC = 4,     /* a numerical failure (non-finite value, singular matrix) */
+    TK_ERR_NOMEM = 5,
+    TK_ERR_UNSUPPORTED = 6, /* an optional capability the caller needed is missing */
+    TK_ERR_IO = 7,
+    TK_ERR_INTERNAL = 8
+} tk_status;
+
+/* ------------------------------------------------------------- host services */
+
+typedef enum tk_log_level {
+    TK_LOG_DEBUG = 0,
+    TK_LOG_INFO = 1,
+    TK_LOG_WARN = 2
+} tk_log_level;
+
+/* Opaque per-instance context created by the host before `create` and valid
+ * until after `destroy` returns.  Owned by the host. */
+typedef struct tk_ctx tk_ctx;
+
+/* The seeded random stream of an instance: xoshiro256** state.  The layout is
+ * part of the ABI.  Use the helpers of <teachkit/rng.h> on it, or any
+ * generator of your own seeded from it.  Owned by the host, which derives it
+ * from the manifest seed and the component's role and stores it in
+ * checkpoints, so a plugin that draws all its randomness from it is
+ * reproducible and resumable for free. */
+typedef struct tk_rng {
+    uint64_t s[4];
+} tk_rng;
+
+/* Host services, passed to every `create`.  The table outlives every
+ * instance.  All functions are [instance]: call them only with the ctx of
+ * the instance being entered. */
+typedef struct tk_host_api {
+    uint32_t struct_size;   /* sizeof(tk_host_api) as the host knows it */
+    uint32_t abi_major;
+    uint32_t abi_minor;
+
+    /* Log a line, prefixed by the component id.  Goes to stderr or the run's
+     * log depending on the host's verbosity. */
+    void (*log)(tk_ctx *ctx, tk_log_level level, const char *fmt, ...) TK_PRINTF(3, 4);
+
+    /* Describe an error and return `code`, so a plugin writes
+     *     return host->error(ctx, TK_ERR_CONFIG, "fit_rate", "must be >= 2, got %d", v);
+     * `config_path` is the JSON path inside the component's config (dotted,
+     * with [i] for array elements), or NULL when the error is not about the
+     * configuration.  The message is one line without a trailing period. */
+    tk_status (*error)(tk_ctx *ctx, tk_status code, const char *config_path,
+                       const char *fmt, ...) TK_PRINTF(4, 5);
+
+    /* The instance's seeded random stream (never NULL, owned by the host). */
+    tk_rng *(*rng)(tk_ctx *ctx);
+
+    /* The student's value estimate V(obs) for `n` observations laid out
+     * row-major (`n * obs_dim` floats), written to `values_out[n]`.  Returns
+     * TK_ERR_UNSUPPORTED when the run's student provides no value function.
+     * For teachers that declare the feature "student-value" (SPDL). */
+    tk_status (*student_value)(tk_ctx *ctx, const float *obs, size_t n, float *values_out);
+} tk_host_api;
+
+/* ---------------------------------------------------------------- task space */
+
+/* One dimension of a continuous task space.  `low <= high`; `low == high` is
+ * a degenerate (fixed) dimension. */
+typedef struct tk_dim {
+    const char *name;   /* borrowed; valid as long as the tk_task_space */
+    double low;
+    double high;
+} tk_dim;
+
+typedef struct tk_task_space {
+    size_t dims;
+    const tk_dim *dim;  /* borrowed array of `dims` entries */
+} tk_task_space;
+
+/* ------------------------------------------------------------------- teacher */
+
+/* A teacher proposes tasks (float32 vectors of `space->dims` values inside the
+ * bounds) and learns from the outcome of the episode played on each.
+ * Teachers recognise their own tasks by bitwise equality, so the host always
+ * hands back exactly the vector `sample` wrote. */
+typedef struct tk_teacher_vtable {
+    uint32_t struct_size;
+
+    /* Create an instance.  `host` and `ctx` outlive the instance; `space` and
+     * `config_json` are borrowed for the call only (copy what you keep).
+     * `config_json` is a JSON object: the descriptor's default config with the
+     * manifest's values merged in, already type-checked against the defaults;
+     * the plugin checks value ranges and reports them with host->error and
+     * the key's path.  On success stores the instance in *out. [thread-safe] */
+    tk_status (*create)(const tk_host_api *host, tk_ctx *ctx, const tk_task_space *space,
+                        const char *config_json, void **out);
+    /* Free everything the instance owns.  NULL is a no-op. [instance] */
+    void (*destroy)(void *self);
+
+    /* Write the next training task to `task_out[dims]`. [instance] */
+    tk_status (*sample)(void *self, float *task_out);
+    /* Report the outcome of the episode played on `task` (the vector returned
+     * by the latest `sample`).  `episode_return` is normalised to [0, 1] by
+     * the environment's return range unless the teacher declares the feature
+     * "raw-return"; `success` is the environment's success flag (0 or 1).
+     * Never called with a non-finite return. [instance] */
+    tk_status (*update)(void *self, const float *task, double episode_return, int success);
+
+    /* Optional (NULL if unused).  Called after each environment step for
+     * teachers that declare the feature "step-update".  Arrays are borrowed
+     * for the call. [instance] */
+    tk_status (*step_update)(void *self, const float *obs, const float *action, double reward,
+                             const float *next_obs, int done);
+    /* Optional.  Called after each reset with the first observation, for
+     * teachers that declare "step-update". [instance] */
+    tk_status (*episode_start)(void *self, const float *task, const float *first_obs);
+
+    /* Optional.  A JSON object describing the internal model for plots
+     * (GMM components, regions, windows...).  *json_out is owned by the
+     * instance and valid until the next call on it. [instance] */
+    tk_status (*snapshot)(void *self, const char **json_out);
+
+    /* Optional checkpoint hooks.  `save` exposes a byte string owned by the
+     * instance (valid until the next call on it); `load` restores an instance
+     * freshly created with the same space and config from such bytes
+     * (borrowed).  The host saves the instance's tk_rng itself. [instance] */
+    tk_status (*save)(void *self, const void **data, size_t *size);
+    tk_status (*load)(void *self, const void *data, size_t size);
+
+    /* Optional.  Extension table for the string id, or NULL. [instance] */
+    const void *(*get_extension)(void *self, const char *id);
+} tk_teacher_vtable;
+
+/* --------------------------------------------------------------- environment */
+
+/* Static facts about an environment instance, filled by `info`.  Arrays are
+ * owned by the instance and stay valid and constant for its lifetime. */
+typedef struct tk_env_info {
+    uint32_t struct_size;       /* set by the host before the call */
+    tk_task_space task_space;   /* the space the teacher samples from */
+    size_t obs_dim;             /* 0 for environments that simulate their learner */
+    size_t act_dim;
+    const float *obs_low;       /* obs_dim entries, may be -inf/+inf; NULL if obs_dim == 0 */
+    const float *obs_high;
+    const float *act_low;       /* act_dim entries; NULL if act_dim == 0 */
+    const float *act_high;
+    double return_low;          /* returns are mapped from [return_low, return_high] */
+    double return_high;         /*   to [0, 1] (clamped) before they reach a teacher */
+    double mastery_threshold;   /* an evaluation episode is mastered when its return > this */
+    uint64_t max_episode_steps; /* the host ends (truncates) episodes at this many steps */
+} tk_env_info;
+
+typedef struct tk_env_vtable {
+    uint32_t struct_size;
+
+    /* Create an instance; same rules as tk_teacher_vtable.create. [thread-safe] */
+    tk_status (*create)(const tk_host_api *host, tk_ctx *ctx, const char *config_json, void **out);
+    void (*destroy)(void *self);                                   /* [instance] */
+    /* Fill `info` (the host set info->struct_size). [instance] */
+    tk_status (*info)(void *self, tk_env_info *info);
+
+    /* Configure the task of the next episode (`task` borrowed, `dims` values).
+     * Rejects non-finite or out-of-bounds tasks with TK_ERR_INVALID. [instance] */
+    tk_status (*set_task)(void *self, const float *task);
+    /* Start an episode on the current task; writes obs_dim floats. [instance] */
+    tk_status (*reset)(void *self, float *obs_out);
+    /* Apply `action` (act_dim floats, borrowed).  Writes the next observation,
+     * the step reward and whether the episode terminated. [instance] */
+    tk_status (*step)(void *self, const float *action, float *obs_out, double *reward, int *done);
+    /* Whether the episode that just ended is a success (0 or 1).  Optional:
+     * when NULL the host uses `return > mastery_threshold`. [instance] */
+    int (*success)(void *self);
+
+    /* Optional, for environments that simulate their learner (feature
+     * "self-evaluation"): the current percentage (0..100) of the task space
+     * the simulated learner masters.  Replaces test-set evaluation. [instance] */
+    tk_status (*evaluate)(void *self, double *mastered_pct);
+
+    tk_status (*save)(void *self, const void **data, size_t *size);   /* optional, as teacher */
+    tk_status (*load)(void *self, const void *data, size_t size);     /* optional, as teacher */
+    const void *(*get_extension)(void *self, const char *id);          /* optional */
+} tk_env_vtable;
+
+/* ------------------------------------------------------------------- student */
+
+/* Sizes and bounds a student is created for.  Arrays borrowed for `create`. */
+typedef struct tk_student_spec {
+    size_t obs_dim;
+    size_t act_dim;
+    const float *obs_low, *obs_high;   /* obs_dim entries or NULL */
+    const float *act_low, *act_high;   /* act_dim entries or NULL */
+    uint64_t max_episode_steps;
+} tk_student_spec;
+
+typedef struct tk_student_vtable {
+    uint32_t struct_size;
+
+    tk_status (*create)(const tk_host_api *host, tk_ctx *ctx, const tk_student_spec *spec,
+                        const char *config_json, void **out);          /* [thread-safe] */
+    void (*destroy)(void *self);                                       /* [instance] */
+
+    /* Choose an action for `obs` (borrowed).  `deterministic` is 1 during
+     * evaluation episodes. [instance] */
+    tk_status (*act)(void *self, const float *obs, int deterministic, float *action_out);
+    /* One training transition; the student may learn here.  `truncated` is 1
+     * when the host cut the episode at max_episode_steps (not a terminal
+     * state). [instance] */
+    tk_status (*observe)(void *self, const float *obs, const float *action, double reward,
+                         const float *next_obs, int done, int truncated);
+    /* End of a training episode (SAC runs its gradient steps here). [instance] */
+    tk_status (*end_episode)(void *self, double episode_return, uint64_t episode_steps);
+
+    /* Optional: value estimate for `n` observations (row-major).  [instance] */
+    tk_status (*value)(void *self, const float *obs, size_t n, float *values_out);
+
+    tk_status (*save)(void *self, const void **data, size_t *size);   /* optional */
+    tk_status (*load)(void *self, const void *data, size_t size);     /* optional */
+    const void *(*get_extension)(void *self, const char *id);          /* optional */
+} tk_student_vtable;
+
+/* ---------------------------------------------------------------- descriptor */
+
+typedef enum tk_kind {
+    TK_KIND_TEACHER = 1,
+    TK_KIND_ENV = 2,
+    TK_KIND_STUDENT = 3
+} tk_kind;
+
+/* Describes one component without instantiating it.  All strings are static,
+ * owned by the plugin, valid while the plugin is loaded. */
+typedef struct tk_descriptor {
+    uint32_t struct_size;
+    tk_kind kind;
+    const char *id;              /* unique, lowercase, [a-z0-9-], e.g. "alp-gmm" */
+    const char *name;            /* human name, e.g. "ALP-GMM" */
+    const char *version;         /* the component's own version, e.g. "1.0.0" */
+    const char *description;     /* one line */
+    /* A JSON object holding every config key with its default value.  The
+     * host rejects manifest keys absent from it (suggesting the closest) and
+     * values whose JSON type differs from the default's (integer defaults
+     * accept only integers; a null default accepts anything). */
+    const char *default_config;
+    /* NULL-terminated list of feature strings; NULL means none.  Teachers:
+     *   "raw-return"     update() receives raw returns, not normalised ones
+     *   "step-update"    wants step_update() and episode_start()
+     *   "student-value"  needs host->student_value()
+     *   "needs-success"  uses the success flag
+     * Environments:
+     *   "self-evaluation"  provides evaluate(); needs no student
+     * Students:
+     *   "no-learning"    acts without observations (for self-evaluating envs)
+     *   "value"          provides value() */
+    const char *const *features;
+    /* Points to the tk_teacher_vtable, tk_env_vtable or tk_student_vtable
+     * matching `kind`; static, owned by the plugin. */
+    const void *vtable;
+} tk_descriptor;
+
+/* ---------------------------------------------------------------------- entry */
+
+typedef struct tk_plugin_entry {
+    uint32_t abi_major;          /* TK_ABI_MAJOR the plugin was built against: read first */
+    uint32_t abi_minor;          /* TK_ABI_MINOR the plugin was built against */
+    uint32_t struct_size;        /* sizeof(tk_plugin_entry) as the plugin knows it */
+    /* Optional one-time set-up after dlopen (`path` = the file); returns 0 on
+     * success.  Called once before any other function. [main thread] */
+    int (*init)(const char *path);
+    /* Optional, called once before dlclose. [main thread] */
+    void (*deinit)(void);
+    /* Number of components and the i-th descriptor (static). [thread-safe] */
+    uint32_t (*count)(void);
+    const tk_descriptor *(*get)(uint32_t index);
+} tk_plugin_entry;
+
+/* Convenience for a plugin exporting a static array of descriptors:
+ *     TK_PLUGIN_DESCRIPTORS(my_descriptors)
+ * defines the entry symbol. */
+#define TK_PLUGIN_DESCRIPTORS(array)                                                  \
+    static uint32_t tk_entry_count_(void) {                                           \
+        return (uint32_t)(sizeof(array) / sizeof((array)[0]));                       \
+    }                                                                                 \
+    static const tk_descriptor *tk_entry_get_(uint32_t i) {                           \
+        return i < tk_entry_count_() ? (array)[i] : NULL;                             \
+    }                                                                                 \
+    TK_EXPORT const tk_plugin_entry teachkit_plugin_entry = {                         \
+        TK_ABI_MAJOR, TK_ABI_MINOR, (uint32_t)sizeof(tk_plugin_entry), NULL, NULL,    \
+        tk_entry_count_, tk_entry_get_}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TEACHKIT_PLUGIN_H */
