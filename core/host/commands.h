@@ -1,0 +1,15 @@
+/*
+ * The `teachkit` verbs.  Each takes the arguments after the verb and returns
+ * the process exit status (0 success, 1 failure, 2 usage error).
+ */
+#ifndef TK_HOST_COMMANDS_H
+#define TK_HOST_COMMANDS_H
+
+int tk_cmd_run(int argc, char **argv);
+int tk_cmd_validate(int argc, char **argv);
+int tk_cmd_list(int argc, char **argv);
+
+/* 1 if argv holds -h or --help. */
+int tk_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * Diagnostics: one-line error messages that name the file, the JSON path and
+ * the fix, e.g.
+ *   teachkit: examples/toy.json: teacher.config.fit_rate: must be an integer in [2, 1000000], got 0
+ * A tk_diag is filled by the first failing function and printed once by the
+ * command that called it.  Plain value type, no allocation.
+ */
+#ifndef TK_HOST_DIAG_H
+#define TK_HOST_DIAG_H
+
+#include <stdio.h>
+
+#include "teachkit/plugin.h"
+
+typedef struct tk_diag {
+    char file[512];      /* the file the error is about ("" if none) */
+    char path[256];      /* JSON path inside that file ("" if none) */
+    char message[1536];  /* what is wrong and how to fix it */
+} tk_diag;
+
+void tk_diag_clear(tk_diag *d);
+/* Set all three parts; `file` and `path` may be NULL.  Returns -1 so callers
+ * can write `return tk_diag_set(...)`. */
+int tk_diag_set(tk_diag *d, const char *file, const char *path, const char *fmt, ...)
+    TK_PRINTF(4, 5);
+/* Print "teachkit: FILE: PATH: MESSAGE" on one line. */
+void tk_diag_print(const tk_diag *d, FILE *out);
+
+/* Join a JSON path and a key: ("teacher", "config") -> "teacher.config";
+ * ("", "seed") -> "seed".  Writes into out[size]. */
+void tk_path_join(char *out, size_t size, const char *parent, const char *key);
+/* ("eval.test_set", 3) -> "eval.test_set[3]". */
+void tk_path_index(char *out, size_t size, const char *parent, size_t index);
+
+/* The candidate closest to `word` by edit distance, or NULL when none is
+ * close enough to be a plausible typo.  `candidates` is NULL-terminated. */
+const char *tk_closest_word(const char *word, const char *const *candidates);
+
+#endif

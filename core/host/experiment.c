@@ -1,0 +1,141 @@
+#include "experiment.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "plugin_config.h"
+
+static const tk_component *find(tk_registry *reg, const tk_manifest *m, tk_kind kind,
+                                const tk_component_ref *ref, const char *section, tk_diag *d)
+{
+    const tk_component *c = tk_registry_find(reg, kind, ref->plugin, d);
+    if (!c) {
+        char path[64];
+        snprintf(path, sizeof path, "%s.plugin", section);
+        snprintf(d->file, sizeof d->file, "%s", m->file);
+        snprintf(d->path, sizeof d->path, "%s", path);
+    }
+    return c;
+}
+
+static int prepare(tk_instance *inst, tk_registry *reg, const tk_manifest *m, tk_kind kind,
+                   const tk_component_ref *ref, const char *section, const char *role,
+                   tk_diag *d)
+{
+    const tk_component *c = find(reg, m, kind, ref, section, d);
+    if (!c)
+        return -1;
+    char path[64];
+    snprintf(path, sizeof path, "%s.config", section);
+    json_t *cfg = tk_resolve_config(c->desc, ref->config, m->file, path, d);
+    if (!cfg)
+        return -1;
+    tk_instance_init(inst, c, cfg, m->seed, role);
+    return 0;
+}
+
+static int check_info(const tk_experiment *x, tk_diag *d)
+{
+    const tk_env_info *in = &x->info;
+    const char *file = x->env.comp->file;
+    if (in->task_space.dims == 0 || !in->task_space.dim)
+        return tk_diag_set(d, file, NULL, "env \"%s\" declares an empty task space",
+                           x->env.ctx.id);
+    for (size_t i = 0; i < in->task_space.dims; i++) {
+        const tk_dim *dim = &in->task_space.dim[i];
+        if (!isfinite(dim->low) || !isfinite(dim->high) || dim->low > dim->high)
+            return tk_diag_set(d, file, NULL, "env \"%s\" task dimension %zu has invalid bounds",
+                               x->env.ctx.id, i);
+    }
+    if ((in->obs_dim && (!in->obs_low || !in->obs_high)) ||
+        (in->act_dim && (!in->act_low || !in->act_high)))
+        return tk_diag_set(d, file, NULL, "env \"%s\" info lacks observation/action bounds",
+                           x->env.ctx.id);
+    if (!(in->return_high > in->return_low) || !isfinite(in->return_low) ||
+        !isfinite(in->return_high))
+        return tk_diag_set(d, file, NULL, "env \"%s\" declares an invalid return range",
+                           x->env.ctx.id);
+    if (in->max_episode_steps == 0)
+        return tk_diag_set(d, file, NULL, "env \"%s\" declares max_episode_steps = 0",
+                           x->env.ctx.id);
+    return 0;
+}
+
+static int check_compatibility(tk_experiment *x, tk_diag *d)
+{
+    const tk_manifest *m = x->manifest;
+    const tk_descriptor *t = x->teacher.comp->desc, *s = x->student.comp->desc;
+    if (tk_has_feature(s, "no-learning") && !x->self_evaluating &&
+        x->info.act_dim > 0)
+        tk_host_api_table()->log(&x->student.ctx, TK_LOG_WARN,
+                                 "learns nothing; env \"%s\" will be played with a fixed policy",
+                                 x->env.ctx.id);
+    if (tk_has_feature(t, "student-value") && !tk_has_feature(s, "value"))
+        return tk_diag_set(d, m->file, "student.plugin",
+                           "teacher \"%s\" needs the student's value estimate, but student "
+                           "\"%s\" provides none; choose a student with the \"value\" feature",
+                           t->id, s->id);
+    if (x->self_evaluating && !tk_has_feature(s, "no-learning") && x->info.act_dim == 0)
+        return tk_diag_set(d, m->file, "student.plugin",
+                           "env \"%s\" simulates its learner and takes no actions; use the "
+                           "student \"none\"", x->env.ctx.id);
+    return 0;
+}
+
+int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg, tk_diag *d)
+{
+    memset(x, 0, sizeof *x);
+    x->manifest = m;
+    if (prepare(&x->env, reg, m, TK_KIND_ENV, &m->env, "env", "env", d) ||
+        prepare(&x->teacher, reg, m, TK_KIND_TEACHER, &m->teacher, "teacher", "teacher", d) ||
+        prepare(&x->student, reg, m, TK_KIND_STUDENT, &m->student, "student", "student", d))
+        return -1;
+    if (tk_instance_create_env(&x->env, m->file, d))
+        return -1;
+    const tk_env_vtable *ev = x->env.comp->desc->vtable;
+    x->info.struct_size = sizeof x->info;
+    tk_status st = ev->info(x->env.self, &x->info);
+    if (st != TK_OK)
+        return tk_instance_fail(&x->env, st, m->file, "info", d);
+    if (check_info(x, d))
+        return -1;
+    x->self_evaluating = tk_has_feature(x->env.comp->desc, "self-evaluation") &&
+                         ev->struct_size >= offsetof(tk_env_vtable, evaluate) + sizeof ev->evaluate &&
+                         ev->evaluate;
+    x->mastery_threshold = m->has_mastery_threshold ? m->mastery_threshold
+                                                     : x->info.mastery_threshold;
+    x->raw_return = tk_has_feature(x->teacher.comp->desc, "raw-return");
+    x->step_updates = tk_has_feature(x->teacher.comp->desc, "step-update");
+
+    if (tk_instance_create_teacher(&x->teacher, &x->info.task_space, m->file, d))
+        return -1;
+    tk_student_spec spec = {x->info.obs_dim, x->info.act_dim, x->info.obs_low, x->info.obs_high,
+                            x->info.act_low, x->info.act_high, x->info.max_episode_steps};
+    if (tk_instance_create_student(&x->student, &spec, m->file, d))
+        return -1;
+    x->teacher.ctx.student = &x->student;
+    if (check_compatibility(x, d))
+        return -1;
+    if (!x->self_evaluating) {
+        tk_instance_init(&x->eval_env, x->env.comp, json_incref(x->env.config), m->seed,
+                         "eval-env");
+        if (tk_instance_create_env(&x->eval_env, m->file, d) ||
+            tk_test_set_build(&x->test_set, m->test_set, &x->info.task_space, m->file, d))
+            return -1;
+    }
+    return 0;
+}
+
+void tk_experiment_teardown(tk_experiment *x)
+{
+    tk_instance_destroy(&x->teacher);
+    tk_instance_destroy(&x->student);
+    tk_instance_destroy(&x->eval_env);
+    tk_instance_destroy(&x->env);
+    tk_test_set_free(&x->test_set);
+}
+
+json_t *tk_experiment_resolved_manifest(const tk_experiment *x)
+{
+    return tk_manifest_to_json(x->manifest, x->teacher.config, x->env.config, x->student.config);
+}

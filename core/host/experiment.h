@@ -1,0 +1,34 @@
+/*
+ * An experiment ready to run: the manifest's three components found in the
+ * registry, their configs resolved, instances created, the env's facts read
+ * and cross-checked (task space, sizes, features), and the test set built.
+ * Shared by `teachkit validate` (which builds then tears down) and `teachkit
+ * run`.  Owns its instances; the manifest and registry are borrowed.
+ */
+#ifndef TK_HOST_EXPERIMENT_H
+#define TK_HOST_EXPERIMENT_H
+
+#include "instance.h"
+#include "manifest.h"
+#include "registry.h"
+#include "test_set.h"
+
+typedef struct tk_experiment {
+    const tk_manifest *manifest;
+    tk_instance teacher, env, student;
+    tk_instance eval_env;        /* second env for test episodes; unused if self_evaluating */
+    tk_env_info info;
+    tk_test_set test_set;
+    double mastery_threshold;
+    int self_evaluating;         /* env provides evaluate(): no test episodes */
+    int raw_return;              /* teacher wants raw returns */
+    int step_updates;            /* teacher wants step_update/episode_start */
+} tk_experiment;
+
+int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg, tk_diag *d);
+void tk_experiment_teardown(tk_experiment *x);
+
+/* The resolved manifest (host defaults and plugin defaults filled in). */
+json_t *tk_experiment_resolved_manifest(const tk_experiment *x);
+
+#endif

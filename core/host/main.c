@@ -1,0 +1,53 @@
+/* teachkit: command-line entry point, dispatching to the verbs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "teachkit/plugin.h"
+
+#ifndef TK_VERSION
+#define TK_VERSION "unknown"
+#endif
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: teachkit <command> [options]\n"
+            "\n"
+            "Teacher algorithms (automatic curriculum learning) for deep RL.\n"
+            "\n"
+            "commands:\n"
+            "  run MANIFEST       run one experiment (teacher x env x student)\n"
+            "  validate MANIFEST  check a manifest and its plugins without running\n"
+            "  list               list the plugins found and their components\n"
+            "\n"
+            "`teachkit <command> --help` describes each command.\n"
+            "Plugins are searched in the manifest's plugin_paths, TEACHKIT_PLUGIN_PATH and\n"
+            "the bundled plugin directory.  Documentation: docs/ in the source tree.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *verb = argv[1];
+    if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(verb, "--version") == 0) {
+        printf("teachkit %s (plugin ABI %u.%u)\n", TK_VERSION, TK_ABI_MAJOR, TK_ABI_MINOR);
+        return 0;
+    }
+    if (strcmp(verb, "run") == 0)
+        return tk_cmd_run(argc - 1, argv + 1);
+    if (strcmp(verb, "validate") == 0)
+        return tk_cmd_validate(argc - 1, argv + 1);
+    if (strcmp(verb, "list") == 0)
+        return tk_cmd_list(argc - 1, argv + 1);
+    fprintf(stderr, "teachkit: unknown command \"%s\"\n", verb);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,433 @@
+#include "manifest.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Largest integer a JSON double holds exactly; bigger counts are typos. */
+#define MAX_COUNT 1000000000000ULL
+
+static const char *const top_keys[] = {"name", "description", "seed", "budget", "teacher", "env",
+                                       "student", "eval", "log", "plugin_paths", "on_nonfinite",
+                                       NULL};
+static const char *const budget_keys[] = {"episodes", "env_steps", NULL};
+static const char *const component_keys[] = {"plugin", "config", NULL};
+static const char *const eval_keys[] = {"every_episodes", "every_env_steps", "at_start",
+                                        "test_set", "mastery_threshold", NULL};
+static const char *const log_keys[] = {"teacher_snapshot_every", "progress", NULL};
+
+typedef struct parser {
+    const char *file;
+    tk_diag *d;
+} parser;
+
+static int fail(parser *p, const char *path, const char *fmt, ...) TK_PRINTF(3, 4);
+static int fail(parser *p, const char *path, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return tk_diag_set(p->d, p->file, path, "%s", msg);
+}
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "a value";
+}
+
+/* Reject keys of `obj` not in `allowed`, suggesting the closest. */
+static int check_keys(parser *p, json_t *obj, const char *path, const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        int known = 0;
+        for (size_t i = 0; allowed[i]; i++)
+            known |= strcmp(key, allowed[i]) == 0;
+        if (known)
+            continue;
+        char kpath[256];
+        tk_path_join(kpath, sizeof kpath, path, key);
+        const char *near = tk_closest_word(key, allowed);
+        if (near)
+            return fail(p, kpath, "unknown key; did you mean \"%s\"?", near);
+        char list[512] = "";
+        for (size_t i = 0; allowed[i]; i++) {
+            size_t used = strlen(list);
+            snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", allowed[i]);
+        }
+        return fail(p, kpath, "unknown key; the keys allowed here are: %s", list);
+    }
+    return 0;
+}
+
+static json_t *object_member(parser *p, json_t *parent, const char *parent_path,
+                             const char *key, int required, int *err)
+{
+    char path[256];
+    tk_path_join(path, sizeof path, parent_path, key);
+    json_t *v = json_object_get(parent, key);
+    *err = 0;
+    if (!v || json_is_null(v)) {
+        if (required)
+            *err = fail(p, path, "is required (an object)");
+        return NULL;
+    }
+    if (!json_is_object(v)) {
+        *err = fail(p, path, "must be an object, got %s", type_name(v));
+        return NULL;
+    }
+    return v;
+}
+
+/* Optional non-negative integer in [min, max]; absent/null leaves *out. */
+static int get_count(parser *p, json_t *obj, const char *obj_path, const char *key,
+                     uint64_t min, uint64_t max, uint64_t *out)
+{
+    char path[256];
+    tk_path_join(path, sizeof path, obj_path, key);
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_real(v))
+        return fail(p, path, "must be an integer in [%llu, %llu] written without a decimal "
+                             "point or exponent, got %g",
+                    (unsigned long long)min, (unsigned long long)max, json_real_value(v));
+    if (!json_is_integer(v))
+        return fail(p, path, "must be an integer in [%llu, %llu], got %s",
+                    (unsigned long long)min, (unsigned long long)max, type_name(v));
+    json_int_t x = json_integer_value(v);
+    if (x < 0 || (uint64_t)x < min || (uint64_t)x > max)
+        return fail(p, path, "must be an integer in [%llu, %llu], got %lld",
+                    (unsigned long long)min, (unsigned long long)max, (long long)x);
+    *out = (uint64_t)x;
+    return 0;
+}
+
+static int get_bool(parser *p, json_t *obj, const char *obj_path, const char *key, int *out)
+{
+    char path[256];
+    tk_path_join(path, sizeof path, obj_path, key);
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_boolean(v))
+        return fail(p, path, "must be true or false, got %s", type_name(v));
+    *out = json_is_true(v);
+    return 0;
+}
+
+static int get_choice(parser *p, json_t *obj, const char *obj_path, const char *key,
+                      const char *const *choices, int *out)
+{
+    char path[256];
+    tk_path_join(path, sizeof path, obj_path, key);
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_string(v))
+        for (int i = 0; choices[i]; i++)
+            if (strcmp(json_string_value(v), choices[i]) == 0) {
+                *out = i;
+                return 0;
+            }
+    char list[256] = "";
+    for (int i = 0; choices[i]; i++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s\"%s\"", i ? ", " : "", choices[i]);
+    }
+    return fail(p, path, "must be one of %s", list);
+}
+
+static int valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 100 || s[0] == '.' || s[0] == '-')
+        return 0;
+    for (const char *c = s; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '-' || *c == '_' || *c == '.'))
+            return 0;
+    return 1;
+}
+
+static int parse_name(parser *p, json_t *root, tk_manifest *m)
+{
+    json_t *v = json_object_get(root, "name");
+    const char *name = "run";
+    if (v && !json_is_null(v)) {
+        if (!json_is_string(v))
+            return fail(p, "name", "must be a string, got %s", type_name(v));
+        name = json_string_value(v);
+        /* The name becomes a directory name: no separators, no "..". */
+        if (!valid_name(name))
+            return fail(p, "name", "must be 1-100 characters of [A-Za-z0-9._-] not starting "
+                                   "with '.' or '-' (it names the run directory), got \"%s\"",
+                        name);
+    }
+    m->name = strdup(name);
+    json_t *desc = json_object_get(root, "description");
+    if (desc && !json_is_null(desc) && !json_is_string(desc))
+        return fail(p, "description", "must be a string, got %s", type_name(desc));
+    return 0;
+}
+
+static int parse_budget(parser *p, json_t *root, tk_manifest *m)
+{
+    int err;
+    json_t *b = object_member(p, root, "", "budget", 1, &err);
+    if (!b)
+        return err ? err : -1;
+    if (check_keys(p, b, "budget", budget_keys))
+        return -1;
+    if (get_count(p, b, "budget", "episodes", 1, MAX_COUNT, &m->budget_episodes) ||
+        get_count(p, b, "budget", "env_steps", 1, MAX_COUNT, &m->budget_env_steps))
+        return -1;
+    if (!m->budget_episodes && !m->budget_env_steps)
+        return fail(p, "budget", "needs \"episodes\" or \"env_steps\" (or both; the run stops "
+                                 "at the first reached)");
+    return 0;
+}
+
+static int parse_component(parser *p, json_t *root, const char *key, const char *default_plugin,
+                           tk_component_ref *ref)
+{
+    int err;
+    json_t *c = object_member(p, root, "", key, default_plugin == NULL, &err);
+    if (err)
+        return err;
+    if (!c) {
+        ref->plugin = strdup(default_plugin);
+        ref->config = json_object();
+        return 0;
+    }
+    if (check_keys(p, c, key, component_keys))
+        return -1;
+    char path[64];
+    tk_path_join(path, sizeof path, key, "plugin");
+    json_t *id = json_object_get(c, "plugin");
+    if (!id && default_plugin)
+        ref->plugin = strdup(default_plugin);
+    else if (!id || !json_is_string(id) || !json_string_length(id))
+        return fail(p, path, "is required: the id of a %s plugin (see `teachkit list`)", key);
+    else
+        ref->plugin = strdup(json_string_value(id));
+    tk_path_join(path, sizeof path, key, "config");
+    json_t *cfg = json_object_get(c, "config");
+    if (cfg && !json_is_null(cfg) && !json_is_object(cfg))
+        return fail(p, path, "must be an object, got %s", type_name(cfg));
+    ref->config = cfg && json_is_object(cfg) ? json_deep_copy(cfg) : json_object();
+    return 0;
+}
+
+static int parse_eval(parser *p, json_t *root, tk_manifest *m)
+{
+    m->eval_every_episodes = 1000;
+    m->eval_at_start = 1;
+    int err;
+    json_t *e = object_member(p, root, "", "eval", 0, &err);
+    if (!e)
+        return err;
+    if (check_keys(p, e, "eval", eval_keys))
+        return -1;
+    json_t *every_ep = json_object_get(e, "every_episodes");
+    if (every_ep && json_is_integer(every_ep) && json_integer_value(every_ep) == 0)
+        m->eval_every_episodes = 0;
+    else if (get_count(p, e, "eval", "every_episodes", 1, MAX_COUNT, &m->eval_every_episodes))
+        return -1;
+    if (get_count(p, e, "eval", "every_env_steps", 0, MAX_COUNT, &m->eval_every_env_steps) ||
+        get_bool(p, e, "eval", "at_start", &m->eval_at_start))
+        return -1;
+    json_t *thr = json_object_get(e, "mastery_threshold");
+    if (thr && !json_is_null(thr)) {
+        if (!json_is_number(thr))
+            return fail(p, "eval.mastery_threshold", "must be a number, got %s", type_name(thr));
+        m->has_mastery_threshold = 1;
+        m->mastery_threshold = json_number_value(thr);
+    }
+    json_t *ts = json_object_get(e, "test_set");
+    if (ts && !json_is_null(ts)) {
+        if (!json_is_object(ts))
+            return fail(p, "eval.test_set", "must be an object such as {\"file\": \"tasks.json\"}"
+                                            ", {\"uniform\": 50, \"seed\": 31} or "
+                                            "{\"grid\": 10}, got %s", type_name(ts));
+        m->test_set = json_deep_copy(ts);
+    }
+    return 0;
+}
+
+static int parse_log(parser *p, json_t *root, tk_manifest *m)
+{
+    m->snapshot_every = 1000;
+    m->progress = TK_PROGRESS_AUTO;
+    int err;
+    json_t *l = object_member(p, root, "", "log", 0, &err);
+    if (!l)
+        return err;
+    if (check_keys(p, l, "log", log_keys))
+        return -1;
+    static const char *const modes[] = {"auto", "always", "never", NULL};
+    int mode = (int)m->progress;
+    if (get_count(p, l, "log", "teacher_snapshot_every", 0, MAX_COUNT, &m->snapshot_every) ||
+        get_choice(p, l, "log", "progress", modes, &mode))
+        return -1;
+    m->progress = (tk_progress_mode)mode;
+    return 0;
+}
+
+static char *resolve_relative(const char *manifest_file, const char *path)
+{
+    if (path[0] == '/')
+        return strdup(path);
+    const char *slash = strrchr(manifest_file, '/');
+    if (!slash)
+        return strdup(path);
+    size_t dir_len = (size_t)(slash - manifest_file);
+    size_t n = dir_len + 1 + strlen(path) + 1;
+    char *out = malloc(n);
+    if (out)
+        snprintf(out, n, "%.*s/%s", (int)dir_len, manifest_file, path);
+    return out;
+}
+
+static int parse_plugin_paths(parser *p, json_t *root, tk_manifest *m)
+{
+    json_t *a = json_object_get(root, "plugin_paths");
+    if (!a || json_is_null(a))
+        return 0;
+    if (!json_is_array(a))
+        return fail(p, "plugin_paths", "must be an array of file or directory paths");
+    m->plugin_paths = calloc(json_array_size(a) + 1, sizeof *m->plugin_paths);
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        json_t *s = json_array_get(a, i);
+        char path[64];
+        tk_path_index(path, sizeof path, "plugin_paths", i);
+        if (!json_is_string(s) || !json_string_length(s))
+            return fail(p, path, "must be a non-empty string (a .so file or a directory)");
+        m->plugin_paths[m->n_plugin_paths++] = resolve_relative(p->file, json_string_value(s));
+    }
+    return 0;
+}
+
+int tk_manifest_parse(json_t *root, const char *file, tk_manifest *m, tk_diag *d)
+{
+    memset(m, 0, sizeof *m);
+    m->file = strdup(file);
+    parser p = {file, d};
+    if (!json_is_object(root))
+        return fail(&p, "", "the manifest must be a JSON object, got %s", type_name(root));
+    if (check_keys(&p, root, "", top_keys) || parse_name(&p, root, m))
+        return -1;
+    json_t *seed = json_object_get(root, "seed");
+    if (!seed)
+        m->seed = 0;
+    else if (get_count(&p, root, "", "seed", 0, (uint64_t)INT64_MAX, &m->seed))
+        return -1;
+    static const char *const policies[] = {"stop", "skip", NULL};
+    int policy = TK_NONFINITE_STOP;
+    if (parse_budget(&p, root, m) ||
+        parse_component(&p, root, "teacher", NULL, &m->teacher) ||
+        parse_component(&p, root, "env", NULL, &m->env) ||
+        parse_component(&p, root, "student", "none", &m->student) || parse_eval(&p, root, m) ||
+        parse_log(&p, root, m) || parse_plugin_paths(&p, root, m) ||
+        get_choice(&p, root, "", "on_nonfinite", policies, &policy))
+        return -1;
+    m->on_nonfinite = (tk_nonfinite_policy)policy;
+    return 0;
+}
+
+int tk_manifest_load(const char *file, tk_manifest *m, tk_diag *d)
+{
+    memset(m, 0, sizeof *m);
+    struct stat st;
+    if (stat(file, &st) != 0)
+        return tk_diag_set(d, file, NULL, "cannot read the manifest: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return tk_diag_set(d, file, NULL, "is not a regular file; pass a manifest .json file");
+    if (st.st_size == 0)
+        return tk_diag_set(d, file, NULL, "is empty; a manifest is a JSON object, see "
+                                          "docs/manifest.md and examples/");
+    json_error_t jerr;
+    json_t *root = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return tk_diag_set(d, file, NULL, "invalid JSON at line %d, column %d: %s", jerr.line,
+                           jerr.column, jerr.text);
+    int rc = tk_manifest_parse(root, file, m, d);
+    json_decref(root);
+    return rc;
+}
+
+void tk_manifest_free(tk_manifest *m)
+{
+    free(m->file);
+    free(m->name);
+    tk_component_ref *refs[] = {&m->teacher, &m->env, &m->student};
+    for (size_t i = 0; i < 3; i++) {
+        free(refs[i]->plugin);
+        json_decref(refs[i]->config);
+    }
+    json_decref(m->test_set);
+    for (size_t i = 0; i < m->n_plugin_paths; i++)
+        free(m->plugin_paths[i]);
+    free(m->plugin_paths);
+    memset(m, 0, sizeof *m);
+}
+
+static json_t *count_or_null(uint64_t v)
+{
+    return v ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *component_json(const tk_component_ref *ref, json_t *resolved)
+{
+    return json_pack("{s:s, s:O}", "plugin", ref->plugin, "config",
+                     resolved ? resolved : ref->config);
+}
+
+json_t *tk_manifest_to_json(const tk_manifest *m, json_t *teacher_cfg, json_t *env_cfg,
+                            json_t *student_cfg)
+{
+    static const char *const progress[] = {"auto", "always", "never"};
+    json_t *paths = json_array();
+    for (size_t i = 0; i < m->n_plugin_paths; i++)
+        json_array_append_new(paths, json_string(m->plugin_paths[i]));
+    json_t *root = json_object();
+    json_object_set_new(root, "name", json_string(m->name));
+    json_object_set_new(root, "seed", json_integer((json_int_t)m->seed));
+    json_object_set_new(root, "budget", json_pack("{s:o, s:o}", "episodes",
+                                                  count_or_null(m->budget_episodes), "env_steps",
+                                                  count_or_null(m->budget_env_steps)));
+    json_object_set_new(root, "teacher", component_json(&m->teacher, teacher_cfg));
+    json_object_set_new(root, "env", component_json(&m->env, env_cfg));
+    json_object_set_new(root, "student", component_json(&m->student, student_cfg));
+    json_object_set_new(
+        root, "eval",
+        json_pack("{s:o, s:o, s:b, s:O?, s:o}", "every_episodes",
+                  count_or_null(m->eval_every_episodes), "every_env_steps",
+                  count_or_null(m->eval_every_env_steps), "at_start", m->eval_at_start,
+                  "test_set", m->test_set, "mastery_threshold",
+                  m->has_mastery_threshold ? json_real(m->mastery_threshold) : json_null()));
+    json_object_set_new(root, "log", json_pack("{s:I, s:s}", "teacher_snapshot_every",
+                                               (json_int_t)m->snapshot_every, "progress",
+                                               progress[m->progress]));
+    json_object_set_new(root, "plugin_paths", paths);
+    json_object_set_new(root, "on_nonfinite",
+                        json_string(m->on_nonfinite == TK_NONFINITE_SKIP ? "skip" : "stop"));
+    return root;
+}

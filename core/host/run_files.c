@@ -1,0 +1,160 @@
+#include "run_files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LOG_BUFFER (1u << 16)
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+int tk_line_log_open(tk_line_log *log, const char *dir, const char *name, tk_diag *d)
+{
+    memset(log, 0, sizeof *log);
+    log->fd = -1;
+    log->path = join(dir, name);
+    log->buf = malloc(LOG_BUFFER);
+    log->cap = LOG_BUFFER;
+    if (!log->path || !log->buf)
+        return tk_diag_set(d, dir, NULL, "out of memory");
+    log->fd = open(log->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log->fd < 0)
+        return tk_diag_set(d, log->path, NULL, "cannot open for writing: %s", strerror(errno));
+    return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int tk_line_log_flush(tk_line_log *log, tk_diag *d)
+{
+    if (log->fd < 0 || log->used == 0)
+        return 0;
+    if (write_all(log->fd, log->buf, log->used) != 0) {
+        int err = errno;
+        log->used = 0;
+        return tk_diag_set(d, log->path, NULL,
+                           "write failed: %s; the lines written before are intact", strerror(err));
+    }
+    log->used = 0;
+    return 0;
+}
+
+int tk_line_log_append(tk_line_log *log, const char *line, size_t len, tk_diag *d)
+{
+    if (log->used + len + 1 > log->cap && tk_line_log_flush(log, d))
+        return -1;
+    if (len + 1 > log->cap) {
+        /* A line larger than the buffer (a big snapshot) goes out alone. */
+        if (write_all(log->fd, line, len) || write_all(log->fd, "\n", 1))
+            return tk_diag_set(d, log->path, NULL, "write failed: %s", strerror(errno));
+        return 0;
+    }
+    memcpy(log->buf + log->used, line, len);
+    log->buf[log->used + len] = '\n';
+    log->used += len + 1;
+    return 0;
+}
+
+int tk_line_log_close(tk_line_log *log, tk_diag *d)
+{
+    int rc = 0;
+    if (log->fd >= 0) {
+        rc = tk_line_log_flush(log, d);
+        if (fsync(log->fd) != 0 && rc == 0 && errno != EINVAL)
+            rc = tk_diag_set(d, log->path, NULL, "fsync failed: %s", strerror(errno));
+        close(log->fd);
+    }
+    free(log->path);
+    free(log->buf);
+    memset(log, 0, sizeof *log);
+    log->fd = -1;
+    return rc;
+}
+
+int tk_write_json_atomic(const char *dir, const char *name, const json_t *json, tk_diag *d)
+{
+    char *target = join(dir, name);
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid());
+    char *text = json_dumps(json, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
+    int rc = 0;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || !text || write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) ||
+        fsync(fd) != 0) {
+        rc = tk_diag_set(d, target, NULL, "cannot write: %s; the previous version is intact",
+                         strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+    } else {
+        close(fd);
+        if (rename(tmp, target) != 0) {
+            rc = tk_diag_set(d, target, NULL, "cannot rename into place: %s", strerror(errno));
+            unlink(tmp);
+        }
+    }
+    free(text);
+    free(target);
+    return rc;
+}
+
+static int mkdir_p(const char *dir)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int tk_prepare_run_dir(const char *dir, tk_diag *d)
+{
+    if (strlen(dir) >= PATH_MAX - 64)
+        return tk_diag_set(d, dir, NULL, "output directory path is too long");
+    if (mkdir_p(dir) != 0)
+        return tk_diag_set(d, dir, NULL, "cannot create the output directory: %s",
+                           strerror(errno));
+    static const char *const results[] = {"episodes.jsonl", "summary.json", "evals.jsonl", NULL};
+    for (size_t i = 0; results[i]; i++) {
+        char *p = join(dir, results[i]);
+        int exists = access(p, F_OK) == 0;
+        free(p);
+        if (exists)
+            return tk_diag_set(d, dir, NULL,
+                               "already holds a run (%s); pass another --out directory or "
+                               "remove this one, teachkit never overwrites results",
+                               results[i]);
+    }
+    return 0;
+}

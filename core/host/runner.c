@@ -1,0 +1,502 @@
+#include "runner.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run_files.h"
+
+enum { PHASE_TEACHER, PHASE_ENV, PHASE_STUDENT, PHASE_EVAL, PHASE_IO, N_PHASES };
+static const char *const phase_names[N_PHASES] = {"teacher", "env", "student", "eval", "io"};
+
+typedef struct run_state {
+    tk_experiment *x;
+    const tk_manifest *m;
+    const char *out_dir;
+    tk_line_log episodes_log, evals_log, teacher_log;
+    float *task, *obs, *next_obs, *action;
+    uint64_t episodes, env_steps, skipped;
+    uint64_t next_eval_steps;   /* env-step count of the next step-based evaluation */
+    uint64_t last_eval_episode; /* episode count at the last evaluation, or UINT64_MAX */
+    double last_mastered_pct, last_mean_return;
+    int have_eval;
+    double phase_seconds[N_PHASES];
+    double start;
+    double last_progress;
+    int progress;
+    char line[65536];
+} run_state;
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Accumulates the time since `*t` into `phase` and restarts the clock. */
+static void lap(run_state *s, int phase, double *t)
+{
+    double n = now_seconds();
+    s->phase_seconds[phase] += n - *t;
+    *t = n;
+}
+
+static const tk_teacher_vtable *teacher_vt(const run_state *s)
+{
+    return s->x->teacher.comp->desc->vtable;
+}
+static const tk_env_vtable *env_vt(const tk_instance *env)
+{
+    return env->comp->desc->vtable;
+}
+static const tk_student_vtable *student_vt(const run_state *s)
+{
+    return s->x->student.comp->desc->vtable;
+}
+
+static int all_finite(const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
+/* Appends "[a,b,c]" with float32 round-trip precision. */
+static size_t format_floats(char *out, size_t size, const float *v, size_t n)
+{
+    size_t used = (size_t)snprintf(out, size, "[");
+    for (size_t i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%.9g", i ? "," : "", (double)v[i]);
+    if (used < size)
+        used += (size_t)snprintf(out + used, size - used, "]");
+    return used;
+}
+
+/* ----------------------------------------------------------- evaluation */
+
+/* One deterministic test episode on `task`; returns its return in *ret. */
+static int test_episode(run_state *s, const float *task, double *ret, tk_diag *d)
+{
+    tk_experiment *x = s->x;
+    const tk_env_vtable *ev = env_vt(&x->eval_env);
+    tk_status st = ev->set_task(x->eval_env.self, task);
+    if (st == TK_OK)
+        st = ev->reset(x->eval_env.self, s->obs);
+    if (st != TK_OK)
+        return tk_instance_fail(&x->eval_env, st, s->m->file, "set_task/reset (evaluation)", d);
+    *ret = 0.0;
+    for (uint64_t t = 0; t < x->info.max_episode_steps; t++) {
+        st = student_vt(s)->act(x->student.self, s->obs, 1, s->action);
+        if (st != TK_OK)
+            return tk_instance_fail(&x->student, st, s->m->file, "act (evaluation)", d);
+        double r = 0.0;
+        int done = 0;
+        st = ev->step(x->eval_env.self, s->action, s->obs, &r, &done);
+        if (st != TK_OK)
+            return tk_instance_fail(&x->eval_env, st, s->m->file, "step (evaluation)", d);
+        if (!isfinite(r))
+            return tk_diag_set(d, x->eval_env.comp->file, NULL,
+                               "env \"%s\" returned a non-finite reward in an evaluation "
+                               "episode", x->eval_env.ctx.id);
+        *ret += r;
+        if (done)
+            break;
+    }
+    return 0;
+}
+
+static int evaluate(run_state *s, tk_diag *d)
+{
+    tk_experiment *x = s->x;
+    double t = now_seconds();
+    double mastered = 0.0, mean_return = NAN;
+    if (x->self_evaluating) {
+        tk_status st = env_vt(&x->env)->evaluate(x->env.self, &mastered);
+        if (st != TK_OK)
+            return tk_instance_fail(&x->env, st, s->m->file, "evaluate", d);
+    } else {
+        size_t n = x->test_set.n, hits = 0;
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double ret = 0.0;
+            if (test_episode(s, x->test_set.tasks + i * x->test_set.dims, &ret, d))
+                return -1;
+            sum += ret;
+            hits += ret > x->mastery_threshold;
+        }
+        mastered = 100.0 * (double)hits / (double)n;
+        mean_return = sum / (double)n;
+    }
+    lap(s, PHASE_EVAL, &t);
+    s->have_eval = 1;
+    s->last_mastered_pct = mastered;
+    s->last_mean_return = mean_return;
+    s->last_eval_episode = s->episodes;
+    int n = snprintf(s->line, sizeof s->line,
+                     "{\"episode\":%llu,\"env_steps\":%llu,\"mastered_pct\":%.10g,"
+                     "\"mean_return\":",
+                     (unsigned long long)s->episodes, (unsigned long long)s->env_steps, mastered);
+    n += isfinite(mean_return) ? snprintf(s->line + n, sizeof s->line - (size_t)n, "%.10g}",
+                                          mean_return)
+                               : snprintf(s->line + n, sizeof s->line - (size_t)n, "null}");
+    /* Evaluations are rare and precious: make each durable at once. */
+    int rc = tk_line_log_append(&s->evals_log, s->line, (size_t)n, d) ||
+             tk_line_log_flush(&s->evals_log, d) || tk_line_log_flush(&s->episodes_log, d);
+    lap(s, PHASE_IO, &t);
+    return rc ? -1 : 0;
+}
+
+static int snapshot(run_state *s, tk_diag *d)
+{
+    const tk_teacher_vtable *tv = teacher_vt(s);
+    if (tv->struct_size < offsetof(tk_teacher_vtable, snapshot) + sizeof tv->snapshot ||
+        !tv->snapshot)
+        return 0;
+    double t = now_seconds();
+    const char *text = NULL;
+    tk_status st = tv->snapshot(s->x->teacher.self, &text);
+    lap(s, PHASE_TEACHER, &t);
+    if (st != TK_OK)
+        return tk_instance_fail(&s->x->teacher, st, s->m->file, "snapshot", d);
+    json_error_t jerr;
+    json_t *snap = text ? json_loads(text, 0, &jerr) : NULL;
+    if (!snap)
+        return tk_diag_set(d, s->x->teacher.comp->file, NULL,
+                           "teacher \"%s\" snapshot is not valid JSON", s->x->teacher.ctx.id);
+    json_t *line = json_pack("{s:I, s:o}", "episode", (json_int_t)s->episodes, "snapshot", snap);
+    char *dump = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(line);
+    int rc = dump ? tk_line_log_append(&s->teacher_log, dump, strlen(dump), d) : -1;
+    free(dump);
+    lap(s, PHASE_IO, &t);
+    return rc;
+}
+
+/* ------------------------------------------------------------- episodes */
+
+typedef struct episode {
+    double ret;
+    uint64_t steps;
+    const char *bad;   /* non-finite value seen ("reward", "observation", "action") */
+    const char *who;   /* the component that produced it */
+} episode;
+
+static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
+{
+    tk_experiment *x = s->x;
+    const tk_env_vtable *ev = env_vt(&x->env);
+    const tk_student_vtable *sv = student_vt(s);
+    const tk_teacher_vtable *tv = teacher_vt(s);
+    const size_t obs_dim = x->info.obs_dim, act_dim = x->info.act_dim;
+    double t = now_seconds();
+    tk_status st = ev->set_task(x->env.self, s->task);
+    if (st == TK_OK)
+        st = ev->reset(x->env.self, s->obs);
+    lap(s, PHASE_ENV, &t);
+    if (st != TK_OK)
+        return tk_instance_fail(&x->env, st, s->m->file, "set_task/reset", d);
+    if (x->step_updates && tv->episode_start) {
+        st = tv->episode_start(x->teacher.self, s->task, s->obs);
+        lap(s, PHASE_TEACHER, &t);
+        if (st != TK_OK)
+            return tk_instance_fail(&x->teacher, st, s->m->file, "episode_start", d);
+    }
+    memset(ep, 0, sizeof *ep);
+    for (;;) {
+        st = sv->act(x->student.self, s->obs, 0, s->action);
+        lap(s, PHASE_STUDENT, &t);
+        if (st != TK_OK)
+            return tk_instance_fail(&x->student, st, s->m->file, "act", d);
+        if (!all_finite(s->action, act_dim)) {
+            ep->bad = "action", ep->who = "student";
+            return 0;
+        }
+        double r = 0.0;
+        int done = 0;
+        st = ev->step(x->env.self, s->action, s->next_obs, &r, &done);
+        lap(s, PHASE_ENV, &t);
+        if (st != TK_OK)
+            return tk_instance_fail(&x->env, st, s->m->file, "step", d);
+        if (!isfinite(r) || !all_finite(s->next_obs, obs_dim)) {
+            ep->bad = isfinite(r) ? "observation" : "reward", ep->who = "env";
+            return 0;
+        }
+        ep->steps++;
+        ep->ret += r;
+        int truncated = !done && ep->steps >= x->info.max_episode_steps;
+        st = sv->observe(x->student.self, s->obs, s->action, r, s->next_obs, done, truncated);
+        lap(s, PHASE_STUDENT, &t);
+        if (st != TK_OK)
+            return tk_instance_fail(&x->student, st, s->m->file, "observe", d);
+        if (x->step_updates && tv->step_update) {
+            st = tv->step_update(x->teacher.self, s->obs, s->action, r, s->next_obs, done);
+            lap(s, PHASE_TEACHER, &t);
+            if (st != TK_OK)
+                return tk_instance_fail(&x->teacher, st, s->m->file, "step_update", d);
+        }
+        float *swap = s->obs;
+        s->obs = s->next_obs;
+        s->next_obs = swap;
+        if (done || truncated)
+            break;
+    }
+    st = sv->end_episode(x->student.self, ep->ret, ep->steps);
+    lap(s, PHASE_STUDENT, &t);
+    return st == TK_OK ? 0 : tk_instance_fail(&x->student, st, s->m->file, "end_episode", d);
+}
+
+static double normalise(const tk_env_info *info, double ret)
+{
+    double u = (ret - info->return_low) / (info->return_high - info->return_low);
+    return u < 0.0 ? 0.0 : u > 1.0 ? 1.0 : u;
+}
+
+static int log_episode(run_state *s, const episode *ep, double norm, int success, tk_diag *d)
+{
+    size_t size = sizeof s->line;
+    int n = snprintf(s->line, size, "{\"episode\":%llu,\"task\":",
+                     (unsigned long long)s->episodes);
+    n += (int)format_floats(s->line + n, size - (size_t)n, s->task, s->x->info.task_space.dims);
+    if (ep->bad)
+        n += snprintf(s->line + n, size - (size_t)n,
+                      ",\"return\":null,\"return_norm\":null,\"steps\":%llu,\"env_steps\":%llu,"
+                      "\"success\":false,\"skipped\":\"non-finite %s from %s\"}",
+                      (unsigned long long)ep->steps, (unsigned long long)s->env_steps, ep->bad,
+                      ep->who);
+    else
+        n += snprintf(s->line + n, size - (size_t)n,
+                      ",\"return\":%.10g,\"return_norm\":%.10g,\"steps\":%llu,\"env_steps\":%llu,"
+                      "\"success\":%s}",
+                      ep->ret, norm, (unsigned long long)ep->steps,
+                      (unsigned long long)s->env_steps, success ? "true" : "false");
+    return tk_line_log_append(&s->episodes_log, s->line, (size_t)n, d);
+}
+
+static int one_episode(run_state *s, tk_diag *d)
+{
+    tk_experiment *x = s->x;
+    const tk_teacher_vtable *tv = teacher_vt(s);
+    const tk_task_space *space = &x->info.task_space;
+    double t = now_seconds();
+    tk_status st = tv->sample(x->teacher.self, s->task);
+    lap(s, PHASE_TEACHER, &t);
+    if (st != TK_OK)
+        return tk_instance_fail(&x->teacher, st, s->m->file, "sample", d);
+    for (size_t i = 0; i < space->dims; i++)
+        if (!isfinite(s->task[i]) || s->task[i] < (float)space->dim[i].low ||
+            s->task[i] > (float)space->dim[i].high)
+            return tk_diag_set(d, x->teacher.comp->file, NULL,
+                               "teacher \"%s\" sampled task value %g for dimension \"%s\" "
+                               "outside [%g, %g] at episode %llu",
+                               x->teacher.ctx.id, (double)s->task[i], space->dim[i].name,
+                               space->dim[i].low, space->dim[i].high,
+                               (unsigned long long)s->episodes);
+    episode ep;
+    if (play_training_episode(s, &ep, d))
+        return -1;
+    s->env_steps += ep.steps;
+    if (ep.bad && s->m->on_nonfinite == TK_NONFINITE_STOP)
+        return tk_diag_set(d, s->m->file, "on_nonfinite",
+                           "%s \"%s\" produced a non-finite %s in episode %llu (step %llu); "
+                           "the run stops so it never reaches the teacher; set \"on_nonfinite\": "
+                           "\"skip\" to drop such episodes instead",
+                           ep.who, ep.who[0] == 'e' ? x->env.ctx.id : x->student.ctx.id, ep.bad,
+                           (unsigned long long)s->episodes, (unsigned long long)ep.steps + 1);
+    double norm = 0.0;
+    int success = 0;
+    if (!ep.bad) {
+        const tk_env_vtable *ev = env_vt(&x->env);
+        success = ev->success ? ev->success(x->env.self) != 0 : ep.ret > x->mastery_threshold;
+        norm = normalise(&x->info, ep.ret);
+        t = now_seconds();
+        st = tv->update(x->teacher.self, s->task, x->raw_return ? ep.ret : norm, success);
+        lap(s, PHASE_TEACHER, &t);
+        if (st != TK_OK)
+            return tk_instance_fail(&x->teacher, st, s->m->file, "update", d);
+    } else {
+        s->skipped++;
+    }
+    t = now_seconds();
+    int rc = log_episode(s, &ep, norm, success, d);
+    lap(s, PHASE_IO, &t);
+    s->episodes++;
+    return rc;
+}
+
+/* -------------------------------------------------------------- progress */
+
+static void show_progress(run_state *s, int final)
+{
+    double n = now_seconds();
+    if (!s->progress || (!final && n - s->last_progress < 0.25))
+        return;
+    s->last_progress = n;
+    const tk_manifest *m = s->m;
+    double elapsed = n - s->start, frac = 0.0;
+    if (m->budget_episodes)
+        frac = (double)s->episodes / (double)m->budget_episodes;
+    if (m->budget_env_steps) {
+        double f2 = (double)s->env_steps / (double)m->budget_env_steps;
+        frac = f2 > frac ? f2 : frac;
+    }
+    double eta = frac > 0 ? elapsed * (1.0 - frac) / frac : 0.0;
+    fprintf(stderr, "\r%s: %llu episodes, %llu steps (%.0f%%), %.0f ep/s, ETA %.0fs, mastered %.1f%%  %s",
+            m->name, (unsigned long long)s->episodes, (unsigned long long)s->env_steps,
+            100.0 * frac, elapsed > 0 ? (double)s->episodes / elapsed : 0.0, eta,
+            s->last_mastered_pct, final ? "\n" : "");
+}
+
+/* ------------------------------------------------------------------ loop */
+
+static int budget_left(const run_state *s)
+{
+    const tk_manifest *m = s->m;
+    if (m->budget_episodes && s->episodes >= m->budget_episodes)
+        return 0;
+    if (m->budget_env_steps && s->env_steps >= m->budget_env_steps)
+        return 0;
+    return 1;
+}
+
+static int eval_due(run_state *s)
+{
+    const tk_manifest *m = s->m;
+    int due = m->eval_every_episodes && s->episodes % m->eval_every_episodes == 0;
+    if (m->eval_every_env_steps && s->env_steps >= s->next_eval_steps) {
+        due = 1;
+        while (s->next_eval_steps <= s->env_steps)
+            s->next_eval_steps += m->eval_every_env_steps;
+    }
+    return due;
+}
+
+static int write_summary(run_state *s, const char *status, tk_diag *d)
+{
+    tk_experiment *x = s->x;
+    json_t *times = json_object();
+    double total = 0.0;
+    for (int i = 0; i < N_PHASES; i++) {
+        json_object_set_new(times, phase_names[i], json_real(s->phase_seconds[i]));
+        total += s->phase_seconds[i];
+    }
+    double wall = now_seconds() - s->start;
+    json_object_set_new(times, "other", json_real(wall > total ? wall - total : 0.0));
+    json_t *sum = json_pack(
+        "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:f, s:o}", "status", status,
+        "name", s->m->name, "teacher", x->teacher.ctx.id, "env", x->env.ctx.id, "seed",
+        (json_int_t)s->m->seed, "episodes", (json_int_t)s->episodes, "env_steps",
+        (json_int_t)s->env_steps, "skipped_episodes", (json_int_t)s->skipped,
+        "final_mastered_pct", s->have_eval ? json_real(s->last_mastered_pct) : json_null(),
+        "final_mean_return",
+        s->have_eval && isfinite(s->last_mean_return) ? json_real(s->last_mean_return)
+                                                      : json_null(),
+        "wall_seconds", wall, "time_seconds", times);
+    json_object_set_new(sum, "student", json_string(x->student.ctx.id));
+    int rc = tk_write_json_atomic(s->out_dir, "summary.json", sum, d);
+    json_decref(sum);
+    return rc;
+}
+
+static int open_logs(run_state *s, tk_diag *d)
+{
+    return tk_line_log_open(&s->episodes_log, s->out_dir, "episodes.jsonl", d) ||
+           tk_line_log_open(&s->evals_log, s->out_dir, "evals.jsonl", d) ||
+           tk_line_log_open(&s->teacher_log, s->out_dir, "teacher.jsonl", d);
+}
+
+static int alloc_buffers(run_state *s)
+{
+    const tk_env_info *in = &s->x->info;
+    s->task = calloc(in->task_space.dims, sizeof(float));
+    s->obs = calloc(in->obs_dim + 1, sizeof(float));
+    s->next_obs = calloc(in->obs_dim + 1, sizeof(float));
+    s->action = calloc(in->act_dim + 1, sizeof(float));
+    return s->task && s->obs && s->next_obs && s->action ? 0 : -1;
+}
+
+static int run_loop(run_state *s, tk_diag *d)
+{
+    const tk_manifest *m = s->m;
+    s->next_eval_steps = m->eval_every_env_steps;
+    if (m->eval_at_start && evaluate(s, d))
+        return -1;
+    if (m->snapshot_every && snapshot(s, d))
+        return -1;
+    while (budget_left(s) && !stop_requested) {
+        if (one_episode(s, d))
+            return -1;
+        if (eval_due(s) && evaluate(s, d))
+            return -1;
+        if (m->snapshot_every && s->episodes % m->snapshot_every == 0 && snapshot(s, d))
+            return -1;
+        show_progress(s, 0);
+    }
+    /* An evaluation is always written at the end of the run. */
+    if (s->last_eval_episode != s->episodes && evaluate(s, d))
+        return -1;
+    if (m->snapshot_every && s->episodes % m->snapshot_every != 0 && snapshot(s, d))
+        return -1;
+    return 0;
+}
+
+int tk_run_experiment(tk_experiment *x, const char *out_dir, tk_run_result *result, tk_diag *d)
+{
+    run_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return tk_diag_set(d, NULL, NULL, "out of memory");
+    s->x = x;
+    s->m = x->manifest;
+    s->out_dir = out_dir;
+    s->last_eval_episode = UINT64_MAX;
+    s->episodes_log.fd = s->evals_log.fd = s->teacher_log.fd = -1;
+    s->start = now_seconds();
+    s->progress = s->m->progress == TK_PROGRESS_ALWAYS ||
+                  (s->m->progress == TK_PROGRESS_AUTO && isatty(STDERR_FILENO));
+    stop_requested = 0;
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    int rc = alloc_buffers(s) ? tk_diag_set(d, NULL, NULL, "out of memory") : open_logs(s, d);
+    if (rc == 0)
+        rc = run_loop(s, d);
+    show_progress(s, 1);
+    tk_diag flush_diag;
+    int close_rc = tk_line_log_close(&s->episodes_log, &flush_diag) |
+                   tk_line_log_close(&s->evals_log, &flush_diag) |
+                   tk_line_log_close(&s->teacher_log, &flush_diag);
+    if (rc == 0 && close_rc)
+        rc = -1, *d = flush_diag;
+    const char *status = rc ? "failed" : stop_requested ? "interrupted" : "finished";
+    tk_diag summary_diag;
+    if (write_summary(s, status, &summary_diag) && rc == 0)
+        rc = -1, *d = summary_diag;
+    result->episodes = s->episodes;
+    result->env_steps = s->env_steps;
+    result->final_mastered_pct = s->last_mastered_pct;
+    result->wall_seconds = now_seconds() - s->start;
+    result->interrupted = stop_requested != 0;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    free(s->task);
+    free(s->obs);
+    free(s->next_obs);
+    free(s->action);
+    free(s);
+    return rc;
+}

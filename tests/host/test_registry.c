@@ -1,0 +1,119 @@
+/* Plugin discovery: ABI checks and rejections, newer minor versions,
+ * duplicate ids.  argv: future_minor.so wrong_major.so no_entry.so
+ * duplicate.so */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+
+static char **plugin_args;
+
+static tk_registry *open_with(const char *const *paths, size_t n)
+{
+    tk_diag d;
+    tk_diag_clear(&d);
+    unsetenv("TEACHKIT_PLUGIN_PATH");
+    tk_registry *reg = tk_registry_open(paths, n, &d);
+    ck_assert_msg(reg != NULL, "%s", d.message);
+    return reg;
+}
+
+static const char *rejection_of(const tk_registry *reg, const char *needle)
+{
+    for (size_t i = 0; i < tk_registry_rejected_count(reg); i++)
+        if (strstr(tk_registry_rejected_at(reg, i)->file, needle))
+            return tk_registry_rejected_at(reg, i)->reason;
+    return NULL;
+}
+
+START_TEST(newer_minor_loads)
+{
+    const char *paths[] = {plugin_args[0]};
+    tk_registry *reg = open_with(paths, 1);
+    tk_diag d;
+    const tk_component *c = tk_registry_find(reg, TK_KIND_TEACHER, "future-teacher", &d);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(c->desc->version, "9.0.0");
+    ck_assert_ptr_nonnull(tk_registry_find(reg, TK_KIND_STUDENT, "none", &d));
+    tk_registry_close(reg);
+}
+END_TEST
+
+START_TEST(wrong_major_refused_with_both_versions)
+{
+    /* Through TEACHKIT_PLUGIN_PATH: a rejected file is recorded, not fatal. */
+    setenv("TEACHKIT_PLUGIN_PATH", plugin_args[1], 1);
+    tk_diag d;
+    tk_registry *reg = tk_registry_open(NULL, 0, &d);
+    ck_assert_ptr_nonnull(reg);
+    const char *why = rejection_of(reg, "wrong_major");
+    ck_assert_ptr_nonnull(why);
+    ck_assert_ptr_nonnull(strstr(why, "ABI 2.0"));
+    ck_assert_ptr_nonnull(strstr(why, "ABI 1."));
+    /* Asking for a missing id lists the rejection in the message. */
+    ck_assert_ptr_null(tk_registry_find(reg, TK_KIND_TEACHER, "anything", &d));
+    ck_assert_ptr_nonnull(strstr(d.message, "wrong_major"));
+    tk_registry_close(reg);
+    unsetenv("TEACHKIT_PLUGIN_PATH");
+}
+END_TEST
+
+START_TEST(explicit_bad_path_is_an_error)
+{
+    const char *paths[] = {plugin_args[2]};
+    tk_diag d;
+    tk_diag_clear(&d);
+    ck_assert_ptr_null(tk_registry_open(paths, 1, &d));
+    ck_assert_str_eq(d.path, "plugin_paths[0]");
+    ck_assert_ptr_nonnull(strstr(d.message, "teachkit_plugin_entry"));
+    const char *missing[] = {"/nonexistent/plugin.so"};
+    ck_assert_ptr_null(tk_registry_open(missing, 1, &d));
+    ck_assert_ptr_nonnull(strstr(d.message, "/nonexistent/plugin.so"));
+}
+END_TEST
+
+START_TEST(duplicate_id_names_both_files)
+{
+    const char *paths[] = {plugin_args[0], plugin_args[3]};
+    tk_registry *reg = open_with(paths, 2);
+    tk_diag d;
+    ck_assert_ptr_null(tk_registry_find(reg, TK_KIND_TEACHER, "future-teacher", &d));
+    ck_assert_ptr_nonnull(strstr(d.message, "future_minor"));
+    ck_assert_ptr_nonnull(strstr(d.message, "two files"));
+    ck_assert_ptr_nonnull(strstr(d.message, "duplicate.so"));
+    tk_registry_close(reg);
+}
+END_TEST
+
+START_TEST(missing_id_suggests_near_miss)
+{
+    const char *paths[] = {plugin_args[0]};
+    tk_registry *reg = open_with(paths, 1);
+    tk_diag d;
+    ck_assert_ptr_null(tk_registry_find(reg, TK_KIND_TEACHER, "future-teachr", &d));
+    ck_assert_ptr_nonnull(strstr(d.message, "did you mean \"future-teacher\""));
+    tk_registry_close(reg);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+    if (argc != 5)
+        return 2;
+    plugin_args = argv + 1;
+    Suite *s = suite_create("registry");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, newer_minor_loads);
+    tcase_add_test(tc, wrong_major_refused_with_both_versions);
+    tcase_add_test(tc, explicit_bad_path_is_an_error);
+    tcase_add_test(tc, duplicate_id_names_both_files);
+    tcase_add_test(tc, missing_id_suggests_near_miss);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian 12 packages teachkit needs to build, test and plot.
+# Idempotent: only missing packages are installed, and nothing is fetched
+# when all are present.  Run as root (or with sudo) on Debian 12.
+set -eu
+
+PACKAGES="build-essential meson ninja-build pkg-config \
+libjansson-dev liblapacke-dev libopenblas-dev check \
+python3 valgrind clang"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "setup: all packages present"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+echo "setup: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "setup: done"
