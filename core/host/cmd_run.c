@@ -41,10 +41,31 @@ static int open_manifest(const char *file, tk_manifest *m, tk_registry **reg, tk
     return 0;
 }
 
+/* A resumed run must continue the same experiment: its resolved manifest
+ * has to equal the one the run started with. */
+static int write_resolved_manifest(const tk_experiment *x, const char *out, int resume,
+                                   tk_diag *d)
+{
+    json_t *resolved = tk_experiment_resolved_manifest(x);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/manifest.json", out);
+    json_t *previous = resume ? json_load_file(path, 0, NULL) : NULL;
+    int rc;
+    if (previous && !json_equal(previous, resolved))
+        rc = tk_diag_set(d, path, NULL,
+                         "the run in this directory was started from another manifest or seed; "
+                         "resume it with the same manifest or choose another --out");
+    else
+        rc = tk_write_json_atomic(out, "manifest.json", resolved, d);
+    json_decref(previous);
+    json_decref(resolved);
+    return rc;
+}
+
 static void run_usage(FILE *out)
 {
     fprintf(out,
-            "usage: teachkit run MANIFEST [--out DIR] [--seed N] [--quiet]\n"
+            "usage: teachkit run MANIFEST [--out DIR] [--seed N] [--resume] [--quiet]\n"
             "\n"
             "Runs the experiment described by MANIFEST (see docs/manifest.md) and writes\n"
             "manifest.json, episodes.jsonl, evals.jsonl, teacher.jsonl and summary.json\n"
@@ -52,6 +73,8 @@ static void run_usage(FILE *out)
             "\n"
             "  --out DIR   output directory\n"
             "  --seed N    override the manifest's seed\n"
+            "  --resume    continue the run in DIR from its last checkpoint (a finished\n"
+            "              run is left as it is)\n"
             "  --quiet     no progress line on the terminal\n");
 }
 
@@ -63,7 +86,7 @@ int tk_cmd_run(int argc, char **argv)
     }
     const char *file = NULL, *out = NULL;
     uint64_t seed = 0;
-    int has_seed = 0, quiet = 0;
+    int has_seed = 0, quiet = 0, resume = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
             out = argv[++i];
@@ -76,6 +99,8 @@ int tk_cmd_run(int argc, char **argv)
             has_seed = 1;
         } else if (strcmp(argv[i], "--quiet") == 0)
             quiet = 1;
+        else if (strcmp(argv[i], "--resume") == 0)
+            resume = 1;
         else if (argv[i][0] != '-' && !file)
             file = argv[i];
         else {
@@ -107,15 +132,18 @@ int tk_cmd_run(int argc, char **argv)
                  (unsigned long long)m.seed);
         out = default_out;
     }
-    if (tk_experiment_setup(&x, &m, reg, &d) || tk_prepare_run_dir(out, &d))
+    if (resume && tk_run_dir_finished(out)) {
+        if (!quiet)
+            printf("%s: already finished -> %s\n", m.name, out);
+        rc = 0;
         goto done;
-    json_t *resolved = tk_experiment_resolved_manifest(&x);
-    int wrc = tk_write_json_atomic(out, "manifest.json", resolved, &d);
-    json_decref(resolved);
-    if (wrc)
+    }
+    if (tk_experiment_setup(&x, &m, reg, &d) || tk_prepare_run_dir(out, resume, &d) ||
+        write_resolved_manifest(&x, out, resume, &d))
         goto done;
+    tk_run_options opt = {resume};
     tk_run_result res;
-    if (tk_run_experiment(&x, out, &res, &d))
+    if (tk_run_experiment(&x, out, &opt, &res, &d))
         goto done;
     if (!quiet)
         printf("%s: %llu episodes, %llu env steps, final mastered_pct %.2f, %.2f s -> %s\n",

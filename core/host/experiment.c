@@ -116,6 +116,10 @@ int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg
     x->teacher.ctx.student = &x->student;
     if (check_compatibility(x, d))
         return -1;
+    if (x->self_evaluating && m->test_set)
+        return tk_diag_set(d, m->file, "eval.test_set",
+                           "env \"%s\" evaluates its simulated learner itself and plays no test "
+                           "tasks; remove eval.test_set", x->env.ctx.id);
     if (!x->self_evaluating) {
         tk_instance_init(&x->eval_env, x->env.comp, json_incref(x->env.config), m->seed,
                          "eval-env");

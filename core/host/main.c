@@ -19,6 +19,8 @@ static void usage(FILE *out)
             "commands:\n"
             "  run MANIFEST       run one experiment (teacher x env x student)\n"
             "  validate MANIFEST  check a manifest and its plugins without running\n"
+            "  study MANIFEST     run a study (teachers x seeds x configs) and report it\n"
+            "  report STUDY_DIR   statistics of a study: tables, t-tests, curves\n"
             "  list               list the plugins found and their components\n"
             "\n"
             "`teachkit <command> --help` describes each command.\n"
@@ -45,6 +47,10 @@ int main(int argc, char **argv)
         return tk_cmd_run(argc - 1, argv + 1);
     if (strcmp(verb, "validate") == 0)
         return tk_cmd_validate(argc - 1, argv + 1);
+    if (strcmp(verb, "study") == 0)
+        return tk_cmd_study(argc - 1, argv + 1);
+    if (strcmp(verb, "report") == 0)
+        return tk_cmd_report(argc - 1, argv + 1);
     if (strcmp(verb, "list") == 0)
         return tk_cmd_list(argc - 1, argv + 1);
     fprintf(stderr, "teachkit: unknown command \"%s\"\n", verb);

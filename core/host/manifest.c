@@ -12,13 +12,14 @@
 #define MAX_COUNT 1000000000000ULL
 
 static const char *const top_keys[] = {"name", "description", "seed", "budget", "teacher", "env",
-                                       "student", "eval", "log", "plugin_paths", "on_nonfinite",
-                                       NULL};
+                                       "student", "eval", "log", "checkpoint", "plugin_paths",
+                                       "on_nonfinite", NULL};
 static const char *const budget_keys[] = {"episodes", "env_steps", NULL};
 static const char *const component_keys[] = {"plugin", "config", NULL};
 static const char *const eval_keys[] = {"every_episodes", "every_env_steps", "at_start",
                                         "test_set", "mastery_threshold", NULL};
 static const char *const log_keys[] = {"teacher_snapshot_every", "progress", NULL};
+static const char *const checkpoint_keys[] = {"every_episodes", "every_seconds", NULL};
 
 typedef struct parser {
     const char *file;
@@ -291,6 +292,30 @@ static int parse_log(parser *p, json_t *root, tk_manifest *m)
     return 0;
 }
 
+static int parse_checkpoint(parser *p, json_t *root, tk_manifest *m)
+{
+    m->checkpoint_every_seconds = 60.0;
+    int err;
+    json_t *c = object_member(p, root, "", "checkpoint", 0, &err);
+    if (!c)
+        return err;
+    if (check_keys(p, c, "checkpoint", checkpoint_keys) ||
+        get_count(p, c, "checkpoint", "every_episodes", 0, MAX_COUNT,
+                  &m->checkpoint_every_episodes))
+        return -1;
+    json_t *sec = json_object_get(c, "every_seconds");
+    if (sec && json_is_null(sec))
+        m->checkpoint_every_seconds = 0.0;
+    else if (sec) {
+        double v = json_number_value(sec);
+        if (!json_is_number(sec) || !(v >= 0.0 && v <= 1e7))
+            return fail(p, "checkpoint.every_seconds",
+                        "must be a number of seconds in [0, 1e7] (0 or null: not by time)");
+        m->checkpoint_every_seconds = v;
+    }
+    return 0;
+}
+
 static char *resolve_relative(const char *manifest_file, const char *path)
 {
     if (path[0] == '/')
@@ -345,7 +370,8 @@ int tk_manifest_parse(json_t *root, const char *file, tk_manifest *m, tk_diag *d
         parse_component(&p, root, "teacher", NULL, &m->teacher) ||
         parse_component(&p, root, "env", NULL, &m->env) ||
         parse_component(&p, root, "student", "none", &m->student) || parse_eval(&p, root, m) ||
-        parse_log(&p, root, m) || parse_plugin_paths(&p, root, m) ||
+        parse_log(&p, root, m) || parse_checkpoint(&p, root, m) ||
+        parse_plugin_paths(&p, root, m) ||
         get_choice(&p, root, "", "on_nonfinite", policies, &policy))
         return -1;
     m->on_nonfinite = (tk_nonfinite_policy)policy;
@@ -426,6 +452,12 @@ json_t *tk_manifest_to_json(const tk_manifest *m, json_t *teacher_cfg, json_t *e
     json_object_set_new(root, "log", json_pack("{s:I, s:s}", "teacher_snapshot_every",
                                                (json_int_t)m->snapshot_every, "progress",
                                                progress[m->progress]));
+    json_object_set_new(root, "checkpoint",
+                        json_pack("{s:o, s:o}", "every_episodes",
+                                  count_or_null(m->checkpoint_every_episodes), "every_seconds",
+                                  m->checkpoint_every_seconds > 0
+                                      ? json_real(m->checkpoint_every_seconds)
+                                      : json_null()));
     json_object_set_new(root, "plugin_paths", paths);
     json_object_set_new(root, "on_nonfinite",
                         json_string(m->on_nonfinite == TK_NONFINITE_SKIP ? "skip" : "stop"));

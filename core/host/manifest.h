@@ -38,6 +38,8 @@ typedef struct tk_manifest {
     double mastery_threshold;
     uint64_t snapshot_every;     /* teacher snapshot interval in episodes, 0 = never */
     tk_progress_mode progress;
+    uint64_t checkpoint_every_episodes;  /* 0 = not by episodes */
+    double checkpoint_every_seconds;     /* 0 = not by time */
     tk_nonfinite_policy on_nonfinite;
     char **plugin_paths;         /* resolved against the manifest's directory */
     size_t n_plugin_paths;

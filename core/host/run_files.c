@@ -20,7 +20,8 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-int tk_line_log_open(tk_line_log *log, const char *dir, const char *name, tk_diag *d)
+int tk_line_log_open(tk_line_log *log, const char *dir, const char *name, uint64_t keep_bytes,
+                     tk_diag *d)
 {
     memset(log, 0, sizeof *log);
     log->fd = -1;
@@ -32,6 +33,16 @@ int tk_line_log_open(tk_line_log *log, const char *dir, const char *name, tk_dia
     log->fd = open(log->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log->fd < 0)
         return tk_diag_set(d, log->path, NULL, "cannot open for writing: %s", strerror(errno));
+    struct stat st;
+    if (fstat(log->fd, &st) != 0)
+        return tk_diag_set(d, log->path, NULL, "cannot stat: %s", strerror(errno));
+    log->bytes_on_disk = (uint64_t)st.st_size;
+    if (keep_bytes < log->bytes_on_disk) {
+        if (ftruncate(log->fd, (off_t)keep_bytes) != 0)
+            return tk_diag_set(d, log->path, NULL, "cannot truncate to the checkpoint: %s",
+                               strerror(errno));
+        log->bytes_on_disk = keep_bytes;
+    }
     return 0;
 }
 
@@ -56,10 +67,14 @@ int tk_line_log_flush(tk_line_log *log, tk_diag *d)
         return 0;
     if (write_all(log->fd, log->buf, log->used) != 0) {
         int err = errno;
+        /* Cut a partial write back to the last whole line. */
+        if (ftruncate(log->fd, (off_t)log->bytes_on_disk) != 0)
+            err = errno;
         log->used = 0;
         return tk_diag_set(d, log->path, NULL,
                            "write failed: %s; the lines written before are intact", strerror(err));
     }
+    log->bytes_on_disk += log->used;
     log->used = 0;
     return 0;
 }
@@ -70,8 +85,15 @@ int tk_line_log_append(tk_line_log *log, const char *line, size_t len, tk_diag *
         return -1;
     if (len + 1 > log->cap) {
         /* A line larger than the buffer (a big snapshot) goes out alone. */
-        if (write_all(log->fd, line, len) || write_all(log->fd, "\n", 1))
-            return tk_diag_set(d, log->path, NULL, "write failed: %s", strerror(errno));
+        if (write_all(log->fd, line, len) || write_all(log->fd, "\n", 1)) {
+            int err = errno;
+            if (ftruncate(log->fd, (off_t)log->bytes_on_disk) != 0)
+                err = errno;
+            return tk_diag_set(d, log->path, NULL,
+                               "write failed: %s; the lines written before are intact",
+                               strerror(err));
+        }
+        log->bytes_on_disk += len + 1;
         return 0;
     }
     memcpy(log->buf + log->used, line, len);
@@ -99,7 +121,7 @@ int tk_line_log_close(tk_line_log *log, tk_diag *d)
 int tk_write_json_atomic(const char *dir, const char *name, const json_t *json, tk_diag *d)
 {
     char *target = join(dir, name);
-    char tmp[PATH_MAX];
+    char tmp[PATH_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid());
     char *text = json_dumps(json, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
     int rc = 0;
@@ -138,7 +160,18 @@ static int mkdir_p(const char *dir)
     return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-int tk_prepare_run_dir(const char *dir, tk_diag *d)
+int tk_run_dir_finished(const char *dir)
+{
+    char *p = join(dir, "summary.json");
+    json_t *sum = p ? json_load_file(p, 0, NULL) : NULL;
+    free(p);
+    json_t *status = json_object_get(sum, "status");
+    int finished = json_is_string(status) && strcmp(json_string_value(status), "finished") == 0;
+    json_decref(sum);
+    return finished;
+}
+
+int tk_prepare_run_dir(const char *dir, int resume, tk_diag *d)
 {
     if (strlen(dir) >= PATH_MAX - 64)
         return tk_diag_set(d, dir, NULL, "output directory path is too long");
@@ -146,14 +179,14 @@ int tk_prepare_run_dir(const char *dir, tk_diag *d)
         return tk_diag_set(d, dir, NULL, "cannot create the output directory: %s",
                            strerror(errno));
     static const char *const results[] = {"episodes.jsonl", "summary.json", "evals.jsonl", NULL};
-    for (size_t i = 0; results[i]; i++) {
+    for (size_t i = 0; !resume && results[i]; i++) {
         char *p = join(dir, results[i]);
         int exists = access(p, F_OK) == 0;
         free(p);
         if (exists)
             return tk_diag_set(d, dir, NULL,
-                               "already holds a run (%s); pass another --out directory or "
-                               "remove this one, teachkit never overwrites results",
+                               "already holds a run (%s); pass --resume to continue it, another "
+                               "--out directory, or remove it: teachkit never overwrites results",
                                results[i]);
     }
     return 0;

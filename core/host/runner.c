@@ -8,23 +8,28 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "run_files.h"
 
-enum { PHASE_TEACHER, PHASE_ENV, PHASE_STUDENT, PHASE_EVAL, PHASE_IO, N_PHASES };
+#define PHASE_TEACHER TK_PHASE_TEACHER
+#define PHASE_ENV TK_PHASE_ENV
+#define PHASE_STUDENT TK_PHASE_STUDENT
+#define PHASE_EVAL TK_PHASE_EVAL
+#define PHASE_IO TK_PHASE_IO
+#define N_PHASES TK_N_PHASES
 static const char *const phase_names[N_PHASES] = {"teacher", "env", "student", "eval", "io"};
 
 typedef struct run_state {
     tk_experiment *x;
     const tk_manifest *m;
     const char *out_dir;
-    tk_line_log episodes_log, evals_log, teacher_log;
+    const tk_run_options *opt;
+    tk_line_log logs[TK_N_LOGS];
     float *task, *obs, *next_obs, *action;
-    uint64_t episodes, env_steps, skipped;
-    uint64_t next_eval_steps;   /* env-step count of the next step-based evaluation */
-    uint64_t last_eval_episode; /* episode count at the last evaluation, or UINT64_MAX */
-    double last_mastered_pct, last_mean_return;
-    int have_eval;
-    double phase_seconds[N_PHASES];
+    tk_run_progress p;          /* everything a checkpoint restores */
+    int checkpoints;            /* all instances support save/load */
+    double last_checkpoint;
+    double last_flush;          /* logs reach the disk at least twice a second */
     double start;
     double last_progress;
     int progress;
@@ -50,7 +55,7 @@ static double now_seconds(void)
 static void lap(run_state *s, int phase, double *t)
 {
     double n = now_seconds();
-    s->phase_seconds[phase] += n - *t;
+    s->p.phase_seconds[phase] += n - *t;
     *t = n;
 }
 
@@ -142,20 +147,20 @@ static int evaluate(run_state *s, tk_diag *d)
         mean_return = sum / (double)n;
     }
     lap(s, PHASE_EVAL, &t);
-    s->have_eval = 1;
-    s->last_mastered_pct = mastered;
-    s->last_mean_return = mean_return;
-    s->last_eval_episode = s->episodes;
+    s->p.have_eval = 1;
+    s->p.last_mastered_pct = mastered;
+    s->p.last_mean_return = mean_return;
+    s->p.last_eval_episode = s->p.episodes;
     int n = snprintf(s->line, sizeof s->line,
                      "{\"episode\":%llu,\"env_steps\":%llu,\"mastered_pct\":%.10g,"
                      "\"mean_return\":",
-                     (unsigned long long)s->episodes, (unsigned long long)s->env_steps, mastered);
+                     (unsigned long long)s->p.episodes, (unsigned long long)s->p.env_steps, mastered);
     n += isfinite(mean_return) ? snprintf(s->line + n, sizeof s->line - (size_t)n, "%.10g}",
                                           mean_return)
                                : snprintf(s->line + n, sizeof s->line - (size_t)n, "null}");
     /* Evaluations are rare and precious: make each durable at once. */
-    int rc = tk_line_log_append(&s->evals_log, s->line, (size_t)n, d) ||
-             tk_line_log_flush(&s->evals_log, d) || tk_line_log_flush(&s->episodes_log, d);
+    int rc = tk_line_log_append(&s->logs[TK_LOG_EVALS], s->line, (size_t)n, d) ||
+             tk_line_log_flush(&s->logs[TK_LOG_EVALS], d) || tk_line_log_flush(&s->logs[TK_LOG_EPISODES], d);
     lap(s, PHASE_IO, &t);
     return rc ? -1 : 0;
 }
@@ -177,10 +182,10 @@ static int snapshot(run_state *s, tk_diag *d)
     if (!snap)
         return tk_diag_set(d, s->x->teacher.comp->file, NULL,
                            "teacher \"%s\" snapshot is not valid JSON", s->x->teacher.ctx.id);
-    json_t *line = json_pack("{s:I, s:o}", "episode", (json_int_t)s->episodes, "snapshot", snap);
+    json_t *line = json_pack("{s:I, s:o}", "episode", (json_int_t)s->p.episodes, "snapshot", snap);
     char *dump = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(10));
     json_decref(line);
-    int rc = dump ? tk_line_log_append(&s->teacher_log, dump, strlen(dump), d) : -1;
+    int rc = dump ? tk_line_log_append(&s->logs[TK_LOG_TEACHER], dump, strlen(dump), d) : -1;
     free(dump);
     lap(s, PHASE_IO, &t);
     return rc;
@@ -269,21 +274,21 @@ static int log_episode(run_state *s, const episode *ep, double norm, int success
 {
     size_t size = sizeof s->line;
     int n = snprintf(s->line, size, "{\"episode\":%llu,\"task\":",
-                     (unsigned long long)s->episodes);
+                     (unsigned long long)s->p.episodes);
     n += (int)format_floats(s->line + n, size - (size_t)n, s->task, s->x->info.task_space.dims);
     if (ep->bad)
         n += snprintf(s->line + n, size - (size_t)n,
                       ",\"return\":null,\"return_norm\":null,\"steps\":%llu,\"env_steps\":%llu,"
                       "\"success\":false,\"skipped\":\"non-finite %s from %s\"}",
-                      (unsigned long long)ep->steps, (unsigned long long)s->env_steps, ep->bad,
+                      (unsigned long long)ep->steps, (unsigned long long)s->p.env_steps, ep->bad,
                       ep->who);
     else
         n += snprintf(s->line + n, size - (size_t)n,
                       ",\"return\":%.10g,\"return_norm\":%.10g,\"steps\":%llu,\"env_steps\":%llu,"
                       "\"success\":%s}",
                       ep->ret, norm, (unsigned long long)ep->steps,
-                      (unsigned long long)s->env_steps, success ? "true" : "false");
-    return tk_line_log_append(&s->episodes_log, s->line, (size_t)n, d);
+                      (unsigned long long)s->p.env_steps, success ? "true" : "false");
+    return tk_line_log_append(&s->logs[TK_LOG_EPISODES], s->line, (size_t)n, d);
 }
 
 static int one_episode(run_state *s, tk_diag *d)
@@ -304,18 +309,18 @@ static int one_episode(run_state *s, tk_diag *d)
                                "outside [%g, %g] at episode %llu",
                                x->teacher.ctx.id, (double)s->task[i], space->dim[i].name,
                                space->dim[i].low, space->dim[i].high,
-                               (unsigned long long)s->episodes);
+                               (unsigned long long)s->p.episodes);
     episode ep;
     if (play_training_episode(s, &ep, d))
         return -1;
-    s->env_steps += ep.steps;
+    s->p.env_steps += ep.steps;
     if (ep.bad && s->m->on_nonfinite == TK_NONFINITE_STOP)
         return tk_diag_set(d, s->m->file, "on_nonfinite",
                            "%s \"%s\" produced a non-finite %s in episode %llu (step %llu); "
                            "the run stops so it never reaches the teacher; set \"on_nonfinite\": "
                            "\"skip\" to drop such episodes instead",
                            ep.who, ep.who[0] == 'e' ? x->env.ctx.id : x->student.ctx.id, ep.bad,
-                           (unsigned long long)s->episodes, (unsigned long long)ep.steps + 1);
+                           (unsigned long long)s->p.episodes, (unsigned long long)ep.steps + 1);
     double norm = 0.0;
     int success = 0;
     if (!ep.bad) {
@@ -328,12 +333,12 @@ static int one_episode(run_state *s, tk_diag *d)
         if (st != TK_OK)
             return tk_instance_fail(&x->teacher, st, s->m->file, "update", d);
     } else {
-        s->skipped++;
+        s->p.skipped++;
     }
     t = now_seconds();
     int rc = log_episode(s, &ep, norm, success, d);
     lap(s, PHASE_IO, &t);
-    s->episodes++;
+    s->p.episodes++;
     return rc;
 }
 
@@ -348,16 +353,16 @@ static void show_progress(run_state *s, int final)
     const tk_manifest *m = s->m;
     double elapsed = n - s->start, frac = 0.0;
     if (m->budget_episodes)
-        frac = (double)s->episodes / (double)m->budget_episodes;
+        frac = (double)s->p.episodes / (double)m->budget_episodes;
     if (m->budget_env_steps) {
-        double f2 = (double)s->env_steps / (double)m->budget_env_steps;
+        double f2 = (double)s->p.env_steps / (double)m->budget_env_steps;
         frac = f2 > frac ? f2 : frac;
     }
     double eta = frac > 0 ? elapsed * (1.0 - frac) / frac : 0.0;
     fprintf(stderr, "\r%s: %llu episodes, %llu steps (%.0f%%), %.0f ep/s, ETA %.0fs, mastered %.1f%%  %s",
-            m->name, (unsigned long long)s->episodes, (unsigned long long)s->env_steps,
-            100.0 * frac, elapsed > 0 ? (double)s->episodes / elapsed : 0.0, eta,
-            s->last_mastered_pct, final ? "\n" : "");
+            m->name, (unsigned long long)s->p.episodes, (unsigned long long)s->p.env_steps,
+            100.0 * frac, elapsed > 0 ? (double)s->p.episodes / elapsed : 0.0, eta,
+            s->p.last_mastered_pct, final ? "\n" : "");
 }
 
 /* ------------------------------------------------------------------ loop */
@@ -365,9 +370,9 @@ static void show_progress(run_state *s, int final)
 static int budget_left(const run_state *s)
 {
     const tk_manifest *m = s->m;
-    if (m->budget_episodes && s->episodes >= m->budget_episodes)
+    if (m->budget_episodes && s->p.episodes >= m->budget_episodes)
         return 0;
-    if (m->budget_env_steps && s->env_steps >= m->budget_env_steps)
+    if (m->budget_env_steps && s->p.env_steps >= m->budget_env_steps)
         return 0;
     return 1;
 }
@@ -375,11 +380,11 @@ static int budget_left(const run_state *s)
 static int eval_due(run_state *s)
 {
     const tk_manifest *m = s->m;
-    int due = m->eval_every_episodes && s->episodes % m->eval_every_episodes == 0;
-    if (m->eval_every_env_steps && s->env_steps >= s->next_eval_steps) {
+    int due = m->eval_every_episodes && s->p.episodes % m->eval_every_episodes == 0;
+    if (m->eval_every_env_steps && s->p.env_steps >= s->p.next_eval_steps) {
         due = 1;
-        while (s->next_eval_steps <= s->env_steps)
-            s->next_eval_steps += m->eval_every_env_steps;
+        while (s->p.next_eval_steps <= s->p.env_steps)
+            s->p.next_eval_steps += m->eval_every_env_steps;
     }
     return due;
 }
@@ -390,19 +395,19 @@ static int write_summary(run_state *s, const char *status, tk_diag *d)
     json_t *times = json_object();
     double total = 0.0;
     for (int i = 0; i < N_PHASES; i++) {
-        json_object_set_new(times, phase_names[i], json_real(s->phase_seconds[i]));
-        total += s->phase_seconds[i];
+        json_object_set_new(times, phase_names[i], json_real(s->p.phase_seconds[i]));
+        total += s->p.phase_seconds[i];
     }
     double wall = now_seconds() - s->start;
     json_object_set_new(times, "other", json_real(wall > total ? wall - total : 0.0));
     json_t *sum = json_pack(
         "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:f, s:o}", "status", status,
         "name", s->m->name, "teacher", x->teacher.ctx.id, "env", x->env.ctx.id, "seed",
-        (json_int_t)s->m->seed, "episodes", (json_int_t)s->episodes, "env_steps",
-        (json_int_t)s->env_steps, "skipped_episodes", (json_int_t)s->skipped,
-        "final_mastered_pct", s->have_eval ? json_real(s->last_mastered_pct) : json_null(),
+        (json_int_t)s->m->seed, "episodes", (json_int_t)s->p.episodes, "env_steps",
+        (json_int_t)s->p.env_steps, "skipped_episodes", (json_int_t)s->p.skipped,
+        "final_mastered_pct", s->p.have_eval ? json_real(s->p.last_mastered_pct) : json_null(),
         "final_mean_return",
-        s->have_eval && isfinite(s->last_mean_return) ? json_real(s->last_mean_return)
+        s->p.have_eval && isfinite(s->p.last_mean_return) ? json_real(s->p.last_mean_return)
                                                       : json_null(),
         "wall_seconds", wall, "time_seconds", times);
     json_object_set_new(sum, "student", json_string(x->student.ctx.id));
@@ -411,11 +416,14 @@ static int write_summary(run_state *s, const char *status, tk_diag *d)
     return rc;
 }
 
-static int open_logs(run_state *s, tk_diag *d)
+static int open_logs(run_state *s, const uint64_t keep[TK_N_LOGS], tk_diag *d)
 {
-    return tk_line_log_open(&s->episodes_log, s->out_dir, "episodes.jsonl", d) ||
-           tk_line_log_open(&s->evals_log, s->out_dir, "evals.jsonl", d) ||
-           tk_line_log_open(&s->teacher_log, s->out_dir, "teacher.jsonl", d);
+    static const char *const names[TK_N_LOGS] = {"episodes.jsonl", "evals.jsonl",
+                                                 "teacher.jsonl"};
+    for (int i = 0; i < TK_N_LOGS; i++)
+        if (tk_line_log_open(&s->logs[i], s->out_dir, names[i], keep[i], d))
+            return -1;
+    return 0;
 }
 
 static int alloc_buffers(run_state *s)
@@ -428,67 +436,163 @@ static int alloc_buffers(run_state *s)
     return s->task && s->obs && s->next_obs && s->action ? 0 : -1;
 }
 
+static int checkpoint(run_state *s, tk_diag *d)
+{
+    double t = now_seconds();
+    for (int i = 0; i < TK_N_LOGS; i++) {
+        if (tk_line_log_flush(&s->logs[i], d))
+            return -1;
+        s->p.log_bytes[i] = s->logs[i].bytes_on_disk;
+    }
+    s->p.wall_seconds = t - s->start;
+    int rc = tk_checkpoint_write(s->out_dir, s->x, &s->p, d);
+    s->last_checkpoint = now_seconds();
+    s->p.phase_seconds[PHASE_IO] += s->last_checkpoint - t;
+    return rc;
+}
+
+/* Bounds what a crash (not a kill, which checkpoints cover) can lose. */
+static int flush_due(run_state *s)
+{
+    double t = now_seconds();
+    if (t - s->last_flush < 0.5)
+        return 0;
+    s->last_flush = t;
+    return 1;
+}
+
+static int flush_logs(run_state *s, tk_diag *d)
+{
+    for (int i = 0; i < TK_N_LOGS; i++)
+        if (tk_line_log_flush(&s->logs[i], d))
+            return -1;
+    return 0;
+}
+
+static int checkpoint_due(const run_state *s)
+{
+    const tk_manifest *m = s->m;
+    if (!s->checkpoints)
+        return 0;
+    if (m->checkpoint_every_episodes && s->p.episodes % m->checkpoint_every_episodes == 0)
+        return 1;
+    return m->checkpoint_every_seconds > 0 &&
+           now_seconds() - s->last_checkpoint >= m->checkpoint_every_seconds;
+}
+
 static int run_loop(run_state *s, tk_diag *d)
 {
     const tk_manifest *m = s->m;
-    s->next_eval_steps = m->eval_every_env_steps;
-    if (m->eval_at_start && evaluate(s, d))
-        return -1;
-    if (m->snapshot_every && snapshot(s, d))
-        return -1;
+    if (s->p.episodes == 0) {
+        s->p.next_eval_steps = m->eval_every_env_steps;
+        if (m->eval_at_start && evaluate(s, d))
+            return -1;
+        if (m->snapshot_every && snapshot(s, d))
+            return -1;
+    }
     while (budget_left(s) && !stop_requested) {
         if (one_episode(s, d))
             return -1;
         if (eval_due(s) && evaluate(s, d))
             return -1;
-        if (m->snapshot_every && s->episodes % m->snapshot_every == 0 && snapshot(s, d))
+        if (m->snapshot_every && s->p.episodes % m->snapshot_every == 0 && snapshot(s, d))
+            return -1;
+        if (checkpoint_due(s) && checkpoint(s, d))
+            return -1;
+        if (flush_due(s) && flush_logs(s, d))
             return -1;
         show_progress(s, 0);
     }
+    if (stop_requested)
+        return s->checkpoints ? checkpoint(s, d) : 0;
     /* An evaluation is always written at the end of the run. */
-    if (s->last_eval_episode != s->episodes && evaluate(s, d))
+    if (s->p.last_eval_episode != s->p.episodes && evaluate(s, d))
         return -1;
-    if (m->snapshot_every && s->episodes % m->snapshot_every != 0 && snapshot(s, d))
+    if (m->snapshot_every && s->p.episodes % m->snapshot_every != 0 && snapshot(s, d))
         return -1;
     return 0;
 }
 
-int tk_run_experiment(tk_experiment *x, const char *out_dir, tk_run_result *result, tk_diag *d)
+/* Restore from the checkpoint when resuming; fills the log lengths to keep. */
+static int restore(run_state *s, int resume, uint64_t keep[TK_N_LOGS], tk_diag *d)
+{
+    for (int i = 0; i < TK_N_LOGS; i++)
+        keep[i] = resume ? 0 : UINT64_MAX;
+    if (!resume)
+        return 0;
+    int rc = tk_checkpoint_read(s->out_dir, s->x, &s->p, d);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        for (int i = 0; i < TK_N_LOGS; i++)
+            keep[i] = s->p.log_bytes[i];
+        s->start -= s->p.wall_seconds;
+    }
+    return 0;
+}
+
+static void install_stop_handlers(struct sigaction *old_int, struct sigaction *old_term)
+{
+    stop_requested = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, old_int);
+    sigaction(SIGTERM, &sa, old_term);
+}
+
+static int close_logs(run_state *s, tk_diag *d)
+{
+    int rc = 0;
+    for (int i = 0; i < TK_N_LOGS; i++) {
+        tk_diag ld;
+        if (tk_line_log_close(&s->logs[i], &ld) && rc == 0) {
+            *d = ld;
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+int tk_run_experiment(tk_experiment *x, const char *out_dir, const tk_run_options *opt,
+                      tk_run_result *result, tk_diag *d)
 {
     run_state *s = calloc(1, sizeof *s);
     if (!s)
         return tk_diag_set(d, NULL, NULL, "out of memory");
     s->x = x;
     s->m = x->manifest;
+    s->opt = opt;
     s->out_dir = out_dir;
-    s->last_eval_episode = UINT64_MAX;
-    s->episodes_log.fd = s->evals_log.fd = s->teacher_log.fd = -1;
-    s->start = now_seconds();
+    s->p.last_eval_episode = UINT64_MAX;
+    for (int i = 0; i < TK_N_LOGS; i++)
+        s->logs[i].fd = -1;
+    s->start = s->last_checkpoint = s->last_flush = now_seconds();
     s->progress = s->m->progress == TK_PROGRESS_ALWAYS ||
                   (s->m->progress == TK_PROGRESS_AUTO && isatty(STDERR_FILENO));
-    stop_requested = 0;
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    s->checkpoints = tk_checkpoint_supported(x);
+    struct sigaction old_int, old_term;
+    install_stop_handlers(&old_int, &old_term);
 
-    int rc = alloc_buffers(s) ? tk_diag_set(d, NULL, NULL, "out of memory") : open_logs(s, d);
+    uint64_t keep[TK_N_LOGS];
+    int rc = alloc_buffers(s) ? tk_diag_set(d, NULL, NULL, "out of memory")
+                              : restore(s, opt->resume, keep, d);
+    result->resumed = opt->resume && s->p.episodes > 0;
+    if (rc == 0)
+        rc = open_logs(s, keep, d);
     if (rc == 0)
         rc = run_loop(s, d);
     show_progress(s, 1);
-    tk_diag flush_diag;
-    int close_rc = tk_line_log_close(&s->episodes_log, &flush_diag) |
-                   tk_line_log_close(&s->evals_log, &flush_diag) |
-                   tk_line_log_close(&s->teacher_log, &flush_diag);
-    if (rc == 0 && close_rc)
-        rc = -1, *d = flush_diag;
+    tk_diag close_diag;
+    if (close_logs(s, &close_diag) && rc == 0)
+        rc = -1, *d = close_diag;
     const char *status = rc ? "failed" : stop_requested ? "interrupted" : "finished";
     tk_diag summary_diag;
     if (write_summary(s, status, &summary_diag) && rc == 0)
         rc = -1, *d = summary_diag;
-    result->episodes = s->episodes;
-    result->env_steps = s->env_steps;
-    result->final_mastered_pct = s->last_mastered_pct;
+    result->episodes = s->p.episodes;
+    result->env_steps = s->p.env_steps;
+    result->final_mastered_pct = s->p.last_mastered_pct;
     result->wall_seconds = now_seconds() - s->start;
     result->interrupted = stop_requested != 0;
     sigaction(SIGINT, &old_int, NULL);

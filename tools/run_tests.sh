@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs what is missing, builds and runs every test:
+#   1. the whole suite under AddressSanitizer + UBSan, warnings as errors;
+#   2. the core (host and toolkit tests, and a toy run) under valgrind
+#      memcheck, failing on any error or leak.
+# Usage: sh tools/run_tests.sh        (from anywhere; root or sudo on Debian 12)
+set -eu
+cd "$(dirname "$0")/.."
+sh tools/setup.sh
+
+setup() { # build dir, then meson options
+    dir=$1
+    shift
+    if [ -f "$dir/build.ninja" ]; then
+        meson configure "$dir" "$@" >/dev/null
+    else
+        meson setup "$dir" "$@" >/dev/null
+    fi
+}
+
+echo "== tests under ASan + UBSan"
+setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+ninja -C build-asan >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    meson test -C build-asan --print-errorlogs --num-processes 2
+
+echo "== core under valgrind memcheck"
+setup build-valgrind -Dwerror=true -Db_sanitize=none
+ninja -C build-valgrind >/dev/null
+CK_FORK=no meson test -C build-valgrind --print-errorlogs --suite unit --suite host \
+    --wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+valgrind --quiet --error-exitcode=99 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect,possible \
+    ./build-valgrind/teachkit run examples/toy_alp_gmm.json --out "$tmp/run" --quiet
+echo "valgrind: toy run clean"
