@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "manifest.h"
+#include "plot.h"
 #include "report.h"
 #include "run_files.h"
 #include "study.h"
@@ -16,7 +17,7 @@
 
 typedef struct study_args {
     const char *file, *out, *baseline, *slurm;
-    int jobs, quiet, only_index;
+    int jobs, quiet, only_index, plots;
     double timeout;
 } study_args;
 
@@ -25,6 +26,7 @@ static void study_usage(FILE *out)
     fprintf(out,
             "usage: teachkit study MANIFEST [--jobs N] [--out DIR] [--baseline TEACHER]\n"
             "                      [--timeout SECONDS] [--only-index K] [--emit-slurm FILE]\n"
+            "                      [--plots]\n"
             "\n"
             "Expands a study manifest (lists of teachers, seeds, configs; see\n"
             "docs/studies.md) into runs, runs each in its own process, then prints and\n"
@@ -36,7 +38,8 @@ static void study_usage(FILE *out)
             "  --baseline T       teacher label the others are tested against (default random)\n"
             "  --timeout S        wall-clock limit per run; an overdue run is killed and failed\n"
             "  --only-index K     run only the K-th run (0-based), for job arrays; no report\n"
-            "  --emit-slurm FILE  write a SLURM job-array script running this study, then exit\n");
+            "  --emit-slurm FILE  write a SLURM job-array script running this study, then exit\n"
+            "  --plots            also draw the figures (as `teachkit plot DIR`; needs gnuplot)\n");
 }
 
 static int parse_args(int argc, char **argv, study_args *a)
@@ -72,6 +75,8 @@ static int parse_args(int argc, char **argv, study_args *a)
             i++;
         } else if (strcmp(arg, "--quiet") == 0) {
             a->quiet = 1;
+        } else if (strcmp(arg, "--plots") == 0) {
+            a->plots = 1;
         } else if (arg[0] != '-' && !a->file) {
             a->file = arg;
         } else {
@@ -252,6 +257,12 @@ int tk_cmd_study(int argc, char **argv)
             rc = 1;
         else if (!a.quiet)
             printf("\nreport: %s/report.md, %s/report.csv, %s/curves.csv\n", out, out, out);
+        if (rc == 0 && a.plots) {
+            if (tk_plot_study(out, &d))
+                rc = 1;
+            else if (!a.quiet)
+                printf("plots:  %s/plots/ (curves, final, and each group's curriculum)\n", out);
+        }
     }
     if (failed)
         fprintf(stderr, "teachkit: %zu run%s failed; their failure.json and log.txt say why\n",
@@ -293,5 +304,32 @@ int tk_cmd_report(int argc, char **argv)
         tk_diag_print(&d, stderr);
         return 1;
     }
+    return 0;
+}
+
+int tk_cmd_plot(int argc, char **argv)
+{
+    if (argc != 2 || tk_wants_help(argc, argv)) {
+        fprintf(argc == 2 ? stdout : stderr,
+                "usage: teachkit plot RUN_OR_STUDY_DIR\n"
+                "\n"
+                "Draws PNG and SVG figures into DIR/plots with gnuplot.  A run: its\n"
+                "mastered_pct curve and, for task spaces of 2+ dimensions, the curriculum\n"
+                "(sampled tasks, GMM ellipses or RIAC regions coloured by ALP, Oracle window)\n"
+                "with an animated curriculum.gif over the teacher snapshots.  A study: learning\n"
+                "curves (mean +- standard error), final-performance bars with significance\n"
+                "marks, and the figures of the first run of each group.\n");
+        return argc == 2 ? 0 : 2;
+    }
+    char study_json[PATH_MAX + 16];
+    snprintf(study_json, sizeof study_json, "%s/study.json", argv[1]);
+    tk_diag d;
+    tk_diag_clear(&d);
+    int rc = access(study_json, F_OK) == 0 ? tk_plot_study(argv[1], &d) : tk_plot_run(argv[1], &d);
+    if (rc) {
+        tk_diag_print(&d, stderr);
+        return 1;
+    }
+    printf("figures written to %s/plots\n", argv[1]);
     return 0;
 }

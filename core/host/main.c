@@ -21,6 +21,7 @@ static void usage(FILE *out)
             "  validate MANIFEST  check a manifest and its plugins without running\n"
             "  study MANIFEST     run a study (teachers x seeds x configs) and report it\n"
             "  report STUDY_DIR   statistics of a study: tables, t-tests, curves\n"
+            "  plot DIR           figures of a run or a study (gnuplot, PNG/SVG/GIF)\n"
             "  list               list the plugins found and their components\n"
             "\n"
             "`teachkit <command> --help` describes each command.\n"
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
         return tk_cmd_study(argc - 1, argv + 1);
     if (strcmp(verb, "report") == 0)
         return tk_cmd_report(argc - 1, argv + 1);
+    if (strcmp(verb, "plot") == 0)
+        return tk_cmd_plot(argc - 1, argv + 1);
     if (strcmp(verb, "list") == 0)
         return tk_cmd_list(argc - 1, argv + 1);
     fprintf(stderr, "teachkit: unknown command \"%s\"\n", verb);

@@ -411,6 +411,13 @@ static int write_summary(run_state *s, const char *status, tk_diag *d)
                                                       : json_null(),
         "wall_seconds", wall, "time_seconds", times);
     json_object_set_new(sum, "student", json_string(x->student.ctx.id));
+    json_t *space = json_array();
+    for (size_t i = 0; i < x->info.task_space.dims; i++) {
+        const tk_dim *dim = &x->info.task_space.dim[i];
+        json_array_append_new(space, json_pack("{s:s, s:f, s:f}", "name", dim->name ? dim->name : "",
+                                               "low", dim->low, "high", dim->high));
+    }
+    json_object_set_new(sum, "task_space", space);
     int rc = tk_write_json_atomic(s->out_dir, "summary.json", sum, d);
     json_decref(sum);
     return rc;

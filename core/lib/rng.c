@@ -115,9 +115,15 @@ void tk_rng_uniform_task(tk_rng *rng, const tk_task_space *space, float *task_ou
     for (size_t i = 0; i < space->dims; i++) {
         const tk_dim *d = &space->dim[i];
         float x = (float)tk_rng_range(rng, d->low, d->high);
-        /* Rounding to float32 may land on `high`; keep the half-open box. */
-        if (x > (float)d->high)
-            x = (float)d->high;
-        task_out[i] = x;
+        /* Rounding to float32 may step just outside bounds that float32
+         * cannot represent (0.1): clamp into the float32 box. */
+        float lo = (float)d->low, hi = (float)d->high;
+        if (lo < d->low)
+            lo = nextafterf(lo, INFINITY);
+        if (hi > d->high)
+            hi = nextafterf(hi, -INFINITY);
+        if (lo > hi) /* degenerate, or narrower than one float32 step */
+            lo = hi = (float)d->low;
+        task_out[i] = x < lo ? lo : x > hi ? hi : x;
     }
 }

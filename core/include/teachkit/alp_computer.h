@@ -8,10 +8,15 @@
  * original's main-tree-over-buffer preference.
  *
  * History layout follows the original: a `buffer` of at most `buffer_size`
- * recent pairs that is flushed into `main` when full; with `max_size > 0`
- * the oldest main pairs are dropped at each flush down to max_size.
+ * recent pairs that is flushed into `main` when a pair arrives on a full
+ * buffer; with `max_size > 0` the oldest main pairs are dropped at each
+ * flush (only then) down to max_size, the buffer not counted.
  * Search cost stays logarithmic in the history (static kd-trees merged like
- * a binary counter), and memory is linear.  Not thread-safe per object.
+ * a binary counter, plus a linear scan of at most 64 newest pairs whatever
+ * buffer_size is; bounded windows too, see alp_computer.c), and memory is
+ * linear in the stored pairs.  Tasks are stored as doubles.  Results are
+ * exact and independent of the search structure.  Not thread-safe per
+ * object; different objects are independent.
  */
 #ifndef TEACHKIT_ALP_COMPUTER_H
 #define TEACHKIT_ALP_COMPUTER_H
@@ -24,13 +29,15 @@ extern "C" {
 
 typedef struct tk_alp_computer tk_alp_computer;
 
-/* dim >= 1, buffer_size >= 1, max_size = 0 for an unbounded history.
- * NULL on OOM. */
+/* dim >= 1, buffer_size >= 1 (spec default 500), max_size = 0 for an
+ * unbounded history.  NULL on OOM or invalid arguments. */
 tk_alp_computer *tk_alp_computer_new(size_t dim, size_t buffer_size, size_t max_size);
 void tk_alp_computer_free(tk_alp_computer *alp);
 
-/* Compute (alp, lp) for the pair, then store it.  `task` has `dim` values.
- * Returns 0, or -1 on OOM (nothing stored then). */
+/* Compute (alp, lp) for the pair, then store it.  `task` has `dim` finite
+ * values (with NaN the oldest stored pair is used as the neighbour).
+ * Returns 0 and writes *alp_out and *lp_out (either may be NULL), or -1 on
+ * OOM: nothing stored, outputs untouched, the object still usable. */
 int tk_alp_computer_compute(tk_alp_computer *alp, const double *task, double reward,
                             double *alp_out, double *lp_out);
 

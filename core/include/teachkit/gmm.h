@@ -9,6 +9,25 @@
  * matrices are row-major `n x dim` doubles.  A tk_gmm is owned by its creator
  * and freed with tk_gmm_free.  Not thread-safe per object; distinct objects
  * may be used from different threads.
+ *
+ * Deliberate deviations from scikit-learn (none changes results beyond
+ * round-off on data scikit-learn accepts):
+ *   - random streams are teachkit's (tk_rng), not NumPy's: same draws in
+ *     the same order (k-means++: one index, then 2 + floor(ln k) uniforms
+ *     per further centre), different values;
+ *   - k-means distances are computed directly, not as |x|^2 - 2x.c + |c|^2;
+ *     empty clusters are relocated to the farthest points farthest-first
+ *     (scikit-learn's argpartition leaves that order unspecified);
+ *   - responsibilities reuse the exponentials of the log-sum-exp
+ *     (exp(a - max) / sum instead of exp(a - logsumexp)), exp() is skipped
+ *     where it is exactly 1 or underflows to exactly 0, and the sum of the
+ *     per-point logs is taken as the log of a rescaled product;
+ *   - a covariance that LAPACK cannot factorise (scikit-learn raises) gets
+ *     diagonal jitter, 10x more at each of 4 retries starting from
+ *     max(reg_covar, eps * max(1, max diagonal)); the jitter stays in `covs`
+ *     so that covs == chols chols^T.  Only if all retries fail does a fit
+ *     return -1;
+ *   - non-finite data and invalid options return -1 (scikit-learn raises).
  */
 #ifndef TEACHKIT_GMM_H
 #define TEACHKIT_GMM_H
@@ -44,19 +63,32 @@ typedef struct tk_gmm {
     int converged;     /* 1 if the last fit met `tol` */
 } tk_gmm;
 
-/* Allocate a mixture of k components in dimension dim; NULL on OOM. */
+/* Allocate a mixture of k components in dimension dim, initialised to equal
+ * weights and standard normal components (lower_bound -inf); NULL on OOM or
+ * when k or dim is 0.  tk_gmm_free(NULL) is a no-op. */
 tk_gmm *tk_gmm_new(size_t k, size_t dim);
 void tk_gmm_free(tk_gmm *gmm);
 
 /* Fit from scratch (k-means++ / Lloyd initialisation drawn from `rng`, then
- * EM) on X (n x gmm->dim, n >= gmm->k).  Returns 0 on success, -1 when a
- * covariance cannot be factorised even after extra diagonal jitter (the
- * model is then unusable). */
+ * EM) on X (n x gmm->dim, n >= gmm->k).  `opt` NULL means the defaults.
+ * With n_init > 1 the run with the highest final lower bound is kept (the
+ * first on ties), its n_iter and converged reported.  Returns 0 on success;
+ * -1 on invalid arguments (NULL X or rng, n < k, a non-finite value in X,
+ * tol < 0, reg_covar < 0, max_iter < 0, n_init < 1, kmeans_max_iter < 1;
+ * the model is then untouched) or when a covariance cannot be factorised
+ * even after extra diagonal jitter (the model is then unusable).  One
+ * allocation per call, none inside the EM loop. */
 int tk_gmm_fit(tk_gmm *gmm, const double *X, size_t n, const tk_gmm_options *opt, tk_rng *rng);
-/* EM started from the current parameters (scikit-learn warm_start). */
+/* EM started from the current parameters (scikit-learn warm_start): the
+ * covariances are refactorised first (so they may be edited between
+ * fits), n_init is ignored, and the first iteration's lower bound is
+ * compared with the stored gmm->lower_bound (-inf on a new object), so a
+ * model that had converged on the same data stops after one iteration.
+ * Same return values as tk_gmm_fit. */
 int tk_gmm_fit_warm(tk_gmm *gmm, const double *X, size_t n, const tk_gmm_options *opt);
 
-/* Mean log-likelihood of X under the model. */
+/* Mean log-likelihood of X under the model (a fresh E-step).  NaN when
+ * n == 0 or X is NULL, or if its scratch buffer cannot be allocated. */
 double tk_gmm_score(const tk_gmm *gmm, const double *X, size_t n);
 /* Number of free parameters: k*dim*(dim+1)/2 + k*dim + k - 1. */
 size_t tk_gmm_n_parameters(size_t k, size_t dim);
@@ -71,12 +103,15 @@ typedef enum tk_gmm_criterion {
     TK_GMM_AICC = 2
 } tk_gmm_criterion;
 
-/* Value of `criterion` for a fitted model on X; `task_dim` is only used by
- * TK_GMM_AICC. */
+/* Value of `criterion` for a fitted model on X (smaller is better):
+ * AIC = -2 n score + 2 p, BIC = -2 n score + p ln n, p from
+ * tk_gmm_n_parameters; `task_dim` is only used by TK_GMM_AICC.  NaN for an
+ * unknown criterion. */
 double tk_gmm_criterion_value(const tk_gmm *gmm, const double *X, size_t n,
                               tk_gmm_criterion criterion, size_t task_dim);
 
-/* Draw x ~ N(mean_c, cov_c) of component `c` into out[dim]. */
+/* Draw x ~ N(mean_c, cov_c) of component `c` (< k) into out[dim], as
+ * mean_c + chol_c z with z the next `dim` tk_rng_normal draws of `rng`. */
 void tk_gmm_sample_component(const tk_gmm *gmm, size_t c, tk_rng *rng, double *out);
 
 #ifdef __cplusplus

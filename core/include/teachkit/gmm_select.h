@@ -1,0 +1,119 @@
+/*
+ * The part of the two GMM teachers (ALP-GMM and Covar-GMM, teachers.md
+ * sections 4 and 5) that does not depend on what the extra coordinates mean:
+ *
+ *   - reading the configuration keys they share (fit_rate, nb_bootstrap,
+ *     k_min, k_max, random_task_ratio, reg_covar, tol, max_iter);
+ *   - fitting one full-covariance GMM per candidate number of components
+ *     k_min..k_max on a window of data and keeping the one with the smallest
+ *     information criterion (section 3, "Model selection");
+ *   - drawing a task from one component: sample the Gaussian, keep the task
+ *     coordinates, clip to the box, round to float32 (sections 4.4 and 5.3);
+ *   - the JSON snapshot of the selected mixture restricted to the task
+ *     coordinates.
+ *
+ * The data rows handed to the selector are `dim` doubles: the task
+ * coordinates first (`task_dim` of them), then the teacher's own extra
+ * coordinates (ALP for ALP-GMM, time and reward for Covar-GMM).
+ *
+ * A tk_gmm_select is owned by its creator and freed with tk_gmm_select_free.
+ * It allocates its candidate mixtures once; fitting does not allocate beyond
+ * what tk_gmm_fit needs.  Not thread-safe per object.
+ */
+#ifndef TEACHKIT_GMM_SELECT_H
+#define TEACHKIT_GMM_SELECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teachkit/config.h"
+#include "teachkit/gmm.h"
+#include "teachkit/plugin.h"
+#include "teachkit/rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------ configuration */
+
+/* Values of the configuration keys both GMM teachers share. */
+typedef struct tk_gmm_teacher_config {
+    int64_t fit_rate;          /* episodes between two fits, and the fitting window */
+    int64_t bootstrap;         /* nb_bootstrap, or fit_rate when null */
+    int64_t k_min, k_max;      /* candidate numbers of components, both inclusive */
+    double random_task_ratio;  /* probability of a uniform task once bootstrapped */
+    tk_gmm_options em;         /* reg_covar, tol, max_iter read; n_init = 1 */
+} tk_gmm_teacher_config;
+
+/* Read and range-check the shared keys of `cfg`.  Errors go through
+ * host->error with the offending key as path, e.g.
+ *   nb_bootstrap: must be >= fit_rate (250), got 100
+ *   k_max: must be >= k_min (5), got 3 */
+tk_status tk_gmm_teacher_config_read(tk_config *cfg, const tk_host_api *host, tk_ctx *ctx,
+                                     tk_gmm_teacher_config *out);
+
+/* ----------------------------------------------------------- model selection */
+
+typedef struct tk_gmm_select_options {
+    size_t k_min, k_max;          /* candidates k_min..k_max inclusive, 1 <= k_min <= k_max */
+    tk_gmm_criterion criterion;   /* smallest value wins, first (smallest k) on ties */
+    size_t task_dim;              /* task coordinates at the front of a row (AICc count) */
+    int warm_start;               /* refit each candidate from its previous parameters */
+    /* How the k-means initialisation draws its randomness:
+     *   1 = every candidate starts from the same state of `init_rng`, which is
+     *       left unchanged (scikit-learn with random_state=<int>: a fresh
+     *       RandomState(seed) at every fit of every candidate);
+     *   0 = the candidates draw one after the other from `init_rng`, which
+     *       advances (scikit-learn with the global NumPy stream). */
+    int restart_init_rng;
+    tk_gmm_options em;
+} tk_gmm_select_options;
+
+typedef struct tk_gmm_select tk_gmm_select;
+
+/* Candidates for rows of `dim` doubles.  NULL on OOM or invalid options
+ * (k_min == 0, k_min > k_max, task_dim > dim). */
+tk_gmm_select *tk_gmm_select_new(size_t dim, const tk_gmm_select_options *opt);
+void tk_gmm_select_free(tk_gmm_select *sel);
+
+/* Fit every candidate on X (n x dim, n >= k_max) and select the best.
+ * A candidate whose covariances cannot be factorised is left out of the
+ * selection (teachers.md section 3, edge cases).  Returns 0 when a model was
+ * selected, -1 when every candidate failed: the selector then has no model
+ * until the next successful fit. */
+int tk_gmm_select_fit(tk_gmm_select *sel, const double *X, size_t n, tk_rng *init_rng);
+
+/* The selected mixture, or NULL before the first successful fit (or after a
+ * fit where every candidate failed).  Owned by the selector; valid until
+ * the next fit. */
+const tk_gmm *tk_gmm_select_best(const tk_gmm_select *sel);
+
+/* Number of successful fits so far. */
+uint64_t tk_gmm_select_fits(const tk_gmm_select *sel);
+
+/* ------------------------------------------------------------------ sampling */
+
+/* Draw x ~ N(mean_c, cov_c) of component `c` into scratch[gmm->dim], keep
+ * the first space->dims coordinates (sampling the full Gaussian then dropping
+ * coordinates is sampling the marginal), clip them to the box and write them
+ * as float32, never outside [(float)low, (float)high].  Returns 0, or -1
+ * when the draw is not finite (task_out untouched). */
+int tk_gmm_sample_task(const tk_gmm *gmm, size_t c, const tk_task_space *space, tk_rng *rng,
+                       double *scratch, float *task_out);
+
+/* ------------------------------------------------------------------ snapshot */
+
+/* JSON text {"type":"gmm","components":[{"weight":w,"mean":[...],"cov":[[...]],
+ * "<score_key>":s}, ...],"fits":fits} with means and covariances restricted to
+ * the first `task_dim` coordinates and scores[c] as the per-component score;
+ * gmm == NULL gives an empty component list.  Returns a malloc'ed string
+ * (caller frees) or NULL on OOM. */
+char *tk_gmm_snapshot_json(const tk_gmm *gmm, size_t task_dim, const char *score_key,
+                           const double *scores, uint64_t fits);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * Shared machinery of the GMM teachers: config keys, candidate fitting and
+ * selection, sampling a task from a component, snapshot.  See
+ * <teachkit/gmm_select.h> and teachers.md sections 3 to 5.
+ */
+#include "teachkit/gmm_select.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+
+/* ------------------------------------------------------------ configuration */
+
+/* Generous upper limits: they only catch typos (an extra zero or three). */
+#define MAX_FIT_RATE 10000000
+#define MAX_BOOTSTRAP 1000000000
+#define MAX_K 1000
+#define MAX_EM_ITER 100000
+
+tk_status tk_gmm_teacher_config_read(tk_config *cfg, const tk_host_api *host, tk_ctx *ctx,
+                                     tk_gmm_teacher_config *out)
+{
+    tk_status st;
+    int64_t max_iter;
+    tk_gmm_options_default(&out->em);
+    out->em.n_init = 1;
+    if ((st = tk_config_int(cfg, "fit_rate", 2, MAX_FIT_RATE, &out->fit_rate)) ||
+        (st = tk_config_int(cfg, "k_min", 1, MAX_K, &out->k_min)) ||
+        (st = tk_config_int(cfg, "k_max", 1, MAX_K, &out->k_max)) ||
+        (st = tk_config_double(cfg, "random_task_ratio", 0.0, 1.0, &out->random_task_ratio)) ||
+        (st = tk_config_double(cfg, "reg_covar", 0.0, 1e6, &out->em.reg_covar)) ||
+        (st = tk_config_double(cfg, "tol", 0.0, 1e12, &out->em.tol)) ||
+        (st = tk_config_int(cfg, "max_iter", 1, MAX_EM_ITER, &max_iter)))
+        return st;
+    out->em.max_iter = (int)max_iter;
+    if (out->k_max < out->k_min)
+        return host->error(ctx, TK_ERR_CONFIG, "k_max", "must be >= k_min (%lld), got %lld",
+                           (long long)out->k_min, (long long)out->k_max);
+    /* EM needs at least as many points as components; the window holds
+     * fit_rate points. */
+    if (out->k_max > out->fit_rate)
+        return host->error(ctx, TK_ERR_CONFIG, "k_max",
+                           "must be <= fit_rate (%lld), the number of points of a fit, got %lld",
+                           (long long)out->fit_rate, (long long)out->k_max);
+    out->bootstrap = out->fit_rate;
+    if (tk_config_has(cfg, "nb_bootstrap")) {
+        if ((st = tk_config_int(cfg, "nb_bootstrap", 1, MAX_BOOTSTRAP, &out->bootstrap)))
+            return st;
+        /* TMA: fewer bootstrap episodes than the window would fit on data
+         * that does not exist yet. */
+        if (out->bootstrap < out->fit_rate)
+            return host->error(ctx, TK_ERR_CONFIG, "nb_bootstrap",
+                               "must be >= fit_rate (%lld), got %lld",
+                               (long long)out->fit_rate, (long long)out->bootstrap);
+    }
+    return TK_OK;
+}
+
+/* ----------------------------------------------------------- model selection */
+
+struct tk_gmm_select {
+    tk_gmm_select_options opt;
+    size_t dim;
+    size_t n_cand;
+    tk_gmm **cand;      /* cand[i] has k_min + i components */
+    int *usable;        /* cand[i] holds a successful fit (warm start may use it) */
+    size_t best;        /* index into cand, or n_cand when there is no model */
+    uint64_t fits;
+};
+
+tk_gmm_select *tk_gmm_select_new(size_t dim, const tk_gmm_select_options *opt)
+{
+    if (dim == 0 || opt->k_min == 0 || opt->k_min > opt->k_max || opt->task_dim > dim)
+        return NULL;
+    tk_gmm_select *sel = calloc(1, sizeof *sel);
+    if (!sel)
+        return NULL;
+    sel->opt = *opt;
+    sel->dim = dim;
+    sel->n_cand = opt->k_max - opt->k_min + 1;
+    sel->best = sel->n_cand;
+    sel->cand = calloc(sel->n_cand, sizeof *sel->cand);
+    sel->usable = calloc(sel->n_cand, sizeof *sel->usable);
+    if (!sel->cand || !sel->usable) {
+        tk_gmm_select_free(sel);
+        return NULL;
+    }
+    for (size_t i = 0; i < sel->n_cand; i++) {
+        sel->cand[i] = tk_gmm_new(opt->k_min + i, dim);
+        if (!sel->cand[i]) {
+            tk_gmm_select_free(sel);
+            return NULL;
+        }
+    }
+    return sel;
+}
+
+void tk_gmm_select_free(tk_gmm_select *sel)
+{
+    if (!sel)
+        return;
+    if (sel->cand)
+        for (size_t i = 0; i < sel->n_cand; i++)
+            tk_gmm_free(sel->cand[i]);
+    free(sel->cand);
+    free(sel->usable);
+    free(sel);
+}
+
+static int fit_candidate(tk_gmm_select *sel, size_t i, const double *X, size_t n,
+                         tk_rng *init_rng)
+{
+    tk_gmm *g = sel->cand[i];
+    /* scikit-learn's warm start skips the initialisation once the object
+     * has been fitted; a candidate whose last fit failed starts afresh. */
+    if (sel->opt.warm_start && sel->usable[i])
+        return tk_gmm_fit_warm(g, X, n, &sel->opt.em);
+    if (sel->opt.restart_init_rng) {
+        tk_rng fresh = *init_rng;
+        return tk_gmm_fit(g, X, n, &sel->opt.em, &fresh);
+    }
+    return tk_gmm_fit(g, X, n, &sel->opt.em, init_rng);
+}
+
+int tk_gmm_select_fit(tk_gmm_select *sel, const double *X, size_t n, tk_rng *init_rng)
+{
+    size_t best = sel->n_cand;
+    double best_value = INFINITY;
+    for (size_t i = 0; i < sel->n_cand; i++) {
+        if (n < sel->cand[i]->k) {
+            sel->usable[i] = 0;
+            continue;
+        }
+        sel->usable[i] = fit_candidate(sel, i, X, n, init_rng) == 0;
+        if (!sel->usable[i])
+            continue;
+        double v = tk_gmm_criterion_value(sel->cand[i], X, n, sel->opt.criterion,
+                                          sel->opt.task_dim);
+        /* Strict '<' keeps the smallest k on ties (numpy argmin).  A NaN
+         * criterion counts as +inf, and when every value is +inf (AICc with
+         * too few points) the first usable candidate is kept. */
+        if (isnan(v))
+            v = INFINITY;
+        if (best == sel->n_cand || v < best_value) {
+            best = i;
+            best_value = v;
+        }
+    }
+    sel->best = best;
+    if (best == sel->n_cand)
+        return -1;
+    sel->fits++;
+    return 0;
+}
+
+const tk_gmm *tk_gmm_select_best(const tk_gmm_select *sel)
+{
+    return sel->best < sel->n_cand ? sel->cand[sel->best] : NULL;
+}
+
+uint64_t tk_gmm_select_fits(const tk_gmm_select *sel)
+{
+    return sel->fits;
+}
+
+/* ------------------------------------------------------------------ sampling */
+
+int tk_gmm_sample_task(const tk_gmm *gmm, size_t c, const tk_task_space *space, tk_rng *rng,
+                       double *scratch, float *task_out)
+{
+    tk_gmm_sample_component(gmm, c, rng, scratch);
+    for (size_t i = 0; i < space->dims; i++)
+        if (!isfinite(scratch[i]))
+            return -1;
+    for (size_t i = 0; i < space->dims; i++) {
+        const tk_dim *d = &space->dim[i];
+        double x = scratch[i] < d->low ? d->low : scratch[i] > d->high ? d->high : scratch[i];
+        float f = (float)x;
+        /* Rounding to the nearest float may step just outside a bound that
+         * is not a float32 value; stay inside the float32 image of the box. */
+        if (f < (float)d->low)
+            f = (float)d->low;
+        if (f > (float)d->high)
+            f = (float)d->high;
+        task_out[i] = f;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ snapshot */
+
+static json_t *component_json(const tk_gmm *gmm, size_t c, size_t task_dim,
+                              const char *score_key, double score)
+{
+    const double *mean = gmm->means + c * gmm->dim;
+    const double *cov = gmm->covs + c * gmm->dim * gmm->dim;
+    json_t *jmean = json_array();
+    json_t *jcov = json_array();
+    int err = !jmean || !jcov;
+    for (size_t i = 0; i < task_dim && !err; i++) {
+        json_t *row = json_array();
+        err = json_array_append_new(jmean, json_real(mean[i])) ||
+              json_array_append_new(jcov, row);
+        for (size_t j = 0; j < task_dim && !err; j++)
+            err = json_array_append_new(row, json_real(cov[i * gmm->dim + j]));
+    }
+    if (err) {
+        json_decref(jmean);
+        json_decref(jcov);
+        return NULL;
+    }
+    /* json_object_set_new consumes its value even when it fails, so one
+     * decref of the object cleans up after any failure below. */
+    json_t *comp = json_object();
+    err = json_object_set_new(comp, "weight", json_real(gmm->weights[c]));
+    err |= json_object_set_new(comp, "mean", jmean);
+    err |= json_object_set_new(comp, "cov", jcov);
+    err |= json_object_set_new(comp, score_key, json_real(score));
+    if (err) {
+        json_decref(comp);
+        return NULL;
+    }
+    return comp;
+}
+
+char *tk_gmm_snapshot_json(const tk_gmm *gmm, size_t task_dim, const char *score_key,
+                           const double *scores, uint64_t fits)
+{
+    char *text = NULL;
+    json_t *root = json_object();
+    json_t *comps = json_array();
+    if (!root || !comps) {
+        json_decref(comps);
+        goto done;
+    }
+    if (json_object_set_new(root, "type", json_string("gmm")) ||
+        json_object_set_new(root, "components", comps) ||
+        json_object_set_new(root, "fits", json_integer((json_int_t)fits)))
+        goto done;
+    for (size_t c = 0; gmm && c < gmm->k; c++) {
+        json_t *comp = component_json(gmm, c, task_dim, score_key, scores[c]);
+        if (!comp || json_array_append_new(comps, comp))
+            goto done;
+    }
+    text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
+done:
+    json_decref(root);
+    return text;
+}

@@ -1,0 +1,132 @@
+/*
+ * random: the uniform baseline teacher (spec /work/shared/spec/teachers.md
+ * section 7; flowersteam/teachDeepRL teachDRL/teachers/algos/random_teacher.py).
+ *
+ * Every task is drawn uniformly in the box of the task space (each coordinate
+ * U(low, high) in double, then cast to float32; a degenerate dimension
+ * returns exactly `low`).  update() learns nothing; it only checks that the
+ * task it is given is finite.  Unlike teachDeepRL, whose sampler is seeded
+ * from OS entropy (spec 15.2), every draw comes from the instance's seeded
+ * stream, so a run is reproducible.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "teachkit/config.h"
+#include "teachkit/plugin.h"
+#include "teachkit/rng.h"
+
+typedef struct random_teacher {
+    const tk_host_api *host;
+    tk_ctx *ctx;
+    tk_rng *rng;          /* the host's stream for this instance */
+    tk_task_space space;  /* dim points to `dim` below */
+    tk_dim *dim;          /* owned copy of the bounds (names not kept) */
+} random_teacher;
+
+static void random_destroy(void *self)
+{
+    random_teacher *t = self;
+    if (!t)
+        return;
+    free(t->dim);
+    free(t);
+}
+
+static tk_status check_space(const tk_host_api *host, tk_ctx *ctx, const tk_task_space *space)
+{
+    if (!space || space->dims == 0 || !space->dim)
+        return host->error(ctx, TK_ERR_INVALID, NULL, "the task space has no dimension");
+    for (size_t i = 0; i < space->dims; i++) {
+        const tk_dim *d = &space->dim[i];
+        if (!isfinite(d->low) || !isfinite(d->high) || d->low > d->high)
+            return host->error(ctx, TK_ERR_INVALID, NULL,
+                               "task dimension %zu has invalid bounds [%g, %g]", i, d->low,
+                               d->high);
+    }
+    return TK_OK;
+}
+
+static tk_status random_create(const tk_host_api *host, tk_ctx *ctx, const tk_task_space *space,
+                               const char *config_json, void **out)
+{
+    *out = NULL;
+    tk_status st = check_space(host, ctx, space);
+    if (st != TK_OK)
+        return st;
+    /* No keys, but the config must still be a JSON object. */
+    tk_config *cfg = NULL;
+    if ((st = tk_config_parse(host, ctx, config_json, &cfg)) != TK_OK)
+        return st;
+    tk_config_free(cfg);
+
+    random_teacher *t = calloc(1, sizeof *t);
+    tk_dim *dim = calloc(space->dims, sizeof *dim);
+    if (!t || !dim) {
+        free(t);
+        free(dim);
+        return host->error(ctx, TK_ERR_NOMEM, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < space->dims; i++) {
+        dim[i].name = NULL;
+        dim[i].low = space->dim[i].low;
+        dim[i].high = space->dim[i].high;
+    }
+    t->host = host;
+    t->ctx = ctx;
+    t->rng = host->rng(ctx);
+    t->dim = dim;
+    t->space.dims = space->dims;
+    t->space.dim = dim;
+    *out = t;
+    return TK_OK;
+}
+
+static tk_status random_sample(void *self, float *task_out)
+{
+    random_teacher *t = self;
+    tk_rng_uniform_task(t->rng, &t->space, task_out);
+    return TK_OK;
+}
+
+static tk_status random_update(void *self, const float *task, double episode_return, int success)
+{
+    (void)success;
+    random_teacher *t = self;
+    for (size_t i = 0; i < t->space.dims; i++)
+        if (!isfinite(task[i]))
+            return t->host->error(t->ctx, TK_ERR_INVALID, NULL, "task[%zu] is not finite", i);
+    if (!isfinite(episode_return))
+        return t->host->error(t->ctx, TK_ERR_INVALID, NULL, "episode return is not finite");
+    return TK_OK;
+}
+
+static const tk_teacher_vtable random_vtable = {
+    .struct_size = sizeof(tk_teacher_vtable),
+    .create = random_create,
+    .destroy = random_destroy,
+    .sample = random_sample,
+    .update = random_update,
+    .step_update = NULL,
+    .episode_start = NULL,
+    .snapshot = NULL,
+    .save = NULL,
+    .load = NULL,
+    .get_extension = NULL,
+};
+
+static const tk_descriptor random_descriptor = {
+    .struct_size = sizeof(tk_descriptor),
+    .kind = TK_KIND_TEACHER,
+    .id = "random",
+    .name = "Random",
+    .version = "1.0.0",
+    .description = "Uniform tasks in the box of the task space (baseline)",
+    .default_config = "{}",
+    .features = NULL,
+    .vtable = &random_vtable,
+};
+
+static const tk_descriptor *const random_descriptors[] = {&random_descriptor};
+
+TK_PLUGIN_DESCRIPTORS(random_descriptors);

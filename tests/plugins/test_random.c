@@ -1,0 +1,194 @@
+/*
+ * random teacher through the plugin ABI (spec teachers.md section 7):
+ * uniform tasks inside the bounds, degenerate dimensions, reproducibility,
+ * NaN rejection, and the mastered-cells curve on toy-grid against the
+ * teachDeepRL reference.  argv[1] = random plugin, argv[2] = toy-grid plugin.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugin_harness.h"
+
+static const char *g_plugin;
+static const char *g_toy;
+
+static const tk_dim g_dims[3] = {
+    {"a", 0.0, 1.0},
+    {"b", -5.0, 5.0},
+    {"c", 2.0, 2.0}, /* degenerate */
+};
+static const tk_task_space g_space = {3, g_dims};
+
+typedef struct teacher {
+    tk_harness h;
+    const tk_teacher_vtable *vt;
+    void *self;
+} teacher;
+
+static void teacher_open(teacher *t, uint64_t seed, const tk_task_space *space)
+{
+    memset(t, 0, sizeof *t);
+    ck_assert_int_eq(tk_harness_open(&t->h, g_plugin, "random", seed), 0);
+    t->vt = tk_harness_teacher(&t->h);
+    ck_assert_ptr_nonnull(t->vt);
+    ck_assert_int_eq(t->vt->create(&t->h.host, &t->h.ctx, space, t->h.desc->default_config,
+                                   &t->self),
+                     TK_OK);
+}
+
+static void teacher_close(teacher *t)
+{
+    t->vt->destroy(t->self);
+    tk_harness_close(&t->h);
+}
+
+START_TEST(test_descriptor)
+{
+    teacher t;
+    teacher_open(&t, 1, &g_space);
+    ck_assert_uint_eq(t.h.desc->struct_size, sizeof(tk_descriptor));
+    ck_assert_int_eq(t.h.desc->kind, TK_KIND_TEACHER);
+    ck_assert_str_eq(t.h.desc->default_config, "{}");
+    ck_assert_str_eq(t.h.desc->version, "1.0.0");
+    ck_assert_uint_eq(t.vt->struct_size, sizeof(tk_teacher_vtable));
+    teacher_close(&t);
+}
+END_TEST
+
+START_TEST(test_uniform_within_bounds)
+{
+    enum { N = 100000, BINS = 10 };
+    teacher t;
+    teacher_open(&t, 42, &g_space);
+    long hist[2][BINS] = {{0}};
+    double mean[2] = {0.0, 0.0};
+    for (int i = 0; i < N; i++) {
+        float task[3];
+        ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
+        for (int j = 0; j < 2; j++) {
+            ck_assert(task[j] >= (float)g_dims[j].low && task[j] <= (float)g_dims[j].high);
+            const double u = (task[j] - g_dims[j].low) / (g_dims[j].high - g_dims[j].low);
+            int bin = (int)(u * BINS);
+            hist[j][bin < BINS ? bin : BINS - 1]++;
+            mean[j] += task[j] / N;
+        }
+        ck_assert(task[2] == 2.0f); /* degenerate dimension returns low */
+        ck_assert_int_eq(t.vt->update(t.self, task, 0.5, 0), TK_OK);
+    }
+    /* Chi-square with 9 degrees of freedom: 27.9 is the 0.1 % quantile. */
+    for (int j = 0; j < 2; j++) {
+        double chi2 = 0.0;
+        for (int b = 0; b < BINS; b++) {
+            const double e = (double)N / BINS;
+            chi2 += (hist[j][b] - e) * (hist[j][b] - e) / e;
+        }
+        ck_assert_msg(chi2 < 27.9, "dimension %d: chi2 = %g", j, chi2);
+    }
+    ck_assert_double_eq_tol(mean[0], 0.5, 0.01);
+    ck_assert_double_eq_tol(mean[1], 0.0, 0.1);
+    teacher_close(&t);
+}
+END_TEST
+
+START_TEST(test_deterministic_for_a_seed)
+{
+    enum { N = 1000 };
+    static float a[N][3], b[N][3], c[N][3];
+    teacher t;
+    const uint64_t seeds[3] = {7, 7, 8};
+    float (*out[3])[3] = {a, b, c};
+    for (int s = 0; s < 3; s++) {
+        teacher_open(&t, seeds[s], &g_space);
+        for (int i = 0; i < N; i++)
+            ck_assert_int_eq(t.vt->sample(t.self, out[s][i]), TK_OK);
+        teacher_close(&t);
+    }
+    ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+    ck_assert_int_ne(memcmp(a, c, sizeof a), 0);
+}
+END_TEST
+
+START_TEST(test_rejects_nan_task)
+{
+    teacher t;
+    teacher_open(&t, 3, &g_space);
+    const float bad[3] = {0.5f, NAN, 2.0f};
+    ck_assert_int_eq(t.vt->update(t.self, bad, 0.5, 0), TK_ERR_INVALID);
+    const float inf[3] = {INFINITY, 0.0f, 2.0f};
+    ck_assert_int_eq(t.vt->update(t.self, inf, 0.5, 0), TK_ERR_INVALID);
+    teacher_close(&t);
+}
+END_TEST
+
+/* The reference driver of teachDeepRL (spec 13.3): score before each block of
+ * 1000 episodes, 20000 episodes, 2-D 10x10 grid.  Mean of /work/shared/
+ * reference/toy_env_2d.json ("random", 5 seeds) at 5000/10000/15000/20000
+ * episodes: 0.0, 1.0, 2.4, 4.6 (std up to 1.3). */
+START_TEST(test_toy_grid_reference_curve)
+{
+    if (!g_toy)
+        return;
+    static const double ref[4] = {0.0, 1.0, 2.4, 4.6};
+    double mean[4] = {0.0, 0.0, 0.0, 0.0};
+    enum { SEEDS = 5, EPISODES = 20000 };
+    for (int s = 0; s < SEEDS; s++) {
+        tk_harness eh;
+        ck_assert_int_eq(tk_harness_open(&eh, g_toy, "toy-grid", 0), 0);
+        const tk_env_vtable *ev = tk_harness_env(&eh);
+        void *env = NULL;
+        ck_assert_int_eq(ev->create(&eh.host, &eh.ctx, eh.desc->default_config, &env), TK_OK);
+        tk_env_info info = {.struct_size = sizeof info};
+        ck_assert_int_eq(ev->info(env, &info), TK_OK);
+        teacher t;
+        teacher_open(&t, 100 + (uint64_t)s, &info.task_space);
+        for (int i = 0; i <= EPISODES; i++) {
+            if (i > 0 && i % 5000 == 0) {
+                double pct;
+                ck_assert_int_eq(ev->evaluate(env, &pct), TK_OK);
+                mean[i / 5000 - 1] += pct / SEEDS;
+            }
+            float task[2];
+            double r;
+            int done;
+            ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
+            ck_assert_int_eq(ev->set_task(env, task), TK_OK);
+            ck_assert_int_eq(ev->reset(env, NULL), TK_OK);
+            ck_assert_int_eq(ev->step(env, NULL, NULL, &r, &done), TK_OK);
+            ck_assert_int_eq(t.vt->update(t.self, task, r, 0), TK_OK);
+        }
+        teacher_close(&t);
+        ev->destroy(env);
+        tk_harness_close(&eh);
+    }
+    for (int k = 0; k < 4; k++)
+        ck_assert_msg(fabs(mean[k] - ref[k]) <= 2.5, "after %d episodes: %g%% vs reference %g%%",
+                      (k + 1) * 5000, mean[k], ref[k]);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s RANDOM_PLUGIN.so [TOY_GRID_PLUGIN.so]\n", argv[0]);
+        return EXIT_FAILURE;
+    }
+    g_plugin = argv[1];
+    g_toy = argc > 2 ? argv[2] : NULL;
+    Suite *s = suite_create("random");
+    TCase *tc = tcase_create("abi");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_descriptor);
+    tcase_add_test(tc, test_uniform_within_bounds);
+    tcase_add_test(tc, test_deterministic_for_a_seed);
+    tcase_add_test(tc, test_rejects_nan_task);
+    tcase_add_test(tc, test_toy_grid_reference_curve);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    const int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,278 @@
+/*
+ * toy-grid environment through the plugin ABI (spec teachers.md section 13):
+ * the learning rule, unlocking by previous neighbours, strict mastery in
+ * evaluate(), distractor dimensions, task validation and bin edges.
+ * argv[1] = the toy-grid plugin.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugin_harness.h"
+
+static const char *g_plugin;
+
+typedef struct toy {
+    tk_harness h;
+    const tk_env_vtable *vt;
+    void *env;
+    tk_env_info info;
+} toy;
+
+static tk_status toy_open(toy *t, const char *config)
+{
+    memset(t, 0, sizeof *t);
+    ck_assert_int_eq(tk_harness_open(&t->h, g_plugin, "toy-grid", 1), 0);
+    t->vt = tk_harness_env(&t->h);
+    ck_assert_ptr_nonnull(t->vt);
+    tk_status st = t->vt->create(&t->h.host, &t->h.ctx, config, &t->env);
+    if (st == TK_OK) {
+        t->info.struct_size = sizeof t->info;
+        ck_assert_int_eq(t->vt->info(t->env, &t->info), TK_OK);
+    }
+    return st;
+}
+
+static void toy_close(toy *t)
+{
+    if (t->env)
+        t->vt->destroy(t->env);
+    tk_harness_close(&t->h);
+}
+
+/* One episode on `task`; returns the reward (competence / 100). */
+static double episode(toy *t, const float *task)
+{
+    ck_assert_int_eq(t->vt->set_task(t->env, task), TK_OK);
+    ck_assert_int_eq(t->vt->reset(t->env, NULL), TK_OK);
+    double reward = -1.0;
+    int done = 0;
+    ck_assert_int_eq(t->vt->step(t->env, NULL, NULL, &reward, &done), TK_OK);
+    ck_assert_int_eq(done, 1);
+    return reward;
+}
+
+/* Train the 2-D cell (i, j) of a 10x10 grid `n` times; returns the last reward. */
+static double train_cell(toy *t, int i, int j, int n)
+{
+    const float task[2] = {(float)(i * 0.1 + 0.05), (float)(j * 0.1 + 0.05)};
+    double r = 0.0;
+    for (int k = 0; k < n; k++)
+        r = episode(t, task);
+    return r;
+}
+
+static double score(toy *t)
+{
+    double pct = -1.0;
+    ck_assert_int_eq(t->vt->evaluate(t->env, &pct), TK_OK);
+    return pct;
+}
+
+#define DEFAULTS "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0}"
+
+START_TEST(test_descriptor_and_info)
+{
+    toy t;
+    ck_assert_int_eq(toy_open(&t, DEFAULTS), TK_OK);
+    const tk_descriptor *d = t.h.desc;
+    ck_assert_uint_eq(d->struct_size, sizeof(tk_descriptor));
+    ck_assert_int_eq(d->kind, TK_KIND_ENV);
+    ck_assert_str_eq(d->version, "1.0.0");
+    ck_assert_ptr_nonnull(d->features);
+    ck_assert_str_eq(d->features[0], "self-evaluation");
+    ck_assert_ptr_null(d->features[1]);
+    ck_assert_ptr_nonnull(strstr(d->default_config, "\"cells_per_dim\""));
+    ck_assert_ptr_nonnull(strstr(d->default_config, "\"distractors\""));
+    ck_assert_uint_eq(t.vt->struct_size, sizeof(tk_env_vtable));
+    ck_assert_ptr_nonnull(t.vt->evaluate);
+
+    ck_assert_uint_eq(t.info.task_space.dims, 2);
+    ck_assert_str_eq(t.info.task_space.dim[0].name, "x0");
+    ck_assert_str_eq(t.info.task_space.dim[1].name, "x1");
+    ck_assert(t.info.task_space.dim[1].low == 0.0 && t.info.task_space.dim[1].high == 1.0);
+    ck_assert_uint_eq(t.info.obs_dim, 0);
+    ck_assert_uint_eq(t.info.act_dim, 0);
+    ck_assert(t.info.return_low == 0.0 && t.info.return_high == 1.0);
+    ck_assert(t.info.mastery_threshold == 0.75);
+    ck_assert_uint_eq(t.info.max_episode_steps, 1);
+    ck_assert(score(&t) == 0.0);
+    toy_close(&t);
+}
+END_TEST
+
+START_TEST(test_origin_learns_and_caps)
+{
+    toy t;
+    ck_assert_int_eq(toy_open(&t, DEFAULTS), TK_OK);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 1), 0.01, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 1), 0.02, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 200), 1.0, 1e-12); /* capped at 100 */
+    /* Every other cell stays locked while no previous neighbour reached 75:
+     * (2,0) and (0,2) are two steps from the origin. */
+    ck_assert(train_cell(&t, 2, 0, 5) == 0.0);
+    ck_assert(train_cell(&t, 0, 2, 5) == 0.0);
+    toy_close(&t);
+}
+END_TEST
+
+START_TEST(test_unlock_needs_previous_neighbour_at_75)
+{
+    toy t;
+    ck_assert_int_eq(toy_open(&t, DEFAULTS), TK_OK);
+    train_cell(&t, 0, 0, 74);
+    ck_assert(train_cell(&t, 1, 0, 3) == 0.0);  /* origin at 74: locked */
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 1), 0.75, 1e-12);
+    /* Origin at 75 (>= 75) unlocks its next cells, the diagonal included. */
+    ck_assert_double_eq_tol(train_cell(&t, 1, 0, 1), 0.01, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 1, 1), 0.01, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 1, 1, 1), 0.01, 1e-12);
+    /* (2,1): previous neighbours (1,1), (2,0), (1,0), all < 75: locked. */
+    ck_assert(train_cell(&t, 2, 1, 3) == 0.0);
+    train_cell(&t, 1, 0, 74);                   /* (1,0) reaches 75 */
+    ck_assert_double_eq_tol(train_cell(&t, 2, 1, 1), 0.01, 1e-12);
+    ck_assert(train_cell(&t, 3, 3, 1) == 0.0);
+    /* Only *previous* neighbours count: (2,1) at 75 unlocks (3,2) but not
+     * (1,2), whose previous neighbours are (0,2), (1,1) and (0,1). */
+    train_cell(&t, 2, 1, 74);
+    ck_assert(train_cell(&t, 1, 2, 3) == 0.0);
+    ck_assert_double_eq_tol(train_cell(&t, 3, 2, 1), 0.01, 1e-12);
+    toy_close(&t);
+}
+END_TEST
+
+START_TEST(test_mastery_is_strict)
+{
+    toy t;
+    ck_assert_int_eq(toy_open(&t, DEFAULTS), TK_OK);
+    train_cell(&t, 0, 0, 75);
+    ck_assert(score(&t) == 0.0);          /* 75 is not mastered */
+    train_cell(&t, 0, 0, 1);
+    ck_assert_double_eq_tol(score(&t), 1.0, 1e-12); /* 76: 1 of 100 cells */
+    train_cell(&t, 0, 0, 100);
+    ck_assert_double_eq_tol(score(&t), 1.0, 1e-12);
+    train_cell(&t, 1, 1, 76);
+    ck_assert_double_eq_tol(score(&t), 2.0, 1e-12);
+    toy_close(&t);
+}
+END_TEST
+
+START_TEST(test_distractors_ignored)
+{
+    toy t;
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 2}"),
+                     TK_OK);
+    ck_assert_uint_eq(t.info.task_space.dims, 4);
+    ck_assert_str_eq(t.info.task_space.dim[3].name, "x3");
+    const float a[4] = {0.05f, 0.05f, 0.9f, 0.3f};
+    const float b[4] = {0.05f, 0.05f, 0.1f, 1.0f};
+    const float c[4] = {0.05f, 0.05f, 0.0f, 0.55f};
+    ck_assert_double_eq_tol(episode(&t, a), 0.01, 1e-12);
+    ck_assert_double_eq_tol(episode(&t, b), 0.02, 1e-12);
+    ck_assert_double_eq_tol(episode(&t, c), 0.03, 1e-12);
+    toy_close(&t);
+}
+END_TEST
+
+START_TEST(test_invalid_tasks_rejected)
+{
+    toy t;
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 1}"),
+                     TK_OK);
+    const float bad[][3] = {
+        {1.5f, 0.5f, 0.5f}, {-0.1f, 0.5f, 0.5f}, {0.5f, 0.5f, 1.01f},
+        {NAN, 0.5f, 0.5f},  {0.5f, 0.5f, NAN},   {0.5f, INFINITY, 0.5f},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        t.h.ctx.last_message[0] = '\0';
+        ck_assert_int_eq(t.vt->set_task(t.env, bad[i]), TK_ERR_INVALID);
+        ck_assert(strlen(t.h.ctx.last_message) > 0);
+    }
+    /* Out of order calls are state errors, not crashes. */
+    ck_assert_int_eq(t.vt->reset(t.env, NULL), TK_ERR_STATE);
+    const float ok[3] = {0.0f, 1.0f, 1.0f};
+    ck_assert_int_eq(t.vt->set_task(t.env, ok), TK_OK);
+    double r;
+    int done;
+    ck_assert_int_eq(t.vt->step(t.env, NULL, NULL, &r, &done), TK_ERR_STATE);
+    toy_close(&t);
+}
+END_TEST
+
+START_TEST(test_bin_of_one_is_last_cell)
+{
+    /* 1-D grid of 10 cells: unlock the chain 0..8, then 1.0 and 0.95 must
+     * train the same (last) cell while 0.85 is cell 8. */
+    toy t;
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 1, \"distractors\": 0}"),
+                     TK_OK);
+    for (int c = 0; c < 9; c++) {
+        const float task[1] = {(float)(c * 0.1 + 0.05)};
+        for (int k = 0; k < 75; k++)
+            episode(&t, task);
+    }
+    const float one[1] = {1.0f}, last[1] = {0.95f}, eight[1] = {0.85f}, zero[1] = {0.0f};
+    ck_assert_double_eq_tol(episode(&t, one), 0.01, 1e-12);
+    ck_assert_double_eq_tol(episode(&t, last), 0.02, 1e-12);
+    ck_assert_double_eq_tol(episode(&t, one), 0.03, 1e-12);
+    ck_assert_double_eq_tol(episode(&t, eight), 0.76, 1e-12);
+    ck_assert_double_eq_tol(episode(&t, zero), 0.76, 1e-12);
+    toy_close(&t);
+
+    /* A cell count whose np.arange edges overshoot 1 (the original would
+     * index past the grid): 1.0 still lands in the last cell. */
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 6, \"dims\": 1, \"distractors\": 0}"),
+                     TK_OK);
+    ck_assert(episode(&t, one) == 0.0); /* last cell, locked */
+    toy_close(&t);
+}
+END_TEST
+
+START_TEST(test_config_errors)
+{
+    toy t;
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 8, \"distractors\": 0}"),
+                     TK_ERR_CONFIG);
+    ck_assert_str_eq(t.h.ctx.last_path, "cells_per_dim");
+    toy_close(&t);
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 0, \"distractors\": 0}"),
+                     TK_ERR_CONFIG);
+    ck_assert_str_eq(t.h.ctx.last_path, "dims");
+    toy_close(&t);
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": -1}"),
+                     TK_ERR_CONFIG);
+    ck_assert_str_eq(t.h.ctx.last_path, "distractors");
+    toy_close(&t);
+    /* 10^7 cells is the limit, accepted. */
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 7, \"distractors\": 0}"),
+                     TK_OK);
+    toy_close(&t);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s TOY_GRID_PLUGIN.so\n", argv[0]);
+        return EXIT_FAILURE;
+    }
+    g_plugin = argv[1];
+    Suite *s = suite_create("toy_grid");
+    TCase *tc = tcase_create("abi");
+    tcase_add_test(tc, test_descriptor_and_info);
+    tcase_add_test(tc, test_origin_learns_and_caps);
+    tcase_add_test(tc, test_unlock_needs_previous_neighbour_at_75);
+    tcase_add_test(tc, test_mastery_is_strict);
+    tcase_add_test(tc, test_distractors_ignored);
+    tcase_add_test(tc, test_invalid_tasks_rejected);
+    tcase_add_test(tc, test_bin_of_one_is_last_cell);
+    tcase_add_test(tc, test_config_errors);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    const int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
