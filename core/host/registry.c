@@ -283,7 +283,8 @@ static void scan_dir(tk_registry *reg, const char *dir, int depth)
         names[n++] = strdup(ent->d_name);
     }
     closedir(dh);
-    qsort(names, n, sizeof *names, compare_names);
+    if (n > 1)
+        qsort(names, n, sizeof *names, compare_names);
     for (size_t i = 0; i < n; i++) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
