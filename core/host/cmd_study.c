@@ -13,11 +13,12 @@
 #include "report.h"
 #include "run_files.h"
 #include "study.h"
+#include "study_mpi.h"
 #include "study_pool.h"
 
 typedef struct study_args {
     const char *file, *out, *baseline, *slurm;
-    int jobs, quiet, only_index, plots;
+    int jobs, quiet, only_index, plots, mpi, jobs_given;
     double timeout;
 } study_args;
 
@@ -26,7 +27,7 @@ static void study_usage(FILE *out)
     fprintf(out,
             "usage: teachkit study MANIFEST [--jobs N] [--out DIR] [--baseline TEACHER]\n"
             "                      [--timeout SECONDS] [--only-index K] [--emit-slurm FILE]\n"
-            "                      [--plots]\n"
+            "                      [--plots] [--mpi]\n"
             "\n"
             "Expands a study manifest (lists of teachers, seeds, configs; see\n"
             "docs/studies.md) into runs, runs each in its own process, then prints and\n"
@@ -39,7 +40,9 @@ static void study_usage(FILE *out)
             "  --timeout S        wall-clock limit per run; an overdue run is killed and failed\n"
             "  --only-index K     run only the K-th run (0-based), for job arrays; no report\n"
             "  --emit-slurm FILE  write a SLURM job-array script running this study, then exit\n"
-            "  --plots            also draw the figures (as `teachkit plot DIR`; needs gnuplot)\n");
+            "  --plots            also draw the figures (as `teachkit plot DIR`; needs gnuplot)\n"
+            "  --mpi              under `mpirun -n K`: rank r runs the runs with index = r mod K\n"
+            "                     (--jobs workers each, default 1), rank 0 reports\n");
 }
 
 static int parse_args(int argc, char **argv, study_args *a)
@@ -56,6 +59,7 @@ static int parse_args(int argc, char **argv, study_args *a)
             a->jobs = (int)strtol(val, &end, 10);
             if (*end || a->jobs < 1 || a->jobs > 4096)
                 return fprintf(stderr, "teachkit study: --jobs needs an integer >= 1\n"), -1;
+            a->jobs_given = 1;
             i++;
         } else if (strcmp(arg, "--out") == 0 && val) {
             a->out = argv[++i];
@@ -77,6 +81,8 @@ static int parse_args(int argc, char **argv, study_args *a)
             a->quiet = 1;
         } else if (strcmp(arg, "--plots") == 0) {
             a->plots = 1;
+        } else if (strcmp(arg, "--mpi") == 0) {
+            a->mpi = 1;
         } else if (arg[0] != '-' && !a->file) {
             a->file = arg;
         } else {
@@ -188,6 +194,46 @@ static int emit_slurm(const study_args *a, const tk_study *st, const char *out, 
     return 0;
 }
 
+/* The runs this process executes: all, one (--only-index), or its MPI share. */
+static size_t select_jobs(const study_args *a, const tk_study *st, const char *out, int rank,
+                          int ranks, tk_pool_job *jobs, char (*dirs)[2 * PATH_MAX],
+                          size_t *skipped)
+{
+    size_t n = 0;
+    *skipped = 0;
+    for (size_t i = 0; i < st->n_runs; i++) {
+        if (a->only_index >= 0 && (size_t)a->only_index != i)
+            continue;
+        if (i % (size_t)ranks != (size_t)rank)
+            continue;
+        snprintf(dirs[n], 2 * PATH_MAX, "%s/runs/%s", out, st->runs[i].dir);
+        if (tk_run_dir_finished(dirs[n])) {
+            (*skipped)++;
+            continue;
+        }
+        jobs[n].run_dir = dirs[n];
+        jobs[n].label = st->runs[i].dir;
+        n++;
+    }
+    return n;
+}
+
+static int finish_study(const study_args *a, const char *out, size_t failed, tk_diag *d)
+{
+    int rc = failed ? 1 : 0;
+    if (tk_report_study(out, a->baseline, a->quiet ? stderr : stdout, d))
+        return 1;
+    if (!a->quiet)
+        printf("\nreport: %s/report.md, %s/report.csv, %s/curves.csv\n", out, out, out);
+    if (a->plots) {
+        if (tk_plot_study(out, d))
+            return 1;
+        if (!a->quiet)
+            printf("plots:  %s/plots/ (curves, final, and each group's curriculum)\n", out);
+    }
+    return rc;
+}
+
 int tk_cmd_study(int argc, char **argv)
 {
     study_args a;
@@ -198,6 +244,21 @@ int tk_cmd_study(int argc, char **argv)
     if (parse_args(argc, argv, &a)) {
         study_usage(stderr);
         return 2;
+    }
+    int rank = 0, ranks = 1;
+    if (a.mpi) {
+        if (!tk_mpi_available()) {
+            fprintf(stderr, "teachkit: --mpi: this teachkit was built without MPI; install "
+                            "libopenmpi-dev and reconfigure with -Dmpi=enabled\n");
+            return 2;
+        }
+        if (tk_mpi_start(&argc, &argv, &rank, &ranks)) {
+            fprintf(stderr, "teachkit: --mpi: MPI_Init failed\n");
+            return 1;
+        }
+        if (!a.jobs_given)
+            a.jobs = 1;
+        a.quiet |= rank != 0;
     }
     tk_diag d;
     tk_diag_clear(&d);
@@ -213,65 +274,51 @@ int tk_cmd_study(int argc, char **argv)
     }
     if (tk_study_expand(root, a.file, &st, &d) || validate_runs(&st, a.file, &d))
         goto done;
+    if (a.only_index >= 0 && (size_t)a.only_index >= st.n_runs) {
+        tk_diag_set(&d, a.file, NULL, "--only-index %d is past the last run (%zu runs)",
+                    a.only_index, st.n_runs);
+        goto done;
+    }
     snprintf(out, sizeof out, "%s", a.out ? a.out : "");
     if (!a.out)
         snprintf(out, sizeof out, "studies/%s", st.name);
-    if (write_layout(&st, root, out, &d))
+    /* One writer for the layout; the other ranks wait for it. */
+    int layout_failed = rank == 0 ? write_layout(&st, root, out, &d) != 0 : 0;
+    if (a.mpi && tk_mpi_broadcast_flag(layout_failed))
+        goto done;
+    if (layout_failed)
         goto done;
     if (a.slurm) {
-        rc = emit_slurm(&a, &st, out, &d) ? 1 : 0;
+        rc = rank == 0 && emit_slurm(&a, &st, out, &d) ? 1 : 0;
         goto done;
     }
     tk_pool_job *jobs = calloc(st.n_runs, sizeof *jobs);
     char (*dirs)[2 * PATH_MAX] = calloc(st.n_runs, 2 * PATH_MAX);
-    size_t n = 0, skipped = 0;
-    for (size_t i = 0; i < st.n_runs; i++) {
-        if (a.only_index >= 0 && (size_t)a.only_index != i)
-            continue;
-        snprintf(dirs[n], 2 * PATH_MAX, "%s/runs/%s", out, st.runs[i].dir);
-        if (tk_run_dir_finished(dirs[n])) {
-            skipped++;
-            continue;
-        }
-        jobs[n].run_dir = dirs[n];
-        jobs[n].label = st.runs[i].dir;
-        n++;
-    }
-    if (a.only_index >= 0 && (size_t)a.only_index >= st.n_runs) {
-        tk_diag_set(&d, a.file, NULL, "--only-index %d is past the last run (%zu runs)",
-                    a.only_index, st.n_runs);
-        free(jobs);
-        free(dirs);
-        goto done;
-    }
+    size_t skipped;
+    size_t n = select_jobs(&a, &st, out, rank, ranks, jobs, dirs, &skipped);
     if (!a.quiet)
-        printf("study %s: %zu runs (%zu already finished), %d worker%s -> %s\n", st.name,
-               st.n_runs, skipped, a.jobs, a.jobs > 1 ? "s" : "", out);
-    tk_pool_options opt = {a.jobs, a.timeout, a.quiet};
+        printf("study %s: %zu runs (%zu already finished), %d worker%s%s -> %s\n", st.name,
+               st.n_runs, skipped, a.jobs, a.jobs > 1 ? "s" : "",
+               a.mpi ? " per MPI rank" : "", out);
+    tk_pool_options opt = {a.jobs, a.timeout, a.quiet && !a.mpi};
     size_t failed = tk_pool_run(jobs, n, &opt);
     free(jobs);
     free(dirs);
+    if (a.mpi)
+        failed = (size_t)tk_mpi_max((long)failed); /* waits for every rank */
     rc = failed ? 1 : 0;
-    if (a.only_index < 0) {
-        if (tk_report_study(out, a.baseline, a.quiet ? stderr : stdout, &d))
-            rc = 1;
-        else if (!a.quiet)
-            printf("\nreport: %s/report.md, %s/report.csv, %s/curves.csv\n", out, out, out);
-        if (rc == 0 && a.plots) {
-            if (tk_plot_study(out, &d))
-                rc = 1;
-            else if (!a.quiet)
-                printf("plots:  %s/plots/ (curves, final, and each group's curriculum)\n", out);
-        }
-    }
-    if (failed)
-        fprintf(stderr, "teachkit: %zu run%s failed; their failure.json and log.txt say why\n",
-                failed, failed > 1 ? "s" : "");
+    if (a.only_index < 0 && rank == 0)
+        rc = finish_study(&a, out, failed, &d);
+    if (failed && rank == 0)
+        fprintf(stderr, "teachkit: run%s failed; their failure.json and log.txt say why\n",
+                failed > 1 ? "s" : "");
 done:
     if (rc == 1 && d.message[0])
         tk_diag_print(&d, stderr);
     tk_study_free(&st);
     json_decref(root);
+    if (a.mpi)
+        tk_mpi_stop();
     return rc;
 }
 
