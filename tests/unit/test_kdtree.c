@@ -72,7 +72,7 @@ static void check_against_brute(const double *pts, const size_t *ids, size_t n, 
     tk_kdtree *t = tk_kdtree_build(pts, ids, n, dim);
     ck_assert_ptr_nonnull(t);
     ck_assert_uint_eq(tk_kdtree_size(t), n);
-    double q[16];
+    double q[64]; /* dims up to 64 */
     for (size_t k = 0; k < nq; k++) {
         make_query(rng, pts, n, dim, levels, q);
         size_t id = SIZE_MAX, ref_id = SIZE_MAX;
@@ -126,6 +126,58 @@ START_TEST(test_duplicates_smallest_id_wins)
         check_against_brute(pts, ids, n, dim, levels, 300, &rng);
         free(ids);
         free(pts);
+    }
+}
+END_TEST
+
+/* Dimensions past the on-stack offset buffer of the incremental bound. */
+START_TEST(test_high_dimensions)
+{
+    tk_rng rng;
+    tk_rng_seed(&rng, 5);
+    const size_t dims[] = {17, 40};
+    for (size_t k = 0; k < 2; k++) {
+        double *pts = make_points(&rng, 3000, dims[k], 0);
+        check_against_brute(pts, NULL, 3000, dims[k], 0, 100, &rng);
+        free(pts);
+        pts = make_points(&rng, 3000, dims[k], 2);
+        check_against_brute(pts, NULL, 3000, dims[k], 2, 100, &rng);
+        free(pts);
+    }
+}
+END_TEST
+
+/* Tiny (subnormal squares) and huge coordinates: the rounding margins of
+ * the pruning bounds must keep results exact, in low dimension (plane bound)
+ * and high (incremental bound). */
+START_TEST(test_extreme_scales)
+{
+    tk_rng rng;
+    tk_rng_seed(&rng, 6);
+    const double scales[] = {1e-160, 1e-300, 1e-5, 1e150};
+    const size_t dims[] = {2, 7};
+    for (size_t s = 0; s < 4; s++) {
+        for (size_t k = 0; k < 2; k++) {
+            const size_t n = 5000;
+            double *pts = make_points(&rng, n, dims[k], 0);
+            for (size_t i = 0; i < n * dims[k]; i++)
+                pts[i] *= scales[s];
+            tk_kdtree *t = tk_kdtree_build(pts, NULL, n, dims[k]);
+            ck_assert_ptr_nonnull(t);
+            double q[64]; /* dims up to 64 */
+            for (size_t m = 0; m < 300; m++) {
+                for (size_t j = 0; j < dims[k]; j++)
+                    q[j] = tk_rng_range(&rng, -0.2, 1.2) * scales[s];
+                size_t id = SIZE_MAX, ref_id = SIZE_MAX;
+                double d2 = INFINITY, ref_d2 = INFINITY;
+                tk_kdtree_nearest(t, q, &id, &d2);
+                brute_nearest(pts, NULL, n, dims[k], q, &ref_id, &ref_d2);
+                ck_assert_msg(id == ref_id && d2 == ref_d2, "scale %g dim %zu: %zu vs %zu",
+                              scales[s], dims[k], id, ref_id);
+            }
+            tk_kdtree_free(t);
+            free(pts);
+        }
     }
 }
 END_TEST
@@ -249,6 +301,8 @@ static Suite *kdtree_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_uniform_equals_brute_force, 1, 13);
     tcase_add_loop_test(tc, test_duplicates_smallest_id_wins, 1, 13);
+    tcase_add_test(tc, test_high_dimensions);
+    tcase_add_test(tc, test_extreme_scales);
     tcase_add_test(tc, test_degenerate_inputs);
     tcase_add_test(tc, test_entry_pair_and_chaining);
     tcase_add_test(tc, test_several_trees_equal_union);
