@@ -1,7 +1,7 @@
 /*
  * Tests of the covar-gmm teacher plugin through its ABI (teachers.md
- * section 5).  argv[1] = the plugin, argv[2] = the toy-grid env plugin
- * (optional: the learning check is skipped without it).
+ * section 5), checkpoints included.  argv[1] = the plugin, argv[2] = the
+ * toy-grid env plugin (optional: the learning check is skipped without it).
  */
 #include <check.h>
 #include <jansson.h>
@@ -148,8 +148,8 @@ START_TEST(test_descriptor)
     ck_assert_ptr_null(d->features);
     const tk_teacher_vtable *vt = tk_harness_teacher(&h);
     ck_assert_uint_eq(vt->struct_size, sizeof(tk_teacher_vtable));
-    ck_assert_ptr_null(vt->save);
-    ck_assert_ptr_null(vt->load);
+    ck_assert_ptr_nonnull(vt->save);
+    ck_assert_ptr_nonnull(vt->load);
     json_t *cfg = json_loads(d->default_config, 0, NULL);
     ck_assert_ptr_nonnull(cfg);
     const char *keys[] = {"fit_rate", "nb_bootstrap", "k_min", "k_max", "random_task_ratio",
@@ -425,6 +425,172 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
+/* ------------------------------------------------------------- checkpoints */
+
+/* A copy of save()'s bytes, which stay valid only until the next call. */
+static unsigned char *ckpt_save(const tk_teacher_vtable *vt, void *self, size_t *size)
+{
+    const void *data = NULL;
+    *size = 0;
+    ck_assert_int_eq(vt->save(self, &data, size), TK_OK);
+    ck_assert_uint_gt(*size, 0);
+    unsigned char *copy = malloc(*size);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, data, *size);
+    return copy;
+}
+
+/* load() must refuse `bytes[0..size)` with TK_ERR_INVALID and a message. */
+static void ckpt_refused(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
+                         const void *bytes, size_t size, const char *what)
+{
+    ctx->last_code = TK_OK;
+    ctx->last_message[0] = '\0';
+    ck_assert_msg(vt->load(self, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted",
+                  what, size);
+    ck_assert_int_eq(ctx->last_code, TK_ERR_INVALID);
+    ck_assert_msg(ctx->last_message[0] != '\0', "%s: no message", what);
+}
+
+/* Truncated (every length up to 256 bytes, then 200 spread over the rest),
+ * extended, retagged and garbage bytes are refused; random byte flips are
+ * either refused or give an instance that still runs; the valid bytes load
+ * afterwards.  `task` is scratch for `dims` floats. */
+static void ckpt_rejects_bad_data(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
+                                  const unsigned char *bytes, size_t size, size_t dims)
+{
+    unsigned char *buf = malloc(size + 16);
+    ck_assert_ptr_nonnull(buf);
+    const size_t step = size > 256 ? (size - 256) / 200 + 1 : 1;
+    for (size_t n = 0; n < size; n = n < 256 ? n + 1 : n + step)
+        ckpt_refused(vt, self, ctx, bytes, n, "truncated state");
+    ckpt_refused(vt, self, ctx, bytes, size - 1, "truncated state");
+    memcpy(buf, bytes, size);
+    buf[size] = 0;
+    ckpt_refused(vt, self, ctx, buf, size + 1, "state with a trailing byte");
+    memcpy(buf, "XXXX", 4);
+    ckpt_refused(vt, self, ctx, buf, size, "state with another tag");
+    memcpy(buf, bytes, 4);
+    buf[4] ^= 0x7f; /* a newer layout version */
+    ckpt_refused(vt, self, ctx, buf, size, "state with an unknown version");
+    tk_rng noise;
+    tk_rng_seed(&noise, 1234);
+    for (size_t i = 0; i < size; i++)
+        buf[i] = (unsigned char)tk_rng_u64(&noise);
+    ckpt_refused(vt, self, ctx, buf, size, "garbage");
+    float task[16];
+    ck_assert_uint_le(dims, 16);
+    for (int trial = 0; trial < 300; trial++) {
+        memcpy(buf, bytes, size);
+        const size_t at = 8 + (size_t)tk_rng_below(&noise, size - 8);
+        buf[at] ^= (unsigned char)(1u << tk_rng_below(&noise, 8));
+        const tk_status st = vt->load(self, buf, size);
+        ck_assert_msg(st == TK_OK || st == TK_ERR_INVALID, "flip at %zu: status %d", at, st);
+        for (int e = 0; st == TK_OK && e < 20; e++)
+            if (vt->sample(self, task) == TK_OK)
+                (void)vt->update(self, task, 0.5, 0);
+    }
+    free(buf);
+    ck_assert_int_eq(vt->load(self, bytes, size), TK_OK);
+}
+
+/* Reward of the round-trip learner: alternating blocks on the first quarter
+ * of dimension 0, a slope elsewhere. */
+static double ckpt_reward(const float *task, int n)
+{
+    if (task[0] < 0.25f)
+        return ((n / 50) % 2 ? 0.9 : 0.1) + 0.05 * task[1];
+    return 0.3 * task[1] + 0.001 * (n % 7);
+}
+
+static void ckpt_episode(fixture *fx, int n, float *task)
+{
+    ck_assert_int_eq(fx->vt->sample(fx->t, task), TK_OK);
+    ck_assert_int_eq(fx->vt->update(fx->t, task, ckpt_reward(task, n), 0), TK_OK);
+}
+
+static void same_snapshots(fixture *a, fixture *b)
+{
+    const char *text = NULL;
+    ck_assert_int_eq(a->vt->snapshot(a->t, &text), TK_OK);
+    char *sa = strdup(text);
+    ck_assert_ptr_nonnull(sa);
+    ck_assert_int_eq(b->vt->snapshot(b->t, &text), TK_OK);
+    ck_assert_str_eq(sa, text);
+    free(sa);
+}
+
+/* Run `before` episodes, save, load into an instance created with another
+ * seed (whose own k-means stream the load must replace), copy the host
+ * stream; then both must sample the same tasks and show the same mixtures
+ * for `after` episodes, and save the same bytes (window, k-means stream,
+ * mixture). */
+static void ckpt_round_trip(const char *overrides, int before, int after)
+{
+    fixture a, b;
+    ck_assert_int_eq(fx_open(&a, 21, 2, unit2, overrides), TK_OK);
+    float ta[2], tb[2];
+    int n = 0;
+    for (; n < before; n++)
+        ckpt_episode(&a, n, ta);
+    size_t size;
+    unsigned char *bytes = ckpt_save(a.vt, a.t, &size);
+    ck_assert_int_eq(fx_open(&b, 99, 2, unit2, overrides), TK_OK);
+    ck_assert_int_eq(b.vt->load(b.t, bytes, size), TK_OK);
+    free(bytes);
+    b.h.ctx.rng = a.h.ctx.rng;
+    same_snapshots(&a, &b);
+    for (; n < before + after; n++) {
+        ckpt_episode(&a, n, ta);
+        ckpt_episode(&b, n, tb);
+        ck_assert_msg(memcmp(ta, tb, sizeof ta) == 0, "%s, saved after %d: tasks differ at %d",
+                      overrides, before, n);
+        if (n % 50 == 0)
+            same_snapshots(&a, &b);
+    }
+    same_snapshots(&a, &b);
+    size_t sa, sb;
+    unsigned char *ba = ckpt_save(a.vt, a.t, &sa);
+    unsigned char *bb = ckpt_save(b.vt, b.t, &sb);
+    ck_assert_uint_eq(sa, sb);
+    ck_assert_msg(memcmp(ba, bb, sa) == 0, "%s, saved after %d: states differ", overrides,
+                  before);
+    free(ba);
+    free(bb);
+    fx_close(&a);
+    fx_close(&b);
+}
+
+START_TEST(test_checkpoint_round_trip)
+{
+    ckpt_round_trip("{\"fit_rate\": 100}", 437, 1200);
+    ckpt_round_trip("{\"fit_rate\": 100}", 0, 300); /* as created */
+    ckpt_round_trip("{\"fit_rate\": 100}", 500, 300); /* right after a fit */
+    ckpt_round_trip("{\"fit_rate\": 100, \"nb_bootstrap\": 250}", 120, 500); /* no model */
+    ckpt_round_trip("{\"fit_rate\": 60, \"k_min\": 1, \"k_max\": 4, \"absolute_lp\": true}",
+                    275, 600);
+}
+END_TEST
+
+START_TEST(test_checkpoint_rejects_bad_data)
+{
+    fixture fx, other;
+    ck_assert_int_eq(fx_open(&fx, 3, 2, unit2, "{\"fit_rate\": 100}"), TK_OK);
+    float task[2];
+    for (int n = 0; n < 430; n++)
+        ckpt_episode(&fx, n, task);
+    size_t size;
+    unsigned char *bytes = ckpt_save(fx.vt, fx.t, &size);
+    ckpt_refused(fx.vt, fx.t, &fx.h.ctx, NULL, 0, "an empty state");
+    ckpt_rejects_bad_data(fx.vt, fx.t, &fx.h.ctx, bytes, size, 2);
+    ck_assert_int_eq(fx_open(&other, 3, 2, unit2, "{\"fit_rate\": 120}"), TK_OK);
+    ckpt_refused(other.vt, other.t, &other.h.ctx, bytes, size, "another config's state");
+    fx_close(&other);
+    free(bytes);
+    fx_close(&fx);
+}
+END_TEST
+
 /* ------------------------------------------------------------------- errors */
 
 START_TEST(test_nan_task_rejected)
@@ -553,6 +719,8 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_nan_task_rejected);
     tcase_add_test(tc, test_config_errors);
+    tcase_add_test(tc, test_checkpoint_round_trip);
+    tcase_add_test(tc, test_checkpoint_rejects_bad_data);
     suite_add_tcase(s, tc);
     if (g_toy) {
         TCase *toy = tcase_create("toy-env");

@@ -2,7 +2,8 @@
  * oracle teacher through the plugin ABI (spec teachers.md section 8): the
  * window starts at the right end, moves by its step exactly when the mean of
  * step_rate raw returns exceeds reward_thr, clamps at the bounds, and a
- * missing window_step_vector is a config error naming the key.
+ * missing window_step_vector is a config error naming the key; checkpoints
+ * round-trip and refuse bad data.
  * argv[1] = oracle plugin.
  */
 #include <check.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "plugin_harness.h"
+#include "teachkit/rng.h"
 
 static const char *g_plugin;
 
@@ -220,6 +222,152 @@ START_TEST(test_rejects_nan_task)
 }
 END_TEST
 
+/* ------------------------------------------------------------- checkpoints */
+
+/* A copy of save()'s bytes, which stay valid only until the next call. */
+static unsigned char *ckpt_save(const tk_teacher_vtable *vt, void *self, size_t *size)
+{
+    const void *data = NULL;
+    *size = 0;
+    ck_assert_int_eq(vt->save(self, &data, size), TK_OK);
+    ck_assert_uint_gt(*size, 0);
+    unsigned char *copy = malloc(*size);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, data, *size);
+    return copy;
+}
+
+/* load() must refuse `bytes[0..size)` with TK_ERR_INVALID and a message. */
+static void ckpt_refused(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
+                         const void *bytes, size_t size, const char *what)
+{
+    ctx->last_code = TK_OK;
+    ctx->last_message[0] = '\0';
+    ck_assert_msg(vt->load(self, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted",
+                  what, size);
+    ck_assert_int_eq(ctx->last_code, TK_ERR_INVALID);
+    ck_assert_msg(ctx->last_message[0] != '\0', "%s: no message", what);
+}
+
+/* Truncated (every length up to 256 bytes, then 200 spread over the rest),
+ * extended, retagged and garbage bytes are refused; random byte flips are
+ * either refused or give an instance that still runs; the valid bytes load
+ * afterwards.  `task` is scratch for `dims` floats. */
+static void ckpt_rejects_bad_data(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
+                                  const unsigned char *bytes, size_t size, size_t dims)
+{
+    unsigned char *buf = malloc(size + 16);
+    ck_assert_ptr_nonnull(buf);
+    const size_t step = size > 256 ? (size - 256) / 200 + 1 : 1;
+    for (size_t n = 0; n < size; n = n < 256 ? n + 1 : n + step)
+        ckpt_refused(vt, self, ctx, bytes, n, "truncated state");
+    ckpt_refused(vt, self, ctx, bytes, size - 1, "truncated state");
+    memcpy(buf, bytes, size);
+    buf[size] = 0;
+    ckpt_refused(vt, self, ctx, buf, size + 1, "state with a trailing byte");
+    memcpy(buf, "XXXX", 4);
+    ckpt_refused(vt, self, ctx, buf, size, "state with another tag");
+    memcpy(buf, bytes, 4);
+    buf[4] ^= 0x7f; /* a newer layout version */
+    ckpt_refused(vt, self, ctx, buf, size, "state with an unknown version");
+    tk_rng noise;
+    tk_rng_seed(&noise, 1234);
+    for (size_t i = 0; i < size; i++)
+        buf[i] = (unsigned char)tk_rng_u64(&noise);
+    ckpt_refused(vt, self, ctx, buf, size, "garbage");
+    float task[16];
+    ck_assert_uint_le(dims, 16);
+    for (int trial = 0; trial < 300; trial++) {
+        memcpy(buf, bytes, size);
+        const size_t at = 8 + (size_t)tk_rng_below(&noise, size - 8);
+        buf[at] ^= (unsigned char)(1u << tk_rng_below(&noise, 8));
+        const tk_status st = vt->load(self, buf, size);
+        ck_assert_msg(st == TK_OK || st == TK_ERR_INVALID, "flip at %zu: status %d", at, st);
+        for (int e = 0; st == TK_OK && e < 20; e++)
+            if (vt->sample(self, task) == TK_OK)
+                (void)vt->update(self, task, 0.5, 0);
+    }
+    free(buf);
+    ck_assert_int_eq(vt->load(self, bytes, size), TK_OK);
+}
+
+/* Raw return of the round-trip learner: above reward_thr (230) on most
+ * blocks of 50 episodes, so the window moves, and not on every one. */
+static double ckpt_return(int episode, const float *task)
+{
+    return (episode / 70) % 3 == 0 ? 100.0 + task[0] : 300.0 - task[1];
+}
+
+static void ckpt_episode(teacher *t, int episode, float *task)
+{
+    ck_assert_int_eq(t->vt->sample(t->self, task), TK_OK);
+    ck_assert_int_eq(t->vt->update(t->self, task, ckpt_return(episode, task), 0), TK_OK);
+}
+
+/* Saved after 437 episodes (mid-way through a step_rate block), loaded into
+ * a new instance: with the host stream copied, both sample the same tasks
+ * and show the same window for 1500 more episodes, and save the same bytes. */
+START_TEST(test_checkpoint_round_trip)
+{
+    teacher a, b;
+    ck_assert_int_eq(teacher_open(&a, CONFIG("[0.1, -0.2]", "50")), TK_OK);
+    float ta[2], tb[2];
+    int episode = 0;
+    for (; episode < 437; episode++)
+        ckpt_episode(&a, episode, ta);
+    size_t size;
+    unsigned char *bytes = ckpt_save(a.vt, a.self, &size);
+    ck_assert_int_eq(teacher_open(&b, CONFIG("[0.1, -0.2]", "50")), TK_OK);
+    tk_rng_seed(&b.h.ctx.rng, 99);
+    ck_assert_int_eq(b.vt->load(b.self, bytes, size), TK_OK);
+    b.h.ctx.rng = a.h.ctx.rng;
+    double la[2], ha[2], lb[2], hb[2];
+    for (; episode < 437 + 1500; episode++) {
+        ckpt_episode(&a, episode, ta);
+        ckpt_episode(&b, episode, tb);
+        ck_assert_mem_eq(ta, tb, sizeof ta);
+        if (episode % 100 == 0) {
+            window(&a, la, ha);
+            window(&b, lb, hb);
+            ck_assert_mem_eq(la, lb, sizeof la);
+            ck_assert_mem_eq(ha, hb, sizeof ha);
+        }
+    }
+    window(&a, la, ha);
+    ck_assert(la[0] > 0.5); /* the window did move */
+    free(bytes);
+    size_t sa, sb;
+    unsigned char *ba = ckpt_save(a.vt, a.self, &sa);
+    unsigned char *bb = ckpt_save(b.vt, b.self, &sb);
+    ck_assert_uint_eq(sa, sb);
+    ck_assert_mem_eq(ba, bb, sa);
+    free(ba);
+    free(bb);
+    teacher_close(&a);
+    teacher_close(&b);
+}
+END_TEST
+
+START_TEST(test_checkpoint_rejects_bad_data)
+{
+    teacher t, other;
+    ck_assert_int_eq(teacher_open(&t, CONFIG("[0.1, -0.2]", "50")), TK_OK);
+    float task[2];
+    for (int episode = 0; episode < 120; episode++)
+        ckpt_episode(&t, episode, task);
+    size_t size;
+    unsigned char *bytes = ckpt_save(t.vt, t.self, &size);
+    ckpt_refused(t.vt, t.self, &t.h.ctx, NULL, 0, "an empty state");
+    ckpt_rejects_bad_data(t.vt, t.self, &t.h.ctx, bytes, size, 2);
+    /* Another step_rate: the state belongs to another configuration. */
+    ck_assert_int_eq(teacher_open(&other, CONFIG("[0.1, -0.2]", "40")), TK_OK);
+    ckpt_refused(other.vt, other.self, &other.h.ctx, bytes, size, "another config's state");
+    teacher_close(&other);
+    free(bytes);
+    teacher_close(&t);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -236,6 +384,8 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_negative_steps_move_down);
     tcase_add_test(tc, test_config_errors);
     tcase_add_test(tc, test_rejects_nan_task);
+    tcase_add_test(tc, test_checkpoint_round_trip);
+    tcase_add_test(tc, test_checkpoint_rejects_bad_data);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,8 +1,9 @@
 /*
  * random teacher through the plugin ABI (spec teachers.md section 7):
  * uniform tasks inside the bounds, degenerate dimensions, reproducibility,
- * NaN rejection, and the mastered-cells curve on toy-grid against the
- * teachDeepRL reference.  argv[1] = random plugin, argv[2] = toy-grid plugin.
+ * NaN rejection, checkpoints (save/load round trip, bad data refused), and
+ * the mastered-cells curve on toy-grid against the teachDeepRL reference.
+ * argv[1] = random plugin, argv[2] = toy-grid plugin.
  */
 #include <check.h>
 #include <math.h>
@@ -123,6 +124,89 @@ START_TEST(test_rejects_nan_task)
 }
 END_TEST
 
+/* ------------------------------------------------------------- checkpoints */
+
+/* A copy of save()'s bytes, which stay valid only until the next call. */
+static unsigned char *ckpt_save(const tk_teacher_vtable *vt, void *self, size_t *size)
+{
+    const void *data = NULL;
+    *size = 0;
+    ck_assert_int_eq(vt->save(self, &data, size), TK_OK);
+    ck_assert_uint_gt(*size, 0);
+    unsigned char *copy = malloc(*size);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, data, *size);
+    return copy;
+}
+
+/* load() must refuse `bytes[0..size)` with TK_ERR_INVALID and a message. */
+static void ckpt_refused(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
+                         const void *bytes, size_t size, const char *what)
+{
+    ctx->last_code = TK_OK;
+    ctx->last_message[0] = '\0';
+    ck_assert_msg(vt->load(self, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted",
+                  what, size);
+    ck_assert_int_eq(ctx->last_code, TK_ERR_INVALID);
+    ck_assert_msg(ctx->last_message[0] != '\0', "%s: no message", what);
+}
+
+/* The whole state is the host's stream: the record is a tag alone, and an
+ * instance of another seed that loads it and gets the stream continues the
+ * same sequence. */
+START_TEST(test_checkpoint_round_trip)
+{
+    teacher a, b;
+    teacher_open(&a, 21, &g_space);
+    float ta[3], tb[3];
+    for (int i = 0; i < 300; i++) {
+        ck_assert_int_eq(a.vt->sample(a.self, ta), TK_OK);
+        ck_assert_int_eq(a.vt->update(a.self, ta, 0.25, 0), TK_OK);
+    }
+    size_t size;
+    unsigned char *bytes = ckpt_save(a.vt, a.self, &size);
+    ck_assert_uint_eq(size, 8); /* tag + version */
+    teacher_open(&b, 99, &g_space);
+    ck_assert_int_eq(b.vt->load(b.self, bytes, size), TK_OK);
+    b.h.ctx.rng = a.h.ctx.rng;
+    for (int i = 0; i < 500; i++) {
+        ck_assert_int_eq(a.vt->sample(a.self, ta), TK_OK);
+        ck_assert_int_eq(b.vt->sample(b.self, tb), TK_OK);
+        ck_assert_mem_eq(ta, tb, sizeof ta);
+        ck_assert_int_eq(a.vt->update(a.self, ta, 0.25, 0), TK_OK);
+        ck_assert_int_eq(b.vt->update(b.self, tb, 0.25, 0), TK_OK);
+    }
+    size_t size_b;
+    unsigned char *again = ckpt_save(b.vt, b.self, &size_b);
+    ck_assert_uint_eq(size_b, size);
+    ck_assert_mem_eq(again, bytes, size);
+    free(again);
+    free(bytes);
+    teacher_close(&a);
+    teacher_close(&b);
+}
+END_TEST
+
+START_TEST(test_checkpoint_rejects_bad_data)
+{
+    teacher t;
+    teacher_open(&t, 4, &g_space);
+    size_t size;
+    unsigned char *bytes = ckpt_save(t.vt, t.self, &size);
+    ckpt_refused(t.vt, t.self, &t.h.ctx, NULL, 0, "an empty state");
+    ckpt_refused(t.vt, t.self, &t.h.ctx, "RIAC\1\0\0\0", 8, "another plugin's tag");
+    unsigned char buf[16];
+    for (size_t n = 0; n < size; n++)
+        ckpt_refused(t.vt, t.self, &t.h.ctx, bytes, n, "truncated state");
+    memcpy(buf, bytes, size);
+    buf[size] = 0;
+    ckpt_refused(t.vt, t.self, &t.h.ctx, buf, size + 1, "state with a trailing byte");
+    ck_assert_int_eq(t.vt->load(t.self, bytes, size), TK_OK);
+    free(bytes);
+    teacher_close(&t);
+}
+END_TEST
+
 /* The reference driver of teachDeepRL (spec 13.3): score before each block of
  * 1000 episodes, 20000 episodes, 2-D 10x10 grid.  Mean of /work/shared/
  * reference/toy_env_2d.json ("random", 5 seeds) at 5000/10000/15000/20000
@@ -184,6 +268,8 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_uniform_within_bounds);
     tcase_add_test(tc, test_deterministic_for_a_seed);
     tcase_add_test(tc, test_rejects_nan_task);
+    tcase_add_test(tc, test_checkpoint_round_trip);
+    tcase_add_test(tc, test_checkpoint_rejects_bad_data);
     tcase_add_test(tc, test_toy_grid_reference_curve);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

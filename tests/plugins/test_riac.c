@@ -8,6 +8,8 @@
  *  - "compat": "teachDeepRL" changes the split score (4 |a1 - a2|) and the
  *    children's ALPs, "none" uses |c1| |c2| |a1 - a2| and the chosen split;
  *  - invalid tasks and configs are rejected;
+ *  - checkpoints round-trip bit for bit (compat FIFOs that lost their
+ *    capacity included) and refuse bad data;
  *  - curricula on toy-grid run, and match the teachDeepRL reference curve.
  * argv[1] = riac plugin, argv[2] = toy-grid plugin.
  */
@@ -559,6 +561,246 @@ START_TEST(test_deterministic_for_a_seed)
 }
 END_TEST
 
+/* ------------------------------------------------------------- checkpoints */
+
+/* A copy of save()'s bytes, which stay valid only until the next call. */
+static unsigned char *ckpt_save(const tk_teacher_vtable *vt, void *self, size_t *size)
+{
+    const void *data = NULL;
+    *size = 0;
+    ck_assert_int_eq(vt->save(self, &data, size), TK_OK);
+    ck_assert_uint_gt(*size, 0);
+    unsigned char *copy = malloc(*size);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, data, *size);
+    return copy;
+}
+
+/* load() must refuse `bytes[0..size)` with TK_ERR_INVALID and a message. */
+static void ckpt_refused(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
+                         const void *bytes, size_t size, const char *what)
+{
+    ctx->last_code = TK_OK;
+    ctx->last_message[0] = '\0';
+    ck_assert_msg(vt->load(self, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted",
+                  what, size);
+    ck_assert_int_eq(ctx->last_code, TK_ERR_INVALID);
+    ck_assert_msg(ctx->last_message[0] != '\0', "%s: no message", what);
+}
+
+/* Truncated (every length up to 256 bytes, then 200 spread over the rest),
+ * extended, retagged and garbage bytes are refused; random byte flips are
+ * either refused or give an instance that still runs; the valid bytes load
+ * afterwards.  `task` is scratch for `dims` floats. */
+static void ckpt_rejects_bad_data(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
+                                  const unsigned char *bytes, size_t size, size_t dims)
+{
+    unsigned char *buf = malloc(size + 16);
+    ck_assert_ptr_nonnull(buf);
+    const size_t step = size > 256 ? (size - 256) / 200 + 1 : 1;
+    for (size_t n = 0; n < size; n = n < 256 ? n + 1 : n + step)
+        ckpt_refused(vt, self, ctx, bytes, n, "truncated state");
+    ckpt_refused(vt, self, ctx, bytes, size - 1, "truncated state");
+    memcpy(buf, bytes, size);
+    buf[size] = 0;
+    ckpt_refused(vt, self, ctx, buf, size + 1, "state with a trailing byte");
+    memcpy(buf, "XXXX", 4);
+    ckpt_refused(vt, self, ctx, buf, size, "state with another tag");
+    memcpy(buf, bytes, 4);
+    buf[4] ^= 0x7f; /* a newer layout version */
+    ckpt_refused(vt, self, ctx, buf, size, "state with an unknown version");
+    tk_rng noise;
+    tk_rng_seed(&noise, 1234);
+    for (size_t i = 0; i < size; i++)
+        buf[i] = (unsigned char)tk_rng_u64(&noise);
+    ckpt_refused(vt, self, ctx, buf, size, "garbage");
+    float task[16];
+    ck_assert_uint_le(dims, 16);
+    for (int trial = 0; trial < 300; trial++) {
+        memcpy(buf, bytes, size);
+        const size_t at = 8 + (size_t)tk_rng_below(&noise, size - 8);
+        buf[at] ^= (unsigned char)(1u << tk_rng_below(&noise, 8));
+        const tk_status st = vt->load(self, buf, size);
+        ck_assert_msg(st == TK_OK || st == TK_ERR_INVALID, "flip at %zu: status %d", at, st);
+        for (int e = 0; st == TK_OK && e < 20; e++)
+            if (vt->sample(self, task) == TK_OK)
+                (void)vt->update(self, task, 0.5, 0);
+    }
+    free(buf);
+    ck_assert_int_eq(vt->load(self, bytes, size), TK_OK);
+}
+
+/* Reward of the round-trip learner: alternating blocks on the low quarter
+ * of dimension 0 (learning progress there), a slope elsewhere. */
+static double ckpt_reward(const float *task, size_t dims, int n)
+{
+    const double b = dims > 1 ? task[1] : 0.5;
+    if (task[0] < 0.25f)
+        return ((n / 60) % 2 ? 0.9 : 0.1) + 0.05 * b;
+    return 0.3 * b + 0.001 * (n % 7);
+}
+
+static void ckpt_episode(teacher *t, int n, float *task)
+{
+    ck_assert_int_eq(t->vt->sample(t->self, task), TK_OK);
+    ck_assert_int_eq(t->vt->update(t->self, task, ckpt_reward(task, t->dims, n), 0), TK_OK);
+}
+
+static char *snapshot_copy(teacher *t)
+{
+    const char *text = NULL;
+    ck_assert_int_eq(t->vt->snapshot(t->self, &text), TK_OK);
+    char *copy = strdup(text);
+    ck_assert_ptr_nonnull(copy);
+    return copy;
+}
+
+static void same_snapshots(teacher *a, teacher *b)
+{
+    char *sa = snapshot_copy(a), *sb = snapshot_copy(b);
+    ck_assert_str_eq(sa, sb);
+    free(sa);
+    free(sb);
+}
+
+/* Run `before` episodes, save, load into an instance created with another
+ * seed, copy the host stream; then both must sample the same tasks and
+ * show the same regions for `after` episodes, and save the same bytes.
+ * Returns the first save (caller frees). */
+static unsigned char *ckpt_round_trip(const tk_task_space *space, const char *overrides,
+                                      int before, int after, size_t *size)
+{
+    teacher a, b;
+    ck_assert_int_eq(teacher_open(&a, space, overrides, 21), TK_OK);
+    float ta[MAXD], tb[MAXD];
+    int n = 0;
+    for (; n < before; n++)
+        ckpt_episode(&a, n, ta);
+    unsigned char *bytes = ckpt_save(a.vt, a.self, size);
+    ck_assert_int_eq(teacher_open(&b, space, overrides, 99), TK_OK);
+    ck_assert_int_eq(b.vt->load(b.self, bytes, *size), TK_OK);
+    b.h.ctx.rng = a.h.ctx.rng;
+    same_snapshots(&a, &b);
+    for (; n < before + after; n++) {
+        ckpt_episode(&a, n, ta);
+        ckpt_episode(&b, n, tb);
+        ck_assert_msg(memcmp(ta, tb, space->dims * sizeof(float)) == 0,
+                      "%s: tasks differ at episode %d", overrides, n);
+        if (n % 100 == 0)
+            same_snapshots(&a, &b);
+    }
+    same_snapshots(&a, &b);
+    size_t sa, sb;
+    unsigned char *ba = ckpt_save(a.vt, a.self, &sa);
+    unsigned char *bb = ckpt_save(b.vt, b.self, &sb);
+    ck_assert_uint_eq(sa, sb);
+    ck_assert_msg(memcmp(ba, bb, sa) == 0, "%s: states differ after the run", overrides);
+    free(ba);
+    free(bb);
+    teacher_close(&a);
+    teacher_close(&b);
+    return bytes;
+}
+
+START_TEST(test_checkpoint_round_trip)
+{
+    static const char *const variants[] = {
+        "{\"max_region_size\": 30}",
+        "{\"max_region_size\": 30, \"compat\": \"teachDeepRL\", "
+        "\"sampling_in_leaves_only\": true}",
+        "{\"max_region_size\": 25, \"alp_window_size\": 11, \"nb_split_attempts\": 7}",
+    };
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        size_t size;
+        free(ckpt_round_trip(&g_space2, variants[v], 1237, 2000, &size));
+    }
+    size_t size;
+    free(ckpt_round_trip(&g_space3, "{\"max_region_size\": 40}", 999, 1500, &size));
+    free(ckpt_round_trip(&g_space2, "{}", 0, 500, &size)); /* as created */
+}
+END_TEST
+
+/* White box, to show which FIFO shapes a saved state holds: walks the
+ * region records (layout of riac_save: a 64-byte header; per region 9 u64,
+ * a float, 4 doubles, 3 * dims floats and the ring of `cap` slots) and
+ * counts the FIFOs that lost their capacity (compat) and those whose
+ * logical size exceeds their stored pairs. */
+static void fifo_shapes(const unsigned char *bytes, size_t size, size_t dims, int *unbounded,
+                        int *overflowed)
+{
+    uint64_t n;
+    memcpy(&n, bytes + 56, sizeof n);
+    size_t at = 64;
+    *unbounded = *overflowed = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t cap, len, logical, flags;
+        memcpy(&cap, bytes + at + 36, sizeof cap);
+        memcpy(&len, bytes + at + 52, sizeof len);
+        memcpy(&logical, bytes + at + 60, sizeof logical);
+        memcpy(&flags, bytes + at + 68, sizeof flags);
+        *unbounded += (flags & 1) != 0;
+        *overflowed += logical > len;
+        at += 9 * 8 + 4 + 4 * 8 + 3 * dims * 4 + cap * (8 + 4 * dims);
+    }
+    ck_assert_uint_eq(at, size);
+}
+
+/* compat "teachDeepRL" with failing splits: FIFOs discard, lose their
+ * capacity (the ring grows to the ALP window when that is longer), and,
+ * once their region has split after all, keep growing logically while
+ * their ring only holds the latest pairs and the worst one that left. */
+START_TEST(test_checkpoint_round_trip_unbounded_fifo)
+{
+    static const char *const variants[] = {
+        "{\"max_region_size\": 20, \"compat\": \"teachDeepRL\", "
+        "\"min_dims_range_ratio\": 0.2, \"nb_split_attempts\": 2}",
+        "{\"max_region_size\": 20, \"alp_window_size\": 40, \"compat\": \"teachDeepRL\", "
+        "\"min_dims_range_ratio\": 0.2, \"nb_split_attempts\": 2}",
+    };
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        size_t size;
+        unsigned char *bytes = ckpt_round_trip(&g_space2, variants[v], 733, 1500, &size);
+        int unbounded, overflowed;
+        fifo_shapes(bytes, size, 2, &unbounded, &overflowed);
+        ck_assert_msg(unbounded > 0 && overflowed > 0, "%s: %d unbounded, %d overflowed",
+                      variants[v], unbounded, overflowed);
+        free(bytes);
+    }
+}
+END_TEST
+
+START_TEST(test_checkpoint_rejects_bad_data)
+{
+    teacher t, other;
+    const char *config = "{\"max_region_size\": 30, \"compat\": \"teachDeepRL\"}";
+    ck_assert_int_eq(teacher_open(&t, &g_space2, config, 3), TK_OK);
+    float task[MAXD];
+    for (int n = 0; n < 600; n++)
+        ckpt_episode(&t, n, task);
+    size_t size;
+    unsigned char *bytes = ckpt_save(t.vt, t.self, &size);
+    ckpt_refused(t.vt, t.self, &t.h.ctx, NULL, 0, "an empty state");
+    ckpt_rejects_bad_data(t.vt, t.self, &t.h.ctx, bytes, size, 2);
+    /* A node count far beyond what the bytes can hold. */
+    unsigned char *buf = malloc(size);
+    ck_assert_ptr_nonnull(buf);
+    memcpy(buf, bytes, size);
+    const uint64_t huge = UINT64_C(1) << 40;
+    memcpy(buf + 56, &huge, sizeof huge);
+    ckpt_refused(t.vt, t.self, &t.h.ctx, buf, size, "a huge region count");
+    free(buf);
+    /* Same settings on another task space, and another config. */
+    ck_assert_int_eq(teacher_open(&other, &g_space3, config, 3), TK_OK);
+    ckpt_refused(other.vt, other.self, &other.h.ctx, bytes, size, "another space's state");
+    teacher_close(&other);
+    ck_assert_int_eq(teacher_open(&other, &g_space2, "{\"max_region_size\": 31}", 3), TK_OK);
+    ckpt_refused(other.vt, other.self, &other.h.ctx, bytes, size, "another config's state");
+    teacher_close(&other);
+    free(bytes);
+    teacher_close(&t);
+}
+END_TEST
+
 /* Mastered-cell percentages of toy-grid after 5000/10000/15000/20000
  * episodes, mean over `seeds` runs of the teachDeepRL driver (spec 13.3). */
 static void toy_curve(const char *overrides, const char *env_config, int seeds, int episodes,
@@ -658,6 +900,9 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_rejects_invalid_tasks);
     tcase_add_test(tc, test_config_errors);
     tcase_add_test(tc, test_deterministic_for_a_seed);
+    tcase_add_test(tc, test_checkpoint_round_trip);
+    tcase_add_test(tc, test_checkpoint_round_trip_unbounded_fifo);
+    tcase_add_test(tc, test_checkpoint_rejects_bad_data);
     tcase_add_test(tc, test_toy_grid_short_curricula);
     tcase_add_test(tc, test_toy_grid_reference_curve);
     suite_add_tcase(s, tc);

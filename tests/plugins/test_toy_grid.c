@@ -1,7 +1,8 @@
 /*
  * toy-grid environment through the plugin ABI (spec teachers.md section 13):
  * the learning rule, unlocking by previous neighbours, strict mastery in
- * evaluate(), distractor dimensions, task validation and bin edges.
+ * evaluate(), distractor dimensions, task validation, bin edges, and
+ * checkpoints (save/load round trip, bad data refused).
  * argv[1] = the toy-grid plugin.
  */
 #include <check.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "plugin_harness.h"
+#include "teachkit/rng.h"
 
 static const char *g_plugin;
 
@@ -252,6 +254,138 @@ START_TEST(test_config_errors)
 }
 END_TEST
 
+/* ------------------------------------------------------------- checkpoints */
+
+static unsigned char *ckpt_save(toy *t, size_t *size)
+{
+    const void *data = NULL;
+    ck_assert_int_eq(t->vt->save(t->env, &data, size), TK_OK);
+    ck_assert_uint_gt(*size, 0);
+    unsigned char *copy = malloc(*size);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, data, *size);
+    return copy;
+}
+
+static void ckpt_refused(toy *t, const void *bytes, size_t size, const char *what)
+{
+    t->h.ctx.last_code = TK_OK;
+    t->h.ctx.last_message[0] = '\0';
+    ck_assert_msg(t->vt->load(t->env, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted",
+                  what, size);
+    ck_assert_int_eq(t->h.ctx.last_code, TK_ERR_INVALID);
+    ck_assert_msg(t->h.ctx.last_message[0] != '\0', "%s: no message", what);
+}
+
+/* A curriculum drifting away from the origin, so that cells unlock. */
+static void ckpt_task(tk_rng *rng, int n, float task[3])
+{
+    const double reach = 0.1 + 0.9 * fmin(1.0, n / 4000.0);
+    for (int j = 0; j < 3; j++)
+        task[j] = (float)(reach * tk_rng_uniform(rng));
+}
+
+/* Saved after 2500 episodes, between reset and step, and loaded into a new
+ * instance: the pending step and 3000 more episodes give the same rewards
+ * and scores on both, which then save the same bytes. */
+START_TEST(test_checkpoint_round_trip)
+{
+    const char *config = "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 1}";
+    toy a, b;
+    ck_assert_int_eq(toy_open(&a, config), TK_OK);
+    tk_rng rng;
+    tk_rng_seed(&rng, 17);
+    float task[3];
+    int n = 0;
+    for (; n < 2500; n++) {
+        ckpt_task(&rng, n, task);
+        episode(&a, task);
+    }
+    ck_assert(score(&a) > 0.0);
+    ckpt_task(&rng, n++, task);
+    ck_assert_int_eq(a.vt->set_task(a.env, task), TK_OK);
+    ck_assert_int_eq(a.vt->reset(a.env, NULL), TK_OK);
+    size_t size;
+    unsigned char *bytes = ckpt_save(&a, &size);
+    ck_assert_int_eq(toy_open(&b, config), TK_OK);
+    ck_assert_int_eq(b.vt->load(b.env, bytes, size), TK_OK);
+    free(bytes);
+    ck_assert(score(&a) == score(&b));
+    double ra, rb;
+    int done;
+    ck_assert_int_eq(a.vt->step(a.env, NULL, NULL, &ra, &done), TK_OK);
+    ck_assert_int_eq(b.vt->step(b.env, NULL, NULL, &rb, &done), TK_OK);
+    ck_assert(ra == rb);
+    for (; n < 5500; n++) {
+        ckpt_task(&rng, n, task);
+        ck_assert(episode(&a, task) == episode(&b, task));
+        if (n % 500 == 0)
+            ck_assert(score(&a) == score(&b));
+    }
+    ck_assert(score(&a) == score(&b));
+    size_t sa, sb;
+    unsigned char *ba = ckpt_save(&a, &sa);
+    unsigned char *bb = ckpt_save(&b, &sb);
+    ck_assert_uint_eq(sa, sb);
+    ck_assert_mem_eq(ba, bb, sa);
+    free(ba);
+    free(bb);
+    toy_close(&a);
+    toy_close(&b);
+}
+END_TEST
+
+START_TEST(test_checkpoint_rejects_bad_data)
+{
+    toy t, other;
+    ck_assert_int_eq(toy_open(&t, DEFAULTS), TK_OK);
+    train_cell(&t, 0, 0, 90);
+    train_cell(&t, 1, 1, 30);
+    size_t size;
+    unsigned char *bytes = ckpt_save(&t, &size);
+    ckpt_refused(&t, NULL, 0, "an empty state");
+    unsigned char *buf = malloc(size + 1);
+    ck_assert_ptr_nonnull(buf);
+    for (size_t n = 0; n < size; n++)
+        ckpt_refused(&t, bytes, n, "truncated state");
+    memcpy(buf, bytes, size);
+    buf[size] = 0;
+    ckpt_refused(&t, buf, size + 1, "state with a trailing byte");
+    memcpy(buf, "RIAC", 4);
+    ckpt_refused(&t, buf, size, "another plugin's tag");
+    /* The competence of the origin (first grid byte after tag and shape)
+     * above the maximum of 100. */
+    memcpy(buf, bytes, size);
+    ck_assert_uint_eq(buf[8 + 24], 90);
+    buf[8 + 24] = 101;
+    ckpt_refused(&t, buf, size, "competence above 100");
+    /* Another grid shape. */
+    ck_assert_int_eq(toy_open(&other, "{\"cells_per_dim\": 5, \"dims\": 2, \"distractors\": 0}"),
+                     TK_OK);
+    ckpt_refused(&other, bytes, size, "another config's state");
+    toy_close(&other);
+    /* Byte flips: refused, or an instance that still runs. */
+    tk_rng noise;
+    tk_rng_seed(&noise, 5);
+    for (int trial = 0; trial < 300; trial++) {
+        memcpy(buf, bytes, size);
+        const size_t at = 8 + (size_t)tk_rng_below(&noise, size - 8);
+        buf[at] ^= (unsigned char)(1u << tk_rng_below(&noise, 8));
+        const tk_status st = t.vt->load(t.env, buf, size);
+        ck_assert_msg(st == TK_OK || st == TK_ERR_INVALID, "flip at %zu: status %d", at, st);
+        if (st == TK_OK) {
+            train_cell(&t, (int)tk_rng_below(&noise, 10), (int)tk_rng_below(&noise, 10), 3);
+            score(&t);
+        }
+    }
+    ck_assert_int_eq(t.vt->load(t.env, bytes, size), TK_OK);
+    ck_assert_double_eq_tol(score(&t), 1.0, 1e-12); /* the origin, at 90 */
+    free(buf);
+    free(bytes);
+    toy_close(&t);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -269,6 +403,8 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_invalid_tasks_rejected);
     tcase_add_test(tc, test_bin_of_one_is_last_cell);
     tcase_add_test(tc, test_config_errors);
+    tcase_add_test(tc, test_checkpoint_round_trip);
+    tcase_add_test(tc, test_checkpoint_rejects_bad_data);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

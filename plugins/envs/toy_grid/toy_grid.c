@@ -30,6 +30,13 @@
 
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
+#include "teachkit/state.h"
+
+/* Checkpoint record (toy_save): tag, the grid shape, every cell's
+ * competence, the current cell and the episode flags.  `mastered` and the
+ * current cell's coordinates are recomputed on load. */
+#define TOY_STATE_TAG "TOYG"
+#define TOY_STATE_VERSION 1u
 
 #define TOY_MAX_COMPETENCE 100 /* max_per_cube of the original */
 #define TOY_UNLOCK_LEVEL 75    /* a previous neighbour >= this unlocks a cell */
@@ -59,6 +66,8 @@ typedef struct toy_grid {
     size_t cell;         /* flat index of the current task's cell */
     int has_task;
     int in_episode;
+
+    tk_state_writer saved; /* owned, the bytes of the last save() */
 } toy_grid;
 
 /* Largest k with k * (1/cells) <= p, clamped to cells - 1.  The original
@@ -122,6 +131,7 @@ static void toy_destroy(void *self)
     free(env->dim);
     free(env->names);
     free(env->coord);
+    tk_state_writer_free(&env->saved);
     free(env);
 }
 
@@ -184,6 +194,7 @@ static tk_status toy_create(const tk_host_api *host, tk_ctx *ctx, const char *co
         return TK_ERR_NOMEM;
     env->host = host;
     env->ctx = ctx;
+    tk_state_writer_init(&env->saved);
     tk_status st = read_config(env, config_json);
     if (st == TK_OK)
         st = build_task_space(env);
@@ -286,6 +297,70 @@ static tk_status toy_evaluate(void *self, double *mastered_pct)
     return TK_OK;
 }
 
+static tk_status toy_save(void *self, const void **data, size_t *size)
+{
+    toy_grid *env = self;
+    tk_state_writer *w = &env->saved;
+    tk_state_writer_reset(w);
+    tk_state_put_tag(w, TOY_STATE_TAG, TOY_STATE_VERSION);
+    tk_state_put_u64(w, env->cells);
+    tk_state_put_u64(w, env->dims);
+    tk_state_put_u64(w, env->task_dims);
+    tk_state_put_bytes(w, env->competence, env->n_cells);
+    tk_state_put_u64(w, env->cell);
+    tk_state_put_u64(w, (uint64_t)env->has_task | (uint64_t)env->in_episode << 1);
+    if (w->failed)
+        return env->host->error(env->ctx, TK_ERR_NOMEM, NULL, "out of memory saving the state");
+    *data = w->data;
+    *size = w->size;
+    return TK_OK;
+}
+
+/* Restores into an instance created with the same config.  The grid is
+ * read into a new buffer and checked before anything changes, so a
+ * rejected checkpoint leaves the instance as it was. */
+static tk_status toy_load(void *self, const void *data, size_t size)
+{
+    toy_grid *env = self;
+    tk_state_reader r;
+    tk_state_reader_init(&r, data, size);
+    tk_state_get_tag(&r, TOY_STATE_TAG, TOY_STATE_VERSION);
+    const uint64_t cells = tk_state_get_u64(&r);
+    const uint64_t dims = tk_state_get_u64(&r);
+    const uint64_t task_dims = tk_state_get_u64(&r);
+    if (r.failed || cells != env->cells || dims != env->dims || task_dims != env->task_dims)
+        return env->host->error(env->ctx, TK_ERR_INVALID, NULL,
+                                "checkpoint data is not a toy-grid state for this config "
+                                "(corrupt, truncated or from another plugin)");
+    uint8_t *competence = malloc(env->n_cells);
+    if (!competence)
+        return env->host->error(env->ctx, TK_ERR_NOMEM, NULL, "out of memory");
+    tk_state_get_bytes(&r, competence, env->n_cells);
+    const uint64_t cell = tk_state_get_u64(&r);
+    const uint64_t flags = tk_state_get_u64(&r);
+    size_t mastered = 0;
+    int bad = r.failed || r.pos != r.size || cell >= env->n_cells || flags > 3 ||
+              flags == 2; /* in an episode without a task */
+    for (size_t i = 0; !bad && i < env->n_cells; i++) {
+        bad = competence[i] > TOY_MAX_COMPETENCE;
+        mastered += competence[i] > TOY_MASTERY_LEVEL;
+    }
+    if (bad) {
+        free(competence);
+        return env->host->error(env->ctx, TK_ERR_INVALID, NULL,
+                                "checkpoint data is corrupt or truncated (toy-grid state)");
+    }
+    free(env->competence);
+    env->competence = competence;
+    env->mastered = mastered;
+    env->cell = (size_t)cell;
+    for (size_t j = 0; j < env->dims; j++)
+        env->coord[j] = env->cell / env->stride[j] % env->cells;
+    env->has_task = (int)(flags & 1);
+    env->in_episode = (int)(flags >> 1 & 1);
+    return TK_OK;
+}
+
 static const tk_env_vtable toy_vtable = {
     .struct_size = sizeof(tk_env_vtable),
     .create = toy_create,
@@ -296,8 +371,8 @@ static const tk_env_vtable toy_vtable = {
     .step = toy_step,
     .success = NULL,
     .evaluate = toy_evaluate,
-    .save = NULL,
-    .load = NULL,
+    .save = toy_save,
+    .load = toy_load,
     .get_extension = NULL,
 };
 

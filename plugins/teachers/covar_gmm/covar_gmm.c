@@ -32,6 +32,17 @@
 #include "teachkit/gmm_select.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/state.h"
+
+/* Checkpoint record (covar_gmm_save): tag; the settings the layout depends
+ * on; the episode count; the k-means stream; the filled rows of the
+ * fitting window; the number of fits; the selected mixture (its public
+ * tk_gmm fields, k = 0 for none).  tk_gmm_select has no way to restore its
+ * candidates, so a loaded mixture is kept here and stands in for the
+ * selector's until the next fit.  Nothing else of the selector matters
+ * then: without warm start every fit starts each candidate afresh. */
+#define COVAR_STATE_TAG "CVGM"
+#define COVAR_STATE_VERSION 1u
 
 typedef struct covar_gmm {
     const tk_host_api *host;   /* borrowed, outlives the instance */
@@ -42,12 +53,16 @@ typedef struct covar_gmm {
     tk_gmm_teacher_config cfg;
     int absolute_lp;
     tk_gmm_select *sel;        /* owned */
+    tk_gmm_select_options sopt;
     tk_rng init_rng;           /* k-means init stream (see top) */
     double *window;            /* owned, fit_rate x row_dim ring, row n % fit_rate */
     double *scratch;           /* owned, row_dim doubles */
     double *scores;            /* owned, k_max doubles: LP per component */
     uint64_t n;                /* episodes reported through update() */
     char *snapshot;            /* owned, latest snapshot text */
+    tk_gmm *restored;          /* owned, loaded mixture used until the next fit, or NULL */
+    uint64_t fits_before;      /* fits counted before the loaded checkpoint */
+    tk_state_writer saved;     /* owned, the bytes of the last save() */
 } covar_gmm;
 
 static void covar_gmm_destroy(void *self)
@@ -61,6 +76,8 @@ static void covar_gmm_destroy(void *self)
     free(t->scratch);
     free(t->scores);
     free(t->snapshot);
+    tk_gmm_free(t->restored);
+    tk_state_writer_free(&t->saved);
     free(t);
 }
 
@@ -119,16 +136,16 @@ static tk_status covar_gmm_create(const tk_host_api *host, tk_ctx *ctx,
         return TK_ERR_NOMEM;
     t->host = host;
     t->ctx = ctx;
-    tk_gmm_select_options sopt;
+    tk_state_writer_init(&t->saved);
     tk_status st = copy_space(t, space);
     if (!st)
-        st = read_config(t, config_json, &sopt);
+        st = read_config(t, config_json, &t->sopt);
     if (st) {
         covar_gmm_destroy(t);
         return st;
     }
     t->row_dim = t->space.dims + 2;
-    t->sel = tk_gmm_select_new(t->row_dim, &sopt);
+    t->sel = tk_gmm_select_new(t->row_dim, &t->sopt);
     t->window = malloc((size_t)t->cfg.fit_rate * t->row_dim * sizeof *t->window);
     t->scratch = malloc(t->row_dim * sizeof *t->scratch);
     t->scores = malloc((size_t)t->cfg.k_max * sizeof *t->scores);
@@ -139,6 +156,18 @@ static tk_status covar_gmm_create(const tk_host_api *host, tk_ctx *ctx,
     tk_rng_seed(&t->init_rng, tk_rng_u64(host->rng(ctx)));
     *out = t;
     return TK_OK;
+}
+
+/* The mixture tasks are drawn from: a loaded one until the first fit after
+ * a resume, then the selector's. */
+static const tk_gmm *current_gmm(const covar_gmm *t)
+{
+    return t->restored ? t->restored : tk_gmm_select_best(t->sel);
+}
+
+static uint64_t fits_so_far(const covar_gmm *t)
+{
+    return t->fits_before + tk_gmm_select_fits(t->sel);
 }
 
 /* Learning progress of each component: the time-reward covariance
@@ -157,7 +186,7 @@ static tk_status covar_gmm_sample(void *self, float *task_out)
 {
     covar_gmm *t = self;
     tk_rng *rng = t->host->rng(t->ctx);
-    const tk_gmm *gmm = tk_gmm_select_best(t->sel);
+    const tk_gmm *gmm = current_gmm(t);
     /* Same exploration gate as ALP-GMM (sections 4.4 and 5.3). */
     if (t->n < (uint64_t)t->cfg.bootstrap || tk_rng_uniform(rng) < t->cfg.random_task_ratio ||
         !gmm) {
@@ -194,8 +223,12 @@ static tk_status covar_gmm_update(void *self, const float *task, double episode_
     row[d + 1] = episode_return;
     t->n++;
     /* When n % fit_rate == 0 the ring is in chronological order. */
-    if (t->n >= (uint64_t)t->cfg.bootstrap && t->n % fit_rate == 0 &&
-        tk_gmm_select_fit(t->sel, t->window, fit_rate, &t->init_rng))
+    const int fit_due = t->n >= (uint64_t)t->cfg.bootstrap && t->n % fit_rate == 0;
+    if (fit_due) {
+        tk_gmm_free(t->restored); /* the selector's result replaces it, even a failure */
+        t->restored = NULL;
+    }
+    if (fit_due && tk_gmm_select_fit(t->sel, t->window, fit_rate, &t->init_rng))
         t->host->log(t->ctx, TK_LOG_WARN,
                      "episode %llu: no candidate mixture could be fitted; sampling uniformly "
                      "until the next fit", (unsigned long long)t->n);
@@ -205,16 +238,156 @@ static tk_status covar_gmm_update(void *self, const float *task, double episode_
 static tk_status covar_gmm_snapshot(void *self, const char **json_out)
 {
     covar_gmm *t = self;
-    const tk_gmm *gmm = tk_gmm_select_best(t->sel);
+    const tk_gmm *gmm = current_gmm(t);
     if (gmm)
         component_scores(t, gmm);
     free(t->snapshot);
-    t->snapshot = tk_gmm_snapshot_json(gmm, t->space.dims, "alp", t->scores,
-                                       tk_gmm_select_fits(t->sel));
+    t->snapshot = tk_gmm_snapshot_json(gmm, t->space.dims, "alp", t->scores, fits_so_far(t));
     *json_out = t->snapshot;
     if (!t->snapshot)
         return t->host->error(t->ctx, TK_ERR_INTERNAL, NULL,
                               "cannot build the snapshot (out of memory or non-finite value)");
+    return TK_OK;
+}
+
+/* ---------------------------------------------------------------- checkpoint */
+
+/* A mixture's public fields; k = 0 stands for no mixture.  (The same
+ * helpers live in alp_gmm.c: plugins share no code but the toolkit's.) */
+static void put_gmm(tk_state_writer *w, const tk_gmm *g)
+{
+    tk_state_put_u64(w, g ? g->k : 0);
+    if (!g)
+        return;
+    const size_t k = g->k, d = g->dim;
+    tk_state_put_f64s(w, g->weights, k);
+    tk_state_put_f64s(w, g->means, k * d);
+    tk_state_put_f64s(w, g->covs, k * d * d);
+    tk_state_put_f64s(w, g->chols, k * d * d);
+    tk_state_put_f64(w, g->lower_bound);
+    tk_state_put_u64(w, (uint64_t)(int64_t)g->n_iter);
+    tk_state_put_u64(w, (uint64_t)g->converged);
+}
+
+static int finite_all(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
+/* Reads a mixture of dimension `dim` with k_min..k_max components into
+ * *out (NULL for none).  Returns -1 on allocation failure; bad data fails
+ * the reader. */
+static int get_gmm(tk_state_reader *r, size_t dim, size_t k_min, size_t k_max, tk_gmm **out)
+{
+    *out = NULL;
+    const uint64_t k = tk_state_get_u64(r);
+    if (r->failed || k == 0)
+        return 0;
+    if (k < k_min || k > k_max) {
+        r->failed = 1;
+        return 0;
+    }
+    tk_gmm *g = tk_gmm_new((size_t)k, dim);
+    if (!g)
+        return -1;
+    const size_t d = dim;
+    tk_state_get_f64s(r, g->weights, g->k);
+    tk_state_get_f64s(r, g->means, g->k * d);
+    tk_state_get_f64s(r, g->covs, g->k * d * d);
+    tk_state_get_f64s(r, g->chols, g->k * d * d);
+    g->lower_bound = tk_state_get_f64(r);
+    const uint64_t n_iter = tk_state_get_u64(r), converged = tk_state_get_u64(r);
+    g->n_iter = (int)n_iter;
+    g->converged = (int)converged;
+    if (r->failed || n_iter > INT32_MAX || converged > 1 || isnan(g->lower_bound) ||
+        !finite_all(g->weights, g->k) || !finite_all(g->means, g->k * d) ||
+        !finite_all(g->covs, g->k * d * d) || !finite_all(g->chols, g->k * d * d)) {
+        r->failed = 1;
+        tk_gmm_free(g);
+        return 0;
+    }
+    *out = g;
+    return 0;
+}
+
+static tk_status covar_gmm_save(void *self, const void **data, size_t *size)
+{
+    covar_gmm *t = self;
+    tk_state_writer *w = &t->saved;
+    const uint64_t fit_rate = (uint64_t)t->cfg.fit_rate;
+    const uint64_t rows = t->n < fit_rate ? t->n : fit_rate;
+    tk_state_writer_reset(w);
+    tk_state_put_tag(w, COVAR_STATE_TAG, COVAR_STATE_VERSION);
+    tk_state_put_u64(w, t->space.dims);
+    tk_state_put_u64(w, fit_rate);
+    tk_state_put_u64(w, (uint64_t)t->cfg.k_min);
+    tk_state_put_u64(w, (uint64_t)t->cfg.k_max);
+    tk_state_put_u64(w, t->n);
+    tk_state_put_rng(w, &t->init_rng);
+    tk_state_put_f64s(w, t->window, (size_t)rows * t->row_dim);
+    tk_state_put_u64(w, fits_so_far(t));
+    put_gmm(w, current_gmm(t));
+    if (w->failed)
+        return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory saving the state");
+    *data = w->data;
+    *size = w->size;
+    return TK_OK;
+}
+
+/* Restores into an instance freshly created with the same config and task
+ * space.  Everything is read and checked before the instance changes. */
+static tk_status covar_gmm_load(void *self, const void *data, size_t size)
+{
+    covar_gmm *t = self;
+    tk_state_reader r;
+    tk_state_reader_init(&r, data, size);
+    tk_state_get_tag(&r, COVAR_STATE_TAG, COVAR_STATE_VERSION);
+    const uint64_t dims = tk_state_get_u64(&r), fit_rate = tk_state_get_u64(&r);
+    const uint64_t k_min = tk_state_get_u64(&r), k_max = tk_state_get_u64(&r);
+    if (r.failed || dims != t->space.dims || fit_rate != (uint64_t)t->cfg.fit_rate ||
+        k_min != (uint64_t)t->cfg.k_min || k_max != (uint64_t)t->cfg.k_max)
+        return t->host->error(t->ctx, TK_ERR_INVALID, NULL,
+                              "checkpoint data is not a covar-gmm state for this task space "
+                              "and config (corrupt, truncated or from another plugin)");
+    const uint64_t n = tk_state_get_u64(&r);
+    tk_rng init_rng;
+    tk_state_get_rng(&r, &init_rng);
+    const size_t cells = (size_t)(n < fit_rate ? n : fit_rate) * t->row_dim;
+    double *window = malloc((size_t)fit_rate * t->row_dim * sizeof *window);
+    if (!window)
+        return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
+    tk_state_get_f64s(&r, window, cells);
+    const uint64_t fits = tk_state_get_u64(&r);
+    tk_gmm *gmm = NULL;
+    /* A new selector, in case the instance has fitted since its creation. */
+    tk_gmm_select *sel = tk_gmm_select_new(t->row_dim, &t->sopt);
+    if (!sel || get_gmm(&r, t->row_dim, (size_t)k_min, (size_t)k_max, &gmm) != 0) {
+        free(window);
+        tk_gmm_select_free(sel);
+        return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
+    }
+    /* A mixture exists only after a fit, and fits only happen once
+     * bootstrapped, one per fit_rate episodes at most. */
+    if (r.failed || r.pos != r.size || !finite_all(window, cells) ||
+        fits > n / fit_rate || (gmm && fits == 0)) {
+        free(window);
+        tk_gmm_free(gmm);
+        tk_gmm_select_free(sel);
+        return t->host->error(t->ctx, TK_ERR_INVALID, NULL,
+                              "checkpoint data is corrupt or truncated (covar-gmm state)");
+    }
+    tk_gmm_select_free(t->sel);
+    t->sel = sel;
+    free(t->window);
+    t->window = window;
+    tk_gmm_free(t->restored);
+    t->restored = gmm;
+    t->fits_before = fits;
+    t->n = n;
+    t->init_rng = init_rng;
     return TK_OK;
 }
 
@@ -225,6 +398,8 @@ static const tk_teacher_vtable covar_gmm_vtable = {
     .sample = covar_gmm_sample,
     .update = covar_gmm_update,
     .snapshot = covar_gmm_snapshot,
+    .save = covar_gmm_save,
+    .load = covar_gmm_load,
 };
 
 static const tk_descriptor covar_gmm_descriptor = {

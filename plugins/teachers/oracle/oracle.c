@@ -27,6 +27,13 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/state.h"
+
+/* Checkpoint record (oracle_save): tag, dims, step_rate, the window corner,
+ * the running reward sum and count.  Sizes and steps follow from the
+ * config and the task space, which the host recreates identically. */
+#define ORACLE_STATE_TAG "ORCL"
+#define ORACLE_STATE_VERSION 1u
 
 typedef struct oracle {
     const tk_host_api *host;
@@ -45,6 +52,7 @@ typedef struct oracle {
     int64_t reward_count;
 
     char *snapshot;      /* last snapshot JSON, owned */
+    tk_state_writer saved; /* owned, the bytes of the last save() */
 } oracle;
 
 static void oracle_destroy(void *self)
@@ -58,6 +66,7 @@ static void oracle_destroy(void *self)
     free(o->size);
     free(o->corner);
     free(o->snapshot);
+    tk_state_writer_free(&o->saved);
     free(o);
 }
 
@@ -105,6 +114,7 @@ static tk_status oracle_create(const tk_host_api *host, tk_ctx *ctx, const tk_ta
     o->ctx = ctx;
     o->rng = host->rng(ctx);
     o->dims = space->dims;
+    tk_state_writer_init(&o->saved);
 
     double ratio = 0.0;
     if ((st = read_config(o, config_json, &ratio)) != TK_OK) {
@@ -207,6 +217,59 @@ static tk_status oracle_snapshot(void *self, const char **json_out)
     return TK_OK;
 }
 
+static tk_status oracle_save(void *self, const void **data, size_t *size)
+{
+    oracle *o = self;
+    tk_state_writer *w = &o->saved;
+    tk_state_writer_reset(w);
+    tk_state_put_tag(w, ORACLE_STATE_TAG, ORACLE_STATE_VERSION);
+    tk_state_put_u64(w, o->dims);
+    tk_state_put_u64(w, (uint64_t)o->step_rate);
+    tk_state_put_f64s(w, o->corner, o->dims);
+    tk_state_put_f64(w, o->reward_sum);
+    tk_state_put_u64(w, (uint64_t)o->reward_count);
+    if (w->failed)
+        return o->host->error(o->ctx, TK_ERR_NOMEM, NULL, "out of memory saving the state");
+    *data = w->data;
+    *size = w->size;
+    return TK_OK;
+}
+
+/* Everything is read into locals and checked before the instance changes,
+ * so a rejected checkpoint leaves it as created. */
+static tk_status oracle_load(void *self, const void *data, size_t size)
+{
+    oracle *o = self;
+    tk_state_reader r;
+    tk_state_reader_init(&r, data, size);
+    tk_state_get_tag(&r, ORACLE_STATE_TAG, ORACLE_STATE_VERSION);
+    const uint64_t dims = tk_state_get_u64(&r);
+    const uint64_t step_rate = tk_state_get_u64(&r);
+    if (r.failed || dims != o->dims || step_rate != (uint64_t)o->step_rate)
+        return o->host->error(o->ctx, TK_ERR_INVALID, NULL,
+                              "checkpoint data is not an oracle state for this task space and "
+                              "config (corrupt, truncated or from another plugin)");
+    double *corner = malloc(o->dims * sizeof *corner);
+    if (!corner)
+        return o->host->error(o->ctx, TK_ERR_NOMEM, NULL, "out of memory");
+    tk_state_get_f64s(&r, corner, o->dims);
+    const double sum = tk_state_get_f64(&r);
+    const uint64_t count = tk_state_get_u64(&r);
+    int bad = r.failed || r.pos != r.size || !isfinite(sum) || count >= step_rate;
+    for (size_t i = 0; !bad && i < o->dims; i++)
+        bad = !isfinite(corner[i]);
+    if (bad) {
+        free(corner);
+        return o->host->error(o->ctx, TK_ERR_INVALID, NULL,
+                              "checkpoint data is corrupt or truncated (oracle state)");
+    }
+    free(o->corner);
+    o->corner = corner;
+    o->reward_sum = sum;
+    o->reward_count = (int64_t)count;
+    return TK_OK;
+}
+
 static const tk_teacher_vtable oracle_vtable = {
     .struct_size = sizeof(tk_teacher_vtable),
     .create = oracle_create,
@@ -216,8 +279,8 @@ static const tk_teacher_vtable oracle_vtable = {
     .step_update = NULL,
     .episode_start = NULL,
     .snapshot = oracle_snapshot,
-    .save = NULL,
-    .load = NULL,
+    .save = oracle_save,
+    .load = oracle_load,
     .get_extension = NULL,
 };
 

@@ -15,6 +15,12 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/state.h"
+
+/* Checkpoint record: the tag alone.  All the state is the host's stream,
+ * which the host saves itself. */
+#define RANDOM_STATE_TAG "RAND"
+#define RANDOM_STATE_VERSION 1u
 
 typedef struct random_teacher {
     const tk_host_api *host;
@@ -22,6 +28,7 @@ typedef struct random_teacher {
     tk_rng *rng;          /* the host's stream for this instance */
     tk_task_space space;  /* dim points to `dim` below */
     tk_dim *dim;          /* owned copy of the bounds (names not kept) */
+    tk_state_writer saved; /* owned, the bytes of the last save() */
 } random_teacher;
 
 static void random_destroy(void *self)
@@ -30,6 +37,7 @@ static void random_destroy(void *self)
     if (!t)
         return;
     free(t->dim);
+    tk_state_writer_free(&t->saved);
     free(t);
 }
 
@@ -78,6 +86,7 @@ static tk_status random_create(const tk_host_api *host, tk_ctx *ctx, const tk_ta
     t->dim = dim;
     t->space.dims = space->dims;
     t->space.dim = dim;
+    tk_state_writer_init(&t->saved);
     *out = t;
     return TK_OK;
 }
@@ -101,6 +110,31 @@ static tk_status random_update(void *self, const float *task, double episode_ret
     return TK_OK;
 }
 
+static tk_status random_save(void *self, const void **data, size_t *size)
+{
+    random_teacher *t = self;
+    tk_state_writer_reset(&t->saved);
+    tk_state_put_tag(&t->saved, RANDOM_STATE_TAG, RANDOM_STATE_VERSION);
+    if (t->saved.failed)
+        return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory saving the state");
+    *data = t->saved.data;
+    *size = t->saved.size;
+    return TK_OK;
+}
+
+static tk_status random_load(void *self, const void *data, size_t size)
+{
+    random_teacher *t = self;
+    tk_state_reader r;
+    tk_state_reader_init(&r, data, size);
+    tk_state_get_tag(&r, RANDOM_STATE_TAG, RANDOM_STATE_VERSION);
+    if (r.failed || r.pos != r.size)
+        return t->host->error(t->ctx, TK_ERR_INVALID, NULL,
+                              "checkpoint data is not a random-teacher state (corrupt, "
+                              "truncated or from another plugin)");
+    return TK_OK;
+}
+
 static const tk_teacher_vtable random_vtable = {
     .struct_size = sizeof(tk_teacher_vtable),
     .create = random_create,
@@ -110,8 +144,8 @@ static const tk_teacher_vtable random_vtable = {
     .step_update = NULL,
     .episode_start = NULL,
     .snapshot = NULL,
-    .save = NULL,
-    .load = NULL,
+    .save = random_save,
+    .load = random_load,
     .get_extension = NULL,
 };
 

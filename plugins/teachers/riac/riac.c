@@ -48,6 +48,7 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/state.h"
 
 /* Fixed constants of the original (spec 6.1). */
 #define RIAC_P_MUTATE 0.1        /* mode 3: mutate the worst task of a region */
@@ -129,6 +130,7 @@ typedef struct riac {
     float *sorted;             /* dims * max_ring() */
     double *part[2];           /* max_ring() each */
     char *snapshot;
+    tk_state_writer saved;     /* the bytes of the last save() */
 } riac;
 
 /* ------------------------------------------------------------ region index */
@@ -250,10 +252,12 @@ static double fifo_reward(const riac_node *nd, size_t i)
     return nd->rewards[slot(nd, i)];
 }
 
-/* Allocate the ring of a node; tasks and rewards in one block. */
+/* Allocate the ring of a node; tasks and rewards in one block.  Zeroed:
+ * checkpoints store whole rings, and slots never written must have
+ * defined bytes there. */
 static int fifo_alloc(riac_node *nd, size_t cap, size_t dims)
 {
-    void *block = malloc(cap * (sizeof(double) + dims * sizeof(float)));
+    void *block = calloc(cap, sizeof(double) + dims * sizeof(float));
     if (!block)
         return -1;
     nd->rewards = block;
@@ -411,18 +415,27 @@ static void node_free(riac_node *nd)
     memset(nd, 0, sizeof *nd);
 }
 
-/* A leaf with the given box (copied) and an empty FIFO of maxlen + 1. */
-static int node_init(const riac *t, riac_node *nd, const float *lo, const float *hi)
+/* A leaf with a zeroed box and an empty, zeroed FIFO ring of `ring`
+ * slots (hist_task zeroed too, so a checkpoint's bytes are defined). */
+static int node_alloc(const riac *t, riac_node *nd, size_t ring)
 {
     memset(nd, 0, sizeof *nd);
     nd->child[0] = nd->child[1] = -1;
-    nd->lo = malloc(3 * t->dims * sizeof(float));
-    if (!nd->lo || fifo_alloc(nd, t->maxlen + 1, t->dims) != 0) {
+    nd->lo = calloc(3 * t->dims, sizeof(float));
+    if (!nd->lo || fifo_alloc(nd, ring, t->dims) != 0) {
         node_free(nd);
         return -1;
     }
     nd->hi = nd->lo + t->dims;
     nd->hist_task = nd->hi + t->dims;
+    return 0;
+}
+
+/* A leaf with the given box (copied) and an empty FIFO of maxlen + 1. */
+static int node_init(const riac *t, riac_node *nd, const float *lo, const float *hi)
+{
+    if (node_alloc(t, nd, t->maxlen + 1) != 0)
+        return -1;
     memcpy(nd->lo, lo, t->dims * sizeof(float));
     memcpy(nd->hi, hi, t->dims * sizeof(float));
     return 0;
@@ -803,17 +816,27 @@ static tk_status riac_snapshot(void *self, const char **json_out)
 
 /* ------------------------------------------------------------ life cycle */
 
-static void riac_destroy(void *self)
+/* Free the region tree: nodes, region index and traversal scratch. */
+static void tree_free(riac *t)
 {
-    riac *t = self;
-    if (!t)
-        return;
     for (size_t i = 0; i < t->n_nodes; i++)
         node_free(&t->node[i]);
     free(t->node);
     index_free(&t->index);
     free(t->visit);
     free(t->stack);
+    t->node = NULL;
+    t->visit = t->stack = NULL;
+    t->n_nodes = t->cap_nodes = 0;
+}
+
+static void riac_destroy(void *self)
+{
+    riac *t = self;
+    if (!t)
+        return;
+    tree_free(t);
+    tk_state_writer_free(&t->saved);
     free(t->sorted);
     free(t->part[0]);
     free(t->part[1]);
@@ -917,11 +940,249 @@ static tk_status riac_create(const tk_host_api *host, tk_ctx *ctx, const tk_task
     t->ctx = ctx;
     t->rng = host->rng(ctx);
     t->dims = space->dims;
+    tk_state_writer_init(&t->saved);
     if ((st = riac_init(t, space, config_json)) != TK_OK) {
         riac_destroy(t);
         return st;
     }
     *out = t;
+    return TK_OK;
+}
+
+/* -------------------------------------------------------------- checkpoint */
+
+/* Checkpoint record (riac_save): a header with the settings the layout
+ * depends on, then every region in creation order with its box, cut, ALP,
+ * FIFO and running sums.  The rings are stored whole (all `cap` slots as
+ * they lie in memory, with head and len) rather than as their `len` pairs,
+ * which is what they occupy in memory anyway: in compat mode a FIFO that
+ * lost its capacity can be logically longer than its stored pairs, and if
+ * a discard then leaves fewer pairs than the ALP window, fifo_alp reads
+ * ring slots outside them; the physical layout resumes even that bit for
+ * bit.  The region index is not stored: each of its internal sums is
+ * recomputed from its two children whenever a weight changes, so it is a
+ * function of the weights (samplable ? ALP : 0), rebuilt exactly from them. */
+#define RIAC_STATE_TAG "RIAC"
+#define RIAC_STATE_VERSION 1u
+
+enum { NODE_UNBOUNDED = 1, NODE_HAS_HIST = 2, NODE_SUMS_VALID = 4 };
+
+static void put_node(tk_state_writer *w, const riac *t, const riac_node *nd)
+{
+    const size_t d = t->dims;
+    /* Children as id + 1, 0 for a leaf. */
+    tk_state_put_u64(w, (uint64_t)(nd->child[0] + 1));
+    tk_state_put_u64(w, (uint64_t)(nd->child[1] + 1));
+    tk_state_put_u64(w, nd->split_dim);
+    tk_state_put_f32s(w, &nd->split_thr, 1);
+    tk_state_put_f64(w, nd->alp);
+    tk_state_put_u64(w, nd->cap);
+    tk_state_put_u64(w, nd->head);
+    tk_state_put_u64(w, nd->len);
+    tk_state_put_u64(w, nd->size);
+    tk_state_put_u64(w, (nd->unbounded ? NODE_UNBOUNDED : 0) | (nd->has_hist ? NODE_HAS_HIST : 0) |
+                            (nd->sums_valid ? NODE_SUMS_VALID : 0));
+    tk_state_put_u64(w, nd->sums_age);
+    tk_state_put_f64(w, nd->hist_reward);
+    tk_state_put_f64(w, nd->older_sum);
+    tk_state_put_f64(w, nd->recent_sum);
+    tk_state_put_f32s(w, nd->lo, 3 * d); /* lo, hi, hist_task: one block */
+    tk_state_put_f64s(w, nd->rewards, nd->cap);
+    tk_state_put_f32s(w, nd->tasks, nd->cap * d);
+}
+
+static tk_status riac_save(void *self, const void **data, size_t *size)
+{
+    riac *t = self;
+    tk_state_writer *w = &t->saved;
+    tk_state_writer_reset(w);
+    tk_state_put_tag(w, RIAC_STATE_TAG, RIAC_STATE_VERSION);
+    tk_state_put_u64(w, t->dims);
+    tk_state_put_u64(w, t->maxlen);
+    tk_state_put_u64(w, t->alp_window);
+    tk_state_put_u64(w, (uint64_t)t->compat);
+    tk_state_put_u64(w, (uint64_t)t->leaves_only);
+    tk_state_put_u64(w, t->n_sampled);
+    tk_state_put_u64(w, t->n_nodes);
+    for (size_t i = 0; i < t->n_nodes; i++)
+        put_node(w, t, &t->node[i]);
+    if (w->failed)
+        return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory saving the state");
+    *data = w->data;
+    *size = w->size;
+    return TK_OK;
+}
+
+static int all_finite_f(const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
+static int all_finite_d(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
+/* Bytes of the smallest node record: bounds the node count of a
+ * checkpoint by its size before anything is allocated. */
+static size_t min_node_bytes(const riac *t)
+{
+    const size_t ring = (t->maxlen + 1) * (sizeof(double) + t->dims * sizeof(float));
+    return 9 * sizeof(uint64_t) + sizeof(float) + 4 * sizeof(double) +
+           3 * t->dims * sizeof(float) + ring;
+}
+
+/* Read node `id` of `n` into `nd` (allocated here).  Returns 0, or -1 on
+ * bad data (the reader is then failed) or on allocation failure.
+ * `parents` counts the references to every id. */
+static int get_node(tk_state_reader *r, const riac *t, riac_node *nd, size_t id, size_t n,
+                    uint8_t *parents)
+{
+    const size_t d = t->dims;
+    memset(nd, 0, sizeof *nd); /* node_free()-able whatever happens */
+    const uint64_t c0 = tk_state_get_u64(r), c1 = tk_state_get_u64(r);
+    const uint64_t split_dim = tk_state_get_u64(r);
+    float thr = 0.0f;
+    tk_state_get_f32s(r, &thr, 1);
+    const double alp = tk_state_get_f64(r);
+    const uint64_t cap = tk_state_get_u64(r), head = tk_state_get_u64(r);
+    const uint64_t len = tk_state_get_u64(r), size = tk_state_get_u64(r);
+    const uint64_t flags = tk_state_get_u64(r), sums_age = tk_state_get_u64(r);
+    const int unbounded = (flags & NODE_UNBOUNDED) != 0;
+    /* The shapes the running code can produce: a leaf, or an internal node
+     * whose two children were created together after it; rings of maxlen
+     * + 1 slots, or max_ring() for compat FIFOs that lost their capacity;
+     * a bounded FIFO holds exactly its logical length. */
+    const int leaf = c0 == 0 && c1 == 0;
+    int ok = !r->failed && flags <= 7 && (leaf || (c0 > id + 1 && c1 == c0 + 1 && c1 <= n &&
+                                                   split_dim < d && isfinite(thr))) &&
+             isfinite(alp) && alp >= 0.0 &&
+             (cap == t->maxlen + 1 || (unbounded && cap == max_ring(t))) &&
+             (!unbounded || t->compat == COMPAT_TEACHDEEPRL) && head < cap && len <= cap &&
+             size >= len && (unbounded || size == len);
+    if (!ok) {
+        r->failed = 1;
+        return -1;
+    }
+    if (!leaf) {
+        parents[c0 - 1]++;
+        parents[c1 - 1]++;
+    }
+    if (node_alloc(t, nd, (size_t)cap) != 0)
+        return -1;
+    if (!leaf) {
+        nd->child[0] = (int32_t)(c0 - 1);
+        nd->child[1] = (int32_t)(c1 - 1);
+        nd->split_dim = (uint32_t)split_dim;
+        nd->split_thr = thr;
+    }
+    nd->alp = alp;
+    nd->head = (size_t)head;
+    nd->len = (size_t)len;
+    nd->size = size;
+    nd->unbounded = unbounded;
+    nd->has_hist = (flags & NODE_HAS_HIST) != 0;
+    nd->sums_valid = (flags & NODE_SUMS_VALID) != 0;
+    nd->sums_age = (size_t)sums_age;
+    nd->hist_reward = tk_state_get_f64(r);
+    nd->older_sum = tk_state_get_f64(r);
+    nd->recent_sum = tk_state_get_f64(r);
+    tk_state_get_f32s(r, nd->lo, 3 * d);
+    tk_state_get_f64s(r, nd->rewards, nd->cap);
+    tk_state_get_f32s(r, nd->tasks, nd->cap * d);
+    for (size_t j = 0; j < d && ok; j++)
+        ok = nd->lo[j] <= nd->hi[j];
+    ok = ok && isfinite(nd->hist_reward) && isfinite(nd->older_sum) &&
+         isfinite(nd->recent_sum) && all_finite_f(nd->lo, 3 * d) &&
+         all_finite_d(nd->rewards, nd->cap) && all_finite_f(nd->tasks, nd->cap * d);
+    if (!ok)
+        r->failed = 1;
+    return ok ? 0 : -1;
+}
+
+/* Read every node into `tmp` (a copy of the instance whose tree starts
+ * empty).  TK_OK, TK_ERR_INVALID or TK_ERR_NOMEM. */
+static tk_status get_tree(tk_state_reader *r, const riac *t, riac *tmp)
+{
+    const size_t left = r->size - r->pos;
+    const uint64_t n = tk_state_get_count(r, left / min_node_bytes(t));
+    /* Splits add nodes in pairs to the root. */
+    if (r->failed || n % 2 == 0) {
+        r->failed = 1;
+        return TK_ERR_INVALID;
+    }
+    uint8_t *parents = calloc((size_t)n, 1);
+    if (!parents || reserve_nodes(tmp, (size_t)n) != 0) {
+        free(parents);
+        return TK_ERR_NOMEM;
+    }
+    tk_status st = TK_OK;
+    for (size_t i = 0; i < n && st == TK_OK; i++) {
+        tmp->n_nodes = i + 1; /* so that tree_free() frees a half-read node */
+        if (get_node(r, t, &tmp->node[i], i, (size_t)n, parents) != 0)
+            st = r->failed ? TK_ERR_INVALID : TK_ERR_NOMEM;
+    }
+    /* A tree: every region but the root is the child of exactly one; with
+     * children created after their parent this rules out cycles, so a walk
+     * visits each region at most once and the scratch stacks suffice. */
+    for (size_t i = 0; i < n && st == TK_OK; i++)
+        if (parents[i] != (i == 0 ? 0 : 1))
+            st = TK_ERR_INVALID;
+    free(parents);
+    /* The root is the task space the instance was created on. */
+    if (st == TK_OK && (memcmp(tmp->node[0].lo, t->node[0].lo, t->dims * sizeof(float)) != 0 ||
+                        memcmp(tmp->node[0].hi, t->node[0].hi, t->dims * sizeof(float)) != 0))
+        st = TK_ERR_INVALID;
+    return st;
+}
+
+static tk_status riac_load(void *self, const void *data, size_t size)
+{
+    riac *t = self;
+    tk_state_reader r;
+    tk_state_reader_init(&r, data, size);
+    tk_state_get_tag(&r, RIAC_STATE_TAG, RIAC_STATE_VERSION);
+    const uint64_t dims = tk_state_get_u64(&r), maxlen = tk_state_get_u64(&r);
+    const uint64_t window = tk_state_get_u64(&r), compat = tk_state_get_u64(&r);
+    const uint64_t leaves_only = tk_state_get_u64(&r);
+    const uint64_t n_sampled = tk_state_get_u64(&r);
+    if (r.failed || dims != t->dims || maxlen != t->maxlen || window != t->alp_window ||
+        compat != (uint64_t)t->compat || leaves_only != (uint64_t)t->leaves_only)
+        return t->host->error(t->ctx, TK_ERR_INVALID, NULL,
+                              "checkpoint data is not a riac state for this task space and "
+                              "config (corrupt, truncated or from another plugin)");
+    /* Build the new tree aside; the instance changes only on success. */
+    riac tmp = *t;
+    tmp.node = NULL;
+    tmp.visit = tmp.stack = NULL;
+    tmp.n_nodes = tmp.cap_nodes = 0;
+    memset(&tmp.index, 0, sizeof tmp.index);
+    tk_status st = get_tree(&r, t, &tmp);
+    if (st == TK_OK && r.pos != r.size)
+        st = TK_ERR_INVALID;
+    if (st != TK_OK) {
+        tree_free(&tmp);
+        return st == TK_ERR_NOMEM
+                   ? t->host->error(t->ctx, st, NULL, "out of memory loading the state")
+                   : t->host->error(t->ctx, st, NULL,
+                                    "checkpoint data is corrupt or truncated (riac state)");
+    }
+    for (size_t i = 0; i < tmp.n_nodes; i++)
+        index_set(&tmp.index, i, tmp.node[i].alp, samplable(&tmp, &tmp.node[i]));
+    tree_free(t);
+    t->node = tmp.node;
+    t->n_nodes = tmp.n_nodes;
+    t->cap_nodes = tmp.cap_nodes;
+    t->index = tmp.index;
+    t->visit = tmp.visit;
+    t->stack = tmp.stack;
+    t->n_sampled = n_sampled;
     return TK_OK;
 }
 
@@ -934,8 +1195,8 @@ static const tk_teacher_vtable riac_vtable = {
     .step_update = NULL,
     .episode_start = NULL,
     .snapshot = riac_snapshot,
-    .save = NULL,
-    .load = NULL,
+    .save = riac_save,
+    .load = riac_load,
     .get_extension = NULL,
 };
 
