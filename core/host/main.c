@@ -23,6 +23,7 @@ static void usage(FILE *out)
             "  report STUDY_DIR   statistics of a study: tables, t-tests, curves\n"
             "  plot DIR           figures of a run or a study (gnuplot, PNG/SVG/GIF)\n"
             "  list               list the plugins found and their components\n"
+            "  new KIND NAME      start a plugin project: KIND is teacher, env or student\n"
             "\n"
             "`teachkit <command> --help` describes each command.\n"
             "Plugins are searched in the manifest's plugin_paths, TEACHKIT_PLUGIN_PATH and\n"
@@ -56,6 +57,8 @@ int main(int argc, char **argv)
         return tk_cmd_plot(argc - 1, argv + 1);
     if (strcmp(verb, "list") == 0)
         return tk_cmd_list(argc - 1, argv + 1);
+    if (strcmp(verb, "new") == 0)
+        return tk_cmd_new(argc - 1, argv + 1);
     fprintf(stderr, "teachkit: unknown command \"%s\"\n", verb);
     usage(stderr);
     return 2;

@@ -331,8 +331,16 @@ typedef struct tk_plugin_entry {
 } tk_plugin_entry;
 
 /* Convenience for a plugin exporting a static array of descriptors:
- *     TK_PLUGIN_DESCRIPTORS(my_descriptors)
- * defines the entry symbol. */
+ *     TK_PLUGIN_DESCRIPTORS(my_descriptors);
+ * defines the entry symbol, in C and in C++ (where a namespace-scope const
+ * object would otherwise have internal linkage and a mangled name). */
+#ifdef __cplusplus
+#define TK_ENTRY_DECLARATION_ extern "C" TK_EXPORT const tk_plugin_entry teachkit_plugin_entry;
+#define TK_ENTRY_DEFINITION_
+#else
+#define TK_ENTRY_DECLARATION_
+#define TK_ENTRY_DEFINITION_ TK_EXPORT
+#endif
 #define TK_PLUGIN_DESCRIPTORS(array)                                                  \
     static uint32_t tk_entry_count_(void) {                                           \
         return (uint32_t)(sizeof(array) / sizeof((array)[0]));                       \
@@ -340,7 +348,8 @@ typedef struct tk_plugin_entry {
     static const tk_descriptor *tk_entry_get_(uint32_t i) {                           \
         return i < tk_entry_count_() ? (array)[i] : NULL;                             \
     }                                                                                 \
-    TK_EXPORT const tk_plugin_entry teachkit_plugin_entry = {                         \
+    TK_ENTRY_DECLARATION_                                                             \
+    TK_ENTRY_DEFINITION_ const tk_plugin_entry teachkit_plugin_entry = {              \
         TK_ABI_MAJOR, TK_ABI_MINOR, (uint32_t)sizeof(tk_plugin_entry), NULL, NULL,    \
         tk_entry_count_, tk_entry_get_}
 

@@ -1,0 +1,171 @@
+/*
+ * A ready-made host for using teachkit plugins outside the `teachkit`
+ * program: from a C tool, a test, or a Python training loop through ctypes
+ * (python/teachkit.py).
+ *
+ * A tk_standalone is a session: it loads plugin files, finds components by
+ * kind and id, and creates instances with the services table a plugin
+ * expects (<teachkit/plugin.h>): logging to stderr, error capture, a seeded
+ * random stream per instance, and student_value answering
+ * TK_ERR_UNSUPPORTED.  Instances are seeded exactly as `teachkit run` seeds
+ * them, tk_rng_derive(seed, role) with the roles "teacher", "env",
+ * "eval-env" and "student", and receive their configuration resolved the
+ * same way (the descriptor's defaults with the caller's keys merged in;
+ * unknown keys and mistyped values refused), so the same seed and config
+ * reproduce a `teachkit run` draw for draw.
+ *
+ * Every function is callable through a C FFI: no variadic function, no
+ * struct passed by value, and the call helpers below let a caller drive an
+ * instance without reading the vtables.  C callers may also call the
+ * vtable directly with tk_standalone_instance_self().
+ *
+ * Errors are values: a failing function returns a tk_status (or NULL) and
+ * leaves a one-line message in the session (tk_standalone_error_*) or, for
+ * calls on an instance, in the instance (tk_standalone_instance_error_*).
+ *
+ * Threads: a session and its instances are [main thread] objects: use one
+ * session per thread, or serialise the calls.  Different sessions are
+ * independent (no global state).
+ */
+#ifndef TEACHKIT_STANDALONE_H
+#define TEACHKIT_STANDALONE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teachkit/plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tk_standalone tk_standalone;
+typedef struct tk_standalone_instance tk_standalone_instance;
+
+/* ------------------------------------------------------------------ session */
+
+/* A new, empty session (no plugin loaded yet); NULL when out of memory.
+ * Owned by the caller, freed with tk_standalone_free. */
+tk_standalone *tk_standalone_new(void);
+/* Destroys the instances still alive, calls every plugin's deinit and
+ * unloads the files.  NULL is a no-op.  Every pointer obtained from the
+ * session (descriptors, instances, messages) is invalid afterwards. */
+void tk_standalone_free(tk_standalone *sa);
+
+/* 1: also print the plugins' debug and info lines (default 0: warnings
+ * only).  Log lines go to stderr as "teachkit: ROLE ID: LEVEL: message". */
+void tk_standalone_set_verbose(tk_standalone *sa, int verbose);
+
+/* Load one plugin file (a path to a .so).  Loading the same file twice is a
+ * no-op.  Refused, with the reason in the session error: files that cannot
+ * be opened, have no entry symbol, or were built for another ABI major
+ * version (TK_ERR_UNSUPPORTED, the message names both versions); other
+ * failures return TK_ERR_IO. */
+tk_status tk_standalone_load(tk_standalone *sa, const char *path);
+
+/* Find the component of `kind` named by `plugin`:
+ *  - a path (it contains a '/' or ends in ".so"): the file is loaded and
+ *    must provide exactly one component of `kind`;
+ *  - an id ("alp-gmm"): searched in the files loaded so far, then, as the
+ *    host does, in TEACHKIT_PLUGIN_PATH (colon-separated files or
+ *    directories) and in the bundled plugins: the build tree's plugins/
+ *    directory when this library runs from a build tree, otherwise the
+ *    installed plugin directory LIBDIR/teachkit/plugins next to this
+ *    library.  Directories are searched recursively for "*.so"; an id
+ *    provided by two files is an error naming both.
+ * Returns the descriptor (owned by the plugin, valid until the session is
+ * freed) or NULL with the reason in the session error. */
+const tk_descriptor *tk_standalone_find(tk_standalone *sa, tk_kind kind, const char *plugin);
+
+/* The bundled plugin directory this library searches (see above). */
+const char *tk_standalone_plugin_dir(const tk_standalone *sa);
+
+/* The last session error: status, config path inside the component's config
+ * ("" when not about a key) and one-line message ("" when none). */
+tk_status tk_standalone_error_code(const tk_standalone *sa);
+const char *tk_standalone_error_path(const tk_standalone *sa);
+const char *tk_standalone_error_message(const tk_standalone *sa);
+
+/* 1 if the descriptor lists `feature` ("raw-return", "self-evaluation"...). */
+int tk_standalone_has_feature(const tk_descriptor *desc, const char *feature);
+
+/* ---------------------------------------------------------------- instances */
+
+/* Create an instance of `desc` (which must have the matching kind).
+ * `config_json` is a JSON object of the keys to change (NULL or "" for the
+ * defaults); it is resolved against the descriptor's default config as the
+ * host does.  The instance's random stream is tk_rng_derive(seed, role);
+ * `role` NULL means the kind's name ("teacher", "env", "student"), which is
+ * what `teachkit run` uses for the training instances.  `space` and `spec`
+ * are borrowed for the call.  On failure returns the status, sets *out to
+ * NULL and copies the plugin's message into the session error. */
+tk_status tk_standalone_create_teacher(tk_standalone *sa, const tk_descriptor *desc,
+                                       const tk_task_space *space, const char *config_json,
+                                       uint64_t seed, const char *role,
+                                       tk_standalone_instance **out);
+tk_status tk_standalone_create_env(tk_standalone *sa, const tk_descriptor *desc,
+                                   const char *config_json, uint64_t seed, const char *role,
+                                   tk_standalone_instance **out);
+tk_status tk_standalone_create_student(tk_standalone *sa, const tk_descriptor *desc,
+                                       const tk_student_spec *spec, const char *config_json,
+                                       uint64_t seed, const char *role,
+                                       tk_standalone_instance **out);
+/* Destroy the plugin object and free the instance.  NULL is a no-op. */
+void tk_standalone_destroy(tk_standalone_instance *inst);
+
+const tk_descriptor *tk_standalone_instance_descriptor(const tk_standalone_instance *inst);
+/* The plugin's object, to call the vtable directly from C. */
+void *tk_standalone_instance_self(const tk_standalone_instance *inst);
+/* The resolved config the instance was created with (JSON text, owned by
+ * the instance). */
+const char *tk_standalone_instance_config(const tk_standalone_instance *inst);
+/* The instance's random stream (owned by the instance); copy it to save it. */
+tk_rng *tk_standalone_instance_rng(tk_standalone_instance *inst);
+
+/* The error of the last failing call on the instance, as above. */
+tk_status tk_standalone_instance_error_code(const tk_standalone_instance *inst);
+const char *tk_standalone_instance_error_path(const tk_standalone_instance *inst);
+const char *tk_standalone_instance_error_message(const tk_standalone_instance *inst);
+
+/* ------------------------------------------------------------- call helpers */
+
+/* Each forwards to the vtable function of the same name (see
+ * <teachkit/plugin.h> for the arguments), after checking that the instance
+ * has the right kind and, for optional functions, that the plugin provides
+ * it (TK_ERR_UNSUPPORTED otherwise).  A failure's message is kept in the
+ * instance.  [instance] */
+
+tk_status tk_standalone_teacher_sample(tk_standalone_instance *inst, float *task_out);
+tk_status tk_standalone_teacher_update(tk_standalone_instance *inst, const float *task,
+                                       double episode_return, int success);
+/* *json_out is owned by the instance, valid until the next call on it. */
+tk_status tk_standalone_teacher_snapshot(tk_standalone_instance *inst, const char **json_out);
+
+/* Fills `info` (its struct_size is set here). */
+tk_status tk_standalone_env_info(tk_standalone_instance *inst, tk_env_info *info);
+tk_status tk_standalone_env_set_task(tk_standalone_instance *inst, const float *task);
+tk_status tk_standalone_env_reset(tk_standalone_instance *inst, float *obs_out);
+tk_status tk_standalone_env_step(tk_standalone_instance *inst, const float *action,
+                                 float *obs_out, double *reward, int *done);
+/* The env's success flag of the episode that just ended (0 or 1);
+ * TK_ERR_UNSUPPORTED when the env has no success(): the host then uses
+ * `return > mastery_threshold`. */
+tk_status tk_standalone_env_success(tk_standalone_instance *inst, int *success_out);
+tk_status tk_standalone_env_evaluate(tk_standalone_instance *inst, double *mastered_pct);
+
+tk_status tk_standalone_student_act(tk_standalone_instance *inst, const float *obs,
+                                    int deterministic, float *action_out);
+tk_status tk_standalone_student_observe(tk_standalone_instance *inst, const float *obs,
+                                        const float *action, double reward,
+                                        const float *next_obs, int done, int truncated);
+tk_status tk_standalone_student_end_episode(tk_standalone_instance *inst, double episode_return,
+                                            uint64_t episode_steps);
+
+/* A short English name of a status ("configuration error", ...). */
+const char *tk_standalone_status_name(tk_status st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

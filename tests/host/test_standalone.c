@@ -1,0 +1,197 @@
+/* The standalone host of libteachkit (<teachkit/standalone.h>): it must seed
+ * instances and resolve configs exactly as the host does (compared with
+ * core/host/instance.c and plugin_config.c), apply the ABI rules, find
+ * plugins by id and path, and report errors as values.
+ * argv: toy_grid.so alp_gmm.so future_minor.so wrong_major.so no_entry.so */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "instance.h"
+#include "plugin_config.h"
+#include "teachkit/rng.h"
+#include "teachkit/standalone.h"
+
+static char **plugin_args;
+#define TOY_GRID plugin_args[0]
+#define ALP_GMM plugin_args[1]
+#define FUTURE_MINOR plugin_args[2]
+#define WRONG_MAJOR plugin_args[3]
+#define NO_ENTRY plugin_args[4]
+
+static const tk_dim unit_dims[2] = {{"a", 0.0, 1.0}, {"b", 0.0, 1.0}};
+static const tk_task_space unit_space = {2, unit_dims};
+
+static tk_standalone *session(void)
+{
+    unsetenv("TEACHKIT_PLUGIN_PATH");
+    tk_standalone *sa = tk_standalone_new();
+    ck_assert_ptr_nonnull(sa);
+    return sa;
+}
+
+/* future-teacher draws nothing in create, so the stream is compared as
+ * derived. */
+START_TEST(seeding_matches_host)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, FUTURE_MINOR);
+    ck_assert_msg(d != NULL, "%s", tk_standalone_error_message(sa));
+    static const char *const roles[] = {NULL, "teacher", "eval-env"};
+    for (size_t r = 0; r < 3; r++) {
+        tk_standalone_instance *inst = NULL;
+        ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, NULL, 7, roles[r], &inst),
+                         TK_OK);
+        tk_component comp = {d, "future_minor.so"};
+        tk_instance host;
+        tk_instance_init(&host, &comp, NULL, 7, roles[r] ? roles[r] : "teacher");
+        ck_assert_mem_eq(tk_standalone_instance_rng(inst), &host.ctx.rng, sizeof(tk_rng));
+        tk_standalone_destroy(inst);
+    }
+    tk_standalone_free(sa);
+}
+END_TEST
+
+START_TEST(config_matches_host)
+{
+    static const char user_text[] = "{\"fit_rate\": 100, \"random_task_ratio\": 0.3}";
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, ALP_GMM);
+    tk_standalone_instance *inst = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, user_text, 1, NULL, &inst),
+                     TK_OK);
+    json_t *user = json_loads(user_text, 0, NULL);
+    tk_diag diag;
+    json_t *resolved = tk_resolve_config(d, user, "m.json", "teacher.config", &diag);
+    ck_assert_ptr_nonnull(resolved);
+    char *host_text = json_dumps(resolved, JSON_COMPACT | JSON_SORT_KEYS);
+    ck_assert_str_eq(tk_standalone_instance_config(inst), host_text);
+    free(host_text);
+    json_decref(resolved);
+    json_decref(user);
+    tk_standalone_free(sa); /* destroys the instance still alive */
+}
+END_TEST
+
+START_TEST(config_errors)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, ALP_GMM);
+    tk_standalone_instance *inst = (void *)1;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, "{\"fit_rat\": 3}", 1,
+                                                  NULL, &inst),
+                     TK_ERR_CONFIG);
+    ck_assert_ptr_null(inst);
+    ck_assert_str_eq(tk_standalone_error_path(sa), "fit_rat");
+    ck_assert_ptr_nonnull(strstr(tk_standalone_error_message(sa), "unknown key"));
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, "{\"fit_rate\": 1.5}", 1,
+                                                  NULL, &inst),
+                     TK_ERR_CONFIG);
+    ck_assert_str_eq(tk_standalone_error_path(sa), "fit_rate");
+    /* A range error comes from the plugin, with its key. */
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, "{\"fit_rate\": 0}", 1,
+                                                  NULL, &inst),
+                     TK_ERR_CONFIG);
+    ck_assert_str_eq(tk_standalone_error_path(sa), "fit_rate");
+    ck_assert_ptr_nonnull(strstr(tk_standalone_error_message(sa), "got 0"));
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, "[1]", 1, NULL, &inst),
+                     TK_ERR_CONFIG);
+    tk_standalone_free(sa);
+}
+END_TEST
+
+START_TEST(abi_rules)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, FUTURE_MINOR);
+    ck_assert_msg(d != NULL, "%s", tk_standalone_error_message(sa));
+    ck_assert_str_eq(d->id, "future-teacher");
+    tk_standalone_instance *inst = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, NULL, 1, NULL, &inst), TK_OK);
+    float task[2];
+    ck_assert_int_eq(tk_standalone_teacher_sample(inst, task), TK_OK);
+    const char *json = NULL;
+    ck_assert_int_eq(tk_standalone_teacher_snapshot(inst, &json), TK_ERR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(tk_standalone_instance_error_message(inst), "snapshot"));
+
+    ck_assert_int_eq(tk_standalone_load(sa, WRONG_MAJOR), TK_ERR_UNSUPPORTED);
+    const char *msg = tk_standalone_error_message(sa);
+    ck_assert_msg(strstr(msg, "ABI 2.0") && strstr(msg, "ABI 1.0"), "%s", msg);
+    ck_assert_int_eq(tk_standalone_load(sa, NO_ENTRY), TK_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(tk_standalone_error_message(sa), "teachkit_plugin_entry"));
+    ck_assert_int_eq(tk_standalone_load(sa, "/nonexistent/x.so"), TK_ERR_IO);
+    tk_standalone_free(sa);
+}
+END_TEST
+
+/* Ids are found through TEACHKIT_PLUGIN_PATH (and the build tree). */
+START_TEST(find_by_id)
+{
+    tk_standalone *sa = session();
+    setenv("TEACHKIT_PLUGIN_PATH", TOY_GRID, 1);
+    const tk_descriptor *env = tk_standalone_find(sa, TK_KIND_ENV, "toy-grid");
+    unsetenv("TEACHKIT_PLUGIN_PATH");
+    ck_assert_msg(env != NULL, "%s", tk_standalone_error_message(sa));
+    ck_assert_int_eq(tk_standalone_has_feature(env, "self-evaluation"), 1);
+    ck_assert_ptr_null(tk_standalone_find(sa, TK_KIND_TEACHER, "no-such-teacher"));
+    ck_assert_ptr_nonnull(strstr(tk_standalone_error_message(sa), "no teacher plugin"));
+    ck_assert_ptr_null(tk_standalone_find(sa, TK_KIND_TEACHER, TOY_GRID));
+    ck_assert_ptr_nonnull(strstr(tk_standalone_error_message(sa), "provides no teacher"));
+    tk_standalone_free(sa);
+}
+END_TEST
+
+/* The toy grid through the call helpers, as runner.c drives it. */
+START_TEST(env_calls)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_ENV, TOY_GRID);
+    tk_standalone_instance *env = NULL;
+    ck_assert_int_eq(tk_standalone_create_env(sa, d, "{\"cells_per_dim\": 4}", 3, NULL, &env),
+                     TK_OK);
+    tk_env_info info;
+    ck_assert_int_eq(tk_standalone_env_info(env, &info), TK_OK);
+    ck_assert_uint_eq(info.task_space.dims, 2);
+    float task[2] = {0.1f, 0.1f};
+    double reward = 0.0, pct = -1.0;
+    int done = 0, success = 0;
+    for (int i = 0; i < 80; i++) {
+        ck_assert_int_eq(tk_standalone_env_set_task(env, task), TK_OK);
+        ck_assert_int_eq(tk_standalone_env_reset(env, NULL), TK_OK);
+        ck_assert_int_eq(tk_standalone_env_step(env, NULL, NULL, &reward, &done), TK_OK);
+    }
+    ck_assert(done && reward == 0.8);
+    ck_assert_int_eq(tk_standalone_env_evaluate(env, &pct), TK_OK);
+    ck_assert(pct == 100.0 / 16);
+    ck_assert_int_eq(tk_standalone_env_success(env, &success), TK_ERR_UNSUPPORTED);
+    float bad[2] = {2.0f, 0.0f};
+    ck_assert_int_eq(tk_standalone_env_set_task(env, bad), TK_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(tk_standalone_instance_error_message(env), "outside"));
+    /* A call for another kind is refused, not dispatched. */
+    ck_assert_int_eq(tk_standalone_teacher_sample(env, task), TK_ERR_INVALID);
+    tk_standalone_destroy(env);
+    tk_standalone_free(sa);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+    if (argc < 6)
+        return 2;
+    plugin_args = argv + 1;
+    Suite *s = suite_create("standalone");
+    TCase *tc = tcase_create("standalone");
+    tcase_add_test(tc, seeding_matches_host);
+    tcase_add_test(tc, config_matches_host);
+    tcase_add_test(tc, config_errors);
+    tcase_add_test(tc, abi_rules);
+    tcase_add_test(tc, find_by_id);
+    tcase_add_test(tc, env_calls);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
