@@ -12,4 +12,4 @@ if [ ! -f build-release/build.ninja ]; then
     meson setup build-release --buildtype=release -Dtests=false >/dev/null
 fi
 ninja -C build-release >/dev/null
-./build-release/teachkit study examples/default_study.json --out studies/toy-teachers "$@"
+./build-release/teachkit study examples/default_study.json --out studies/toy-teachers --plots "$@"
