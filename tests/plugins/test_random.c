@@ -208,8 +208,8 @@ START_TEST(test_checkpoint_rejects_bad_data)
 END_TEST
 
 /* The reference driver of teachDeepRL (spec 13.3): score before each block of
- * 1000 episodes, 20000 episodes, 2-D 10x10 grid.  Mean of /work/shared/
- * reference/toy_env_2d.json ("random", 5 seeds) at 5000/10000/15000/20000
+ * 1000 episodes, 20000 episodes, 2-D 10x10 grid.  Mean of data/reference/
+ * toy_env_2d.json ("random", 5 seeds) at 5000/10000/15000/20000
  * episodes: 0.0, 1.0, 2.4, 4.6 (std up to 1.3). */
 START_TEST(test_toy_grid_reference_curve)
 {

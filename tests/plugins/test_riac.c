@@ -859,7 +859,7 @@ START_TEST(test_toy_grid_short_curricula)
 }
 END_TEST
 
-/* Reference: /work/shared/reference/toy_env_2d.json, "riac" (teachDeepRL
+/* Reference: data/reference/toy_env_2d.json, "riac" (teachDeepRL
  * defaults, 5 seeds): 9.8, 21.8, 36.6, 47.8 % (std <= 2.4). */
 START_TEST(test_toy_grid_reference_curve)
 {

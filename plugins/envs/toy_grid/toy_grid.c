@@ -1,7 +1,7 @@
 /*
  * toy-grid: the n-dimensional toy environment of teachDeepRL
  * (flowersteam/teachDeepRL, teachDRL/toy_env/toy_env.py; Portelas et al.,
- * CoRL 2019), specified in /work/shared/spec/teachers.md section 13.
+ * CoRL 2019).
  *
  * The task space [0,1]^(dims + distractors) is cut into cells_per_dim^dims
  * cells along the first `dims` ("relevant") dimensions; the remaining

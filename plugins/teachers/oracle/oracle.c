@@ -1,7 +1,7 @@
 /*
  * oracle: the hand-designed "moving window" curriculum of teachDeepRL
  * (flowersteam/teachDeepRL teachDRL/teachers/algos/oracle_teacher.py;
- * Portelas et al., CoRL 2019), spec /work/shared/spec/teachers.md section 8.
+ * Portelas et al., CoRL 2019).
  *
  * Tasks are drawn uniformly in a window whose side is window_size_ratio times
  * the range of each dimension.  A dimension with a positive step starts at

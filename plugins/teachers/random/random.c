@@ -1,6 +1,5 @@
 /*
- * random: the uniform baseline teacher (spec /work/shared/spec/teachers.md
- * section 7; flowersteam/teachDeepRL teachDRL/teachers/algos/random_teacher.py).
+ * random: the uniform baseline teacher (flowersteam/teachDeepRL teachDRL/teachers/algos/random_teacher.py).
  *
  * Every task is drawn uniformly in the box of the task space (each coordinate
  * U(low, high) in double, then cast to float32; a degenerate dimension

@@ -1,8 +1,7 @@
 /*
  * riac: Robust Intelligent Adaptive Curiosity as used in teachDeepRL
  * (SAGG-RIAC, Baranes & Oudeyer 2013; the variant of Portelas et al., CoRL
- * 2019, flowersteam/teachDeepRL teachDRL/teachers/algos/riac.py), following
- * /work/shared/spec/teachers.md section 6.
+ * 2019, flowersteam/teachDeepRL teachDRL/teachers/algos/riac.py).
  *
  * The task space is split recursively into a tree of axis-aligned regions.
  * Every region keeps a bounded FIFO of the (task, reward) pairs that fell in
