@@ -156,6 +156,19 @@ static void snapshot_objects(FILE *f, json_t *snap)
                     json_number_value(json_array_get(m, 1)), 4.0 * sqrt(l1), 4.0 * sqrt(l2),
                     angle, json_number_value(json_object_get(c, "alp")));
         }
+    } else if (type && strcmp(type, "gaussian") == 0) {
+        /* SPDL's context distribution: its 2-sigma ellipse, outlined. */
+        json_t *m = json_object_get(snap, "mean"), *cov = json_object_get(snap, "cov");
+        double a = json_number_value(json_array_get(json_array_get(cov, 0), 0));
+        double b = json_number_value(json_array_get(json_array_get(cov, 0), 1));
+        double e = json_number_value(json_array_get(json_array_get(cov, 1), 1));
+        double tr = 0.5 * (a + e), det = sqrt(0.25 * (a - e) * (a - e) + b * b);
+        fprintf(f,
+                "set object 1 ellipse center %g,%g size %g,%g angle %g front fs empty "
+                "border lc rgb '#d62728' lw 3 fc rgb '#d62728'\n",
+                json_number_value(json_array_get(m, 0)), json_number_value(json_array_get(m, 1)),
+                4.0 * sqrt(tr + det), 4.0 * sqrt(fmax(tr - det, 0.0)),
+                0.5 * atan2(2.0 * b, a - e) * 180.0 / M_PI);
     } else if (type && strcmp(type, "regions") == 0) {
         json_t *regions = json_object_get(snap, "regions");
         for (size_t i = 0; i < json_array_size(regions); i++) {
@@ -173,8 +186,8 @@ static void snapshot_objects(FILE *f, json_t *snap)
         }
     } else if (type && (strcmp(type, "window") == 0 || strcmp(type, "bounds") == 0)) {
         json_t *lo = json_object_get(snap, "low"), *hi = json_object_get(snap, "high");
-        fprintf(f, "set object 1 rect from %g,%g to %g,%g front fs empty border lw 3 "
-                   "lc rgb '#d62728'\n",
+        fprintf(f, "set object 1 rect from %g,%g to %g,%g front fs empty border lc rgb '#d62728' lw 3 "
+                   "fc rgb '#d62728'\n",
                 json_number_value(json_array_get(lo, 0)), json_number_value(json_array_get(lo, 1)),
                 json_number_value(json_array_get(hi, 0)), json_number_value(json_array_get(hi, 1)));
     }

@@ -303,6 +303,10 @@ typedef struct tk_descriptor {
      *   "step-update"    wants step_update() and episode_start()
      *   "student-value"  needs host->student_value()
      *   "needs-success"  uses the success flag
+     *   "needs-reward-thresholds", "accepts-initial-dist", "accepts-target-dist"
+     *                    expert knowledge the teacher requires or accepts in its
+     *                    config (documentation for `teachkit list`; the plugin's
+     *                    create() enforces what is required)
      * Environments:
      *   "self-evaluation"  provides evaluate(); needs no student
      * Students:
