@@ -12,6 +12,7 @@ int tk_cmd_study(int argc, char **argv);
 int tk_cmd_report(int argc, char **argv);
 int tk_cmd_plot(int argc, char **argv);
 int tk_cmd_new(int argc, char **argv);
+int tk_cmd_render(int argc, char **argv);
 
 /* 1 if argv holds -h or --help. */
 int tk_wants_help(int argc, char **argv);

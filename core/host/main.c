@@ -22,6 +22,7 @@ static void usage(FILE *out)
             "  study MANIFEST     run a study (teachers x seeds x configs) and report it\n"
             "  report STUDY_DIR   statistics of a study: tables, t-tests, curves\n"
             "  plot DIR           figures of a run or a study (gnuplot, PNG/SVG/GIF)\n"
+            "  render RUN_DIR     frames of an episode of a run's student (PNG, GIF)\n"
             "  list               list the plugins found and their components\n"
             "  new KIND NAME      start a plugin project: KIND is teacher, env or student\n"
             "\n"
@@ -57,6 +58,8 @@ int main(int argc, char **argv)
         return tk_cmd_plot(argc - 1, argv + 1);
     if (strcmp(verb, "list") == 0)
         return tk_cmd_list(argc - 1, argv + 1);
+    if (strcmp(verb, "render") == 0)
+        return tk_cmd_render(argc - 1, argv + 1);
     if (strcmp(verb, "new") == 0)
         return tk_cmd_new(argc - 1, argv + 1);
     fprintf(stderr, "teachkit: unknown command \"%s\"\n", verb);

@@ -237,6 +237,8 @@ static int parse_component(parser *p, json_t *root, const char *key, const char 
     return 0;
 }
 
+static char *resolve_relative(const char *manifest_file, const char *path);
+
 static int parse_eval(parser *p, json_t *root, tk_manifest *m)
 {
     m->eval_every_episodes = 1000;
@@ -269,6 +271,14 @@ static int parse_eval(parser *p, json_t *root, tk_manifest *m)
                                             ", {\"uniform\": 50, \"seed\": 31} or "
                                             "{\"grid\": 10}, got %s", type_name(ts));
         m->test_set = json_deep_copy(ts);
+        /* Anchor the file at the manifest now: the resolved manifest.json
+         * is read from the run directory later (resume, render). */
+        json_t *f = json_object_get(m->test_set, "file");
+        if (json_is_string(f)) {
+            char *abs = resolve_relative(p->file, json_string_value(f));
+            json_object_set_new(m->test_set, "file", json_string(abs));
+            free(abs);
+        }
     }
     return 0;
 }
@@ -316,18 +326,27 @@ static int parse_checkpoint(parser *p, json_t *root, tk_manifest *m)
     return 0;
 }
 
+/* Relative paths are anchored at the manifest's directory, made absolute
+ * when it exists: manifest.json stores these paths, so they must mean the
+ * same from any working directory (a run resumed from elsewhere compares
+ * its manifest with the stored one). */
 static char *resolve_relative(const char *manifest_file, const char *path)
 {
     if (path[0] == '/')
         return strdup(path);
     const char *slash = strrchr(manifest_file, '/');
-    if (!slash)
+    char dir[PATH_MAX], real[PATH_MAX];
+    if (!slash || slash == manifest_file)
+        snprintf(dir, sizeof dir, "%s", slash ? "/" : ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - manifest_file), manifest_file);
+    const char *base = realpath(dir, real) ? real : slash ? dir : NULL;
+    if (!base)
         return strdup(path);
-    size_t dir_len = (size_t)(slash - manifest_file);
-    size_t n = dir_len + 1 + strlen(path) + 1;
+    size_t n = strlen(base) + 1 + strlen(path) + 1;
     char *out = malloc(n);
     if (out)
-        snprintf(out, n, "%.*s/%s", (int)dir_len, manifest_file, path);
+        snprintf(out, n, "%s%s%s", base, strcmp(base, "/") == 0 ? "" : "/", path);
     return out;
 }
 
@@ -444,8 +463,10 @@ json_t *tk_manifest_to_json(const tk_manifest *m, json_t *teacher_cfg, json_t *e
     json_object_set_new(root, "student", component_json(&m->student, student_cfg));
     json_object_set_new(
         root, "eval",
-        json_pack("{s:o, s:o, s:b, s:O?, s:o}", "every_episodes",
-                  count_or_null(m->eval_every_episodes), "every_env_steps",
+        /* every_episodes as an integer even when 0: null would read back
+         * as the default, 1000. */
+        json_pack("{s:I, s:o, s:b, s:O?, s:o}", "every_episodes",
+                  (json_int_t)m->eval_every_episodes, "every_env_steps",
                   count_or_null(m->eval_every_env_steps), "at_start", m->eval_at_start,
                   "test_set", m->test_set, "mastery_threshold",
                   m->has_mastery_threshold ? json_real(m->mastery_threshold) : json_null()));

@@ -198,6 +198,7 @@ typedef struct episode {
     uint64_t steps;
     const char *bad;   /* non-finite value seen ("reward", "observation", "action") */
     const char *who;   /* the component that produced it */
+    int at_reset;      /* it was the first observation, from reset */
 } episode;
 
 static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
@@ -208,19 +209,24 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
     const tk_teacher_vtable *tv = teacher_vt(s);
     const size_t obs_dim = x->info.obs_dim, act_dim = x->info.act_dim;
     double t = now_seconds();
+    memset(ep, 0, sizeof *ep);
     tk_status st = ev->set_task(x->env.self, s->task);
     if (st == TK_OK)
         st = ev->reset(x->env.self, s->obs);
     lap(s, PHASE_ENV, &t);
     if (st != TK_OK)
         return tk_instance_fail(&x->env, st, s->m->file, "set_task/reset", d);
+    /* The first observation goes to the student and to episode_start. */
+    if (!all_finite(s->obs, obs_dim)) {
+        ep->bad = "observation", ep->who = "env", ep->at_reset = 1;
+        return 0;
+    }
     if (x->step_updates && tv->episode_start) {
         st = tv->episode_start(x->teacher.self, s->task, s->obs);
         lap(s, PHASE_TEACHER, &t);
         if (st != TK_OK)
             return tk_instance_fail(&x->teacher, st, s->m->file, "episode_start", d);
     }
-    memset(ep, 0, sizeof *ep);
     for (;;) {
         st = sv->act(x->student.self, s->obs, 0, s->action);
         lap(s, PHASE_STUDENT, &t);
@@ -314,13 +320,19 @@ static int one_episode(run_state *s, tk_diag *d)
     if (play_training_episode(s, &ep, d))
         return -1;
     s->p.env_steps += ep.steps;
-    if (ep.bad && s->m->on_nonfinite == TK_NONFINITE_STOP)
+    if (ep.bad && s->m->on_nonfinite == TK_NONFINITE_STOP) {
+        char where[48];
+        if (ep.at_reset)
+            snprintf(where, sizeof where, "at reset");
+        else
+            snprintf(where, sizeof where, "step %llu", (unsigned long long)ep.steps + 1);
         return tk_diag_set(d, s->m->file, "on_nonfinite",
-                           "%s \"%s\" produced a non-finite %s in episode %llu (step %llu); "
+                           "%s \"%s\" produced a non-finite %s in episode %llu (%s); "
                            "the run stops so it never reaches the teacher; set \"on_nonfinite\": "
                            "\"skip\" to drop such episodes instead",
                            ep.who, ep.who[0] == 'e' ? x->env.ctx.id : x->student.ctx.id, ep.bad,
-                           (unsigned long long)s->p.episodes, (unsigned long long)ep.steps + 1);
+                           (unsigned long long)s->p.episodes, where);
+    }
     double norm = 0.0;
     int success = 0;
     if (!ep.bad) {
@@ -517,7 +529,9 @@ static int run_loop(run_state *s, tk_diag *d)
         return -1;
     if (m->snapshot_every && s->p.episodes % m->snapshot_every != 0 && snapshot(s, d))
         return -1;
-    return 0;
+    /* The final state, so that `teachkit render` can replay the trained
+     * student. */
+    return s->checkpoints ? checkpoint(s, d) : 0;
 }
 
 /* Restore from the checkpoint when resuming; fills the log lengths to keep. */
