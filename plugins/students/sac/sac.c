@@ -1,0 +1,515 @@
+/*
+ * Soft Actor-Critic student, the variant both papers ran (SpinningUp 0.1.1
+ * with a V network; teachDeepRL teachDRL/spinup/algos/sac, TeachMyAgent
+ * students/spinup/algos/tf1/sac_v011; spec envs_students.md section 7.1).
+ * The learner (networks, losses, one gradient step) is sac_core.c; this
+ * file adds the configuration, acting, the replay buffer, the update
+ * schedule and the checkpoint hooks.  docs/students/sac.md is the guide.
+ *
+ * Schedule (spec sections 7.1 and 8): the first start_steps + 1 training
+ * actions are uniform in the action box (SpinningUp's `t > start_steps`
+ * test on a 0-based step count); afterwards actions are samples of the
+ * policy.  Every transition goes into the FIFO buffer with d = done, except
+ * that d = 0 when the episode reached max_episode_steps (time-limit
+ * bootstrapping, `d = False if ep_len == max_ep_len`).  At the end of each
+ * training episode the student runs ceil(ep_len / train_freq) gradient
+ * steps on minibatches drawn uniformly with replacement from the whole
+ * buffer.  Evaluation actions are tanh(mu).
+ *
+ * Deliberate deviations (docs/students/sac.md lists them):
+ *   - Actions are produced in [-1, 1]^A and mapped affinely onto the
+ *     environment's action box; the critics see the [-1, 1] action.
+ *     SpinningUp multiplies by act_high instead (identical for the
+ *     papers' walkers, whose box is [-1, 1]).
+ *   - Randomness comes from the instance's stream (host->rng), not from TF
+ *     and numpy global generators.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sac_core.h"
+#include "sac_ext.h"
+#include "teachkit/config.h"
+#include "teachkit/nn_io.h"
+#include "teachkit/nn_replay.h"
+#include "teachkit/plugin.h"
+#include "teachkit/rng.h"
+
+#define STATE_KIND "teachkit.sac/1"
+
+static const char *const activation_choices[] = {"relu", "tanh", "leaky_relu", NULL};
+static const tk_nn_activation activation_values[] = {TK_NN_RELU, TK_NN_TANH, TK_NN_LEAKY_RELU};
+
+typedef struct sac_student {
+    const tk_host_api *host; /* borrowed, outlives the instance */
+    tk_ctx *ctx;             /* borrowed */
+    sac_hparams hp;
+    size_t buffer_size;
+    uint64_t start_steps, train_freq, max_ep_len;
+    int deterministic_eval;
+    int activation_index;
+    float *act_center, *act_half; /* owned, A each: env action = center + half a */
+    sac_learner *learner;         /* owned */
+    tk_replay *rb;                /* owned */
+    float *b_obs, *b_act, *b_rew, *b_next, *b_done, *noise; /* owned, one minibatch */
+    float *a_pol;                 /* owned, A */
+    uint64_t total_steps;         /* training transitions observed */
+    uint64_t ep_len;              /* transitions of the current episode */
+    uint64_t updates;             /* gradient steps taken */
+    double losses[SAC_N_LOSSES];  /* of the latest step */
+    tk_nn_writer state;           /* owned, latest save() */
+} sac_student;
+
+static void sac_destroy(void *self)
+{
+    sac_student *s = self;
+    if (!s)
+        return;
+    sac_learner_free(s->learner);
+    tk_replay_free(s->rb);
+    float *bufs[] = {s->act_center, s->act_half, s->b_obs, s->b_act, s->b_rew,
+                     s->b_next,     s->b_done,   s->noise, s->a_pol};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
+        free(bufs[i]);
+    tk_nn_writer_free(&s->state);
+    free(s);
+}
+
+/* ---------------------------------------------------------------- config */
+
+/* "hidden_sizes": a non-empty array of at most SAC_MAX_HIDDEN integers in
+ * [1, 65536]. */
+static tk_status read_hidden(sac_student *s, tk_config *cfg)
+{
+    double *v = NULL;
+    size_t n = 0;
+    tk_status st = tk_config_double_array(cfg, "hidden_sizes", 0, 1, 65536, &v, &n);
+    if (st)
+        return st;
+    if (n > SAC_MAX_HIDDEN) {
+        free(v);
+        return s->host->error(s->ctx, TK_ERR_CONFIG, "hidden_sizes",
+                              "at most %d hidden layers, got %zu", SAC_MAX_HIDDEN, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] != floor(v[i])) {
+            char path[32];
+            snprintf(path, sizeof path, "hidden_sizes[%zu]", i);
+            const double bad = v[i];
+            free(v);
+            return s->host->error(s->ctx, TK_ERR_CONFIG, path, "must be an integer, got %g",
+                                  bad);
+        }
+        s->hp.hidden[i] = (size_t)v[i];
+    }
+    s->hp.n_hidden = n;
+    free(v);
+    return TK_OK;
+}
+
+static tk_status read_config(sac_student *s, const char *config_json)
+{
+    tk_config *cfg = NULL;
+    tk_status st = tk_config_parse(s->host, s->ctx, config_json, &cfg);
+    if (st)
+        return st;
+    double leaky, lr, b1, b2, eps, alpha, gamma, polyak, lo, hi;
+    int64_t batch, buffer, start, freq;
+    if ((st = read_hidden(s, cfg)) ||
+        (st = tk_config_choice(cfg, "activation", activation_choices, &s->activation_index)) ||
+        (st = tk_config_double(cfg, "leaky_slope", 0.0, 1.0, &leaky)) ||
+        (st = tk_config_double(cfg, "lr", 1e-12, 1.0, &lr)) ||
+        (st = tk_config_double(cfg, "adam_beta1", 0.0, 0.999999, &b1)) ||
+        (st = tk_config_double(cfg, "adam_beta2", 0.0, 0.999999, &b2)) ||
+        (st = tk_config_double(cfg, "adam_eps", 0.0, 1.0, &eps)) ||
+        (st = tk_config_double(cfg, "alpha", 0.0, 100.0, &alpha)) ||
+        (st = tk_config_double(cfg, "gamma", 0.0, 1.0, &gamma)) ||
+        (st = tk_config_double(cfg, "polyak", 0.0, 1.0, &polyak)) ||
+        (st = tk_config_int(cfg, "batch_size", 1, 100000, &batch)) ||
+        (st = tk_config_int(cfg, "buffer_size", 1, 100000000, &buffer)) ||
+        (st = tk_config_int(cfg, "start_steps", 0, INT64_MAX / 2, &start)) ||
+        (st = tk_config_int(cfg, "train_freq", 1, 1000000000, &freq)) ||
+        (st = tk_config_double(cfg, "log_std_min", -100.0, 100.0, &lo)) ||
+        (st = tk_config_double(cfg, "log_std_max", -100.0, 100.0, &hi)) ||
+        (st = tk_config_bool(cfg, "deterministic_eval", &s->deterministic_eval)))
+        goto done;
+    if (hi <= lo) {
+        st = s->host->error(s->ctx, TK_ERR_CONFIG, "log_std_max",
+                            "must be greater than log_std_min (%g), got %g", lo, hi);
+        goto done;
+    }
+    s->hp.activation = activation_values[s->activation_index];
+    s->hp.leaky_slope = (float)leaky;
+    s->hp.adam = (tk_adam_options){(float)lr, (float)b1, (float)b2, (float)eps};
+    s->hp.alpha = (float)alpha;
+    s->hp.gamma = (float)gamma;
+    s->hp.polyak = (float)polyak;
+    s->hp.log_std_min = (float)lo;
+    s->hp.log_std_max = (float)hi;
+    s->hp.batch_size = (size_t)batch;
+    s->buffer_size = (size_t)buffer;
+    s->start_steps = (uint64_t)start;
+    s->train_freq = (uint64_t)freq;
+done:
+    tk_config_free(cfg);
+    return st;
+}
+
+/* Every value that shapes the saved state or the learning, for the
+ * consistency check of load().  Order of `config_names`. */
+static const char *const config_names[] = {
+    "obs_dim",     "act_dim",     "hidden_sizes", "activation",  "leaky_slope",
+    "lr",          "adam_beta1",  "adam_beta2",   "adam_eps",    "alpha",
+    "gamma",       "polyak",      "batch_size",   "buffer_size", "start_steps",
+    "train_freq",  "log_std_min", "log_std_max",  "deterministic_eval",
+    "max_episode_steps"};
+#define N_CONFIG (sizeof config_names / sizeof *config_names)
+
+static void config_vector(const sac_student *s, double *v)
+{
+    const sac_hparams *hp = &s->hp;
+    double hidden = 0.0; /* the sizes packed in one number for the check */
+    for (size_t i = 0; i < hp->n_hidden; i++)
+        hidden = hidden * 65537.0 + (double)hp->hidden[i];
+    const double vals[N_CONFIG] = {
+        (double)hp->obs_dim,    (double)hp->act_dim,     hidden,
+        s->activation_index,    hp->leaky_slope,         hp->adam.lr,
+        hp->adam.beta1,         hp->adam.beta2,          hp->adam.eps,
+        hp->alpha,              hp->gamma,               hp->polyak,
+        (double)hp->batch_size, (double)s->buffer_size,  (double)s->start_steps,
+        (double)s->train_freq,  hp->log_std_min,         hp->log_std_max,
+        s->deterministic_eval,  (double)s->max_ep_len};
+    memcpy(v, vals, sizeof vals);
+}
+
+/* ---------------------------------------------------------------- create */
+
+static tk_status alloc_buffers(sac_student *s)
+{
+    const size_t O = s->hp.obs_dim, A = s->hp.act_dim, B = s->hp.batch_size;
+    s->rb = tk_replay_new(s->buffer_size, O, A);
+    s->b_obs = malloc(B * O * sizeof(float));
+    s->b_next = malloc(B * O * sizeof(float));
+    s->b_act = malloc(B * A * sizeof(float));
+    s->noise = malloc(B * A * sizeof(float));
+    s->b_rew = malloc(B * sizeof(float));
+    s->b_done = malloc(B * sizeof(float));
+    s->a_pol = malloc(A * sizeof(float));
+    s->act_center = malloc(A * sizeof(float));
+    s->act_half = malloc(A * sizeof(float));
+    return s->rb && s->b_obs && s->b_next && s->b_act && s->noise && s->b_rew && s->b_done &&
+                   s->a_pol && s->act_center && s->act_half
+               ? TK_OK
+               : TK_ERR_NOMEM;
+}
+
+/* Affine map [-1, 1] -> [low, high] per dimension; identity where the box
+ * is missing or unbounded. */
+static tk_status set_action_map(sac_student *s, const tk_student_spec *spec)
+{
+    for (size_t i = 0; i < s->hp.act_dim; i++) {
+        double lo = spec->act_low ? spec->act_low[i] : -1.0;
+        double hi = spec->act_high ? spec->act_high[i] : 1.0;
+        if (!isfinite(lo) || !isfinite(hi))
+            lo = -1.0, hi = 1.0;
+        if (lo > hi)
+            return s->host->error(s->ctx, TK_ERR_INVALID, NULL,
+                                  "action dimension %zu has bounds [%g, %g]", i, lo, hi);
+        s->act_center[i] = (float)(0.5 * (lo + hi));
+        s->act_half[i] = (float)(0.5 * (hi - lo));
+    }
+    return TK_OK;
+}
+
+static tk_status sac_create(const tk_host_api *host, tk_ctx *ctx, const tk_student_spec *spec,
+                            const char *config_json, void **out)
+{
+    *out = NULL;
+    if (!spec || spec->obs_dim == 0 || spec->act_dim == 0)
+        return host->error(ctx, TK_ERR_INVALID, NULL,
+                           "sac needs an environment with observations and continuous actions "
+                           "(obs_dim %zu, act_dim %zu)",
+                           spec ? spec->obs_dim : 0, spec ? spec->act_dim : 0);
+    sac_student *s = calloc(1, sizeof *s);
+    if (!s)
+        return TK_ERR_NOMEM;
+    s->host = host;
+    s->ctx = ctx;
+    s->hp.obs_dim = spec->obs_dim;
+    s->hp.act_dim = spec->act_dim;
+    s->max_ep_len = spec->max_episode_steps;
+    tk_status st = read_config(s, config_json);
+    if (!st)
+        st = alloc_buffers(s);
+    if (!st)
+        st = set_action_map(s, spec);
+    if (!st && tk_nn_writer_init(&s->state, STATE_KIND))
+        st = TK_ERR_NOMEM;
+    if (!st && !(s->learner = sac_learner_new(&s->hp, host->rng(ctx))))
+        st = host->error(ctx, TK_ERR_NOMEM, NULL, "cannot allocate the networks");
+    if (st) {
+        sac_destroy(s);
+        return st;
+    }
+    *out = s;
+    return TK_OK;
+}
+
+/* ---------------------------------------------------------------- acting */
+
+static tk_status check_finite(sac_student *s, const float *v, size_t n, const char *what)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return s->host->error(s->ctx, TK_ERR_INVALID, NULL, "%s[%zu] is not finite", what,
+                                  i);
+    return TK_OK;
+}
+
+static tk_status sac_act(void *self, const float *obs, int deterministic, float *action_out)
+{
+    sac_student *s = self;
+    const size_t A = s->hp.act_dim;
+    tk_status st = check_finite(s, obs, s->hp.obs_dim, "observation");
+    if (st)
+        return st;
+    tk_rng *rng = s->host->rng(s->ctx);
+    if (deterministic && s->deterministic_eval) {
+        sac_learner_act(s->learner, obs, NULL, s->a_pol);
+    } else if (!deterministic && s->total_steps <= s->start_steps) {
+        for (size_t i = 0; i < A; i++)
+            s->a_pol[i] = (float)tk_rng_range(rng, -1.0, 1.0);
+    } else {
+        for (size_t i = 0; i < A; i++)
+            s->noise[i] = (float)tk_rng_normal(rng);
+        sac_learner_act(s->learner, obs, s->noise, s->a_pol);
+    }
+    for (size_t i = 0; i < A; i++)
+        action_out[i] = s->act_center[i] + s->act_half[i] * s->a_pol[i];
+    return TK_OK;
+}
+
+static tk_status sac_observe(void *self, const float *obs, const float *action, double reward,
+                             const float *next_obs, int done, int truncated)
+{
+    sac_student *s = self;
+    const size_t A = s->hp.act_dim;
+    tk_status st;
+    if ((st = check_finite(s, obs, s->hp.obs_dim, "observation")) ||
+        (st = check_finite(s, next_obs, s->hp.obs_dim, "next observation")) ||
+        (st = check_finite(s, action, A, "action")))
+        return st;
+    if (!isfinite(reward))
+        return s->host->error(s->ctx, TK_ERR_INVALID, NULL, "the reward is not finite");
+    s->ep_len++;
+    s->total_steps++;
+    float d = done ? 1.0f : 0.0f;
+    if (truncated || (s->max_ep_len && s->ep_len == s->max_ep_len))
+        d = 0.0f; /* time limit: bootstrap */
+    for (size_t i = 0; i < A; i++)
+        s->a_pol[i] = s->act_half[i] > 0.0f ? (action[i] - s->act_center[i]) / s->act_half[i]
+                                            : 0.0f;
+    tk_replay_add(s->rb, obs, s->a_pol, (float)reward, next_obs, d);
+    return TK_OK;
+}
+
+/* One gradient step on a fresh minibatch. */
+static tk_status gradient_step(sac_student *s)
+{
+    const size_t B = s->hp.batch_size, A = s->hp.act_dim;
+    tk_rng *rng = s->host->rng(s->ctx);
+    if (tk_replay_sample(s->rb, rng, B, s->b_obs, s->b_act, s->b_rew, s->b_next, s->b_done))
+        return TK_OK; /* nothing stored yet */
+    for (size_t i = 0; i < B * A; i++)
+        s->noise[i] = (float)tk_rng_normal(rng);
+    const sac_batch b = {B, s->b_obs, s->b_act, s->b_rew, s->b_next, s->b_done};
+    sac_learner_update(s->learner, &b, s->noise, s->losses);
+    s->updates++;
+    for (int i = 0; i < SAC_N_LOSSES; i++)
+        if (!isfinite(s->losses[i]))
+            return s->host->error(s->ctx, TK_ERR_NUMERIC, NULL,
+                                  "non-finite loss at gradient step %llu (L_pi %g, L_q1 %g, "
+                                  "L_q2 %g, L_v %g)",
+                                  (unsigned long long)s->updates, s->losses[0], s->losses[1],
+                                  s->losses[2], s->losses[3]);
+    return TK_OK;
+}
+
+static tk_status sac_end_episode(void *self, double episode_return, uint64_t episode_steps)
+{
+    (void)episode_return;
+    (void)episode_steps; /* ep_len counts the transitions actually observed */
+    sac_student *s = self;
+    const uint64_t steps = (s->ep_len + s->train_freq - 1) / s->train_freq;
+    s->ep_len = 0;
+    for (uint64_t k = 0; k < steps; k++) {
+        tk_status st = gradient_step(s);
+        if (st)
+            return st;
+    }
+    return TK_OK;
+}
+
+static tk_status sac_value(void *self, const float *obs, size_t n, float *values_out)
+{
+    sac_student *s = self;
+    tk_status st = check_finite(s, obs, n * s->hp.obs_dim, "observation");
+    if (st)
+        return st;
+    sac_learner_value(s->learner, obs, n, values_out);
+    return TK_OK;
+}
+
+/* ------------------------------------------------------------ checkpoint */
+
+static tk_status sac_save(void *self, const void **data, size_t *size)
+{
+    sac_student *s = self;
+    double cfg[N_CONFIG];
+    config_vector(s, cfg);
+    const uint64_t counters[3] = {s->total_steps, s->ep_len, s->updates};
+    size_t params = 0;
+    for (int i = 0; i < SAC_N_NETS; i++)
+        params += tk_mlp_n_params(sac_learner_net(s->learner, i));
+    /* Networks + Adam moments + the stored transitions + record headers. */
+    const size_t expect = 3 * params * sizeof(float) +
+                          tk_replay_bytes(tk_replay_size(s->rb), s->hp.obs_dim, s->hp.act_dim) +
+                          (N_CONFIG + 64) * 64;
+    if (tk_nn_writer_reset(&s->state, STATE_KIND) || tk_nn_writer_reserve(&s->state, expect) ||
+        tk_nn_put_f64(&s->state, "config", cfg, N_CONFIG) ||
+        tk_nn_put_u64(&s->state, "counters", counters, 3) ||
+        tk_nn_put_f64(&s->state, "losses", s->losses, SAC_N_LOSSES) ||
+        sac_learner_save(s->learner, &s->state) || tk_replay_save(s->rb, &s->state, "replay"))
+        return s->host->error(s->ctx, TK_ERR_NOMEM, NULL, "cannot allocate the state string");
+    *data = s->state.data;
+    *size = s->state.size;
+    return TK_OK;
+}
+
+/* Validates the whole string first, then restores: a failed load leaves
+ * the instance untouched. */
+static tk_status sac_load(void *self, const void *data, size_t size)
+{
+    sac_student *s = self;
+    tk_nn_reader r;
+    double cfg[N_CONFIG], saved[N_CONFIG];
+    uint64_t counters[3];
+    double losses[SAC_N_LOSSES];
+    config_vector(s, cfg);
+    if (tk_nn_reader_init(&r, data, size, STATE_KIND) ||
+        tk_nn_get_f64(&r, "config", saved, N_CONFIG))
+        goto bad;
+    for (size_t i = 0; i < N_CONFIG; i++)
+        if (memcmp(&cfg[i], &saved[i], sizeof cfg[i]) != 0)
+            return s->host->error(s->ctx, TK_ERR_INVALID, NULL,
+                                  "state saved with another configuration: %s is %g there, %g "
+                                  "here",
+                                  config_names[i], saved[i], cfg[i]);
+    const size_t start = r.pos;
+    if (tk_nn_get_u64(&r, "counters", counters, 3) ||
+        tk_nn_get_f64(&r, "losses", losses, SAC_N_LOSSES) || sac_learner_skip(s->learner, &r) ||
+        tk_replay_skip(s->rb, &r, "replay") || tk_nn_reader_end(&r))
+        goto bad;
+    r.pos = start;
+    tk_nn_get_u64(&r, "counters", counters, 3);
+    tk_nn_get_f64(&r, "losses", s->losses, SAC_N_LOSSES);
+    sac_learner_load(s->learner, &r);
+    tk_replay_load(s->rb, &r, "replay");
+    s->total_steps = counters[0];
+    s->ep_len = counters[1];
+    s->updates = counters[2];
+    return TK_OK;
+bad:
+    return s->host->error(s->ctx, TK_ERR_INVALID, NULL, "cannot restore the sac state: %s",
+                          r.error);
+}
+
+/* ------------------------------------------------------------- extension */
+
+static tk_status ext_compute(void *self, size_t n, const float *obs, const float *act,
+                             const float *rew, const float *next_obs, const float *done,
+                             const float *noise, const float *targets_in, float *targets_out,
+                             double losses_out[4], int grads)
+{
+    sac_student *s = self;
+    const sac_batch b = {n, obs, act, rew, next_obs, done};
+    if (sac_learner_compute(s->learner, &b, noise, targets_in, targets_out, losses_out, grads))
+        return s->host->error(s->ctx, TK_ERR_INVALID, NULL,
+                              "batch of %zu rows: must be in [1, batch_size = %zu]", n,
+                              s->hp.batch_size);
+    return TK_OK;
+}
+
+static tk_status ext_tensor(void *self, int which, float **params, float **grads, size_t *count)
+{
+    sac_student *s = self;
+    tk_mlp *net = sac_learner_net(s->learner, which);
+    if (!net)
+        return s->host->error(s->ctx, TK_ERR_INVALID, NULL, "no network %d", which);
+    *params = tk_mlp_params(net);
+    *grads = tk_mlp_grads(net);
+    *count = tk_mlp_n_params(net);
+    return TK_OK;
+}
+
+static tk_status ext_stats(void *self, uint64_t *updates, double losses_out[4])
+{
+    sac_student *s = self;
+    *updates = s->updates;
+    memcpy(losses_out, s->losses, sizeof s->losses);
+    return TK_OK;
+}
+
+static const tk_sac_debug_ext debug_ext = {
+    .struct_size = sizeof(tk_sac_debug_ext),
+    .compute = ext_compute,
+    .tensor = ext_tensor,
+    .stats = ext_stats,
+};
+
+static const void *sac_get_extension(void *self, const char *id)
+{
+    (void)self;
+    return id && strcmp(id, TK_SAC_EXT_DEBUG) == 0 ? &debug_ext : NULL;
+}
+
+/* ------------------------------------------------------------ descriptor */
+
+static const tk_student_vtable sac_vtable = {
+    .struct_size = sizeof(tk_student_vtable),
+    .create = sac_create,
+    .destroy = sac_destroy,
+    .act = sac_act,
+    .observe = sac_observe,
+    .end_episode = sac_end_episode,
+    .value = sac_value,
+    .save = sac_save,
+    .load = sac_load,
+    .get_extension = sac_get_extension,
+};
+
+static const char *const sac_features[] = {"value", NULL};
+
+static const tk_descriptor sac_descriptor = {
+    .struct_size = sizeof(tk_descriptor),
+    .kind = TK_KIND_STUDENT,
+    .id = "sac",
+    .name = "Soft Actor-Critic (SpinningUp 0.1.1, V network)",
+    .version = "1.0.0",
+    .description = "SAC with twin Q, V and target-V networks, fixed entropy coefficient and "
+                   "updates at episode end, as in Portelas et al. 2019 and Romac et al. 2021",
+    .default_config = "{\"hidden_sizes\": [400, 300], \"activation\": \"relu\", "
+                      "\"leaky_slope\": 0.01, \"lr\": 0.001, \"adam_beta1\": 0.9, "
+                      "\"adam_beta2\": 0.999, \"adam_eps\": 1e-08, \"alpha\": 0.005, "
+                      "\"gamma\": 0.99, \"polyak\": 0.995, \"batch_size\": 1000, "
+                      "\"buffer_size\": 2000000, \"start_steps\": 10000, \"train_freq\": 10, "
+                      "\"log_std_min\": -20.0, \"log_std_max\": 2.0, "
+                      "\"deterministic_eval\": true}",
+    .features = sac_features,
+    .vtable = &sac_vtable,
+};
+
+static const tk_descriptor *const descriptors[] = {&sac_descriptor};
+TK_PLUGIN_DESCRIPTORS(descriptors);
