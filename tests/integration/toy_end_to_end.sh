@@ -47,6 +47,14 @@ check "an existing run is never overwritten" \
     sh -c "! '$tk' run '$work/m.json' --out '$work/a' --quiet 2>/dev/null"
 check "the existing run is intact" cmp -s "$work/a/episodes.jsonl" "$work/b/episodes.jsonl"
 check "list shows alp-gmm and toy-grid" sh -c "'$tk' list | grep -q alp-gmm && '$tk' list | grep -q toy-grid"
+cat > "$work/bad_study.json" <<'JSON'
+{"seed": [1, 2], "budget": {"episodes": 5}, "env": {"plugin": "toy-grid"},
+ "teacher": [{"plugin": "random"}, {"plugin": "alp-gmm", "config": {"fit_rate": -1}}]}
+JSON
+check "validate checks a study run by run" \
+    sh -c "'$tk' validate '$work/bad_study.json' 2>&1 | grep -q 'teacher.config.fit_rate: .*(in run teacher-alp-gmm__seed-1)'"
+check "validate accepts the default study" \
+    sh -c "'$tk' validate '$(dirname "$0")/../../examples/default_study.json' | grep -q 'study of 60 runs'"
 check "run --help works" sh -c "'$tk' run --help | grep -q usage"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
