@@ -1,6 +1,8 @@
 /* teachkit: command-line entry point, dispatching to the verbs. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "teachkit/plugin.h"
@@ -33,6 +35,16 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* One BLAS thread per process unless the user says otherwise
+     * (OPENBLAS_NUM_THREADS): studies already run one process per core, and
+     * the teachers' small matrices only pay for idle worker threads
+     * spinning.  OpenBLAS reads the variable when it is loaded, before
+     * main(), hence the re-execution; if it fails, the run goes on with the
+     * default threads. */
+    if (!getenv("OPENBLAS_NUM_THREADS")) {
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        execv("/proc/self/exe", argv);
+    }
     if (argc < 2) {
         usage(stderr);
         return 2;
