@@ -38,3 +38,13 @@ OPENBLAS_NUM_THREADS=1 valgrind --quiet --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible \
     ./build-valgrind/teachkit run examples/toy_alp_gmm.json --out "$tmp/run" --quiet
 echo "valgrind: toy run clean"
+
+# A short fuzz campaign (docs/reliability.md): each libFuzzer harness runs
+# 20 s from its seed corpus; a crash, leak, UBSan error or violated
+# property fails CI with the reproducer's path.
+echo "== fuzzing (libFuzzer + ASan + UBSan, 20 s per harness)"
+if command -v clang >/dev/null 2>&1; then
+    sh tools/fuzz.sh 20
+else
+    echo "fuzz: SKIP: clang not installed"
+fi

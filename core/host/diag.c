@@ -9,6 +9,16 @@ void tk_diag_clear(tk_diag *d)
     d->file[0] = d->path[0] = d->message[0] = '\0';
 }
 
+/* Messages are one line: a stray newline from a plugin, dlerror(), a
+ * file name or a manifest key ("c\nfig", found by fuzzing) would break log
+ * parsing. */
+static void one_line(char *s)
+{
+    for (char *p = s; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
 int tk_diag_set(tk_diag *d, const char *file, const char *path, const char *fmt, ...)
 {
     snprintf(d->file, sizeof d->file, "%s", file ? file : "");
@@ -17,11 +27,9 @@ int tk_diag_set(tk_diag *d, const char *file, const char *path, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(d->message, sizeof d->message, fmt, ap);
     va_end(ap);
-    /* Messages are one line: a stray newline from a plugin or dlerror()
-     * would break log parsing. */
-    for (char *p = d->message; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
+    one_line(d->file);
+    one_line(d->path);
+    one_line(d->message);
     return -1;
 }
 

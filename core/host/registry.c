@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "teachkit/standalone.h"
 
 #ifndef TK_INSTALL_PLUGIN_DIR
 #define TK_INSTALL_PLUGIN_DIR "/usr/local/lib/teachkit/plugins"
@@ -76,24 +77,6 @@ static int already_loaded(const tk_registry *reg, const char *real)
         if (strcmp(reg->files[i].path, real) == 0)
             return 1;
     return 0;
-}
-
-/* World-writable code is refused (issue: safe loading). */
-static const char *unsafe_reason(const char *real)
-{
-    struct stat st;
-    if (stat(real, &st) != 0)
-        return "cannot be read";
-    if (st.st_mode & S_IWOTH)
-        return "is world-writable; run `chmod o-w` on it";
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", real);
-    char *slash = strrchr(dir, '/');
-    if (slash && slash != dir)
-        *slash = '\0';
-    if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
-        return "lies in a world-writable directory; run `chmod o-w` on the directory";
-    return NULL;
 }
 
 static int valid_id(const char *id)
@@ -193,7 +176,8 @@ static int load_file(tk_registry *reg, const char *path)
     }
     if (already_loaded(reg, real))
         return 0;
-    const char *unsafe = unsafe_reason(real);
+    char why[PATH_MAX + 128];
+    const char *unsafe = tk_plugin_file_unsafe(real, why, sizeof why);
     if (unsafe) {
         reject(reg, real, "refused: the file %s", unsafe);
         return -1;

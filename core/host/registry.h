@@ -9,8 +9,9 @@
  *      teachkit executable) when it exists, otherwise the install prefix's
  *      plugin directory.
  * Directories are scanned recursively (depth 4) for "*.so" files.  Files
- * that are world-writable, or inside a world-writable directory without the
- * sticky bit, are refused: anyone could replace the code the host runs.
+ * that another user could replace are refused: world-writable files, files
+ * below a world-writable directory without the sticky bit, and files below a
+ * sticky world-writable directory (/tmp) through an entry of another user.
  *
  * A file is rejected (and the reason kept for error messages and
  * `teachkit list`) when dlopen fails, the entry symbol is missing, the ABI

@@ -83,6 +83,18 @@ static char *label_of(json_t *v, size_t index)
 static int expand(expander *e, json_t *value, const char *path, const char *sweep_name,
                   variants *out);
 
+static int safe_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 100 || s[0] == '.' || s[0] == '-')
+        return 0;
+    for (const char *c = s; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '-' || *c == '_' || *c == '.'))
+            return 0;
+    return 1;
+}
+
 /* The alternatives listed at a sweep point, each expanded further. */
 static int expand_list(expander *e, json_t *list, const char *path, const char *sweep_name,
                        variants *out)
@@ -111,6 +123,9 @@ static int expand_list(expander *e, json_t *list, const char *path, const char *
         clear(&sub);
         if (rc)
             return -1;
+        if (out->n > MAX_RUNS)
+            return tk_diag_set(e->d, e->file, path, "the sweep expands to more than %d runs",
+                               MAX_RUNS);
     }
     return 0;
 }
@@ -130,6 +145,14 @@ static int expand_object(expander *e, json_t *obj, const char *path, variants *o
             clear(&acc);
             clear(&sub);
             return -1;
+        }
+        /* Refuse before building the product: 10^5 seeds times a 50-value
+         * sweep would otherwise allocate millions of manifests first. */
+        if (sub.n > 0 && acc.n > MAX_RUNS / sub.n) {
+            clear(&acc);
+            clear(&sub);
+            return tk_diag_set(e->d, e->file, path[0] ? path : NULL,
+                               "the sweep expands to more than %d runs", MAX_RUNS);
         }
         variants next = {0};
         for (size_t i = 0; i < acc.n; i++)
@@ -281,6 +304,30 @@ static int make_run(tk_study_run *run, variant *v, const char *dir)
     return 0;
 }
 
+static int compare_dirs(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A directory two runs would share, or NULL.  Sorted, not pairwise: a
+ * study of 10^5 runs would take minutes to compare pairwise (found by
+ * fuzzing). */
+static const char *first_shared_dir(const tk_study *study)
+{
+    const char **dirs = malloc((study->n_runs ? study->n_runs : 1) * sizeof *dirs);
+    if (!dirs)
+        return NULL;
+    for (size_t i = 0; i < study->n_runs; i++)
+        dirs[i] = study->runs[i].dir;
+    qsort(dirs, study->n_runs, sizeof *dirs, compare_dirs);
+    const char *shared = NULL;
+    for (size_t i = 1; i < study->n_runs && !shared; i++)
+        if (strcmp(dirs[i - 1], dirs[i]) == 0)
+            shared = dirs[i];
+    free(dirs);
+    return shared;
+}
+
 int tk_study_expand(json_t *root, const char *file, tk_study *study, tk_diag *d)
 {
     memset(study, 0, sizeof *study);
@@ -290,6 +337,12 @@ int tk_study_expand(json_t *root, const char *file, tk_study *study, tk_diag *d)
     json_t *name = json_object_get(root, "name");
     if (name && !json_is_string(name))
         return tk_diag_set(d, file, "name", "must be a string");
+    /* The name becomes the default study directory (studies/NAME) and the
+     * SLURM job name: the run-name alphabet, so no traversal, no newline. */
+    if (name && !safe_name(json_string_value(name)))
+        return tk_diag_set(d, file, "name",
+                           "must be 1-100 characters of [A-Za-z0-9._-] not starting with '.' or "
+                           "'-' (it names the study directory)");
     study->name = strdup(json_is_string(name) ? json_string_value(name) : "study");
     json_t *copy = json_deep_copy(root);
     variants vs = {0};
@@ -312,12 +365,11 @@ int tk_study_expand(json_t *root, const char *file, tk_study *study, tk_diag *d)
     for (size_t i = 0; i < vs.n; i++)
         make_run(&study->runs[i], &vs.v[i], dir);
     clear(&vs);
-    for (size_t i = 0; i < study->n_runs; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(study->runs[i].dir, study->runs[j].dir) == 0)
-                return tk_diag_set(d, file, NULL,
-                                   "two runs would share the directory \"%s\"; give the swept "
-                                   "components distinct \"label\"s", study->runs[i].dir);
+    const char *shared = first_shared_dir(study);
+    if (shared)
+        return tk_diag_set(d, file, NULL,
+                           "two runs would share the directory \"%s\"; give the swept "
+                           "components distinct \"label\"s", shared);
     return 0;
 }
 

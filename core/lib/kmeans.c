@@ -245,7 +245,10 @@ static double seed_next(const double *X, size_t n, size_t dim, size_t k, double 
     size_t best_id = w->cand[0];
     for (size_t j = 0; j < t; j++) {
         double p = km_kernels_for(dim)->potential(X, n, dim, w->cand[j], w->closest, w->trial);
-        if (p < best_pot) { /* strict: the first candidate wins ties (argmin) */
+        /* strict: the first candidate wins ties (argmin); the first one is
+         * always taken, so that `best` holds its distances even when every
+         * potential is infinite (absurd data, e.g. a corrupt checkpoint). */
+        if (j == 0 || p < best_pot) {
             best_pot = p;
             best_id = w->cand[j];
             double *tmp = w->best;

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "teachkit/rng.h"
@@ -272,21 +273,45 @@ static const char *descriptor_problem(const tk_descriptor *d)
     return "has a component of unknown kind";
 }
 
-/* World-writable code is refused, as by the host (registry.c). */
-static const char *unsafe_reason(const char *real)
+/* World-writable code is refused (docs/reliability.md): the file, and
+ * every directory above it, since whoever may rename an entry of a
+ * directory on the path can swap the file.  A world-writable directory with
+ * the sticky bit (/tmp) protects its entries from other users, but anyone
+ * may create entries there: an entry on the path below such a directory
+ * must belong to this user or to root.  Writes the reason into buf. */
+const char *tk_plugin_file_unsafe(const char *real, char *buf, size_t size)
 {
     struct stat st;
     if (stat(real, &st) != 0)
         return "cannot be read";
     if (st.st_mode & S_IWOTH)
         return "is world-writable; run `chmod o-w` on it";
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", real);
-    char *slash = strrchr(dir, '/');
-    if (slash && slash != dir)
-        *slash = '\0';
-    if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
-        return "lies in a world-writable directory; run `chmod o-w` on the directory";
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s", real);
+    uid_t below = st.st_uid; /* owner of the entry below `path` */
+    char *slash;
+    while ((slash = strrchr(path, '/')) != NULL) {
+        if (slash == path)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+        if (stat(path, &st) != 0)
+            break;
+        if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+            snprintf(buf, size, "lies in the world-writable directory %s; run `chmod o-w` on it",
+                     path);
+            return buf;
+        }
+        if ((st.st_mode & S_IWOTH) && below != geteuid() && below != 0) {
+            snprintf(buf, size, "lies in the world-writable directory %s under an entry of "
+                                "another user (uid %u), who could replace it", path,
+                     (unsigned)below);
+            return buf;
+        }
+        below = st.st_uid;
+        if (slash == path)
+            break;
+    }
     return NULL;
 }
 
@@ -327,7 +352,8 @@ tk_status tk_standalone_load(tk_standalone *sa, const char *path)
                        strerror(errno));
     if (loaded(sa, real))
         return TK_OK;
-    const char *unsafe = unsafe_reason(real);
+    char why[PATH_MAX + 128];
+    const char *unsafe = tk_plugin_file_unsafe(real, why, sizeof why);
     if (unsafe)
         return sa_fail(sa, TK_ERR_IO, NULL, "%s: refused: the file %s", real, unsafe);
     void *h = dlopen(real, RTLD_NOW | RTLD_LOCAL);

@@ -164,6 +164,14 @@ tk_status tk_standalone_student_end_episode(tk_standalone_instance *inst, double
 /* A short English name of a status ("configuration error", ...). */
 const char *tk_standalone_status_name(tk_status st);
 
+/* Why the plugin file at `real_path` (a resolved path) must not be loaded,
+ * or NULL when it is safe: another user could replace it (world-writable
+ * file, world-writable directory on its path without the sticky bit, or an
+ * entry of another user below a sticky world-writable directory).  The
+ * reason is a static string or written into `buf`.  Used by the host's
+ * registry and the standalone host alike.  [thread-safe] */
+const char *tk_plugin_file_unsafe(const char *real_path, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

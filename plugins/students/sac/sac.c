@@ -412,6 +412,13 @@ static tk_status sac_load(void *self, const void *data, size_t size)
         tk_nn_get_f64(&r, "losses", losses, SAC_N_LOSSES) || sac_learner_skip(s->learner, &r) ||
         tk_replay_skip(s->rb, &r, "replay") || tk_nn_reader_end(&r))
         goto bad;
+    /* A corrupt episode length would make end_episode() run up to 2^64
+     * gradient steps. */
+    if (s->max_ep_len && counters[1] > s->max_ep_len)
+        return s->host->error(s->ctx, TK_ERR_INVALID, NULL,
+                              "cannot restore the sac state: episode length %llu exceeds the "
+                              "env's limit %llu",
+                              (unsigned long long)counters[1], (unsigned long long)s->max_ep_len);
     r.pos = start;
     tk_nn_get_u64(&r, "counters", counters, 3);
     tk_nn_get_f64(&r, "losses", s->losses, SAC_N_LOSSES);

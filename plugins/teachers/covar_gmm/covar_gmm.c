@@ -339,6 +339,23 @@ static tk_status covar_gmm_save(void *self, const void **data, size_t *size)
 
 /* Restores into an instance freshly created with the same config and task
  * space.  Everything is read and checked before the instance changes. */
+/* Rows a run can produce: tasks inside the task space, times in [0, 1),
+ * returns of sane magnitude.  Absurd values (a corrupt checkpoint) would
+ * make every later fit degenerate. */
+static int window_plausible(const covar_gmm *t, const double *window, size_t rows)
+{
+    const size_t d = t->space.dims;
+    for (size_t i = 0; i < rows; i++) {
+        const double *row = window + i * t->row_dim;
+        for (size_t k = 0; k < d; k++)
+            if (!(row[k] >= t->space.dim[k].low && row[k] <= t->space.dim[k].high))
+                return 0;
+        if (!(row[d] >= 0.0 && row[d] < 1.0) || !(fabs(row[d + 1]) <= 1e12))
+            return 0;
+    }
+    return 1;
+}
+
 static tk_status covar_gmm_load(void *self, const void *data, size_t size)
 {
     covar_gmm *t = self;
@@ -372,6 +389,7 @@ static tk_status covar_gmm_load(void *self, const void *data, size_t size)
     /* A mixture exists only after a fit, and fits only happen once
      * bootstrapped, one per fit_rate episodes at most. */
     if (r.failed || r.pos != r.size || !finite_all(window, cells) ||
+        !window_plausible(t, window, cells / t->row_dim) ||
         fits > n / fit_rate || (gmm && fits == 0)) {
         free(window);
         tk_gmm_free(gmm);
