@@ -247,3 +247,71 @@ done:
     json_decref(root);
     return text;
 }
+
+/* ---------------------------------------------------------------- checkpoint */
+
+void tk_gmm_state_put(tk_state_writer *w, const tk_gmm *g)
+{
+    tk_state_put_u64(w, g ? g->k : 0);
+    if (!g)
+        return;
+    const size_t k = g->k, d = g->dim;
+    tk_state_put_f64s(w, g->weights, k);
+    tk_state_put_f64s(w, g->means, k * d);
+    tk_state_put_f64s(w, g->covs, k * d * d);
+    tk_state_put_f64s(w, g->chols, k * d * d);
+    tk_state_put_f64(w, g->lower_bound);
+    tk_state_put_u64(w, (uint64_t)(int64_t)g->n_iter);
+    tk_state_put_u64(w, (uint64_t)g->converged);
+}
+
+static int all_finite(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
+void tk_gmm_state_get_into(tk_state_reader *r, tk_gmm *g)
+{
+    const size_t k = g->k, d = g->dim;
+    if (tk_state_get_u64(r) != k)
+        r->failed = 1;
+    tk_state_get_f64s(r, g->weights, k);
+    tk_state_get_f64s(r, g->means, k * d);
+    tk_state_get_f64s(r, g->covs, k * d * d);
+    tk_state_get_f64s(r, g->chols, k * d * d);
+    g->lower_bound = tk_state_get_f64(r);
+    const uint64_t n_iter = tk_state_get_u64(r), converged = tk_state_get_u64(r);
+    g->n_iter = (int)n_iter;
+    g->converged = (int)converged;
+    if (n_iter > INT32_MAX || converged > 1 || isnan(g->lower_bound) ||
+        !all_finite(g->weights, k) || !all_finite(g->means, k * d) ||
+        !all_finite(g->covs, k * d * d) || !all_finite(g->chols, k * d * d))
+        r->failed = 1;
+}
+
+int tk_gmm_state_get(tk_state_reader *r, size_t dim, size_t k_min, size_t k_max, tk_gmm **out)
+{
+    *out = NULL;
+    tk_state_reader peek = *r;
+    const uint64_t k = tk_state_get_u64(&peek);
+    if (peek.failed || k == 0) {
+        *r = peek;
+        return 0;
+    }
+    if (k < k_min || k > k_max) {
+        r->failed = 1;
+        return 0;
+    }
+    tk_gmm *g = tk_gmm_new((size_t)k, dim);
+    if (!g)
+        return -1;
+    tk_gmm_state_get_into(r, g);
+    if (r->failed)
+        tk_gmm_free(g);
+    else
+        *out = g;
+    return 0;
+}

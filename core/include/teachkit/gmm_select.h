@@ -30,6 +30,7 @@
 #include "teachkit/gmm.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/state.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -111,6 +112,20 @@ int tk_gmm_sample_task(const tk_gmm *gmm, size_t c, const tk_task_space *space, 
  * (caller frees) or NULL on OOM. */
 char *tk_gmm_snapshot_json(const tk_gmm *gmm, size_t task_dim, const char *score_key,
                            const double *scores, uint64_t fits);
+
+/* ---------------------------------------------------------------- checkpoint */
+
+/* A mixture's public fields as a checkpoint record; g == NULL writes the
+ * record of "no mixture" (k = 0). */
+void tk_gmm_state_put(tk_state_writer *w, const tk_gmm *g);
+/* Reads into `g` (allocated with g->k components) a record written by
+ * tk_gmm_state_put; a different k or any non-finite value fails the
+ * reader. */
+void tk_gmm_state_get_into(tk_state_reader *r, tk_gmm *g);
+/* Reads a record into a new mixture of dimension `dim` with k_min..k_max
+ * components, or *out = NULL for "no mixture".  Returns -1 on allocation
+ * failure; bad data fails the reader (and *out stays NULL). */
+int tk_gmm_state_get(tk_state_reader *r, size_t dim, size_t k_min, size_t k_max, tk_gmm **out);
 
 #ifdef __cplusplus
 }

@@ -419,76 +419,12 @@ static tk_status alp_gmm_snapshot(void *self, const char **json_out)
 
 /* ---------------------------------------------------------------- checkpoint */
 
-/* A mixture's public fields; k = 0 stands for no mixture.  (The same
- * helpers live in covar_gmm.c: plugins share no code but the toolkit's.) */
-static void put_gmm(tk_state_writer *w, const tk_gmm *g)
-{
-    tk_state_put_u64(w, g ? g->k : 0);
-    if (!g)
-        return;
-    const size_t k = g->k, d = g->dim;
-    tk_state_put_f64s(w, g->weights, k);
-    tk_state_put_f64s(w, g->means, k * d);
-    tk_state_put_f64s(w, g->covs, k * d * d);
-    tk_state_put_f64s(w, g->chols, k * d * d);
-    tk_state_put_f64(w, g->lower_bound);
-    tk_state_put_u64(w, (uint64_t)(int64_t)g->n_iter);
-    tk_state_put_u64(w, (uint64_t)g->converged);
-}
-
 static int finite_all(const double *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (!isfinite(v[i]))
             return 0;
     return 1;
-}
-
-/* Read into `g` a mixture of g->k components written by put_gmm; bad data
- * fails the reader. */
-static void get_gmm_into(tk_state_reader *r, tk_gmm *g)
-{
-    const size_t k = g->k, d = g->dim;
-    if (tk_state_get_u64(r) != k)
-        r->failed = 1;
-    tk_state_get_f64s(r, g->weights, k);
-    tk_state_get_f64s(r, g->means, k * d);
-    tk_state_get_f64s(r, g->covs, k * d * d);
-    tk_state_get_f64s(r, g->chols, k * d * d);
-    g->lower_bound = tk_state_get_f64(r);
-    const uint64_t n_iter = tk_state_get_u64(r), converged = tk_state_get_u64(r);
-    g->n_iter = (int)n_iter;
-    g->converged = (int)converged;
-    if (n_iter > INT32_MAX || converged > 1 || isnan(g->lower_bound) ||
-        !finite_all(g->weights, k) || !finite_all(g->means, k * d) ||
-        !finite_all(g->covs, k * d * d) || !finite_all(g->chols, k * d * d))
-        r->failed = 1;
-}
-
-/* The mixture of a put_gmm record, with k_min..k_max components, into
- * *out (NULL for none).  -1 on allocation failure. */
-static int get_gmm(tk_state_reader *r, size_t dim, size_t k_min, size_t k_max, tk_gmm **out)
-{
-    *out = NULL;
-    tk_state_reader peek = *r;
-    const uint64_t k = tk_state_get_u64(&peek);
-    if (peek.failed || k == 0) {
-        *r = peek;
-        return 0;
-    }
-    if (k < k_min || k > k_max) {
-        r->failed = 1;
-        return 0;
-    }
-    tk_gmm *g = tk_gmm_new((size_t)k, dim);
-    if (!g)
-        return -1;
-    get_gmm_into(r, g);
-    if (r->failed)
-        tk_gmm_free(g);
-    else
-        *out = g;
-    return 0;
 }
 
 /* Record (alp_gmm_save): tag; the settings the layout depends on; the
@@ -527,10 +463,10 @@ static tk_status alp_gmm_save(void *self, const void **data, size_t *size)
         for (size_t i = 0; i < t->n_cand; i++) {
             tk_state_put_u64(w, (uint64_t)t->usable[i]);
             if (t->usable[i])
-                put_gmm(w, t->cand[i]);
+                tk_gmm_state_put(w, t->cand[i]);
         }
     } else {
-        put_gmm(w, current_gmm(t));
+        tk_gmm_state_put(w, current_gmm(t));
     }
     if (w->failed)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory saving the state");
@@ -624,7 +560,7 @@ static tk_status get_models(tk_state_reader *r, const alp_gmm *t, alp_gmm_loaded
     if (!t->cand) {
         /* A new selector, in case the instance has fitted since its creation. */
         l->sel = tk_gmm_select_new(t->row_dim, &t->sopt);
-        if (!l->sel || get_gmm(r, t->row_dim, t->sopt.k_min, t->sopt.k_max, &l->restored))
+        if (!l->sel || tk_gmm_state_get(r, t->row_dim, t->sopt.k_min, t->sopt.k_max, &l->restored))
             return TK_ERR_NOMEM;
         return TK_OK;
     }
@@ -641,7 +577,7 @@ static tk_status get_models(tk_state_reader *r, const alp_gmm *t, alp_gmm_loaded
             r->failed = 1;
         l->usable[i] = usable == 1;
         if (l->usable[i])
-            get_gmm_into(r, l->cand[i]);
+            tk_gmm_state_get_into(r, l->cand[i]);
     }
     /* The selected candidate holds a fit. */
     if (l->best < t->n_cand && !l->usable[l->best])

@@ -252,65 +252,12 @@ static tk_status covar_gmm_snapshot(void *self, const char **json_out)
 
 /* ---------------------------------------------------------------- checkpoint */
 
-/* A mixture's public fields; k = 0 stands for no mixture.  (The same
- * helpers live in alp_gmm.c: plugins share no code but the toolkit's.) */
-static void put_gmm(tk_state_writer *w, const tk_gmm *g)
-{
-    tk_state_put_u64(w, g ? g->k : 0);
-    if (!g)
-        return;
-    const size_t k = g->k, d = g->dim;
-    tk_state_put_f64s(w, g->weights, k);
-    tk_state_put_f64s(w, g->means, k * d);
-    tk_state_put_f64s(w, g->covs, k * d * d);
-    tk_state_put_f64s(w, g->chols, k * d * d);
-    tk_state_put_f64(w, g->lower_bound);
-    tk_state_put_u64(w, (uint64_t)(int64_t)g->n_iter);
-    tk_state_put_u64(w, (uint64_t)g->converged);
-}
-
 static int finite_all(const double *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (!isfinite(v[i]))
             return 0;
     return 1;
-}
-
-/* Reads a mixture of dimension `dim` with k_min..k_max components into
- * *out (NULL for none).  Returns -1 on allocation failure; bad data fails
- * the reader. */
-static int get_gmm(tk_state_reader *r, size_t dim, size_t k_min, size_t k_max, tk_gmm **out)
-{
-    *out = NULL;
-    const uint64_t k = tk_state_get_u64(r);
-    if (r->failed || k == 0)
-        return 0;
-    if (k < k_min || k > k_max) {
-        r->failed = 1;
-        return 0;
-    }
-    tk_gmm *g = tk_gmm_new((size_t)k, dim);
-    if (!g)
-        return -1;
-    const size_t d = dim;
-    tk_state_get_f64s(r, g->weights, g->k);
-    tk_state_get_f64s(r, g->means, g->k * d);
-    tk_state_get_f64s(r, g->covs, g->k * d * d);
-    tk_state_get_f64s(r, g->chols, g->k * d * d);
-    g->lower_bound = tk_state_get_f64(r);
-    const uint64_t n_iter = tk_state_get_u64(r), converged = tk_state_get_u64(r);
-    g->n_iter = (int)n_iter;
-    g->converged = (int)converged;
-    if (r->failed || n_iter > INT32_MAX || converged > 1 || isnan(g->lower_bound) ||
-        !finite_all(g->weights, g->k) || !finite_all(g->means, g->k * d) ||
-        !finite_all(g->covs, g->k * d * d) || !finite_all(g->chols, g->k * d * d)) {
-        r->failed = 1;
-        tk_gmm_free(g);
-        return 0;
-    }
-    *out = g;
-    return 0;
 }
 
 static tk_status covar_gmm_save(void *self, const void **data, size_t *size)
@@ -329,7 +276,7 @@ static tk_status covar_gmm_save(void *self, const void **data, size_t *size)
     tk_state_put_rng(w, &t->init_rng);
     tk_state_put_f64s(w, t->window, (size_t)rows * t->row_dim);
     tk_state_put_u64(w, fits_so_far(t));
-    put_gmm(w, current_gmm(t));
+    tk_gmm_state_put(w, current_gmm(t));
     if (w->failed)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory saving the state");
     *data = w->data;
@@ -381,7 +328,7 @@ static tk_status covar_gmm_load(void *self, const void *data, size_t size)
     tk_gmm *gmm = NULL;
     /* A new selector, in case the instance has fitted since its creation. */
     tk_gmm_select *sel = tk_gmm_select_new(t->row_dim, &t->sopt);
-    if (!sel || get_gmm(&r, t->row_dim, (size_t)k_min, (size_t)k_max, &gmm) != 0) {
+    if (!sel || tk_gmm_state_get(&r, t->row_dim, (size_t)k_min, (size_t)k_max, &gmm) != 0) {
         free(window);
         tk_gmm_select_free(sel);
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
