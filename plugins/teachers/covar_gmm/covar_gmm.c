@@ -33,6 +33,7 @@
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
 #include "teachkit/state.h"
+#include "teachkit/task_space.h"
 
 /* Checkpoint record (covar_gmm_save): tag; the settings the layout depends
  * on; the episode count; the k-means stream; the filled rows of the
@@ -47,8 +48,7 @@
 typedef struct covar_gmm {
     const tk_host_api *host;   /* borrowed, outlives the instance */
     tk_ctx *ctx;               /* borrowed, outlives the instance */
-    tk_task_space space;       /* points to `dim` */
-    tk_dim *dim;               /* owned copy of the bounds (names not kept) */
+    tk_task_space space;       /* owned copy (tk_task_space_copy) */
     size_t row_dim;            /* task dims + 2 (time, reward) */
     tk_gmm_teacher_config cfg;
     int absolute_lp;
@@ -71,7 +71,7 @@ static void covar_gmm_destroy(void *self)
     if (!t)
         return;
     tk_gmm_select_free(t->sel);
-    free(t->dim);
+    tk_task_space_free(&t->space);
     free(t->window);
     free(t->scratch);
     free(t->scores);
@@ -79,27 +79,6 @@ static void covar_gmm_destroy(void *self)
     tk_gmm_free(t->restored);
     tk_state_writer_free(&t->saved);
     free(t);
-}
-
-static tk_status copy_space(covar_gmm *t, const tk_task_space *space)
-{
-    if (!space || space->dims == 0 || !space->dim)
-        return t->host->error(t->ctx, TK_ERR_INVALID, NULL, "the task space has no dimension");
-    t->dim = calloc(space->dims, sizeof *t->dim);
-    if (!t->dim)
-        return TK_ERR_NOMEM;
-    for (size_t i = 0; i < space->dims; i++) {
-        const tk_dim *d = &space->dim[i];
-        if (!isfinite(d->low) || !isfinite(d->high) || d->low > d->high)
-            return t->host->error(t->ctx, TK_ERR_INVALID, NULL,
-                                  "task dimension %zu has invalid bounds [%g, %g]", i, d->low,
-                                  d->high);
-        t->dim[i].low = d->low;
-        t->dim[i].high = d->high;
-    }
-    t->space.dims = space->dims;
-    t->space.dim = t->dim;
-    return TK_OK;
 }
 
 static tk_status read_config(covar_gmm *t, const char *config_json, tk_gmm_select_options *sopt)
@@ -137,7 +116,9 @@ static tk_status covar_gmm_create(const tk_host_api *host, tk_ctx *ctx,
     t->host = host;
     t->ctx = ctx;
     tk_state_writer_init(&t->saved);
-    tk_status st = copy_space(t, space);
+    tk_status st = tk_task_space_check(host, ctx, space);
+    if (!st)
+        st = tk_task_space_copy(&t->space, space);
     if (!st)
         st = read_config(t, config_json, &t->sopt);
     if (st) {

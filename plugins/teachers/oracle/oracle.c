@@ -28,6 +28,7 @@
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
 #include "teachkit/state.h"
+#include "teachkit/task_space.h"
 
 /* Checkpoint record (oracle_save): tag, dims, step_rate, the window corner,
  * the running reward sum and count.  Sizes and steps follow from the
@@ -70,20 +71,6 @@ static void oracle_destroy(void *self)
     free(o);
 }
 
-static tk_status check_space(const tk_host_api *host, tk_ctx *ctx, const tk_task_space *space)
-{
-    if (!space || space->dims == 0 || !space->dim)
-        return host->error(ctx, TK_ERR_INVALID, NULL, "the task space has no dimension");
-    for (size_t i = 0; i < space->dims; i++) {
-        const tk_dim *d = &space->dim[i];
-        if (!isfinite(d->low) || !isfinite(d->high) || d->low > d->high)
-            return host->error(ctx, TK_ERR_INVALID, NULL,
-                               "task dimension %zu has invalid bounds [%g, %g]", i, d->low,
-                               d->high);
-    }
-    return TK_OK;
-}
-
 static tk_status read_config(oracle *o, const char *config_json, double *ratio)
 {
     tk_config *cfg = NULL;
@@ -104,7 +91,7 @@ static tk_status oracle_create(const tk_host_api *host, tk_ctx *ctx, const tk_ta
                                const char *config_json, void **out)
 {
     *out = NULL;
-    tk_status st = check_space(host, ctx, space);
+    tk_status st = tk_task_space_check(host, ctx, space);
     if (st != TK_OK)
         return st;
     oracle *o = calloc(1, sizeof *o);

@@ -15,6 +15,7 @@
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
 #include "teachkit/state.h"
+#include "teachkit/task_space.h"
 
 /* Checkpoint record: the tag alone.  All the state is the host's stream,
  * which the host saves itself. */
@@ -25,8 +26,7 @@ typedef struct random_teacher {
     const tk_host_api *host;
     tk_ctx *ctx;
     tk_rng *rng;          /* the host's stream for this instance */
-    tk_task_space space;  /* dim points to `dim` below */
-    tk_dim *dim;          /* owned copy of the bounds (names not kept) */
+    tk_task_space space;  /* owned copy (tk_task_space_copy) */
     tk_state_writer saved; /* owned, the bytes of the last save() */
 } random_teacher;
 
@@ -35,30 +35,16 @@ static void random_destroy(void *self)
     random_teacher *t = self;
     if (!t)
         return;
-    free(t->dim);
+    tk_task_space_free(&t->space);
     tk_state_writer_free(&t->saved);
     free(t);
-}
-
-static tk_status check_space(const tk_host_api *host, tk_ctx *ctx, const tk_task_space *space)
-{
-    if (!space || space->dims == 0 || !space->dim)
-        return host->error(ctx, TK_ERR_INVALID, NULL, "the task space has no dimension");
-    for (size_t i = 0; i < space->dims; i++) {
-        const tk_dim *d = &space->dim[i];
-        if (!isfinite(d->low) || !isfinite(d->high) || d->low > d->high)
-            return host->error(ctx, TK_ERR_INVALID, NULL,
-                               "task dimension %zu has invalid bounds [%g, %g]", i, d->low,
-                               d->high);
-    }
-    return TK_OK;
 }
 
 static tk_status random_create(const tk_host_api *host, tk_ctx *ctx, const tk_task_space *space,
                                const char *config_json, void **out)
 {
     *out = NULL;
-    tk_status st = check_space(host, ctx, space);
+    tk_status st = tk_task_space_check(host, ctx, space);
     if (st != TK_OK)
         return st;
     /* No keys, but the config must still be a JSON object. */
@@ -68,23 +54,13 @@ static tk_status random_create(const tk_host_api *host, tk_ctx *ctx, const tk_ta
     tk_config_free(cfg);
 
     random_teacher *t = calloc(1, sizeof *t);
-    tk_dim *dim = calloc(space->dims, sizeof *dim);
-    if (!t || !dim) {
+    if (!t || tk_task_space_copy(&t->space, space) != TK_OK) {
         free(t);
-        free(dim);
         return host->error(ctx, TK_ERR_NOMEM, NULL, "out of memory");
-    }
-    for (size_t i = 0; i < space->dims; i++) {
-        dim[i].name = NULL;
-        dim[i].low = space->dim[i].low;
-        dim[i].high = space->dim[i].high;
     }
     t->host = host;
     t->ctx = ctx;
     t->rng = host->rng(ctx);
-    t->dim = dim;
-    t->space.dims = space->dims;
-    t->space.dim = dim;
     tk_state_writer_init(&t->saved);
     *out = t;
     return TK_OK;

@@ -48,6 +48,7 @@
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
 #include "teachkit/state.h"
+#include "teachkit/task_space.h"
 
 /* Fixed constants of the original (spec 6.1). */
 #define RIAC_P_MUTATE 0.1        /* mode 3: mutate the worst task of a region */
@@ -844,20 +845,6 @@ static void riac_destroy(void *self)
     free(t);
 }
 
-static tk_status check_space(const tk_host_api *host, tk_ctx *ctx, const tk_task_space *space)
-{
-    if (!space || space->dims == 0 || !space->dim)
-        return host->error(ctx, TK_ERR_INVALID, NULL, "the task space has no dimension");
-    for (size_t i = 0; i < space->dims; i++) {
-        const tk_dim *d = &space->dim[i];
-        if (!isfinite(d->low) || !isfinite(d->high) || d->low > d->high)
-            return host->error(ctx, TK_ERR_INVALID, NULL,
-                               "task dimension %zu has invalid bounds [%g, %g]", i, d->low,
-                               d->high);
-    }
-    return TK_OK;
-}
-
 static tk_status read_config(riac *t, tk_config *cfg, double *ratio)
 {
     static const char *const compat_modes[] = {"none", "teachDeepRL", NULL};
@@ -929,7 +916,7 @@ static tk_status riac_create(const tk_host_api *host, tk_ctx *ctx, const tk_task
                              const char *config_json, void **out)
 {
     *out = NULL;
-    tk_status st = check_space(host, ctx, space);
+    tk_status st = tk_task_space_check(host, ctx, space);
     if (st != TK_OK)
         return st;
     riac *t = calloc(1, sizeof *t);

@@ -61,6 +61,7 @@
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
 #include "teachkit/state.h"
+#include "teachkit/task_space.h"
 
 #define SPDL_STATE_TAG "SPDL"
 #define SPDL_STATE_VERSION 1u
@@ -135,20 +136,12 @@ static void spdl_destroy(void *self)
 
 static tk_status check_space(const tk_host_api *host, tk_ctx *ctx, const tk_task_space *space)
 {
-    if (!space || space->dims == 0 || !space->dim)
-        return host->error(ctx, TK_ERR_INVALID, NULL, "the task space has no dimension");
-    if (space->dims > 64)
-        return host->error(ctx, TK_ERR_INVALID, NULL,
-                           "the task space has %zu dimensions; spdl supports at most 64",
-                           space->dims);
-    for (size_t i = 0; i < space->dims; i++) {
-        const tk_dim *d = &space->dim[i];
-        if (!isfinite(d->low) || !isfinite(d->high) || d->low > d->high)
-            return host->error(ctx, TK_ERR_INVALID, NULL,
-                               "task dimension %zu has invalid bounds [%g, %g]", i, d->low,
-                               d->high);
-    }
-    return TK_OK;
+    tk_status st = tk_task_space_check(host, ctx, space);
+    if (st == TK_OK && space->dims > 64)
+        st = host->error(ctx, TK_ERR_INVALID, NULL,
+                         "the task space has %zu dimensions; spdl supports at most 64",
+                         space->dims);
+    return st;
 }
 
 /* ------------------------------------------------------------- config */
