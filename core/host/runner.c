@@ -201,6 +201,24 @@ typedef struct episode {
     int at_reset;      /* it was the first observation, from reset */
 } episode;
 
+/* Ends an episode abandoned after the student's first act() because of a
+ * non-finite value.  With "on_nonfinite": "skip" the run goes on, so the
+ * student still gets end_episode with the partial return and the steps it
+ * observed: the last transition it saw carries done = truncated = 0, and
+ * without this call it would merge the episode into the next one (PPO's GAE
+ * would bootstrap across the cut, SAC would skip its gradient steps).  With
+ * "stop" the run ends at once and nothing more is called. */
+static int abandon_episode(run_state *s, episode *ep, const char *bad, const char *who,
+                           double *t, tk_diag *d)
+{
+    ep->bad = bad, ep->who = who;
+    if (s->m->on_nonfinite != TK_NONFINITE_SKIP)
+        return 0;
+    tk_status st = student_vt(s)->end_episode(s->x->student.self, ep->ret, ep->steps);
+    lap(s, PHASE_STUDENT, t);
+    return st == TK_OK ? 0 : tk_instance_fail(&s->x->student, st, s->m->file, "end_episode", d);
+}
+
 static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
 {
     tk_experiment *x = s->x;
@@ -216,7 +234,9 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
     lap(s, PHASE_ENV, &t);
     if (st != TK_OK)
         return tk_instance_fail(&x->env, st, s->m->file, "set_task/reset", d);
-    /* The first observation goes to the student and to episode_start. */
+    /* The first observation goes to the student and to episode_start.  A bad
+     * one abandons the episode before the student has seen anything of it,
+     * so there is no episode to end for the student either. */
     if (!all_finite(s->obs, obs_dim)) {
         ep->bad = "observation", ep->who = "env", ep->at_reset = 1;
         return 0;
@@ -232,20 +252,16 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
         lap(s, PHASE_STUDENT, &t);
         if (st != TK_OK)
             return tk_instance_fail(&x->student, st, s->m->file, "act", d);
-        if (!all_finite(s->action, act_dim)) {
-            ep->bad = "action", ep->who = "student";
-            return 0;
-        }
+        if (!all_finite(s->action, act_dim))
+            return abandon_episode(s, ep, "action", "student", &t, d);
         double r = 0.0;
         int done = 0;
         st = ev->step(x->env.self, s->action, s->next_obs, &r, &done);
         lap(s, PHASE_ENV, &t);
         if (st != TK_OK)
             return tk_instance_fail(&x->env, st, s->m->file, "step", d);
-        if (!isfinite(r) || !all_finite(s->next_obs, obs_dim)) {
-            ep->bad = isfinite(r) ? "observation" : "reward", ep->who = "env";
-            return 0;
-        }
+        if (!isfinite(r) || !all_finite(s->next_obs, obs_dim))
+            return abandon_episode(s, ep, isfinite(r) ? "observation" : "reward", "env", &t, d);
         ep->steps++;
         ep->ret += r;
         int truncated = !done && ep->steps >= x->info.max_episode_steps;

@@ -7,7 +7,10 @@
 #     component and the episode; the episodes before it are intact;
 #   - with "on_nonfinite": "skip" the run finishes, the episode is logged
 #     with "skipped" and a null return, counted in summary.json, and the
-#     teacher's update never sees it;
+#     teacher's update never sees it; the student still gets end_episode
+#     for an episode abandoned after its first act() (faulty-student checks
+#     the act/observe/end_episode protocol and, with "log_ends", logs each
+#     end_episode), but none for one whose reset observation was bad;
 #   - a teacher sampling a NaN task is stopped by the host's bounds check;
 #   - a non-finite reward in an evaluation episode stops the run.
 # usage: nonfinite.sh TEACHKIT FAULTY_ENV_SO FAULTY_STUDENT_SO SENTINEL_SO FAULTY_TEACHER_SO
@@ -113,12 +116,21 @@ for fault in nan-action inf-action; do
 done
 
 # --- skip -----------------------------------------------------------------
+logging_student='{"fault": "none", "log_ends": true}'
+# The student's end_episode lines on stderr: all, and those of abandoned
+# episodes (the last observed transition had done = truncated = 0).
+ends() { grep -c 'faulty-student: warning: end_episode: ' "$err"; }
+cut_ends() { grep 'faulty-student: warning: end_episode: ' "$err" | grep -c "$1 boundary no\$"; }
+
 # NaN rewards in episodes 2, 7, 12 and 17 (at their second step).
 manifest skip-reward "$sentinel" '{"fault": "nan-reward", "at_episode": 2, "at_step": 1, "every": 5}' \
-    "$quiet_student" ', "on_nonfinite": "skip"'
+    "$logging_student" ', "on_nonfinite": "skip"'
 run skip-reward
 o=$work/skip-reward.out
 check "skip: run finishes" test "$rc" -eq 0
+check "skip: the student ended all 20 episodes" test "$(ends)" -eq 20
+check "skip: 4 of them abandoned after 1 observed step, without a boundary" \
+    test "$(cut_ends 'end_episode: 1 steps, return [^,]*,')" -eq 4
 check "skip: summary says finished" grep -q '"status": "finished"' "$o/summary.json"
 check "skip: summary counts 4 skipped episodes" grep -q '"skipped_episodes": 4' "$o/summary.json"
 check "skip: 20 episode lines" test "$(wc -l < "$o/episodes.jsonl")" -eq 20
@@ -132,21 +144,27 @@ check "skip: step_update saw only finite steps" test "$(counter skip-reward step
 check "skip: the run's manifest.json records the policy" grep -q '"on_nonfinite": "skip"' "$o/manifest.json"
 
 manifest skip-reset "$sentinel" '{"fault": "nan-reset-obs", "at_episode": 0, "every": 3}' \
-    "$quiet_student" ', "on_nonfinite": "skip"'
+    "$logging_student" ', "on_nonfinite": "skip"'
 run skip-reset
 o=$work/skip-reset.out
 check "skip reset: run finishes" test "$rc" -eq 0
+check "skip reset: the student never saw the 7 bad episodes (13 end_episode calls)" \
+    test "$(ends)" -eq 13
+check "skip reset: every end_episode the student got had a boundary" test "$(cut_ends '')" -eq 0
 check "skip reset: 7 skipped (episodes 0, 3, ..., 18)" grep -q '"skipped_episodes": 7' "$o/summary.json"
 check "skip reset: episode_start never saw the NaN observation" \
     test "$(counter skip-reset episode_starts)" = 13
 check "skip reset: update saw 13 episodes" test "$(counter skip-reset updates)" = 13
 
 # act call 5 is step 2 of episode 1.
-manifest skip-action "$sentinel" '{"fault": "none"}' '{"fault": "inf-action", "at_act": 5}' \
-    ', "on_nonfinite": "skip"'
+manifest skip-action "$sentinel" '{"fault": "none"}' \
+    '{"fault": "inf-action", "at_act": 5, "log_ends": true}' ', "on_nonfinite": "skip"'
 run skip-action
 o=$work/skip-action.out
 check "skip action: run finishes" test "$rc" -eq 0
+check "skip action: the student ended all 20 episodes" test "$(ends)" -eq 20
+check "skip action: episode 1 ended after 1 observed step (act 5 had no observe)" \
+    test "$(cut_ends 'end_episode: 1 steps, return [^,]*,')" -eq 1
 check "skip action: episode 1 skipped because of the student" \
     grep -q '^{"episode":1,.*"skipped":"non-finite action from student"}$' "$o/episodes.jsonl"
 check "skip action: update saw 19 episodes" test "$(counter skip-action updates)" = 19

@@ -17,6 +17,11 @@
  *                   once, terminal observation skipped, evaluation frozen)
  *   protocol        observe() without act() is refused; a rollout trains
  *                   exactly epochs * nsteps / minibatch times
+ *   abandoned       an episode the host abandons (on_nonfinite skip: steps
+ *                   without done, a pending act(), then end_episode) trains
+ *                   exactly like the same steps ending with done = 1; the
+ *                   pending act() is dropped and the next reset observation
+ *                   is counted, also right after a rollout was trained
  *   checkpoint      save mid-rollout -> load: identical actions and training
  *   learning        the tracking task is learnt; pendulum is solved
  */
@@ -481,6 +486,145 @@ START_TEST(test_protocol)
 }
 END_TEST
 
+/* ------------------------------------------------------ abandoned episodes */
+
+/* `steps` steps of the tracking task from a fresh observation, the last
+ * one with done = `done_last`; e->obs ends as the last next observation. */
+static double track_steps(fixture *fx, track_env *e, int steps, int done_last)
+{
+    double ret = 0.0;
+    e->obs[0] = (float)tk_rng_range(&e->rng, -1, 1);
+    e->obs[1] = (float)tk_rng_range(&e->rng, -1, 1);
+    for (int t = 0; t < steps; t++) {
+        float a, next[2];
+        ck_assert_int_eq(fx->vt->act(fx->s, e->obs, 0, &a), TK_OK);
+        const double r = -((double)a - e->obs[0]) * ((double)a - e->obs[0]);
+        next[0] = (float)tk_rng_range(&e->rng, -1, 1);
+        next[1] = (float)tk_rng_range(&e->rng, -1, 1);
+        const int done = done_last && t == steps - 1;
+        ck_assert_int_eq(fx->vt->observe(fx->s, e->obs, &a, r, next, done, 0), TK_OK);
+        memcpy(e->obs, next, sizeof next);
+        ret += r;
+    }
+    return ret;
+}
+
+static void assert_same_state(fixture *a, fixture *b, const char *when)
+{
+    const void *da, *db;
+    size_t na, nb;
+    ck_assert_int_eq(a->vt->save(a->s, &da, &na), TK_OK);
+    ck_assert_int_eq(b->vt->save(b->s, &db, &nb), TK_OK);
+    ck_assert_msg(na == nb && memcmp(da, db, na) == 0, "%s: the states differ (%zu vs %zu bytes)",
+                  when, na, nb);
+}
+
+/* Run `a` plays 5 steps without a boundary and one more act() whose step
+ * the host rejects (a non-finite reward), then end_episode, as runner.c
+ * does with "on_nonfinite": "skip"; run `b` plays the same 5 steps with
+ * done = 1 on the last.  The cut must be an episode boundary with zero
+ * bootstrap: no advantage flows across it, the running return restarts,
+ * the pending act() is gone.  Both then play on through two trainings
+ * whose first rollout holds the cut, and must agree bit for bit: saved
+ * state (counters, rollout, normalisers, weights, Adam) and values.
+ * normalize_obs is off because the statistics differ legitimately: a
+ * non-terminal next observation is counted, a terminal one is not. */
+START_TEST(test_abandoned_episode_is_a_boundary)
+{
+    const char *cfg = "{\"hidden_sizes\": [16], \"nsteps\": 12, \"minibatch_size\": 4, "
+                      "\"epochs\": 2, \"normalize_obs\": false, \"lam\": 0.9}";
+    fixture a, b;
+    fx_open(&a, 61, cfg);
+    fx_open(&b, 61, cfg);
+    track_env ea, eb;
+    tk_rng_seed(&ea.rng, 62);
+    tk_rng_seed(&eb.rng, 62);
+    const double ret = track_steps(&a, &ea, 5, 0);
+    ck_assert_double_eq(track_steps(&b, &eb, 5, 1), ret);
+    float pending;
+    ck_assert_int_eq(a.vt->act(a.s, ea.obs, 0, &pending), TK_OK);
+    ck_assert_int_eq(a.vt->end_episode(a.s, ret, 5), TK_OK);
+    ck_assert_int_eq(b.vt->end_episode(b.s, ret, 5), TK_OK);
+    b.h.ctx.rng = a.h.ctx.rng; /* the dropped act() drew its action noise */
+    assert_same_state(&a, &b, "after end_episode");
+    for (int k = 0; k < 3; k++) { /* 35 steps: two rollouts trained */
+        float ta[10], tb[10];
+        ck_assert_double_eq(track_episode(&a, &ea, ta), track_episode(&b, &eb, tb));
+        ck_assert_mem_eq(ta, tb, sizeof ta);
+    }
+    uint64_t rollouts, updates;
+    double st[TK_PPO_N_STATS];
+    ck_assert_int_eq(ext(&a)->stats(a.s, &rollouts, &updates, st), TK_OK);
+    ck_assert_uint_eq(rollouts, 2);
+    assert_same_state(&a, &b, "after training");
+    const float probe[6] = {0.5f, -0.25f, -0.9f, 0.1f, 0.0f, 0.75f};
+    float va[3], vb[3];
+    ck_assert_int_eq(a.vt->value(a.s, probe, 3, va), TK_OK);
+    ck_assert_int_eq(b.vt->value(b.s, probe, 3, vb), TK_OK);
+    ck_assert_mem_eq(va, vb, sizeof va);
+    /* An episode that ended normally is not touched by end_episode. */
+    track_episode(&a, &ea, NULL);
+    track_episode(&b, &eb, NULL);
+    ck_assert_int_eq(a.vt->end_episode(a.s, 0.0, 0), TK_OK);
+    assert_same_state(&a, &b, "after a second end_episode");
+    fx_close(&a);
+    fx_close(&b);
+}
+END_TEST
+
+static double obs_count(fixture *fx)
+{
+    double mean[2], var[2], count, rv, rc;
+    ck_assert_int_eq(ext(fx)->normalizer(fx->s, mean, var, &count, &rv, &rc), TK_OK);
+    return count;
+}
+
+static size_t state_size(fixture *fx)
+{
+    const void *data;
+    size_t size;
+    ck_assert_int_eq(fx->vt->save(fx->s, &data, &size), TK_OK);
+    return size;
+}
+
+/* The cut right after a rollout was trained (no row left to mark), and an
+ * episode abandoned at its first act() (no row at all): end_episode drops
+ * the pending act() (the saved state holds no pending row) and the next
+ * episode's reset observation enters the observation statistics. */
+START_TEST(test_abandoned_episode_after_training)
+{
+    fixture fx;
+    fx_open(&fx, 63, "{\"hidden_sizes\": [8], \"nsteps\": 6, \"minibatch_size\": 3, "
+                     "\"epochs\": 1}");
+    track_env e;
+    tk_rng_seed(&e.rng, 64);
+    const double ret = track_steps(&fx, &e, 6, 0); /* the 6th observe() trains */
+    uint64_t rollouts, updates;
+    double st[TK_PPO_N_STATS];
+    ck_assert_int_eq(ext(&fx)->stats(fx.s, &rollouts, &updates, st), TK_OK);
+    ck_assert_uint_eq(rollouts, 1);
+    /* The reset observation and 6 non-terminal next observations. */
+    ck_assert_double_eq_tol(obs_count(&fx), 1e-4 + 7, 1e-9);
+    const size_t empty = state_size(&fx); /* n = 0, nothing pending */
+    float a, obs[2] = {0.3f, -0.6f};
+    ck_assert_int_eq(fx.vt->act(fx.s, e.obs, 0, &a), TK_OK);
+    ck_assert_uint_gt(state_size(&fx), empty);
+    ck_assert_int_eq(fx.vt->end_episode(fx.s, ret, 6), TK_OK);
+    ck_assert_uint_eq(state_size(&fx), empty);
+    ck_assert_int_eq(fx.vt->act(fx.s, obs, 0, &a), TK_OK); /* a new reset observation */
+    ck_assert_double_eq_tol(obs_count(&fx), 1e-4 + 8, 1e-9);
+    /* Abandoned at this first act() (a non-finite action): 0 steps. */
+    ck_assert_int_eq(fx.vt->end_episode(fx.s, 0.0, 0), TK_OK);
+    ck_assert_uint_eq(state_size(&fx), empty);
+    ck_assert_int_eq(fx.vt->act(fx.s, obs, 0, &a), TK_OK);
+    ck_assert_double_eq_tol(obs_count(&fx), 1e-4 + 9, 1e-9);
+    float next[2] = {0.1f, 0.2f};
+    ck_assert_int_eq(fx.vt->observe(fx.s, obs, &a, -0.5, next, 1, 0), TK_OK);
+    ck_assert_int_eq(fx.vt->end_episode(fx.s, -0.5, 1), TK_OK);
+    fx_close(&fx);
+}
+END_TEST
+
 /* value() in chunks equals row by row, and equals the value head on the
  * normalised observation (fresh statistics: mean 0, var 1). */
 START_TEST(test_value)
@@ -761,6 +905,8 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_gae);
     tcase_add_test(tc, test_normalisation_protocol);
     tcase_add_test(tc, test_protocol);
+    tcase_add_test(tc, test_abandoned_episode_is_a_boundary);
+    tcase_add_test(tc, test_abandoned_episode_after_training);
     tcase_add_test(tc, test_value);
     tcase_add_test(tc, test_checkpoint_roundtrip);
     tcase_add_test(tc, test_learns_tracking);

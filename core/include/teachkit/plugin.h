@@ -265,7 +265,18 @@ typedef struct tk_student_vtable {
      * state). [instance] */
     tk_status (*observe)(void *self, const float *obs, const float *action, double reward,
                          const float *next_obs, int done, int truncated);
-    /* End of a training episode (SAC runs its gradient steps here). [instance] */
+    /* End of a training episode (SAC runs its gradient steps here).
+     * `episode_return` sums the rewards observe() received in the episode
+     * and `episode_steps` counts those calls.  Usually the last observe()
+     * had done or truncated set.  With "on_nonfinite": "skip", though, the
+     * host also calls end_episode when it abandons an episode because of a
+     * non-finite reward, observation or action after the episode's first
+     * act().  That act() may have no matching observe(), and the last
+     * observed transition (if any) carries done = truncated = 0.  A student
+     * must treat this call as an episode boundary all the same: drop a
+     * pending act(), reset per-episode state, and never bootstrap or merge
+     * across the cut.  An episode whose reset observation was non-finite
+     * never reaches the student and gets no end_episode. [instance] */
     tk_status (*end_episode)(void *self, double episode_return, uint64_t episode_steps);
 
     /* Optional: value estimate for `n` observations (row-major).  [instance] */

@@ -20,6 +20,9 @@
  *                when nsteps steps are stored computes GAE and trains:
  *                the update may fall in the middle of an episode, as in
  *                ppo2's runner;
+ *   end_episode  closes an episode the host abandoned without a boundary
+ *                (on_nonfinite skip): the last row becomes terminal, a
+ *                pending step is dropped; a no-op after a normal end;
  *   act(obs, 1)  evaluation: statistics used but not updated, a stochastic
  *                sample unless deterministic_eval (TMA tests PPO with
  *                stochastic actions).
@@ -507,9 +510,33 @@ static tk_status ppo_observe(void *self, const float *obs, const float *action, 
     return train(s);
 }
 
+/* Learning happens per rollout; this only closes the episode.  After a
+ * normal end observe() has already done so (the last row is a boundary, no
+ * act() pending, ret = 0, episode_start = 1) and nothing changes.  When the
+ * host abandoned the episode (on_nonfinite skip, plugin.h) the last stored
+ * row still says "continues" and an act() may be pending: close it exactly
+ * as observe() closes a terminal step, so GAE neither bootstraps from the
+ * next episode's first value nor carries advantages across the cut, and the
+ * next reset observation enters the statistics.
+ *
+ * The cut gets bootstrap value 0 (terminal), even with bootstrap_truncated:
+ * the value of the state where the env or this student produced a
+ * non-finite number is the least trustworthy one (a diverged network gives
+ * NaN values too), and the fault is rare enough that the bias is small.
+ * If the rollout was trained right after the last observed step (n == 0),
+ * that step was bootstrapped with V(next_obs) like any rollout that ends
+ * mid-episode in ppo2; there is nothing left to mark. */
 static tk_status ppo_end_episode(void *self, double episode_return, uint64_t episode_steps)
 {
-    (void)self, (void)episode_return, (void)episode_steps; /* learning happens per rollout */
+    ppo_student *s = self;
+    (void)episode_return, (void)episode_steps;
+    if (s->n > 0 && s->r_cont[s->n - 1]) {
+        s->r_cont[s->n - 1] = 0;
+        s->r_next_val[s->n - 1] = 0.0f;
+    }
+    s->pending = 0;
+    s->ret = 0.0;
+    s->episode_start = 1;
     return TK_OK;
 }
 
