@@ -5,30 +5,46 @@
  * in <teachkit/gmm.h>.
  *
  * Layout of the work, per EM iteration:
- *   - per component: Cholesky factor of the covariance (LAPACKE_dpotrf) and
- *     the constants of its log-density (precompute);
- *   - per point: forward substitution over the cached factor, log-sum-exp
- *     and the N_k / sum r x accumulation (estep), then the centred
- *     covariance sums (covs).  These loops are hand-written, specialised per
- *     small dimension (kernel_set), because at the teachers' sizes (n = 150
- *     to 250, D <= 14, k <= 14) a BLAS call per point or per component
- *     costs more than the arithmetic.
+ *   - per component: Cholesky factor of the covariance (chol_small, or
+ *     LAPACKE_dpotrf beyond D = 16) and the constants of its log-density
+ *     (precompute);
+ *   - per point, component by component: forward substitution over the
+ *     cached factor (logdens), then per point the log-sum-exp over the
+ *     components (normalise), the responsibilities with the N_k and
+ *     sum r x sums (stats), and the centred covariance sums (covs).
+ *     These loops are hand-written, specialised per small dimension
+ *     (kernel_set), and take LANES points at a time as one SIMD vector,
+ *     because at the teachers' sizes (n = 150 to 250, D <= 14, k <= 14) a
+ *     BLAS call per point or per component costs more than the arithmetic.
+ *     For that the points are kept transposed (one row per coordinate) and
+ *     the responsibilities component-major, both padded to LANES.
  * Every buffer of a fit is allocated once, up front (fit_ws).
  *
- * Cost (tools/bench/bench_gmm.c: k = 2..10 on 250 points in D = 3, the
- * ALP-GMM selection): ~2.7-3.0 ms of CPU per selection, of which libm's
- * exp() is ~25 %, the E-step loops ~40 %, the covariance pass ~15 % and
- * k-means ~10 %.
+ * Cost (docs/benchmarks.md, covar-gmm R1: k = 2..10 on 250 points in
+ * D = 4, 80 selections of a 20k-episode run): ~2.0 ms of CPU per
+ * selection (3.9 ms with the earlier scalar kernels, libm's exp() and
+ * LAPACKE), of which the log-sum-exp with its exp() is ~40 %, the
+ * log-densities and the covariance pass ~18 % each, k-means ~13 %, the
+ * responsibilities with their sums ~6 % and the Cholesky factors ~2 %.
  */
 #include "teachkit/gmm.h"
 
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kmeans.h"
+
+/* No multiply-add may be fused into an FMA: the E-step's exp() and every
+ * sum must round the same way on every CPU (see LANES).  GCC does not fuse
+ * in ISO C mode (-std=c17, as the build uses) and does not know this
+ * pragma; clang fuses within an expression on FMA targets unless told. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
 
 /* ln(2 pi) */
 #define LOG_2PI 1.8378770664093454835606594728112
@@ -95,16 +111,87 @@ size_t tk_gmm_n_parameters(size_t k, size_t dim)
     return k * dim * (dim + 1) / 2 + k * dim + k - 1;
 }
 
+/* ------------------------------------------------------- vector helpers */
+
+/* Points per step of the per-point loops, which handle LANES points as one
+ * `vec`.  The point arrays are padded to a multiple of LANES with zero
+ * points whose responsibilities are forced to 0: they add nothing to any
+ * sum and are left out of the log-likelihood. */
+#define LANES 2
+
+static size_t padded(size_t n)
+{
+    return (n + LANES - 1) / LANES * LANES;
+}
+
+/* The per-point loops use GCC/clang vector extensions (a `vec` holds LANES
+ * doubles; arithmetic on it is element-wise): the compiler's own
+ * vectoriser may not reassociate a floating-point sum, and on these loops
+ * it either gave up or shuffled.  With explicit vectors the order of every
+ * sum is fixed by the source (LANES partial sums, added up in lane order
+ * at the end), whatever the target, so results are deterministic and,
+ * with no FMA contraction (above), the same for every instruction set.
+ * aligned(8): a vec may live anywhere a double does (malloc'ed blocks,
+ * stack arrays), loads are unaligned ones. */
+#if !defined(__GNUC__) && !defined(__clang__)
+#error "core/lib/gmm.c needs GCC or clang vector extensions"
+#endif
+typedef double vec __attribute__((vector_size(LANES * sizeof(double)), aligned(sizeof(double))));
+typedef int64_t vmask __attribute__((vector_size(LANES * sizeof(int64_t)), aligned(sizeof(double))));
+
+/* Loads and stores through memcpy: the point arrays are also read and
+ * written as plain doubles, and memcpy is the aliasing-safe way across
+ * types (it compiles to one vector move). */
+static inline vec vload(const double *p)
+{
+    vec v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void vstore(double *p, vec v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+static inline vec vsplat(double x)
+{
+    return (vec){0.0} + x;
+}
+
+/* Sum of the lanes, in lane order. */
+static inline double vsum(vec v)
+{
+    double s = v[0];
+    for (size_t l = 1; l < LANES; l++)
+        s += v[l];
+    return s;
+}
+
+/* Lane-wise `a > b ? a : b`, as the scalar code: b where a is NaN. */
+static inline vec vmax(vec a, vec b)
+{
+    const vmask gt = (vmask)(a > b);
+    return (vec)(((vmask)a & gt) | ((vmask)b & ~gt));
+}
+
 /* ------------------------------------------------------------ workspace */
 
-/* Everything one fit needs, carved out of a single allocation. */
+/* Everything one fit (or one score) needs, carved out of a single
+ * allocation.  Point data are kept "structure of arrays" (one row per
+ * coordinate, one column per point) and component-major, so that the
+ * per-point loops read and write contiguous runs of points. */
 typedef struct fit_ws {
-    double *resp;     /* n x k responsibilities */
+    size_t np;        /* n rounded up to a multiple of LANES */
+    double *xt;       /* D x np: X transposed, padding columns zero */
+    double *resp;     /* k x np: log terms, then exponentials, then responsibilities */
+    double *pmax;     /* np: largest log term of each point */
+    double *pinv;     /* np: 1 / (sum of the point's exponentials); 0 for padding */
     double *nk;       /* k: N_k */
     double *sx;       /* k x D: sum_i r_ik x_i */
     double *lconst;   /* k: ln w_c - D/2 ln 2pi - ln det L_c */
     double *rdiag;    /* k x D: 1 / diag(L_c) */
-    double *scratch;  /* D * D: scratch of the generic (large D) kernels */
+    vec *scratch;     /* D * D + 3 * D vecs: scratch of the generic kernels */
     double *best;     /* saved parameters of the best init (n_init > 1) */
     double *centers;  /* k x D: k-means centres */
     size_t *labels;   /* n: k-means labels */
@@ -132,39 +219,106 @@ static void *carve(unsigned char **p, size_t bytes)
 /* with_init: also room for k-means and for the best of n_init runs. */
 static int ws_alloc(fit_ws *ws, size_t n, size_t k, size_t d, int with_init)
 {
-    const size_t db = sizeof(double);
+    const size_t db = sizeof(double), np = padded(n);
     size_t km_bytes = with_init ? tk_kmeans_workspace_size(n, k, d) : 0;
     size_t best_bytes = with_init ? params_size(k, d) * db : 0;
-    size_t total = align16(n * k * db) + 2 * align16(k * db) + 2 * align16(k * d * db)
-                 + align16(d * d * db) + align16(best_bytes) + align16(k * d * db)
-                 + align16(n * sizeof(size_t)) + align16(km_bytes);
+    size_t cent_bytes = with_init ? k * d * db : 0;
+    size_t label_bytes = with_init ? n * sizeof(size_t) : 0;
+    size_t total = align16(d * np * db) + align16(k * np * db) + 2 * align16(np * db)
+                 + 2 * align16(k * db) + 2 * align16(k * d * db)
+                 + align16((d * d + 3 * d) * sizeof(vec)) + align16(best_bytes)
+                 + align16(cent_bytes) + align16(label_bytes) + align16(km_bytes);
     ws->block = malloc(total);
     if (!ws->block)
         return -1;
     unsigned char *p = ws->block;
-    ws->resp = carve(&p, n * k * db);
+    ws->np = np;
+    ws->xt = carve(&p, d * np * db);
+    ws->resp = carve(&p, k * np * db);
+    ws->pmax = carve(&p, np * db);
+    ws->pinv = carve(&p, np * db);
     ws->nk = carve(&p, k * db);
     ws->sx = carve(&p, k * d * db);
     ws->lconst = carve(&p, k * db);
     ws->rdiag = carve(&p, k * d * db);
-    ws->scratch = carve(&p, d * d * db);
+    ws->scratch = carve(&p, (d * d + 3 * d) * sizeof(vec));
     ws->best = carve(&p, best_bytes);
-    ws->centers = carve(&p, k * d * db);
-    ws->labels = carve(&p, n * sizeof(size_t));
+    ws->centers = carve(&p, cent_bytes);
+    ws->labels = carve(&p, label_bytes);
     ws->km = carve(&p, km_bytes);
     return 0;
 }
 
+/* ws->xt = X^T, zero-padded to np columns. */
+static void load_points(fit_ws *ws, const double *X, size_t n, size_t d)
+{
+    for (size_t j = 0; j < d; j++) {
+        double *row = ws->xt + j * ws->np;
+        for (size_t i = 0; i < n; i++)
+            row[i] = X[i * d + j];
+        for (size_t i = n; i < ws->np; i++)
+            row[i] = 0.0;
+    }
+}
+
 /* ------------------------------------------------------------- Cholesky */
+
+/* Largest dimension factorised by chol_small rather than LAPACK. */
+#define CHOL_SMALL_MAX 16
+
+/* In-place lower Cholesky factor of the row-major d x d matrix in A (lower
+ * triangle read and overwritten, upper untouched), by the unblocked
+ * algorithm of LAPACK's dpotf2 (uplo = 'L'), with the same failure test:
+ * returns 0, or j + 1 if the j-th pivot is not positive or is NaN.  At the
+ * teachers' sizes (D <= 14, one factorisation per component per EM
+ * iteration) LAPACKE_dpotrf's cost was overhead: row-major transposes, NaN
+ * checks, OpenBLAS' buffer locking and one BLAS call per column.  Measured
+ * on a covar-gmm run (D = 4): 5.3 % of its instructions and ~6 % of its
+ * time through LAPACKE, 1.6 % and ~2 % with this loop.  The blocked
+ * algorithm of dpotrf only pays for much larger matrices. */
+static int chol_small(double *A, size_t d)
+{
+    for (size_t j = 0; j < d; j++) {
+        double *Lj = A + j * d;
+        double ajj = Lj[j];
+        for (size_t m = 0; m < j; m++)
+            ajj -= Lj[m] * Lj[m];
+        if (!(ajj > 0.0))
+            return (int)j + 1;
+        ajj = sqrt(ajj);
+        Lj[j] = ajj;
+        const double inv = 1.0 / ajj;
+        for (size_t i = j + 1; i < d; i++) {
+            double *Li = A + i * d, s = Li[j];
+            for (size_t m = 0; m < j; m++)
+                s -= Li[m] * Lj[m];
+            Li[j] = s * inv;
+        }
+    }
+    return 0;
+}
+
+/* Lower Cholesky factor of the row-major d x d matrix in A, in place;
+ * 0 on success, as chol_small. */
+static int chol_lower(double *A, size_t d)
+{
+    if (d <= CHOL_SMALL_MAX)
+        return chol_small(A, d);
+    /* A row-major lower triangle is the column-major upper one of the same
+     * (symmetric) matrix, and its factor L the column-major U = L^T of
+     * A = U^T U: the same bytes, with no transposition for LAPACKE. */
+    return (int)LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (lapack_int)d, A, (lapack_int)d);
+}
 
 /* Lower Cholesky factor of one covariance (D x D, row-major) into L, upper
  * part zeroed.  reg_covar keeps the covariances positive definite in exact
  * arithmetic; if round-off (or reg_covar = 0 on degenerate data) still
- * defeats dpotrf, scikit-learn raises.  We instead retry JITTER_RETRIES
- * times, adding 10x more diagonal jitter each time, starting from
- * max(reg_covar, eps * max(1, largest diagonal entry)) so that the jitter
- * is meaningful whatever the data scale.  The jitter is added to `cov`
- * itself so that cov == L L^T stays true.  Returns 0, or -1 on failure. */
+ * defeats the factorisation, scikit-learn raises.  We instead retry
+ * JITTER_RETRIES times, adding 10x more diagonal jitter each time, starting
+ * from max(reg_covar, eps * max(1, largest diagonal entry)) so that the
+ * jitter is meaningful whatever the data scale.  The jitter is added to
+ * `cov` itself so that cov == L L^T stays true.  Returns 0, or -1 on
+ * failure. */
 static int factor_cov(double *cov, double *L, size_t d, double reg_covar)
 {
     double maxdiag = 1.0;
@@ -173,8 +327,7 @@ static int factor_cov(double *cov, double *L, size_t d, double reg_covar)
     double jitter = fmax(reg_covar, DBL_EPSILON * maxdiag);
     for (int attempt = 0;; attempt++) {
         memcpy(L, cov, d * d * sizeof(double));
-        lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)d, L, (lapack_int)d);
-        if (info == 0)
+        if (chol_lower(L, d) == 0)
             break;
         if (attempt == JITTER_RETRIES)
             return -1;
@@ -213,6 +366,48 @@ static void precompute(const tk_gmm *g, double *lconst, double *rdiag)
     }
 }
 
+/* ------------------------------------------------------------------ exp */
+
+/* exp(t) for t <= 0, lane-wise, as the E-step needs it: inline and
+ * vectorised, where libm's exp() is a scalar call (it was ~13 % of a
+ * fit's instructions).  Cody and Waite's reduction t = k ln 2 + r,
+ * |r| <= ln(2)/2, with ln 2 split in two so that k ln2_hi is exact; then
+ * the degree-12 Taylor polynomial of exp(r) (truncation below 2e-16
+ * relative at |r| = ln(2)/2) and the scale 2^k built in the exponent
+ * bits.  Only IEEE add and multiply, uncontracted, so the result is the
+ * same on every target.  Measured against libm on 2e7 arguments in
+ * [-708, 0]: at most 3 ulp apart (4.8e-16 relative); test_gmm.c
+ * (test_score_exp_range) checks it through the score.  Exactly 1 at
+ * t = 0; exactly 0 below -708, where exp(t) < 2^-1021 (libm returns
+ * subnormals down to -745; a term that small cannot move a sum that also
+ * holds exp(0) = 1); NaN stays NaN. */
+static inline vec vexp_nonpos(vec t)
+{
+    const double log2e = 1.4426950408889634074, shift = 0x1.8p52;
+    /* fdlibm's split of ln 2: ln2_hi has 32 significant bits. */
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    /* Adding 1.5 * 2^52 rounds t log2(e) to the nearest integer k (in the
+     * default rounding mode) and leaves k in the low bits of kd. */
+    const vec kd = t * log2e + shift, kf = kd - shift;
+    const vec r = (t - kf * ln2_hi) - kf * ln2_lo;
+    /* Estrin's scheme rather than Horner's: a chain of 5 dependent
+     * multiply-adds instead of 12, which the per-point loops would
+     * otherwise wait on (it is their longest chain). */
+    const vec r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    const vec p01 = 1.0 + r, p23 = 0.5 + r * (1.0 / 6.0);
+    const vec p45 = 1.0 / 24.0 + r * (1.0 / 120.0), p67 = 1.0 / 720.0 + r * (1.0 / 5040.0);
+    const vec p89 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
+    const vec p1011 = 1.0 / 3628800.0 + r * (1.0 / 39916800.0);
+    const vec p03 = p01 + r2 * p23, p47 = p45 + r2 * p67;
+    const vec p811 = p89 + r2 * p1011, p812 = p811 + r4 * (1.0 / 479001600.0);
+    const vec p = (p03 + r4 * p47) + r8 * p812;
+    /* 2^k for -1022 <= k <= 0: k + 1023 in the exponent field; the high
+     * bits of kd shift out. */
+    const vec scale = (vec)(((vmask)kd + 1023) << 52);
+    const vmask under = (vmask)(t < -708.0);
+    return (vec)((vmask)(p * scale) & ~under);
+}
+
 /* ------------------------------------------------ per-point kernels (E, M) */
 
 /* The per-point loops are written once as always-inline kernels over a
@@ -221,8 +416,10 @@ static void precompute(const tk_gmm *g, double *lconst, double *rdiag)
  * compiler unrolls them completely and keeps residuals and accumulators in
  * registers; a fit picks its kernel_set once.  Distinct functions rather
  * than a switch around inlined calls: clang folds `case 3: f(3)` back into
- * `f(d)` and loses the specialisation.  Measured with bench_gmm (D = 3):
- * about 3x faster than the plain loops under gcc and clang. */
+ * `f(d)` and loses the specialisation.  Inside, the points go LANES at a
+ * time as one vec.  Measured on the covar-gmm run (docs/benchmarks.md):
+ * EM about 2x faster than the earlier point-by-point, row-major kernels
+ * with libm's exp(). */
 #if defined(__clang__)
 #define KERNEL static inline __attribute__((always_inline))
 /* clang optimises an always-inline callee before inlining it, and would
@@ -232,146 +429,122 @@ static void precompute(const tk_gmm *g, double *lconst, double *rdiag)
 /* The generic (any-dimension) instances cannot be unrolled fully, by
  * design: that is not worth a warning. */
 #pragma clang diagnostic ignored "-Wpass-failed"
-#elif defined(__GNUC__)
+#else
 #define KERNEL static inline __attribute__((always_inline))
 /* -O2 does not completely unroll loops that grow the code: ask for it. */
 #define UNROLL _Pragma("GCC unroll 8")
-#else
-#define KERNEL static inline
-#define UNROLL
 #endif
 
 /* Log-density plus log-weight of every point under one component,
- * lc - |L^{-1}(x_i - mu)|^2 / 2, into out[i * stride].  The triangular solve
- * is a forward substitution over the cached factor; looping over the points
- * innermost (component-major) keeps L, 1/diag(L) and mu in registers
- * (restrict: `out` aliases none of them).  y: d scratch. */
-KERNEL void logdens_kernel(const double *restrict X, size_t n, const double *restrict mu,
+ * lc - |L^{-1}(x_i - mu)|^2 / 2, into out[0..np).  The triangular solve is
+ * a forward substitution over the cached factor: for each point the same
+ * operations in the same order as a point-by-point loop.  The component's
+ * constants are broadcast into vecs once, before the loop over the points
+ * (there are more of them than SIMD registers, and reloading a vec costs
+ * half of broadcasting a double anew).  y: d vecs; cst: d * d + 2 * d. */
+KERNEL void logdens_kernel(const double *restrict xt, size_t np, const double *restrict mu,
                            const double *restrict L, const double *restrict rdiag, double lc,
-                           double *restrict out, size_t stride, size_t d, double *restrict y)
+                           double *restrict out, size_t d, vec *restrict y,
+                           vec *restrict cst)
 {
-    for (size_t i = 0; i < n; i++) {
-        const double *x = X + i * d;
-        double q = 0.0;
+    vec *restrict mu_v = cst, *restrict rd_v = cst + d, *restrict L_v = cst + 2 * d;
+    UNROLL
+    for (size_t j = 0; j < d; j++) {
+        mu_v[j] = vsplat(mu[j]);
+        rd_v[j] = vsplat(rdiag[j]);
+        UNROLL
+        for (size_t m = 0; m < d; m++)
+            if (m < j)
+                L_v[j * d + m] = vsplat(L[j * d + m]);
+    }
+    for (size_t i = 0; i < np; i += LANES) {
+        vec q = vsplat(0.0);
         UNROLL
         for (size_t j = 0; j < d; j++) {
-            double s = x[j] - mu[j];
+            vec s = vload(xt + j * np + i) - mu_v[j];
             /* A constant bound and a test rather than m < j, so that clang
              * (which unrolls inner loops first, while j is still a
              * variable) unrolls both loops completely too. */
             UNROLL
             for (size_t m = 0; m < d; m++)
                 if (m < j)
-                    s -= L[j * d + m] * y[m];
-            y[j] = s * rdiag[j];
+                    s -= L_v[j * d + m] * y[m];
+            y[j] = s * rd_v[j];
             q += y[j] * y[j];
         }
-        out[i * stride] = lc - 0.5 * q;
+        vstore(out + i, lc - 0.5 * q);
     }
 }
 
-/* logdens_kernel for every component, into the columns of logp (n x k). */
+/* logdens_kernel for every component, into the rows of lp (k x np).
+ * scratch: d * d + 3 * d vecs. */
 KERNEL void logdens_all_kernel(const tk_gmm *g, const double *lconst, const double *rdiag,
-                               const double *X, size_t n, double *logp, size_t d, double *y)
+                               const double *xt, size_t np, double *lp, size_t d,
+                               vec *scratch)
 {
-    const size_t k = g->k;
-    for (size_t c = 0; c < k; c++)
-        logdens_kernel(X, n, g->means + c * d, g->chols + c * d * d, rdiag + c * d, lconst[c],
-                       logp + c, k, d, y);
+    for (size_t c = 0; c < g->k; c++)
+        logdens_kernel(xt, np, g->means + c * d, g->chols + c * d * d, rdiag + c * d,
+                       lconst[c], lp + c * np, d, scratch, scratch + d);
 }
 
-/* Replaces one row of log terms a_c by exp(a_c - m), m the largest a_c;
- * returns m and their sum s, so that the point's log-likelihood is
- * m + ln s and its responsibilities are exp(a_c - m) / s: the exponentials
- * of the log-sum-exp are reused (scikit-learn computes exp(a_c - l) anew). */
-static inline double row_exp(double *row, size_t k, double *sum)
+/* The first half of the M-step: responsibilities r_ik = e_ik / s_i (resp
+ * holds the exponentials e_ik, pinv the 1 / s_i), N_k = sum_i r_ik into
+ * nk[k] and sum_i r_ik x_i into sx[k x d].  acc: d + 1 vecs. */
+KERNEL void stats_kernel(const double *restrict xt, size_t np, size_t k, double *restrict resp,
+                         const double *restrict pinv, double *restrict nk,
+                         double *restrict sx, size_t d, vec *restrict acc)
 {
-    double mx = -INFINITY;
-    for (size_t c = 0; c < k; c++)
-        mx = row[c] > mx ? row[c] : mx;
-    if (!isfinite(mx)) { /* NaN, or no component with any mass */
-        for (size_t c = 0; c < k; c++)
-            row[c] = 0.0;
-        *sum = 1.0;
-        return mx;
-    }
-    double s = 0.0;
     for (size_t c = 0; c < k; c++) {
-        double t = row[c] - mx;
-        /* exp() is the costliest call of a fit: skip it for the maximum
-         * (exactly 1) and where it underflows to exactly 0 (t < -745.14).
-         * Measured: ~10 % of a fit. */
-        row[c] = t == 0.0 ? 1.0 : t < -746.0 ? 0.0 : exp(t);
-        s += row[c];
-    }
-    *sum = s;
-    return mx;
-}
-
-/* Log-sum-exp of every row of resp (n x k, log terms in, responsibilities
- * out); returns the summed log-likelihood.  With nk non-NULL the same pass
- * accumulates the first half of the M-step, N_k = sum_i r_ik into nk[k] and
- * sum_i r_ik x_i into sx[k x d], taking the points in the same order as a
- * separate pass would (bit-identical sums).
- * sum_i (m_i + ln s_i) is taken as sum_i m_i + ln prod_i s_i: one log per
- * E-step instead of one per point, with the same accuracy (each s_i is in
- * [1, k]; the product is rescaled by 2^-512 before it can overflow). */
-KERNEL double lse_kernel(const double *restrict X, size_t n, size_t k, double *restrict resp,
-                         double *restrict nk, double *restrict sx, size_t d)
-{
-    const double big = 0x1p512, small = 0x1p-512;
-    double msum = 0.0, prod = 1.0;
-    long scale = 0;
-    if (nk) {
-        memset(nk, 0, k * sizeof(double));
-        memset(sx, 0, k * d * sizeof(double));
-    }
-    for (size_t i = 0; i < n; i++) {
-        const double *x = X + i * d;
-        double *row = resp + i * k, s;
-        msum += row_exp(row, k, &s);
-        prod *= s;
-        if (prod > big) {
-            prod *= small;
-            scale += 512;
-        }
-        const double inv = 1.0 / s;
-        for (size_t c = 0; c < k; c++) {
-            const double r = row[c] * inv;
-            row[c] = r;
-            if (!nk)
-                continue;
-            nk[c] += r;
+        double *restrict rc = resp + c * np;
+        UNROLL
+        for (size_t j = 0; j <= d; j++)
+            acc[j] = vsplat(0.0);
+        for (size_t i = 0; i < np; i += LANES) {
+            const vec r = vload(rc + i) * vload(pinv + i);
+            vstore(rc + i, r);
+            acc[d] += r;
             UNROLL
             for (size_t j = 0; j < d; j++)
-                sx[c * d + j] += r * x[j];
+                acc[j] += r * vload(xt + j * np + i);
         }
+        nk[c] = vsum(acc[d]);
+        UNROLL
+        for (size_t j = 0; j < d; j++)
+            sx[c * d + j] = vsum(acc[j]);
     }
-    return msum + (log(prod) + (double)scale * 0.69314718055994530942);
 }
 
-/* Covariance of component c about its new mean (g->means), from column c
- * of resp: centred, as scikit-learn, rather than E[xx^T] - mu mu^T, which
- * cancels badly.  Component-major so that the accumulators of the lower
- * triangle (acc[j * d + m], m <= j; d * d scratch) stay in registers;
+/* Covariance of component c about its new mean (g->means), from row c of
+ * resp: centred, as scikit-learn, rather than E[xx^T] - mu mu^T, which
+ * cancels badly.  Only the lower triangle is accumulated.  acc: d * d
+ * vecs, then d for the centred points and d for the broadcast mean;
  * constant loop bounds for clang, as in logdens_kernel. */
-KERNEL void cov_component(tk_gmm *g, size_t c, const double *X, size_t n, const double *resp,
-                          double nk, double reg_covar, size_t d, double *acc)
+KERNEL void cov_component(tk_gmm *g, size_t c, const double *restrict xt, size_t np,
+                          const double *restrict rc, double nk, double reg_covar, size_t d,
+                          vec *restrict acc)
 {
-    const size_t k = g->k;
     const double *mu = g->means + c * d;
+    vec *restrict dx = acc + d * d, *restrict mu_v = dx + d;
     UNROLL
-    for (size_t t = 0; t < d * d; t++)
-        acc[t] = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        const double r = resp[i * k + c], *x = X + i * d;
+    for (size_t j = 0; j < d; j++) {
+        mu_v[j] = vsplat(mu[j]);
+        UNROLL
+        for (size_t m = 0; m < d; m++)
+            if (m <= j)
+                acc[j * d + m] = vsplat(0.0);
+    }
+    for (size_t i = 0; i < np; i += LANES) {
+        const vec r = vload(rc + i);
+        UNROLL
+        for (size_t j = 0; j < d; j++)
+            dx[j] = vload(xt + j * np + i) - mu_v[j];
         UNROLL
         for (size_t j = 0; j < d; j++) {
-            const double rj = r * (x[j] - mu[j]);
+            const vec rj = r * dx[j];
             UNROLL
             for (size_t m = 0; m < d; m++)
                 if (m <= j)
-                    acc[j * d + m] += rj * (x[m] - mu[m]);
+                    acc[j * d + m] += rj * dx[m];
         }
     }
     double *S = g->covs + c * d * d;
@@ -380,7 +553,7 @@ KERNEL void cov_component(tk_gmm *g, size_t c, const double *X, size_t n, const 
         UNROLL
         for (size_t m = 0; m < d; m++) {
             if (m <= j) {
-                S[j * d + m] = acc[j * d + m] / nk;
+                S[j * d + m] = vsum(acc[j * d + m]) / nk;
                 S[m * d + j] = S[j * d + m];
             }
         }
@@ -388,44 +561,47 @@ KERNEL void cov_component(tk_gmm *g, size_t c, const double *X, size_t n, const 
     }
 }
 
-KERNEL void covs_kernel(tk_gmm *g, const double *X, size_t n, const double *resp,
-                        const double *nk, double reg_covar, size_t d, double *acc)
+KERNEL void covs_kernel(tk_gmm *g, const double *xt, size_t np, const double *resp,
+                        const double *nk, double reg_covar, size_t d, vec *acc)
 {
     for (size_t c = 0; c < g->k; c++)
-        cov_component(g, c, X, n, resp, nk[c], reg_covar, d, acc);
+        cov_component(g, c, xt, np, resp + c * np, nk[c], reg_covar, d, acc);
 }
 
-/* The kernels of one dimension.  `scratch` (D * D doubles) is only used by
- * the generic set; the specialised ones keep their scratch on the stack. */
+/* The kernels of one dimension.  `scratch` (D * D + 3 * D vecs) is only used
+ * by the generic set; the specialised ones keep their scratch on the
+ * stack, where the compiler promotes it to registers. */
 typedef struct kernel_set {
     void (*logdens)(const tk_gmm *g, const double *lconst, const double *rdiag,
-                    const double *X, size_t n, double *logp, double *scratch);
-    double (*lse)(const double *X, size_t n, size_t k, size_t d, double *resp, double *nk,
-                  double *sx);
-    void (*covs)(tk_gmm *g, const double *X, size_t n, const double *resp, const double *nk,
-                 double reg_covar, double *scratch);
+                    const double *xt, size_t np, double *lp, vec *scratch);
+    void (*stats)(const double *xt, size_t np, size_t k, size_t d, double *resp,
+                  const double *pinv, double *nk, double *sx, vec *scratch);
+    void (*covs)(tk_gmm *g, const double *xt, size_t np, const double *resp, const double *nk,
+                 double reg_covar, vec *scratch);
 } kernel_set;
 
 #define DEFINE_KERNELS(D)                                                                    \
     static void logdens_d##D(const tk_gmm *g, const double *lconst, const double *rdiag,       \
-                             const double *X, size_t n, double *logp, double *scratch)        \
+                             const double *xt, size_t np, double *lp, vec *scratch)           \
     {                                                                                         \
-        double y[D];                                                                          \
+        vec work[D * D + 3 * D];                                                              \
         (void)scratch;                                                                        \
-        logdens_all_kernel(g, lconst, rdiag, X, n, logp, D, y);                               \
+        logdens_all_kernel(g, lconst, rdiag, xt, np, lp, D, work);                            \
     }                                                                                         \
-    static double lse_d##D(const double *X, size_t n, size_t k, size_t d, double *resp,        \
-                           double *nk, double *sx)                                            \
+    static void stats_d##D(const double *xt, size_t np, size_t k, size_t d, double *resp,      \
+                           const double *pinv, double *nk, double *sx, vec *scratch)          \
     {                                                                                         \
+        vec acc[D + 1];                                                                       \
         (void)d;                                                                              \
-        return lse_kernel(X, n, k, resp, nk, sx, D);                                          \
-    }                                                                                         \
-    static void covs_d##D(tk_gmm *g, const double *X, size_t n, const double *resp,            \
-                          const double *nk, double reg_covar, double *scratch)                \
-    {                                                                                         \
-        double acc[D * D];                                                                    \
         (void)scratch;                                                                        \
-        covs_kernel(g, X, n, resp, nk, reg_covar, D, acc);                                    \
+        stats_kernel(xt, np, k, resp, pinv, nk, sx, D, acc);                                  \
+    }                                                                                         \
+    static void covs_d##D(tk_gmm *g, const double *xt, size_t np, const double *resp,          \
+                          const double *nk, double reg_covar, vec *scratch)                   \
+    {                                                                                         \
+        vec acc[D * D + 2 * D];                                                               \
+        (void)scratch;                                                                        \
+        covs_kernel(g, xt, np, resp, nk, reg_covar, D, acc);                                  \
     }
 
 DEFINE_KERNELS(1)
@@ -436,29 +612,29 @@ DEFINE_KERNELS(5)
 DEFINE_KERNELS(6)
 
 static void logdens_any(const tk_gmm *g, const double *lconst, const double *rdiag,
-                        const double *X, size_t n, double *logp, double *scratch)
+                        const double *xt, size_t np, double *lp, vec *scratch)
 {
-    logdens_all_kernel(g, lconst, rdiag, X, n, logp, g->dim, scratch);
+    logdens_all_kernel(g, lconst, rdiag, xt, np, lp, g->dim, scratch);
 }
 
-static double lse_any(const double *X, size_t n, size_t k, size_t d, double *resp, double *nk,
-                      double *sx)
+static void stats_any(const double *xt, size_t np, size_t k, size_t d, double *resp,
+                      const double *pinv, double *nk, double *sx, vec *scratch)
 {
-    return lse_kernel(X, n, k, resp, nk, sx, d);
+    stats_kernel(xt, np, k, resp, pinv, nk, sx, d, scratch);
 }
 
-static void covs_any(tk_gmm *g, const double *X, size_t n, const double *resp, const double *nk,
-                     double reg_covar, double *scratch)
+static void covs_any(tk_gmm *g, const double *xt, size_t np, const double *resp, const double *nk,
+                     double reg_covar, vec *scratch)
 {
-    covs_kernel(g, X, n, resp, nk, reg_covar, g->dim, scratch);
+    covs_kernel(g, xt, np, resp, nk, reg_covar, g->dim, scratch);
 }
 
 /* Index = dimension; entry 0 serves every dimension without its own set. */
 static const kernel_set KERNEL_SETS[] = {
-    {logdens_any, lse_any, covs_any}, {logdens_d1, lse_d1, covs_d1},
-    {logdens_d2, lse_d2, covs_d2},    {logdens_d3, lse_d3, covs_d3},
-    {logdens_d4, lse_d4, covs_d4},    {logdens_d5, lse_d5, covs_d5},
-    {logdens_d6, lse_d6, covs_d6},
+    {logdens_any, stats_any, covs_any}, {logdens_d1, stats_d1, covs_d1},
+    {logdens_d2, stats_d2, covs_d2},    {logdens_d3, stats_d3, covs_d3},
+    {logdens_d4, stats_d4, covs_d4},    {logdens_d5, stats_d5, covs_d5},
+    {logdens_d6, stats_d6, covs_d6},
 };
 
 static const kernel_set *kernels_for(size_t d)
@@ -466,16 +642,69 @@ static const kernel_set *kernels_for(size_t d)
     return &KERNEL_SETS[d < sizeof KERNEL_SETS / sizeof KERNEL_SETS[0] ? d : 0];
 }
 
-/* E-step (spec section 3) on X with the constants of precompute(): resp
- * (n x k) receives the responsibilities; returns the summed log-likelihood.
- * nk/sx: see lse_kernel (NULL: not wanted).  scratch: d * d. */
-static double estep(const tk_gmm *g, const double *lconst, const double *rdiag,
-                    const double *X, size_t n, double *resp, double *nk, double *sx,
-                    double *scratch)
+/* Log-sum-exp over the components of every point, on lp (k x np: log
+ * terms a_ik in, e_ik = exp(a_ik - m_i) out, m_i the point's largest term),
+ * leaving 1 / s_i, s_i = sum_k e_ik, in pinv (0 for the padding).  Returns
+ * the summed log-likelihood of the n real points.  The exponentials are
+ * reused for the responsibilities, e / s (scikit-learn computes
+ * exp(a - logsumexp) anew).  sum_i (m_i + ln s_i) is taken as
+ * sum_i m_i + ln prod_i s_i: one log per E-step instead of one per point,
+ * with the same accuracy (each s_i is in [1, k]; the product is rescaled
+ * by 2^-512 before it can overflow).  s_i adds the components in order. */
+static double normalise(double *restrict lp, size_t k, size_t n, size_t np,
+                        double *restrict pmax, double *restrict pinv)
+{
+    for (size_t i = 0; i < np; i += LANES) {
+        vec m = vsplat(-INFINITY), s = vsplat(0.0);
+        for (size_t c = 0; c < k; c++)
+            m = vmax(vload(lp + c * np + i), m);
+        for (size_t c = 0; c < k; c++) {
+            const vec e = vexp_nonpos(vload(lp + c * np + i) - m);
+            vstore(lp + c * np + i, e);
+            s += e;
+        }
+        vstore(pmax + i, m);
+        vstore(pinv + i, s);
+    }
+    const double big = 0x1p512, small = 0x1p-512;
+    double msum = 0.0, prod = 1.0;
+    long scale = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (i < n)
+            msum += pmax[i];
+        if (i >= n || !isfinite(pmax[i])) {
+            /* Padding; or NaN terms, or no component with any mass (the
+             * log-likelihood is then NaN or -inf through msum): no
+             * responsibility, as 1 / inf = 0 below. */
+            for (size_t c = 0; c < k; c++)
+                lp[c * np + i] = 0.0;
+            pinv[i] = INFINITY;
+            continue;
+        }
+        prod *= pinv[i];
+        if (prod > big) {
+            prod *= small;
+            scale += 512;
+        }
+    }
+    for (size_t i = 0; i < np; i += LANES)
+        vstore(pinv + i, 1.0 / vload(pinv + i));
+    return msum + (log(prod) + (double)scale * 0.69314718055994530942);
+}
+
+/* E-step (spec section 3) on the n points of ws->xt: ws->resp receives the
+ * responsibilities (k x np); returns the summed log-likelihood.  With
+ * `stats`, also the sums ws->nk and ws->sx of stats_kernel. */
+static double estep(const tk_gmm *g, size_t n, fit_ws *ws, int stats)
 {
     const kernel_set *ks = kernels_for(g->dim);
-    ks->logdens(g, lconst, rdiag, X, n, resp, scratch);
-    return ks->lse(X, n, g->k, g->dim, resp, nk, sx);
+    precompute(g, ws->lconst, ws->rdiag);
+    ks->logdens(g, ws->lconst, ws->rdiag, ws->xt, ws->np, ws->resp, ws->scratch);
+    const double total = normalise(ws->resp, g->k, n, ws->np, ws->pmax, ws->pinv);
+    if (stats)
+        ks->stats(ws->xt, ws->np, g->k, g->dim, ws->resp, ws->pinv, ws->nk, ws->sx,
+                  ws->scratch);
+    return total;
 }
 
 /* --------------------------------------------------------------- M-step */
@@ -483,7 +712,7 @@ static double estep(const tk_gmm *g, const double *lconst, const double *rdiag,
 /* M-step from ws->resp and the sums ws->nk = sum_i r_ik, ws->sx =
  * sum_i r_ik x_i (spec section 3): N_k += 10 eps, means, covariances,
  * weights N_k / wsum (wsum = 0: the sum of the N_k), Cholesky factors. */
-static int mstep(tk_gmm *g, const double *X, size_t n, fit_ws *ws, double reg_covar, double wsum)
+static int mstep(tk_gmm *g, fit_ws *ws, double reg_covar, double wsum)
 {
     const size_t k = g->k, d = g->dim;
     for (size_t c = 0; c < k; c++) {
@@ -491,7 +720,7 @@ static int mstep(tk_gmm *g, const double *X, size_t n, fit_ws *ws, double reg_co
         for (size_t j = 0; j < d; j++)
             g->means[c * d + j] = ws->sx[c * d + j] / ws->nk[c];
     }
-    kernels_for(d)->covs(g, X, n, ws->resp, ws->nk, reg_covar, ws->scratch);
+    kernels_for(d)->covs(g, ws->xt, ws->np, ws->resp, ws->nk, reg_covar, ws->scratch);
     if (wsum == 0.0)
         for (size_t c = 0; c < k; c++)
             wsum += ws->nk[c];
@@ -510,32 +739,30 @@ static int init_kmeans(tk_gmm *g, const double *X, size_t n, const tk_gmm_option
     const size_t k = g->k, d = g->dim;
     if (tk_kmeans(X, n, d, k, o->kmeans_max_iter, rng, ws->km, ws->centers, ws->labels) < 0)
         return -1;
-    memset(ws->resp, 0, n * k * sizeof(double));
+    memset(ws->resp, 0, k * ws->np * sizeof(double));
     memset(ws->nk, 0, k * sizeof(double));
     memset(ws->sx, 0, k * d * sizeof(double));
     for (size_t i = 0; i < n; i++) {
         const size_t l = ws->labels[i];
-        ws->resp[i * k + l] = 1.0;
+        ws->resp[l * ws->np + i] = 1.0;
         ws->nk[l] += 1.0;
         for (size_t j = 0; j < d; j++)
             ws->sx[l * d + j] += X[i * d + j];
     }
-    return mstep(g, X, n, ws, o->reg_covar, (double)n);
+    return mstep(g, ws, o->reg_covar, (double)n);
 }
 
 /* EM from the current parameters (chols valid).  `lb` is the lower bound to
  * compare the first iteration with: -inf for a fresh fit, the previous one
  * for a warm start (as scikit-learn).  Stops when |lb - prev| < tol. */
-static int em(tk_gmm *g, const double *X, size_t n, const tk_gmm_options *o, fit_ws *ws, double lb)
+static int em(tk_gmm *g, size_t n, const tk_gmm_options *o, fit_ws *ws, double lb)
 {
     g->n_iter = 0;
     g->converged = 0;
     for (int it = 1; it <= o->max_iter; it++) {
         double prev = lb;
-        precompute(g, ws->lconst, ws->rdiag);
-        lb = estep(g, ws->lconst, ws->rdiag, X, n, ws->resp, ws->nk, ws->sx, ws->scratch)
-           / (double)n;
-        if (mstep(g, X, n, ws, o->reg_covar, 0.0))
+        lb = estep(g, n, ws, 1) / (double)n;
+        if (mstep(g, ws, o->reg_covar, 0.0))
             return -1;
         g->n_iter = it;
         if (fabs(lb - prev) < o->tol) {
@@ -594,12 +821,13 @@ int tk_gmm_fit(tk_gmm *gmm, const double *X, size_t n, const tk_gmm_options *opt
     fit_ws ws;
     if (ws_alloc(&ws, n, gmm->k, gmm->dim, 1))
         return -1;
+    load_points(&ws, X, n, gmm->dim);
 
     int rc = -1;
     double best_lb = -INFINITY;
     int best_iter = 0, best_conv = 0;
     for (int init = 0; init < o.n_init; init++) {
-        if (init_kmeans(gmm, X, n, &o, rng, &ws) || em(gmm, X, n, &o, &ws, -INFINITY))
+        if (init_kmeans(gmm, X, n, &o, rng, &ws) || em(gmm, n, &o, &ws, -INFINITY))
             goto done;
         /* scikit-learn keeps the highest final lower bound, the first on
          * ties, and (quirk kept) any later run while the best is -inf. */
@@ -634,10 +862,11 @@ int tk_gmm_fit_warm(tk_gmm *gmm, const double *X, size_t n, const tk_gmm_options
     fit_ws ws;
     if (ws_alloc(&ws, n, gmm->k, gmm->dim, 0))
         return -1;
+    load_points(&ws, X, n, gmm->dim);
     /* The caller may have edited covs: refactorise before the first E-step. */
     int rc = factor_all(gmm, o.reg_covar);
     if (rc == 0)
-        rc = em(gmm, X, n, &o, &ws, gmm->lower_bound);
+        rc = em(gmm, n, &o, &ws, gmm->lower_bound);
     free(ws.block);
     return rc;
 }
@@ -648,14 +877,12 @@ double tk_gmm_score(const tk_gmm *gmm, const double *X, size_t n)
 {
     if (!gmm || !X || n == 0)
         return NAN;
-    const size_t k = gmm->k, d = gmm->dim;
-    double *buf = malloc((n * k + k + k * d + d * d) * sizeof(double));
-    if (!buf)
+    fit_ws ws;
+    if (ws_alloc(&ws, n, gmm->k, gmm->dim, 0))
         return NAN;
-    double *resp = buf, *lconst = resp + n * k, *rdiag = lconst + k, *scratch = rdiag + k * d;
-    precompute(gmm, lconst, rdiag);
-    double total = estep(gmm, lconst, rdiag, X, n, resp, NULL, NULL, scratch);
-    free(buf);
+    load_points(&ws, X, n, gmm->dim);
+    const double total = estep(gmm, n, &ws, 0);
+    free(ws.block);
     return total / (double)n;
 }
 

@@ -7,6 +7,7 @@
  * error (stated next to each) so that they would hold for any seed.
  */
 #include <check.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -608,6 +609,250 @@ START_TEST(test_options_default)
 }
 END_TEST
 
+/* ------------------------------------------- E/M kernels vs a reference */
+
+/* The EM kernels of core/lib/gmm.c take the points a SIMD vector at a time
+ * (padding the point arrays), are specialised per dimension up to 6 with a
+ * generic version above, use their own exp(), and factorise by hand up to
+ * dimension 16 and through LAPACKE above.  The tests below compare them
+ * with a plain point-by-point computation using libm's exp(). */
+
+#define REF_MAXD 20
+
+/* Lower Cholesky factor of the d x d row-major S into L. */
+static void chol_ref(const double *S, double *L, size_t d)
+{
+    memset(L, 0, d * d * sizeof(double));
+    for (size_t j = 0; j < d; j++)
+        for (size_t m = 0; m <= j; m++) {
+            double s = S[j * d + m];
+            for (size_t t = 0; t < m; t++)
+                s -= L[j * d + t] * L[m * d + t];
+            L[j * d + m] = m == j ? sqrt(s) : s / L[m * d + m];
+        }
+}
+
+/* ln w + ln N(x; mu, L L^T). */
+static double logterm_ref(const double *x, double w, const double *mu, const double *L, size_t d)
+{
+    double y[REF_MAXD], q = 0.0, logdet = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        double s = x[j] - mu[j];
+        for (size_t m = 0; m < j; m++)
+            s -= L[j * d + m] * y[m];
+        y[j] = s / L[j * d + j];
+        q += y[j] * y[j];
+        logdet += log(L[j * d + j]);
+    }
+    return log(w) - 0.5 * (double)d * LOG_2PI - logdet - 0.5 * q;
+}
+
+/* A random model: weights in [0.5, 1.5] normalised, means N(0, 3^2) per
+ * coordinate, covariances A A^T / d + 0.05 I with A standard normal; chols
+ * set to match (for tk_gmm_sample_component). */
+static void random_model(tk_gmm *g, tk_rng *r)
+{
+    const size_t k = g->k, d = g->dim;
+    double A[REF_MAXD * REF_MAXD], wsum = 0.0;
+    for (size_t c = 0; c < k; c++) {
+        g->weights[c] = 0.5 + tk_rng_uniform(r);
+        wsum += g->weights[c];
+        for (size_t j = 0; j < d; j++)
+            g->means[c * d + j] = 3.0 * tk_rng_normal(r);
+        for (size_t t = 0; t < d * d; t++)
+            A[t] = tk_rng_normal(r);
+        double *S = g->covs + c * d * d;
+        for (size_t j = 0; j < d; j++)
+            for (size_t m = 0; m < d; m++) {
+                double s = j == m ? 0.05 : 0.0;
+                for (size_t t = 0; t < d; t++)
+                    s += A[j * d + t] * A[m * d + t] / (double)d;
+                S[j * d + m] = s;
+            }
+        chol_ref(S, g->chols + c * d * d, d);
+    }
+    for (size_t c = 0; c < k; c++)
+        g->weights[c] /= wsum;
+}
+
+/* n points of the model, the last one an outlier at 30 in every coordinate
+ * (log terms 10^2 to 10^4 apart: exp() underflows for some components). */
+static double *sample_model(const tk_gmm *g, size_t n, tk_rng *r)
+{
+    double *X = malloc(n * g->dim * sizeof(double));
+    ck_assert_ptr_nonnull(X);
+    for (size_t i = 0; i + 1 < n; i++)
+        tk_gmm_sample_component(g, (size_t)tk_rng_below(r, g->k), r, X + i * g->dim);
+    for (size_t j = 0; j < g->dim; j++)
+        X[(n - 1) * g->dim + j] = 30.0;
+    return X;
+}
+
+/* One EM iteration from g by hand (spec section 3): E-step with a
+ * per-point log-sum-exp through libm's exp, then the M-step of scikit-learn
+ * (N_k + 10 eps, centred covariances + reg_covar I).  Outputs the mean
+ * log-likelihood of the E-step and the new weights, means, covariances. */
+static double em_step_ref(const tk_gmm *g, const double *X, size_t n, double reg_covar,
+                          double *w, double *mu, double *S)
+{
+    const size_t k = g->k, d = g->dim;
+    double *L = malloc(k * d * d * sizeof(double)), *resp = malloc(n * k * sizeof(double));
+    double nk[16], total = 0.0;
+    ck_assert_ptr_nonnull(L);
+    ck_assert_ptr_nonnull(resp);
+    ck_assert_uint_le(k, 16);
+    for (size_t c = 0; c < k; c++)
+        chol_ref(g->covs + c * d * d, L + c * d * d, d);
+    for (size_t i = 0; i < n; i++) {
+        double *a = resp + i * k, m = -INFINITY, s = 0.0;
+        for (size_t c = 0; c < k; c++) {
+            a[c] = logterm_ref(X + i * d, g->weights[c], g->means + c * d, L + c * d * d, d);
+            m = fmax(m, a[c]);
+        }
+        for (size_t c = 0; c < k; c++)
+            s += (a[c] = exp(a[c] - m));
+        for (size_t c = 0; c < k; c++)
+            a[c] /= s;
+        total += m + log(s);
+    }
+    double nsum = 0.0;
+    for (size_t c = 0; c < k; c++) {
+        nk[c] = 10.0 * DBL_EPSILON;
+        for (size_t i = 0; i < n; i++)
+            nk[c] += resp[i * k + c];
+        nsum += nk[c];
+        for (size_t j = 0; j < d; j++) {
+            double sx = 0.0;
+            for (size_t i = 0; i < n; i++)
+                sx += resp[i * k + c] * X[i * d + j];
+            mu[c * d + j] = sx / nk[c];
+        }
+        for (size_t j = 0; j < d; j++)
+            for (size_t m = 0; m < d; m++) {
+                double sxx = 0.0;
+                for (size_t i = 0; i < n; i++)
+                    sxx += resp[i * k + c] * (X[i * d + j] - mu[c * d + j])
+                         * (X[i * d + m] - mu[c * d + m]);
+                S[(c * d + j) * d + m] = sxx / nk[c] + (j == m ? reg_covar : 0.0);
+            }
+    }
+    for (size_t c = 0; c < k; c++)
+        w[c] = nk[c] / nsum;
+    free(L);
+    free(resp);
+    return total / (double)n;
+}
+
+/* |a - b| <= tol * (1 + |b|) for the n entries. */
+static void assert_close(const double *a, const double *b, size_t n, double tol)
+{
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(fabs(a[i] - b[i]) <= tol * (1.0 + fabs(b[i])), "entry %zu: %.17g vs %.17g",
+                      i, a[i], b[i]);
+}
+
+/* One warm-started EM iteration (max_iter 1) equals em_step_ref to
+ * round-off, for the specialised (D <= 6) and generic kernels, the
+ * hand-written (D <= 16) and LAPACK Cholesky, point counts that are not a
+ * multiple of the SIMD width, and points whose responsibilities span
+ * exp(0) to underflow.  Tolerance: the two differ in summation order and
+ * in exp() by a few ulp; 1e-11 relative leaves room for the condition of
+ * the covariances while any missing or extra point (padding) or a wrong
+ * lane would be off by > 1e-4. */
+START_TEST(test_em_step_matches_reference)
+{
+    static const size_t cases[][3] = {{1, 2, 5},  {2, 3, 7},   {3, 4, 250}, {4, 3, 251},
+                                      {4, 10, 250}, {5, 2, 13}, {6, 4, 33}, {7, 3, 101},
+                                      {9, 2, 40}, {17, 2, 61}, {3, 1, 1}};
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        const size_t d = cases[t][0], k = cases[t][1], n = cases[t][2];
+        tk_rng r;
+        tk_rng_seed(&r, 1000 + t);
+        tk_gmm *g = tk_gmm_new(k, d);
+        ck_assert_ptr_nonnull(g);
+        random_model(g, &r);
+        double *X = sample_model(g, n, &r);
+        double *w = malloc(k * sizeof(double)), *mu = malloc(k * d * sizeof(double));
+        double *S = malloc(k * d * d * sizeof(double));
+        ck_assert(w && mu && S);
+        tk_gmm_options opt;
+        tk_gmm_options_default(&opt);
+        opt.max_iter = 1;
+        const double lb = em_step_ref(g, X, n, opt.reg_covar, w, mu, S);
+        ck_assert_int_eq(tk_gmm_fit_warm(g, X, n, &opt), 0);
+        ck_assert_int_eq(g->n_iter, 1);
+        ck_assert_msg(fabs(g->lower_bound - lb) <= 1e-12 * (1.0 + fabs(lb)),
+                      "D=%zu k=%zu n=%zu: lower bound %.17g vs %.17g", d, k, n, g->lower_bound,
+                      lb);
+        assert_close(g->weights, w, k, 1e-11);
+        assert_close(g->means, mu, k * d, 1e-11);
+        assert_close(g->covs, S, k * d * d, 1e-11);
+        assert_valid_model(g);
+        free(w);
+        free(mu);
+        free(S);
+        free(X);
+        tk_gmm_free(g);
+    }
+}
+END_TEST
+
+/* The E-step's exp() against libm's across its whole range: the score of
+ * x = 0 under 0.5 N(0, 1) + 0.5 N(m, 1) is a + ln(1 + e^t), t = -m^2 / 2,
+ * a = ln 0.5 - ln(2 pi) / 2; t from 0 down to -750 (beyond libm's
+ * underflow at -745).  1e-14 absolute: an exp() off by 1e-13 relative near
+ * t = 0 would fail; libm and the E-step's exp() differ by <= 3 ulp. */
+START_TEST(test_score_exp_range)
+{
+    tk_gmm *g = tk_gmm_new(2, 1);
+    ck_assert_ptr_nonnull(g);
+    const double x = 0.0, a = log(0.5) - 0.5 * LOG_2PI;
+    for (int i = 0; i <= 3000; i++) {
+        const double t = -0.2501 * i;
+        g->means[1] = sqrt(-2.0 * t);
+        const double q = g->means[1] * g->means[1];
+        const double expect = a + log1p(exp(-0.5 * q));
+        ck_assert_msg(fabs(tk_gmm_score(g, &x, 1) - expect) <= 1e-14, "t = %g: %.17g vs %.17g",
+                      t, tk_gmm_score(g, &x, 1), expect);
+    }
+    tk_gmm_free(g);
+}
+END_TEST
+
+/* The score of n points is the mean of their single-point scores whatever
+ * n (the E-step pads its point arrays to the SIMD width), in D = 4
+ * (specialised kernels) and D = 8 (generic); a component of weight 0
+ * (log terms -inf) changes nothing. */
+START_TEST(test_score_padding_and_zero_weight)
+{
+    for (size_t d = 4; d <= 8; d += 4) {
+        tk_rng r;
+        tk_rng_seed(&r, 77 + d);
+        tk_gmm *g = tk_gmm_new(3, d), *h = tk_gmm_new(4, d);
+        ck_assert(g && h);
+        random_model(g, &r);
+        double *X = sample_model(g, 9, &r);
+        for (size_t m = 1; m <= 9; m++) {
+            double sum = 0.0;
+            for (size_t i = 0; i < m; i++)
+                sum += tk_gmm_score(g, X + i * d, 1);
+            const double total = tk_gmm_score(g, X, m) * (double)m;
+            ck_assert_msg(fabs(total - sum) <= 1e-12 * fabs(sum), "D=%zu n=%zu", d, m);
+        }
+        /* h = g plus a fourth component of weight 0 */
+        memcpy(h->weights, g->weights, 3 * sizeof(double));
+        memcpy(h->means, g->means, 3 * d * sizeof(double));
+        memcpy(h->covs, g->covs, 3 * d * d * sizeof(double));
+        memcpy(h->chols, g->chols, 3 * d * d * sizeof(double));
+        h->weights[3] = 0.0;
+        ck_assert_double_eq(tk_gmm_score(h, X, 9), tk_gmm_score(g, X, 9));
+        tk_gmm_free(g);
+        tk_gmm_free(h);
+        free(X);
+    }
+}
+END_TEST
+
 static Suite *gmm_suite(void)
 {
     Suite *s = suite_create("gmm");
@@ -623,6 +868,13 @@ static Suite *gmm_suite(void)
     tcase_add_test(em, test_warm_start_resumes);
     tcase_add_test(em, test_fit_deterministic_for_seed);
     suite_add_tcase(s, em);
+
+    TCase *ker = tcase_create("kernels");
+    tcase_set_timeout(ker, 120);
+    tcase_add_test(ker, test_em_step_matches_reference);
+    tcase_add_test(ker, test_score_exp_range);
+    tcase_add_test(ker, test_score_padding_and_zero_weight);
+    suite_add_tcase(s, ker);
 
     TCase *sel = tcase_create("selection");
     tcase_add_test(sel, test_n_parameters);

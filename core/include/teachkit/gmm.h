@@ -5,10 +5,12 @@
  * then EM until the mean log-likelihood changes by less than `tol`
  * (spec: teachers.md section 3).  Used by the ALP-GMM and Covar-GMM teachers.
  *
- * Linear algebra goes through LAPACKE (Cholesky factorisations).  Data
- * matrices are row-major `n x dim` doubles.  A tk_gmm is owned by its creator
- * and freed with tk_gmm_free.  Not thread-safe per object; distinct objects
- * may be used from different threads.
+ * Cholesky factorisations follow LAPACK's dpotf2, hand-written up to
+ * dim 16 (where LAPACKE's per-call overhead outweighs the arithmetic) and
+ * through LAPACKE beyond.  Data matrices are row-major `n x dim` doubles.
+ * A tk_gmm is owned by its creator and freed with tk_gmm_free.  Not
+ * thread-safe per object; distinct objects may be used from different
+ * threads.
  *
  * Deliberate deviations from scikit-learn (none changes results beyond
  * round-off on data scikit-learn accepts):
@@ -19,10 +21,14 @@
  *     empty clusters are relocated to the farthest points farthest-first
  *     (scikit-learn's argpartition leaves that order unspecified);
  *   - responsibilities reuse the exponentials of the log-sum-exp
- *     (exp(a - max) / sum instead of exp(a - logsumexp)), exp() is skipped
- *     where it is exactly 1 or underflows to exactly 0, and the sum of the
- *     per-point logs is taken as the log of a rescaled product;
- *   - a covariance that LAPACK cannot factorise (scikit-learn raises) gets
+ *     (exp(a - max) / sum instead of exp(a - logsumexp)), and the sum of
+ *     the per-point logs is taken as the log of a rescaled product;
+ *   - those exponentials come from an inline polynomial exp, within a few
+ *     ulp of libm's, that returns 0 below -708 (libm's exp gives
+ *     subnormals down to -745), and sums over the points are taken in two
+ *     interleaved partial sums (SIMD lanes): results differ from a
+ *     point-by-point libm computation by round-off only;
+ *   - a covariance that cannot be factorised (scikit-learn raises) gets
  *     diagonal jitter, 10x more at each of 4 retries starting from
  *     max(reg_covar, eps * max(1, max diagonal)); the jitter stays in `covs`
  *     so that covs == chols chols^T.  Only if all retries fail does a fit
