@@ -19,7 +19,10 @@ extern char **environ;
 static FILE *open_file(const char *dir, const char *name, tk_diag *d)
 {
     char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+        tk_diag_set(d, dir, NULL, "path too long for %s", name);
+        return NULL;
+    }
     FILE *f = fopen(path, "w");
     if (!f)
         tk_diag_set(d, path, NULL, "cannot write: %s", strerror(errno));
@@ -194,8 +197,9 @@ static void snapshot_objects(FILE *f, json_t *snap)
 }
 
 /* Writes tasks_K.dat: the tasks sampled in [snapshot K-1, snapshot K). */
+/* Also counts the tasks of each block into counts[block] (zeroed here). */
 static int write_task_blocks(const char *run_dir, const char *plots, json_t *episodes_at,
-                             tk_diag *d)
+                             size_t *counts, tk_diag *d)
 {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/episodes.jsonl", run_dir);
@@ -208,6 +212,7 @@ static int write_task_blocks(const char *run_dir, const char *plots, json_t *epi
     int rc = 0;
     for (block = 0; block < n_blocks && rc == 0; block++) {
         /* Every block gets a file, empty or not, so frames can name it. */
+        counts[block] = 0;
         snprintf(name, sizeof name, "tasks_%zu.dat", block);
         FILE *f = open_file(plots, name, d);
         rc = f ? 0 : -1;
@@ -236,8 +241,10 @@ static int write_task_blocks(const char *run_dir, const char *plots, json_t *epi
             if (!out)
                 rc = tk_diag_set(d, path, NULL, "cannot write: %s", strerror(errno));
         }
-        if (out)
+        if (out) {
             fprintf(out, "%g %g\n", x, y);
+            counts[block]++;
+        }
     }
     if (out)
         fclose(out);
@@ -259,16 +266,20 @@ static double max_score(json_t *snaps)
     return m > 0.0 ? m : 1.0;
 }
 
-static void curriculum_frame(FILE *f, json_t *snap, long episode, size_t block, const space2 *s)
+static void curriculum_frame(FILE *f, json_t *snap, long episode, size_t block, size_t n_tasks,
+                             const space2 *s)
 {
     snapshot_objects(f, snap);
     fprintf(f, "set title 'curriculum at episode %ld (tasks sampled since the previous "
                "snapshot)'\n", episode);
+    fprintf(f, "plot [%g:%g][%g:%g] ", s->lo[0], s->hi[0], s->lo[1], s->hi[1]);
+    /* An empty block (the snapshot at episode 0) is left out: gnuplot warns
+     * about a data file without points. */
+    if (n_tasks)
+        fprintf(f, "'tasks_%zu.dat' using 1:2 with points pt 7 ps 0.35 lc rgb '#202020' "
+                   "notitle, ", block);
     /* The NaN plot only makes gnuplot draw the colour box of the objects. */
-    fprintf(f, "plot [%g:%g][%g:%g] 'tasks_%zu.dat' using 1:2 with points pt 7 ps 0.35 "
-               "lc rgb '#202020' notitle, '+' using (NaN):(NaN):(0) with points palette "
-               "notitle\n",
-            s->lo[0], s->hi[0], s->lo[1], s->hi[1], block);
+    fprintf(f, "'+' using (NaN):(NaN):(0) with points palette notitle\n");
 }
 
 static int plot_curriculum(const char *run_dir, const char *plots, tk_diag *d)
@@ -294,12 +305,17 @@ static int plot_curriculum(const char *run_dir, const char *plots, tk_diag *d)
     }
     free(line);
     fclose(in);
-    size_t n = json_array_size(snaps);
+    size_t n = json_array_size(snaps), *counts = NULL;
     int rc = 0;
     if (n == 0)
         goto done;
     /* Block k holds the tasks of episodes [snapshot k-1, snapshot k). */
-    if ((rc = write_task_blocks(run_dir, plots, eps, d)))
+    counts = calloc(n, sizeof *counts);
+    if (!counts) {
+        rc = tk_diag_set(d, plots, NULL, "out of memory");
+        goto done;
+    }
+    if ((rc = write_task_blocks(run_dir, plots, eps, counts, d)))
         goto done;
     FILE *f = open_file(plots, "curriculum.body.gp", d);
     if (!f) {
@@ -312,7 +328,8 @@ static int plot_curriculum(const char *run_dir, const char *plots, tk_diag *d)
     double cbmax = max_score(snaps);
     fprintf(f, style, s.name[0], s.name[1], cbmax);
     curriculum_frame(f, json_array_get(snaps, n - 1),
-                     (long)json_integer_value(json_array_get(eps, n - 1)), n - 1, &s);
+                     (long)json_integer_value(json_array_get(eps, n - 1)), n - 1, counts[n - 1],
+                     &s);
     fclose(f);
     if ((rc = render(plots, "curriculum", d)))
         goto done;
@@ -326,10 +343,11 @@ static int plot_curriculum(const char *run_dir, const char *plots, tk_diag *d)
     fprintf(g, style, s.name[0], s.name[1], cbmax);
     for (size_t k = 0; k < n; k++)
         curriculum_frame(g, json_array_get(snaps, k),
-                         (long)json_integer_value(json_array_get(eps, k)), k, &s);
+                         (long)json_integer_value(json_array_get(eps, k)), k, counts[k], &s);
     fclose(g);
     rc = run_gnuplot(plots, "curriculum_gif.gp", d);
 done:
+    free(counts);
     json_decref(snaps);
     json_decref(eps);
     return rc;
@@ -409,7 +427,8 @@ static int plot_study_bars(const char *study_dir, const char *plots, tk_diag *d)
         }
         if (nf < 15)
             continue;
-        snprintf(group, sizeof group, "%s", fields[0]);
+        if (snprintf(group, sizeof group, "%s", fields[0]) >= (int)sizeof group)
+            memcpy(group + sizeof group - 4, "...", 4); /* a label, shortened */
         mean = atof(fields[5]);
         sem = atof(fields[7]);
         if (fields[13][0])
