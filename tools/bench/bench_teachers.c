@@ -75,6 +75,16 @@ void openblas_set_num_threads(int num_threads);
 
 static const char *const toy_config = "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0}";
 
+/* Config for teachers that cannot run on their defaults alone: the oracle
+ * has no default window step (it is expert knowledge); these are the
+ * values of examples/default_study.json.  "{}" for every other teacher. */
+static const char *teacher_config(const char *id)
+{
+    if (strcmp(id, "oracle") == 0)
+        return "{\"window_step_vector\": [0.05, 0.05], \"reward_thr\": 0.75}";
+    return "{}";
+}
+
 /* ------------------------------------------------------------- options */
 
 typedef struct options {
@@ -101,6 +111,7 @@ static const reference references[] = {
     {"covar-gmm", 35.0, 50.0},
     {"riac", 35.0, 50.0},
     {"random", 35.0, 50.0},
+    {"oracle", 35.0, 50.0},
 };
 
 static const reference *find_reference(const char *id)
@@ -432,10 +443,22 @@ static void run_in_child(const run_spec *spec, run_result *r)
         fail(r, "toy-grid: %s", eh.ctx.last_message);
         return;
     }
-    /* The teacher's descriptor defaults, as a manifest without "config". */
-    if (s.tv->create(&th.host, &th.ctx, &s.info.task_space, th.desc->default_config,
-                     &s.teacher) != TK_OK) {
-        fail(r, "%s: %s", spec->teacher_id, th.ctx.last_message);
+    /* The teacher's descriptor defaults with teacher_config() merged in, as
+     * the host does with a manifest's "config". */
+    json_t *config = json_loads(th.desc->default_config, 0, NULL);
+    json_t *extra = json_loads(teacher_config(spec->teacher_id), 0, NULL);
+    char *config_text = config && extra && json_object_update(config, extra) == 0
+                            ? json_dumps(config, JSON_COMPACT)
+                            : NULL;
+    json_decref(config);
+    json_decref(extra);
+    tk_status created = config_text ? s.tv->create(&th.host, &th.ctx, &s.info.task_space,
+                                                   config_text, &s.teacher)
+                                    : TK_ERR_INVALID;
+    free(config_text);
+    if (created != TK_OK) {
+        fail(r, "%s: %s", spec->teacher_id,
+             created == TK_ERR_INVALID && !s.teacher ? th.ctx.last_message : "bad config");
         return;
     }
     s.task = calloc(s.info.task_space.dims, sizeof *s.task);
@@ -527,11 +550,11 @@ static int write_manifest(const char *path, const char *teacher, uint64_t episod
     /* The settings of examples/toy_<teacher>.json. */
     fprintf(f,
             "{\"name\": \"bench-%s\", \"seed\": %llu, \"budget\": {\"episodes\": %llu},\n"
-            " \"teacher\": {\"plugin\": \"%s\"},\n"
+            " \"teacher\": {\"plugin\": \"%s\", \"config\": %s},\n"
             " \"env\": {\"plugin\": \"toy-grid\", \"config\": %s},\n"
             " \"eval\": {\"every_episodes\": %d}}\n",
-            teacher, (unsigned long long)seed, (unsigned long long)episodes, teacher, toy_config,
-            EVAL_EVERY);
+            teacher, (unsigned long long)seed, (unsigned long long)episodes, teacher,
+            teacher_config(teacher), toy_config, EVAL_EVERY);
     return fclose(f);
 }
 
@@ -1041,7 +1064,7 @@ static void default_build_dir(options *o)
 
 static int parse_args(int argc, char **argv, options *o)
 {
-    static char short_list[] = "random,alp-gmm,covar-gmm,riac";
+    static char short_list[] = "random,alp-gmm,covar-gmm,riac,oracle";
     static char long_list[] = "alp-gmm,covar-gmm,riac";
     *o = (options){.short_episodes = 20000, .long_episodes = 1000000, .seed = 2, .repeat = 3,
                    .pin = 1, .cpu = -1, .e2e_long = 1};
