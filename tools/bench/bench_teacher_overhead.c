@@ -1,7 +1,8 @@
 /*
- * bench_teacher_overhead: per-episode teacher overhead of adr and spdl next
- * to alp-gmm's, and the 5 % budget against one SAC episode at paper
- * settings (docs/studies/tma-teachers-toy.md, docs/teachers/{adr,spdl}.md).
+ * bench_teacher_overhead: per-episode teacher overhead of TeachMyAgent's
+ * teachers (adr, spdl, goal-gan, setter-solver) next to alp-gmm's, and the
+ * 5 % budget against one SAC episode at paper settings
+ * (docs/studies/tma-teachers-toy.md, the teachers' pages in docs/teachers/).
  *
  * Teacher overhead = the time spent in the teacher's calls for one training
  * episode: sample + update, plus episode_start + step_update for teachers
@@ -13,14 +14,17 @@
  *   toy:   the 2-D toy grid (10 cells, 20,000 episodes of one step), each
  *          teacher with the settings of examples/tma_teachers_study.json
  *          ("-ek" starts, so that ADR and SPDL do move; spdl updates every
- *          500 episodes with the episode_return values).
+ *          500 episodes with the episode_return values; goal-gan
+ *          pre-trained at the origin cell; setter-solver with its
+ *          defaults), success = return > 0.75 as the toy grid's.
  *   paper: the schedules of the paper runs on synthetic episodes of 2000
  *          steps (Stump Tracks max_ep_len): spdl with update_frequency
  *          50,000 and update_offset 200,000 steps (an update every 25
  *          episodes), value_source "student" with a stand-in value callback
  *          (the student's own V(s0) cost is measured apart, below); on the
  *          2-D Stump Tracks space and an 8-D Parkour-like space; adr with
- *          the benchmark's thresholds on raw returns.
+ *          the benchmark's thresholds on raw returns; goal-gan and
+ *          setter-solver with success = return > 230 (the test-set rule).
  *
  * SAC episode at paper settings (spec envs_students.md sections 7.1, 10.1):
  * 2000 environment steps (act + observe, policy 400-300, obs 24, act 4)
@@ -40,6 +44,7 @@
 #define _GNU_SOURCE
 #include <cblas.h>
 #include <ftw.h>
+#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <sched.h>
@@ -55,11 +60,12 @@
 
 void openblas_set_num_threads(int num_threads);
 
-#define MAX_ROWS 8
+#define MAX_ROWS 12
 #define BUDGET_PCT 5.0
 #define SAC_STEPS 2000
 #define SAC_TRAIN_FREQ 10
 #define SPEC_GFLOP_PER_GRAD_STEP 4.1 /* envs_students.md 10.1, batch 1000 */
+#define TOY_MASTERY 0.75 /* the toy grid's success: competence above 75 % */
 
 static double now_s(void)
 {
@@ -146,7 +152,8 @@ static int parse_args(int argc, char **argv, options *o)
             fprintf(stderr,
                     "usage: %s [--build DIR] [--repeat N] [--toy-episodes N] "
                     "[--paper-episodes N] [--no-sac] [--no-pin]\n"
-                    "Per-episode teacher overhead (us) of adr, spdl and alp-gmm, and the\n"
+                    "Per-episode teacher overhead (us) of adr, spdl, goal-gan, setter-solver\n"
+                    "and alp-gmm, and the "
                     "5 %% budget against one SAC episode at paper settings.\n",
                     argv[0]);
             return -1;
@@ -195,15 +202,41 @@ static void summarise(row *r, double *t, size_t n)
     }
 }
 
+/* The host hands create() the descriptor's defaults with the manifest's
+ * values merged in; do the same so that a row lists only what it changes.
+ * Returns a malloc'd JSON text, or NULL. */
+static char *merged_config(const tk_descriptor *d, const char *overrides)
+{
+    json_t *base = json_loads(d->default_config ? d->default_config : "{}", 0, NULL);
+    json_t *over = json_loads(overrides, 0, NULL);
+    char *text = NULL;
+    if (base && over && json_object_update(base, over) == 0)
+        text = json_dumps(base, JSON_COMPACT);
+    json_decref(base);
+    json_decref(over);
+    return text;
+}
+
+static tk_status create_teacher(tk_harness *h, const char *label, const tk_task_space *space,
+                                const char *overrides, void **self)
+{
+    const tk_teacher_vtable *vt = tk_harness_teacher(h);
+    char *config = merged_config(h->desc, overrides);
+    tk_status st = vt && config ? vt->create(&h->host, &h->ctx, space, config, self)
+                                : TK_ERR_INVALID;
+    if (st != TK_OK)
+        fprintf(stderr, "bench_teacher_overhead: %s: create failed: %s: %s\n", label,
+                h->ctx.last_path, config ? h->ctx.last_message : "bad config JSON");
+    free(config);
+    return st;
+}
+
 static int open_teacher(tk_harness *h, const char *so, const char *id, uint64_t seed,
                         const tk_task_space *space, const char *config, void **self)
 {
     if (tk_harness_open(h, so, id, seed))
         return -1;
-    const tk_teacher_vtable *vt = tk_harness_teacher(h);
-    if (!vt || vt->create(&h->host, &h->ctx, space, config, self) != TK_OK) {
-        fprintf(stderr, "bench_teacher_overhead: %s: create failed: %s: %s\n", id,
-                h->ctx.last_path, h->ctx.last_message);
+    if (create_teacher(h, id, space, config, self) != TK_OK) {
         tk_harness_close(h);
         return -1;
     }
@@ -258,7 +291,7 @@ static int run_toy(const options *o, const char *env_so, const char *teacher_so,
         t0 = now_s();
         if (steps)
             rc |= vt->step_update(self, NULL, NULL, reward, NULL, done) != TK_OK;
-        rc |= vt->update(self, task, reward, 0) != TK_OK;
+        rc |= vt->update(self, task, reward, reward > TOY_MASTERY) != TK_OK;
         t[e] = spent + now_s() - t0;
     }
     if (rc == 0)
@@ -298,9 +331,7 @@ static int run_paper(const options *o, const char *teacher_so, row *r, int rep)
         return -1;
     th.host.student_value = standin_value;
     const tk_teacher_vtable *vt = tk_harness_teacher(&th);
-    if (!vt || vt->create(&th.host, &th.ctx, &space, r->config, &self) != TK_OK) {
-        fprintf(stderr, "bench_teacher_overhead: %s: create failed: %s: %s\n", r->label,
-                th.ctx.last_path, th.ctx.last_message);
+    if (create_teacher(&th, r->label, &space, r->config, &self) != TK_OK) {
         tk_harness_close(&th);
         return -1;
     }
@@ -477,6 +508,13 @@ static int pin_cpu(const options *o)
                  "{\"mean\": [0.05, 0.05], \"std\": [0.05, 0.05]}, " SPDL_REST "}"
 #define PAPER_SPDL "{\"update_offset\": 200000, \"update_frequency\": 50000, "               \
                    "\"value_source\": \"student\", \"initial_dist\": null, " SPDL_REST "}"
+/* GoalGAN with the benchmark's noise and replay (TeachMyAgent); on the toy
+ * grid pre-trained at the origin cell as the study's goal-gan-ek group. */
+#define TOY_GOAL_GAN "{\"success\": \"env\", \"state_noise_level\": 0.1, \"p_old\": 0.1, " \
+                     "\"use_pretrained_samples\": true, \"initial_dist\": "                    \
+                     "{\"mean\": [0.05, 0.05], \"std\": [0.05, 0.05]}}"
+#define PAPER_GOAL_GAN "{\"success\": \"env\", \"state_noise_level\": 0.1, \"p_old\": 0.1}"
+#define SETTER_SOLVER "{\"success\": \"env\"}"
 #define ALP_GMM "{\"fit_rate\": 250, \"nb_bootstrap\": null, \"k_min\": 2, \"k_max\": 10, "   \
                 "\"random_task_ratio\": 0.2, \"gmm_fitness_fun\": \"aic\", \"nb_em_init\": 1, " \
                 "\"warm_start\": false, \"alp_max_size\": null, \"alp_buffer_size\": 500, "  \
@@ -505,8 +543,12 @@ int main(int argc, char **argv)
         {"adr", "adr", PAPER_ADR, "paper", 2, 0, 0, 0, 0, 0, 0},
         {"spdl", "spdl", PAPER_SPDL, "paper", 2, 0, 0, 0, 0, 0, 0},
         {"spdl (8-D)", "spdl", PAPER_SPDL, "paper", 8, 0, 0, 0, 0, 0, 0},
+        {"goal-gan", "goal-gan", TOY_GOAL_GAN, "toy", 2, 0, 0, 0, 0, 0, 0},
+        {"setter-solver", "setter-solver", SETTER_SOLVER, "toy", 2, 0, 0, 0, 0, 0, 0},
+        {"goal-gan", "goal-gan", PAPER_GOAL_GAN, "paper", 2, 0, 0, 0, 0, 0, 0},
+        {"setter-solver", "setter-solver", SETTER_SOLVER, "paper", 2, 0, 0, 0, 0, 0, 0},
     };
-    const size_t n_rows = 7;
+    const size_t n_rows = 11;
     char env_so[PATH_MAX], so[PATH_MAX], sac_so[PATH_MAX];
     if (plugin_path(&o, "toy-grid", env_so, sizeof env_so)) {
         fprintf(stderr, "bench_teacher_overhead: no tkp_toy_grid.so under %s/plugins\n", o.build);
