@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "diag.h"
 #include "manifest.h"
 #include "plugin_config.h"
@@ -164,17 +165,12 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("manifest");
-    TCase *tc = tcase_create("core");
+    TCase *tc = tk_check_tcase(s, "core", 0);
     tcase_add_test(tc, valid_manifest_gets_defaults);
     tcase_add_loop_test(tc, bad_manifest_names_path, 0,
                         (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, config_merges_defaults);
     tcase_add_test(tc, config_rejects_unknown_and_mistyped);
     tcase_add_test(tc, closest_word_suggests_typos_only);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run(s);
 }

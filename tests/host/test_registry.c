@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "registry.h"
 
 static char **plugin_args;
@@ -103,17 +104,11 @@ int main(int argc, char **argv)
         return 2;
     plugin_args = argv + 1;
     Suite *s = suite_create("registry");
-    TCase *tc = tcase_create("core");
+    TCase *tc = tk_check_tcase(s, "core", 0);
     tcase_add_test(tc, newer_minor_loads);
     tcase_add_test(tc, wrong_major_refused_with_both_versions);
     tcase_add_test(tc, explicit_bad_path_is_an_error);
     tcase_add_test(tc, duplicate_id_names_both_files);
     tcase_add_test(tc, missing_id_suggests_near_miss);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run_in_process(s, CK_NORMAL);
 }

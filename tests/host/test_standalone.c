@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "instance.h"
 #include "plugin_config.h"
 #include "teachkit/rng.h"
@@ -180,18 +181,12 @@ int main(int argc, char **argv)
         return 2;
     plugin_args = argv + 1;
     Suite *s = suite_create("standalone");
-    TCase *tc = tcase_create("standalone");
+    TCase *tc = tk_check_tcase(s, "standalone", 0);
     tcase_add_test(tc, seeding_matches_host);
     tcase_add_test(tc, config_matches_host);
     tcase_add_test(tc, config_errors);
     tcase_add_test(tc, abi_rules);
     tcase_add_test(tc, find_by_id);
     tcase_add_test(tc, env_calls);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run_in_process(s, CK_NORMAL);
 }

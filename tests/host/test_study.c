@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "study.h"
 
 static int expand_text(const char *text, tk_study *st, tk_diag *d)
@@ -133,16 +134,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("study");
-    TCase *tc = tcase_create("core");
+    TCase *tc = tk_check_tcase(s, "core", 0);
     tcase_add_test(tc, cross_product_of_teachers_and_seed_range);
     tcase_add_test(tc, nested_config_sweep_and_seed_list);
     tcase_add_test(tc, no_sweep_is_one_run_and_paths_become_absolute);
     tcase_add_test(tc, errors_name_the_path);
     tcase_add_test(tc, labels_are_sanitised);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run(s);
 }

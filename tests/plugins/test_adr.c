@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin_harness.h"
-#include "teachkit/rng.h"
+#include "check_main.h"
+#include "checkpoint_checks.h"
+#include "plugin_fixtures.h"
+#include "toy_grid_driver.h"
 
 static const char *g_plugin;
 static const char *g_toy;
@@ -28,19 +30,11 @@ static const tk_task_space g_space = {2, g_dims};
 static const tk_dim g_dim1[1] = {{"x", 0.0, 1.0}};
 static const tk_task_space g_space1 = {1, g_dim1};
 
-typedef struct teacher {
-    tk_harness h;
-    const tk_teacher_vtable *vt;
-    void *self;
-} teacher;
+typedef tk_teacher_fx teacher;
 
 static tk_status teacher_open_space(teacher *t, const tk_task_space *space, const char *config)
 {
-    memset(t, 0, sizeof *t);
-    ck_assert_int_eq(tk_harness_open(&t->h, g_plugin, "adr", 11), 0);
-    t->vt = tk_harness_teacher(&t->h);
-    ck_assert_ptr_nonnull(t->vt);
-    return t->vt->create(&t->h.host, &t->h.ctx, space, config, &t->self);
+    return tk_teacher_fx_open(t, g_plugin, "adr", 11, space, config);
 }
 
 static tk_status teacher_open(teacher *t, const char *config)
@@ -48,21 +42,10 @@ static tk_status teacher_open(teacher *t, const char *config)
     return teacher_open_space(t, &g_space, config);
 }
 
-static void teacher_close(teacher *t)
-{
-    if (t->self)
-        t->vt->destroy(t->self);
-    tk_harness_close(&t->h);
-}
-
 /* The box from the snapshot, as the float32 values the teacher holds. */
 static void box(teacher *t, float *low, float *high, size_t dims)
 {
-    const char *text = NULL;
-    ck_assert_int_eq(t->vt->snapshot(t->self, &text), TK_OK);
-    json_t *root = json_loads(text, 0, NULL);
-    ck_assert_ptr_nonnull(root);
-    ck_assert_str_eq(json_string_value(json_object_get(root, "type")), "bounds");
+    json_t *root = tk_teacher_fx_snapshot(t, "bounds");
     ck_assert_uint_eq(json_array_size(json_object_get(root, "low")), dims);
     for (size_t i = 0; i < dims; i++) {
         low[i] = (float)json_number_value(json_array_get(json_object_get(root, "low"), i));
@@ -119,7 +102,7 @@ START_TEST(test_descriptor)
     ck_assert_int_eq(json_integer_value(json_object_get(def, "queue_len")), 10);
     ck_assert_str_eq(json_string_value(json_object_get(def, "compat")), "none");
     json_decref(def);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -133,20 +116,20 @@ START_TEST(test_thresholds_are_required)
     ck_assert_str_eq(t.h.ctx.last_path, "max_reward_thr");
     ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "is required"));
     ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "expert knowledge"));
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, WITH_THRESHOLDS("\"max_reward_thr\": 180.0, "
                                                       "\"min_reward_thr\": null")),
                      TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "min_reward_thr");
     ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "is required"));
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, WITH_THRESHOLDS("\"max_reward_thr\": 10.0, "
                                                       "\"min_reward_thr\": 20.0")),
                      TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "min_reward_thr");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, "{\"max_reward_thr\": 10.0, \"min_reward_thr\": 0.0, "
                                       "\"step_size\": 0.0, \"boundary_sampling_p\": 0.7, "
@@ -154,7 +137,7 @@ START_TEST(test_thresholds_are_required)
                                       "\"compat\": \"none\"}"),
                      TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "step_size");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, "{\"max_reward_thr\": 10.0, \"min_reward_thr\": 0.0, "
                                       "\"step_size\": 0.1, \"boundary_sampling_p\": 0.7, "
@@ -162,7 +145,7 @@ START_TEST(test_thresholds_are_required)
                                       "\"compat\": \"tma\"}"),
                      TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "compat");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -171,20 +154,20 @@ START_TEST(test_initial_dist_errors)
     teacher t;
     ck_assert_int_eq(teacher_open(&t, CONFIG("{\"mean\": [1.0, 7.0]}")), TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "initial_dist.mean[1]");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, CONFIG("{\"mean\": [1.0]}")), TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "initial_dist.mean");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, CONFIG("{\"centre\": [1.0, 1.0]}")), TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "initial_dist");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, CONFIG("[1.0, 1.0]")), TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "initial_dist");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
     /* The SPDL form of the same knowledge is accepted (cov ignored). */
     ck_assert_int_eq(teacher_open(&t, CONFIG("{\"mean\": [1.0, 2.0], \"cov\": [[1, 0], [0, 1]]}")),
                      TK_OK);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -199,14 +182,14 @@ START_TEST(test_initial_point)
         ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
         ck_assert(task[0] == 1.5f && task[1] == 3.0f);
     }
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     /* Without expert knowledge: one random point inside the space. */
     ck_assert_int_eq(teacher_open(&t, CONFIG("null")), TK_OK);
     box(&t, lo, hi, 2);
     ck_assert(lo[0] == hi[0] && lo[1] == hi[1]);
     ck_assert(lo[0] >= 0.0f && lo[0] <= 3.0f && lo[1] >= 0.0f && lo[1] <= 6.0f);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -254,7 +237,7 @@ START_TEST(test_widens_exactly_at_upper_threshold)
     feed(&t, side, 1000.0, 1);
     box(&t, lo, hi, 2);
     ck_assert(lo[0] == moved(l1, -0.1));
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -287,7 +270,7 @@ START_TEST(test_shrinks_at_lower_threshold)
     box(&t, lo, hi, 2);
     ck_assert(lo[1] == hi[1]);
     ck_assert(hi[1] == moved(3.0f, 0.1));
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -310,7 +293,7 @@ START_TEST(test_clamps_at_task_space)
         ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
         ck_assert(task[0] >= 0.0f && task[0] <= 3.0f && task[1] >= 0.0f && task[1] <= 6.0f);
     }
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -341,7 +324,7 @@ START_TEST(test_boundary_sampling)
         ck_assert_int_eq(t.vt->sample(t.self, &x), TK_OK);
         ck_assert(x == hi);
     }
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     /* compat TeachMyAgent: either side half of the time. */
     capped_box(&t, "TeachMyAgent", "1.0");
@@ -353,7 +336,7 @@ START_TEST(test_boundary_sampling)
     }
     ck_assert_int_eq(at_lo + at_hi, 4000);
     ck_assert(at_lo > 1800 && at_hi > 1800);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     /* No boundary sampling: uniform inside the box. */
     capped_box(&t, "none", "0.0");
@@ -364,7 +347,7 @@ START_TEST(test_boundary_sampling)
         sum += x;
     }
     ck_assert_double_eq_tol(sum / 4000.0, 0.05, 0.003);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -396,7 +379,7 @@ START_TEST(test_box_stream_restart)
         for (int i = 0; i < 8; i++)
             same &= fabs(pos[0][i] - pos[1][i]) < 1e-5;
         ck_assert_int_eq(same, compat);
-        teacher_close(&t);
+        tk_teacher_fx_close(&t);
     }
 }
 END_TEST
@@ -408,34 +391,11 @@ START_TEST(test_rejects_nonfinite)
     const float bad[2] = {NAN, 1.0f}, ok[2] = {1.0f, 1.0f};
     ck_assert_int_eq(t.vt->update(t.self, bad, 100.0, 0), TK_ERR_INVALID);
     ck_assert_int_eq(t.vt->update(t.self, ok, INFINITY, 0), TK_ERR_INVALID);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
 /* ------------------------------------------------------------- checkpoints */
-
-static unsigned char *ckpt_save(const tk_teacher_vtable *vt, void *self, size_t *size)
-{
-    const void *data = NULL;
-    *size = 0;
-    ck_assert_int_eq(vt->save(self, &data, size), TK_OK);
-    ck_assert_uint_gt(*size, 0);
-    unsigned char *copy = malloc(*size);
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, data, *size);
-    return copy;
-}
-
-static void ckpt_refused(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
-                         const void *bytes, size_t size, const char *what)
-{
-    ctx->last_code = TK_OK;
-    ctx->last_message[0] = '\0';
-    ck_assert_msg(vt->load(self, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted",
-                  what, size);
-    ck_assert_int_eq(ctx->last_code, TK_ERR_INVALID);
-    ck_assert_msg(ctx->last_message[0] != '\0', "%s: no message", what);
-}
 
 /* Learner of the round trip: high returns near the middle, low far out. */
 static double ckpt_return(const float *task)
@@ -460,7 +420,7 @@ static void checkpoint_round_trip(const char *compat)
     for (int e = 0; e < 437; e++)
         ckpt_episode(&a, ta);
     size_t size;
-    unsigned char *bytes = ckpt_save(a.vt, a.self, &size);
+    unsigned char *bytes = tk_ckpt_save(&a, &size);
     ck_assert_int_eq(teacher_open(&b, config), TK_OK);
     ck_assert_int_eq(b.vt->load(b.self, bytes, size), TK_OK);
     b.h.ctx.rng = a.h.ctx.rng;
@@ -475,15 +435,9 @@ static void checkpoint_round_trip(const char *compat)
     ck_assert_mem_eq(ha, hb, sizeof ha);
     ck_assert(ha[0] - la[0] > 0.5f); /* the box did grow */
     free(bytes);
-    size_t sa, sb;
-    unsigned char *ba = ckpt_save(a.vt, a.self, &sa);
-    unsigned char *bb = ckpt_save(b.vt, b.self, &sb);
-    ck_assert_uint_eq(sa, sb);
-    ck_assert_mem_eq(ba, bb, sa);
-    free(ba);
-    free(bb);
-    teacher_close(&a);
-    teacher_close(&b);
+    tk_ckpt_same_saved(&a, &b, compat);
+    tk_teacher_fx_close(&a);
+    tk_teacher_fx_close(&b);
 }
 
 START_TEST(test_checkpoint_round_trip)
@@ -493,6 +447,18 @@ START_TEST(test_checkpoint_round_trip)
 }
 END_TEST
 
+/* An instance that accepted a flipped state keeps its box inside the task
+ * space and plays on. */
+static void play_in_bounds(tk_teacher_fx *t)
+{
+    float task[2];
+    for (int e = 0; e < 20; e++) {
+        ck_assert_int_eq(t->vt->sample(t->self, task), TK_OK);
+        ck_assert(task[0] >= 0.0f && task[0] <= 3.0f && task[1] >= 0.0f && task[1] <= 6.0f);
+        ck_assert_int_eq(t->vt->update(t->self, task, 100.0, 0), TK_OK);
+    }
+}
+
 START_TEST(test_checkpoint_rejects_bad_data)
 {
     teacher t, other;
@@ -501,42 +467,19 @@ START_TEST(test_checkpoint_rejects_bad_data)
     for (int e = 0; e < 123; e++)
         ckpt_episode(&t, task);
     size_t size;
-    unsigned char *bytes = ckpt_save(t.vt, t.self, &size);
-    unsigned char *buf = malloc(size + 1);
-    ck_assert_ptr_nonnull(buf);
-    ckpt_refused(t.vt, t.self, &t.h.ctx, NULL, 0, "an empty state");
-    for (size_t n = 0; n < size; n++)
-        ckpt_refused(t.vt, t.self, &t.h.ctx, bytes, n, "truncated state");
-    memcpy(buf, bytes, size);
-    buf[size] = 0;
-    ckpt_refused(t.vt, t.self, &t.h.ctx, buf, size + 1, "state with a trailing byte");
-    memcpy(buf, "XXXX", 4);
-    ckpt_refused(t.vt, t.self, &t.h.ctx, buf, size, "state with another tag");
-    tk_rng noise;
-    tk_rng_seed(&noise, 77);
-    for (int trial = 0; trial < 300; trial++) {
-        memcpy(buf, bytes, size);
-        const size_t at = 8 + (size_t)tk_rng_below(&noise, size - 8);
-        buf[at] ^= (unsigned char)(1u << tk_rng_below(&noise, 8));
-        const tk_status st = t.vt->load(t.self, buf, size);
-        ck_assert(st == TK_OK || st == TK_ERR_INVALID);
-        for (int e = 0; st == TK_OK && e < 20; e++) {
-            ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
-            ck_assert(task[0] >= 0.0f && task[0] <= 3.0f && task[1] >= 0.0f && task[1] <= 6.0f);
-            ck_assert_int_eq(t.vt->update(t.self, task, 100.0, 0), TK_OK);
-        }
-    }
-    ck_assert_int_eq(t.vt->load(t.self, bytes, size), TK_OK);
+    unsigned char *bytes = tk_ckpt_save(&t, &size);
+    const tk_ckpt_damage damage = {
+        .dense = SIZE_MAX, .noise_seed = 77, .flips = 300, .play = play_in_bounds};
+    tk_ckpt_rejects_damage(&t, bytes, size, &damage);
     /* Another queue length or compat mode: another configuration's state. */
     ck_assert_int_eq(teacher_open(&other, CONFIG_Q("null", "6", "0.7", "none")), TK_OK);
-    ckpt_refused(other.vt, other.self, &other.h.ctx, bytes, size, "another queue_len's state");
-    teacher_close(&other);
+    tk_ckpt_refused(&other, bytes, size, "another queue_len's state");
+    tk_teacher_fx_close(&other);
     ck_assert_int_eq(teacher_open(&other, CONFIG_Q("null", "5", "0.7", "TeachMyAgent")), TK_OK);
-    ckpt_refused(other.vt, other.self, &other.h.ctx, bytes, size, "another compat's state");
-    teacher_close(&other);
-    free(buf);
+    tk_ckpt_refused(&other, bytes, size, "another compat's state");
+    tk_teacher_fx_close(&other);
     free(bytes);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -550,42 +493,26 @@ START_TEST(test_toy_grid_curriculum)
 {
     if (!g_toy)
         return;
-    tk_harness eh;
-    ck_assert_int_eq(tk_harness_open(&eh, g_toy, "toy-grid", 3), 0);
-    const tk_env_vtable *ev = tk_harness_env(&eh);
-    void *env = NULL;
-    ck_assert_int_eq(ev->create(&eh.host, &eh.ctx, "{\"cells_per_dim\": 10, \"dims\": 2, "
-                                                   "\"distractors\": 0}", &env),
-                     TK_OK);
-    tk_env_info info = {.struct_size = sizeof info};
-    ck_assert_int_eq(ev->info(env, &info), TK_OK);
+    tk_env_fx toy;
+    tk_toy_open(&toy, g_toy, 3, TK_TOY_GRID_2D);
     teacher t;
-    ck_assert_int_eq(teacher_open_space(&t, &info.task_space,
+    ck_assert_int_eq(teacher_open_space(&t, &toy.info.task_space,
                                         "{\"max_reward_thr\": 0.75, \"min_reward_thr\": 0.0, "
                                         "\"step_size\": 0.05, \"boundary_sampling_p\": 0.7, "
                                         "\"queue_len\": 10, \"compat\": \"none\", "
                                         "\"initial_dist\": {\"mean\": [0.0, 0.0]}}"),
                      TK_OK);
-    float task[2];
-    for (int e = 0; e < 6000; e++) {
-        double r = 0.0;
-        int done = 0;
-        ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
-        ck_assert_int_eq(ev->set_task(env, task), TK_OK);
-        ck_assert_int_eq(ev->reset(env, NULL), TK_OK);
-        ck_assert_int_eq(ev->step(env, NULL, NULL, &r, &done), TK_OK);
-        ck_assert_int_eq(t.vt->update(t.self, task, r, 0), TK_OK);
-    }
+    for (int e = 0; e < 6000; e++)
+        tk_toy_episode(&toy, &t);
     float lo[2], hi[2];
     box(&t, lo, hi, 2);
     ck_assert(lo[0] == 0.0f && lo[1] == 0.0f);
     double mastered = 0.0;
-    ck_assert_int_eq(ev->evaluate(env, &mastered), TK_OK);
+    ck_assert_int_eq(toy.vt->evaluate(toy.env, &mastered), TK_OK);
     ck_assert_msg(hi[0] >= 0.2f && hi[1] >= 0.2f && hi[0] + hi[1] >= 0.8f && mastered >= 10.0,
                   "box [0, %g] x [0, %g], %g %% mastered", hi[0], hi[1], mastered);
-    teacher_close(&t);
-    ev->destroy(env);
-    tk_harness_close(&eh);
+    tk_teacher_fx_close(&t);
+    tk_env_fx_close(&toy);
 }
 END_TEST
 
@@ -598,8 +525,7 @@ int main(int argc, char **argv)
     g_plugin = argv[1];
     g_toy = argc > 2 ? argv[2] : NULL;
     Suite *s = suite_create("adr");
-    TCase *tc = tcase_create("abi");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tk_check_tcase(s, "abi", 120);
     tcase_add_test(tc, test_descriptor);
     tcase_add_test(tc, test_thresholds_are_required);
     tcase_add_test(tc, test_initial_dist_errors);
@@ -613,10 +539,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_checkpoint_round_trip);
     tcase_add_test(tc, test_checkpoint_rejects_bad_data);
     tcase_add_test(tc, test_toy_grid_curriculum);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tk_check_run(s);
 }

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "../../plugins/envs/bipedal_walker/bw_inspect.h"
+#include "check_main.h"
 #include "plugin_harness.h"
 #include "teachkit/render.h"
 #include "teachkit/rng.h"
@@ -1050,21 +1051,12 @@ int main(int argc, char **argv)
         /* Check's asserts need a running test: record inside one, silently
          * and in-process so that stdout carries only the fixture. */
         Suite *rs = suite_create("record");
-        TCase *rc = tcase_create("record");
-        tcase_set_timeout(rc, 600);
-        tcase_add_test(rc, test_record);
-        suite_add_tcase(rs, rc);
-        SRunner *rr = srunner_create(rs);
-        srunner_set_fork_status(rr, CK_NOFORK);
-        srunner_run_all(rr, CK_SILENT);
-        int failed = srunner_ntests_failed(rr);
-        srunner_free(rr);
-        return failed == 0 ? 0 : 1;
+        tcase_add_test(tk_check_tcase(rs, "record", 600), test_record);
+        return tk_check_run_in_process(rs, CK_SILENT);
     }
 
     Suite *s = suite_create("bipedal_walker");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 240);
+    TCase *tc = tk_check_tcase(s, "core", 240);
     tcase_add_test(tc, test_descriptors);
     tcase_add_test(tc, test_sizes_and_spaces);
     tcase_add_test(tc, test_config_errors);
@@ -1081,10 +1073,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_save_load);
     tcase_add_test(tc, test_render);
     tcase_add_test(tc, test_shipped_test_sets);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return tk_check_run(s);
 }

@@ -20,47 +20,18 @@
 #include <string.h>
 
 #include "../../plugins/teachers/goal_gan/goal_gan.h"
-#include "plugin_harness.h"
+#include "check_main.h"
+#include "plugin_fixtures.h"
 
 static const char *g_plugin;
 static const tk_dim g_dims[2] = {{"x0", 0.0, 1.0}, {"x1", 0.0, 1.0}};
 static const tk_task_space g_space = {2, g_dims};
 
-typedef struct teacher {
-    tk_harness h;
-    const tk_teacher_vtable *vt;
-    void *self;
-} teacher;
-
-static char *merged_config(const tk_descriptor *d, const char *overrides)
-{
-    json_t *def = json_loads(d->default_config, 0, NULL);
-    json_t *o = json_loads(overrides, 0, NULL);
-    ck_assert_ptr_nonnull(def);
-    ck_assert_msg(o != NULL, "bad overrides: %s", overrides);
-    ck_assert_int_eq(json_object_update(def, o), 0);
-    char *text = json_dumps(def, JSON_COMPACT);
-    json_decref(def);
-    json_decref(o);
-    return text;
-}
+typedef tk_teacher_fx teacher;
 
 static tk_status teacher_open(teacher *t, const char *overrides, uint64_t seed)
 {
-    memset(t, 0, sizeof *t);
-    ck_assert_int_eq(tk_harness_open(&t->h, g_plugin, "goal-gan", seed), 0);
-    t->vt = tk_harness_teacher(&t->h);
-    char *config = merged_config(t->h.desc, overrides);
-    const tk_status st = t->vt->create(&t->h.host, &t->h.ctx, &g_space, config, &t->self);
-    free(config);
-    return st;
-}
-
-static void teacher_close(teacher *t)
-{
-    if (t->self)
-        t->vt->destroy(t->self);
-    tk_harness_close(&t->h);
+    return tk_teacher_fx_open_merged(t, g_plugin, "goal-gan", seed, &g_space, overrides);
 }
 
 static const goal_gan_api *gan(teacher *t)
@@ -88,21 +59,21 @@ START_TEST(test_success_required)
     ck_assert_int_eq(teacher_open(&t, "{}", 1), TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "success");
     ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "is required"));
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": \"always\"}", 1), TK_ERR_CONFIG);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": {\"return_above\": 0.5}, \"goid_lb\": 0.9}",
                                   1),
                      TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "goid_lb");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": {\"return_above\": 0.5}}", 1), TK_OK);
     const char *const *f = t.h.desc->features;
     int needs = 0;
     for (; f && *f; f++)
         needs |= strcmp(*f, "needs-success") == 0;
     ck_assert(needs);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -124,7 +95,7 @@ START_TEST(test_generator_moves_to_good_goals)
     fprintf(stderr, "good fraction %.3f -> %.3f\n", before, after);
     ck_assert_msg(after > 0.6 && after > before + 0.2,
                   "good fraction %.3f before, %.3f after training", before, after);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -155,7 +126,7 @@ START_TEST(test_rollouts_buffer_training)
     ck_assert_uint_gt(api->success_buffer_size(t.self), 0);
     ck_assert_uint_gt(api->trainings(t.self), 0);
     ck_assert_uint_lt(api->pending_size(t.self), 5);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -174,11 +145,8 @@ START_TEST(test_snapshot_and_checkpoint)
     }
     /* snapshot: samples, 100 points, the curriculum stream untouched */
     const tk_rng before = a.h.ctx.rng;
-    const char *text = NULL;
-    ck_assert_int_eq(a.vt->snapshot(a.self, &text), TK_OK);
+    json_t *root = tk_teacher_fx_snapshot(&a, "samples");
     ck_assert_mem_eq(&before, &a.h.ctx.rng, sizeof before);
-    json_t *root = json_loads(text, 0, NULL);
-    ck_assert_str_eq(json_string_value(json_object_get(root, "type")), "samples");
     ck_assert_uint_eq(json_array_size(json_object_get(root, "points")), 100);
     ck_assert_uint_eq(json_array_size(json_array_get(json_object_get(root, "points"), 0)), 2);
     json_decref(root);
@@ -201,8 +169,8 @@ START_TEST(test_snapshot_and_checkpoint)
     ck_assert_int_eq(a.vt->save(a.self, &data, &size), TK_OK);
     ck_assert_int_eq(b.vt->load(b.self, data, size - 1), TK_ERR_INVALID);
     ck_assert_int_eq(b.vt->load(b.self, "ADR_xxxxxxxx", 12), TK_ERR_INVALID);
-    teacher_close(&a);
-    teacher_close(&b);
+    tk_teacher_fx_close(&a);
+    tk_teacher_fx_close(&b);
 }
 END_TEST
 
@@ -214,16 +182,10 @@ int main(int argc, char **argv)
     }
     g_plugin = argv[1];
     Suite *s = suite_create("goal_gan");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tk_check_tcase(s, "core", 120);
     tcase_add_test(tc, test_success_required);
     tcase_add_test(tc, test_generator_moves_to_good_goals);
     tcase_add_test(tc, test_rollouts_buffer_training);
     tcase_add_test(tc, test_snapshot_and_checkpoint);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run(s);
 }

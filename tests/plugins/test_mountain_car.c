@@ -9,63 +9,26 @@
  * (below the energy frontier).  argv[1] = the mountain-car plugin.
  */
 #include <check.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "plugin_harness.h"
+#include "check_main.h"
+#include "env_checks.h"
+#include "plugin_fixtures.h"
 #include "teachkit/rng.h"
 
 static const char *g_plugin;
 
 #define STEPS 999
 
-typedef struct car {
-    tk_harness h;
-    const tk_env_vtable *vt;
-    void *env;
-    tk_env_info info;
-} car;
+typedef tk_env_fx car;
 
-/* The descriptor's defaults with `overrides` merged in, as the host does. */
-static char *merged_config(const tk_descriptor *d, const char *overrides)
-{
-    json_t *base = json_loads(d->default_config, 0, NULL);
-    ck_assert_ptr_nonnull(base);
-    if (overrides) {
-        json_t *over = json_loads(overrides, 0, NULL);
-        ck_assert_ptr_nonnull(over);
-        ck_assert_int_eq(json_object_update(base, over), 0);
-        json_decref(over);
-    }
-    char *text = json_dumps(base, JSON_COMPACT);
-    json_decref(base);
-    return text;
-}
-
+/* The descriptor's defaults with `overrides` (a JSON object or NULL) merged
+ * in, as the host does. */
 static tk_status car_open(car *c, uint64_t seed, const char *overrides)
 {
-    memset(c, 0, sizeof *c);
-    ck_assert_int_eq(tk_harness_open(&c->h, g_plugin, "mountain-car", seed), 0);
-    c->vt = tk_harness_env(&c->h);
-    ck_assert_ptr_nonnull(c->vt);
-    char *cfg = merged_config(c->h.desc, overrides);
-    tk_status st = c->vt->create(&c->h.host, &c->h.ctx, cfg, &c->env);
-    free(cfg);
-    if (st == TK_OK) {
-        c->info.struct_size = sizeof c->info;
-        ck_assert_int_eq(c->vt->info(c->env, &c->info), TK_OK);
-    }
-    return st;
-}
-
-static void car_close(car *c)
-{
-    if (c->env)
-        c->vt->destroy(c->env);
-    tk_harness_close(&c->h);
+    return tk_env_fx_open_merged(c, g_plugin, "mountain-car", seed, overrides);
 }
 
 static void set_task(car *c, double power, double goal)
@@ -161,8 +124,8 @@ static int pump_successes(uint64_t seed, double power, double goal, int n)
         outcome rb = run_policy(&b, power, goal, PUMP_LEFT_FIRST, 1);
         successes += ra.successes || rb.successes;
     }
-    car_close(&a);
-    car_close(&b);
+    tk_env_fx_close(&a);
+    tk_env_fx_close(&b);
     return successes;
 }
 
@@ -190,7 +153,7 @@ START_TEST(test_descriptor_and_info)
     ck_assert(c.info.return_high == 100.0);
     ck_assert(c.info.mastery_threshold == 0.0);
     ck_assert_uint_eq(c.info.max_episode_steps, STEPS);
-    car_close(&c);
+    tk_env_fx_close(&c);
 }
 END_TEST
 
@@ -231,7 +194,7 @@ START_TEST(test_dynamics_match_gym_formulas)
     const float a = 0.0f;
     double r;
     ck_assert_int_eq(c.vt->step(c.env, &a, obs, &r, &done), TK_ERR_STATE);
-    car_close(&c);
+    tk_env_fx_close(&c);
 }
 END_TEST
 
@@ -254,7 +217,7 @@ START_TEST(test_first_step_by_hand)
     ck_assert_double_eq_tol(obs[0], p0 + v1, 1e-7);
     ck_assert_double_eq_tol(r, -0.025, 1e-12);
     ck_assert_int_eq(done, 0);
-    car_close(&c);
+    tk_env_fx_close(&c);
 }
 END_TEST
 
@@ -288,9 +251,9 @@ START_TEST(test_deterministic_for_a_seed)
         }
     }
     ck_assert_int_eq(differs, 3);
-    car_close(&a);
-    car_close(&b);
-    car_close(&c);
+    tk_env_fx_close(&a);
+    tk_env_fx_close(&b);
+    tk_env_fx_close(&c);
 }
 END_TEST
 
@@ -298,40 +261,21 @@ START_TEST(test_invalid_calls_rejected)
 {
     car c;
     ck_assert_int_eq(car_open(&c, 1, NULL), TK_OK);
-    float obs[2];
-    const float a = 0.0f;
-    double r;
-    int done;
-    ck_assert_int_eq(c.vt->reset(c.env, obs), TK_ERR_STATE);
-    const float bad[][2] = {
+    static const float bad[][2] = {
         {NAN, 0.3f}, {0.001f, NAN}, {INFINITY, 0.3f}, {-0.0001f, 0.3f},
         {0.0031f, 0.3f}, {0.001f, 0.05f}, {0.001f, 0.6f},
     };
-    const char *names[] = {"power", "goal_position", "power", "power",
-                           "power", "goal_position", "goal_position"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        c.h.ctx.last_message[0] = '\0';
-        ck_assert_int_eq(c.vt->set_task(c.env, bad[i]), TK_ERR_INVALID);
-        ck_assert_ptr_nonnull(strstr(c.h.ctx.last_message, names[i]));
-    }
-    ck_assert_int_eq(c.vt->reset(c.env, obs), TK_ERR_STATE);
-    set_task(&c, 0.0, 0.1);
-    set_task(&c, 0.003, 0.55);
-    ck_assert_int_eq(c.vt->step(c.env, &a, obs, &r, &done), TK_ERR_STATE);
-    ck_assert_int_eq(c.vt->reset(c.env, obs), TK_OK);
-    const float nan_action = NAN;
-    ck_assert_int_eq(c.vt->step(c.env, &nan_action, obs, &r, &done), TK_ERR_INVALID);
-    ck_assert_int_eq(c.vt->step(c.env, &a, obs, &r, &done), TK_OK);
-    car_close(&c);
+    static const char *const names[] = {"power", "goal_position", "power", "power",
+                                        "power", "goal_position", "goal_position"};
+    static const float low[2] = {0.0f, 0.1f}, high[2] = {0.003f, 0.55f};
+    tk_env_check_invalid_calls(&c, bad[0], names, sizeof bad / sizeof bad[0], low, high);
+    tk_env_fx_close(&c);
 }
 END_TEST
 
 START_TEST(test_config_errors_name_the_key)
 {
-    static const struct {
-        const char *config;
-        const char *path;
-    } cases[] = {
+    static const tk_config_case cases[] = {
         {"{\"power\": [0.002, 0.001]}", "power"},
         {"{\"power\": [-0.001, 0.001]}", "power[0]"},
         {"{\"power\": 0.001}", "power"},
@@ -341,19 +285,13 @@ START_TEST(test_config_errors_name_the_key)
         {"{\"episode_steps\": 1000}", "episode_steps"},
         {"{\"episode_steps\": 0}", "episode_steps"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        car c;
-        ck_assert_int_eq(car_open(&c, 1, cases[i].config), TK_ERR_CONFIG);
-        ck_assert_ptr_null(c.env);
-        ck_assert_str_eq(c.h.ctx.last_path, cases[i].path);
-        car_close(&c);
-    }
+    tk_env_expect_config_errors(g_plugin, "mountain-car", cases, sizeof cases / sizeof cases[0]);
     car c;
     ck_assert_int_eq(car_open(&c, 1, "{\"episode_steps\": 200, \"power\": [0.0015, 0.0015]}"),
                      TK_OK);
     ck_assert_double_eq_tol(c.info.return_low, -20.0, 1e-12);
     ck_assert_uint_eq(c.info.max_episode_steps, 200);
-    car_close(&c);
+    tk_env_fx_close(&c);
 }
 END_TEST
 
@@ -361,28 +299,9 @@ START_TEST(test_save_load_between_episodes)
 {
     car c;
     ck_assert_int_eq(car_open(&c, 3, NULL), TK_OK);
-    const void *data = NULL;
-    size_t size = 0;
-    ck_assert_int_eq(c.vt->save(c.env, &data, &size), TK_OK);
-    ck_assert_uint_gt(size, 0);
-    ck_assert_int_eq(c.vt->load(c.env, data, size), TK_OK);
-    /* A truncated record, trailing bytes, another plugin's tag. */
-    unsigned char buf[64];
-    ck_assert_uint_lt(size, sizeof buf);
-    memcpy(buf, data, size);
-    ck_assert_int_eq(c.vt->load(c.env, buf, size - 1), TK_ERR_INVALID);
-    ck_assert_int_eq(c.vt->load(c.env, buf, size + 1), TK_ERR_INVALID);
-    buf[0] ^= 0x20;
-    ck_assert_int_eq(c.vt->load(c.env, buf, size), TK_ERR_INVALID);
-    /* Loaded mid-episode: the host's next set_task and reset start over. */
-    float obs[3];
-    set_task(&c, 0.0015, 0.45);
-    ck_assert_int_eq(c.vt->reset(c.env, obs), TK_OK);
-    ck_assert_int_eq(c.vt->load(c.env, data, size), TK_OK);
-    ck_assert_int_eq(c.vt->reset(c.env, obs), TK_ERR_STATE);
-    set_task(&c, 0.0015, 0.45);
-    ck_assert_int_eq(c.vt->reset(c.env, obs), TK_OK);
-    car_close(&c);
+    const float task[2] = {0.0015f, 0.45f};
+    tk_env_check_save_load(&c, task);
+    tk_env_fx_close(&c);
 }
 END_TEST
 
@@ -395,7 +314,7 @@ START_TEST(test_easy_task_full_throttle)
     outcome o = run_policy(&c, 0.003, 0.1, FULL_THROTTLE, 30);
     ck_assert_int_eq(o.successes, o.episodes);
     ck_assert_double_gt(o.min_return, 95.0);
-    car_close(&c);
+    tk_env_fx_close(&c);
     ck_assert_int_eq(pump_successes(21, 0.003, 0.1, 30), 30);
 }
 END_TEST
@@ -409,7 +328,7 @@ START_TEST(test_gym_task_needs_pumping)
     outcome o = run_policy(&c, 0.0015, 0.45, FULL_THROTTLE, 30);
     ck_assert_int_eq(o.successes, 0);
     ck_assert_double_eq_tol(o.max_return, -99.9, 1e-9);
-    car_close(&c);
+    tk_env_fx_close(&c);
     ck_assert_int_eq(pump_successes(22, 0.0015, 0.45, 30), 30);
     /* Just above the energy frontier (0.000269 for this goal), pumping
      * still gets there. */
@@ -428,7 +347,7 @@ START_TEST(test_below_energy_frontier_unlearnable)
     ck_assert_int_eq(car_open(&c, 24, NULL), TK_OK);
     outcome o = run_policy(&c, 0.00025, 0.5, FULL_THROTTLE, 10);
     ck_assert_int_eq(o.successes, 0);
-    car_close(&c);
+    tk_env_fx_close(&c);
     /* The frontier is tight: a 10 % stronger engine suffices. */
     ck_assert_int_eq(pump_successes(24, 0.0003, 0.5, 30), 30);
 }
@@ -442,8 +361,7 @@ int main(int argc, char **argv)
     }
     g_plugin = argv[1];
     Suite *s = suite_create("mountain-car");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tk_check_tcase(s, "core", 120);
     tcase_add_test(tc, test_descriptor_and_info);
     tcase_add_test(tc, test_dynamics_match_gym_formulas);
     tcase_add_test(tc, test_first_step_by_hand);
@@ -454,10 +372,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_easy_task_full_throttle);
     tcase_add_test(tc, test_gym_task_needs_pumping);
     tcase_add_test(tc, test_below_energy_frontier_unlearnable);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run(s);
 }

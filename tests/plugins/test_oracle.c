@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin_harness.h"
+#include "check_main.h"
+#include "checkpoint_checks.h"
+#include "plugin_fixtures.h"
 #include "teachkit/rng.h"
 
 static const char *g_plugin;
@@ -22,37 +24,17 @@ static const char *g_plugin;
 static const tk_dim g_dims[2] = {{"stump_height", 0.0, 3.0}, {"obstacle_spacing", 0.0, 6.0}};
 static const tk_task_space g_space = {2, g_dims};
 
-typedef struct teacher {
-    tk_harness h;
-    const tk_teacher_vtable *vt;
-    void *self;
-} teacher;
+typedef tk_teacher_fx teacher;
 
 static tk_status teacher_open(teacher *t, const char *config)
 {
-    memset(t, 0, sizeof *t);
-    ck_assert_int_eq(tk_harness_open(&t->h, g_plugin, "oracle", 5), 0);
-    t->vt = tk_harness_teacher(&t->h);
-    ck_assert_ptr_nonnull(t->vt);
-    return t->vt->create(&t->h.host, &t->h.ctx, &g_space, config, &t->self);
-}
-
-static void teacher_close(teacher *t)
-{
-    if (t->self)
-        t->vt->destroy(t->self);
-    tk_harness_close(&t->h);
+    return tk_teacher_fx_open(t, g_plugin, "oracle", 5, &g_space, config);
 }
 
 /* The window from the snapshot. */
 static void window(teacher *t, double low[2], double high[2])
 {
-    const char *text = NULL;
-    ck_assert_int_eq(t->vt->snapshot(t->self, &text), TK_OK);
-    json_error_t err;
-    json_t *root = json_loads(text, 0, &err);
-    ck_assert_ptr_nonnull(root);
-    ck_assert_str_eq(json_string_value(json_object_get(root, "type")), "window");
+    json_t *root = tk_teacher_fx_snapshot(t, "window");
     for (size_t i = 0; i < 2; i++) {
         low[i] = json_number_value(json_array_get(json_object_get(root, "low"), i));
         high[i] = json_number_value(json_array_get(json_object_get(root, "high"), i));
@@ -88,7 +70,7 @@ START_TEST(test_descriptor)
     ck_assert_double_eq_tol(json_number_value(json_object_get(def, "window_size_ratio")),
                             1.0 / 6.0, 1e-15);
     json_decref(def);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -109,7 +91,7 @@ START_TEST(test_initial_window_and_samples)
         for (int j = 0; j < 2; j++)
             ck_assert(task[j] >= (float)lo[j] && task[j] <= (float)hi[j]);
     }
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -146,7 +128,7 @@ START_TEST(test_moves_exactly_when_mean_exceeds_threshold)
     ck_assert_double_eq_tol(lo[0], 0.3, 1e-12);
     ck_assert_double_eq_tol(lo[1], 4.4, 1e-12);
     ck_assert_double_eq_tol(hi[1], 5.4, 1e-12);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -168,7 +150,7 @@ START_TEST(test_clamps_at_bounds)
         ck_assert(task[0] >= 2.5f && task[0] <= 3.0f);
         ck_assert(task[1] >= 0.0f && task[1] <= 1.0f);
     }
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -184,7 +166,7 @@ START_TEST(test_negative_steps_move_down)
     window(&t, lo, hi);
     ck_assert_double_eq_tol(lo[0], 2.0, 1e-12);
     ck_assert_double_eq_tol(lo[1], 4.0, 1e-12);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -194,21 +176,21 @@ START_TEST(test_config_errors)
     ck_assert_int_eq(teacher_open(&t, CONFIG("null", "50")), TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "window_step_vector");
     ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "required"));
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, "{\"reward_thr\": 230.0, \"step_rate\": 50, "
                                       "\"window_size_ratio\": 0.2}"),
                      TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "window_step_vector");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, CONFIG("[0.1]", "50")), TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "window_step_vector");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, CONFIG("[0.1, -0.2]", "0")), TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "step_rate");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -218,78 +200,11 @@ START_TEST(test_rejects_nan_task)
     ck_assert_int_eq(teacher_open(&t, CONFIG("[0.1, -0.2]", "50")), TK_OK);
     const float bad[2] = {NAN, 1.0f};
     ck_assert_int_eq(t.vt->update(t.self, bad, 100.0, 0), TK_ERR_INVALID);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
 /* ------------------------------------------------------------- checkpoints */
-
-/* A copy of save()'s bytes, which stay valid only until the next call. */
-static unsigned char *ckpt_save(const tk_teacher_vtable *vt, void *self, size_t *size)
-{
-    const void *data = NULL;
-    *size = 0;
-    ck_assert_int_eq(vt->save(self, &data, size), TK_OK);
-    ck_assert_uint_gt(*size, 0);
-    unsigned char *copy = malloc(*size);
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, data, *size);
-    return copy;
-}
-
-/* load() must refuse `bytes[0..size)` with TK_ERR_INVALID and a message. */
-static void ckpt_refused(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
-                         const void *bytes, size_t size, const char *what)
-{
-    ctx->last_code = TK_OK;
-    ctx->last_message[0] = '\0';
-    ck_assert_msg(vt->load(self, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted",
-                  what, size);
-    ck_assert_int_eq(ctx->last_code, TK_ERR_INVALID);
-    ck_assert_msg(ctx->last_message[0] != '\0', "%s: no message", what);
-}
-
-/* Truncated (every length up to 256 bytes, then 200 spread over the rest),
- * extended, retagged and garbage bytes are refused; random byte flips are
- * either refused or give an instance that still runs; the valid bytes load
- * afterwards.  `task` is scratch for `dims` floats. */
-static void ckpt_rejects_bad_data(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
-                                  const unsigned char *bytes, size_t size, size_t dims)
-{
-    unsigned char *buf = malloc(size + 16);
-    ck_assert_ptr_nonnull(buf);
-    const size_t step = size > 256 ? (size - 256) / 200 + 1 : 1;
-    for (size_t n = 0; n < size; n = n < 256 ? n + 1 : n + step)
-        ckpt_refused(vt, self, ctx, bytes, n, "truncated state");
-    ckpt_refused(vt, self, ctx, bytes, size - 1, "truncated state");
-    memcpy(buf, bytes, size);
-    buf[size] = 0;
-    ckpt_refused(vt, self, ctx, buf, size + 1, "state with a trailing byte");
-    memcpy(buf, "XXXX", 4);
-    ckpt_refused(vt, self, ctx, buf, size, "state with another tag");
-    memcpy(buf, bytes, 4);
-    buf[4] ^= 0x7f; /* a newer layout version */
-    ckpt_refused(vt, self, ctx, buf, size, "state with an unknown version");
-    tk_rng noise;
-    tk_rng_seed(&noise, 1234);
-    for (size_t i = 0; i < size; i++)
-        buf[i] = (unsigned char)tk_rng_u64(&noise);
-    ckpt_refused(vt, self, ctx, buf, size, "garbage");
-    float task[16];
-    ck_assert_uint_le(dims, 16);
-    for (int trial = 0; trial < 300; trial++) {
-        memcpy(buf, bytes, size);
-        const size_t at = 8 + (size_t)tk_rng_below(&noise, size - 8);
-        buf[at] ^= (unsigned char)(1u << tk_rng_below(&noise, 8));
-        const tk_status st = vt->load(self, buf, size);
-        ck_assert_msg(st == TK_OK || st == TK_ERR_INVALID, "flip at %zu: status %d", at, st);
-        for (int e = 0; st == TK_OK && e < 20; e++)
-            if (vt->sample(self, task) == TK_OK)
-                (void)vt->update(self, task, 0.5, 0);
-    }
-    free(buf);
-    ck_assert_int_eq(vt->load(self, bytes, size), TK_OK);
-}
 
 /* Raw return of the round-trip learner: above reward_thr (230) on most
  * blocks of 50 episodes, so the window moves, and not on every one. */
@@ -316,7 +231,7 @@ START_TEST(test_checkpoint_round_trip)
     for (; episode < 437; episode++)
         ckpt_episode(&a, episode, ta);
     size_t size;
-    unsigned char *bytes = ckpt_save(a.vt, a.self, &size);
+    unsigned char *bytes = tk_ckpt_save(&a, &size);
     ck_assert_int_eq(teacher_open(&b, CONFIG("[0.1, -0.2]", "50")), TK_OK);
     tk_rng_seed(&b.h.ctx.rng, 99);
     ck_assert_int_eq(b.vt->load(b.self, bytes, size), TK_OK);
@@ -336,15 +251,9 @@ START_TEST(test_checkpoint_round_trip)
     window(&a, la, ha);
     ck_assert(la[0] > 0.5); /* the window did move */
     free(bytes);
-    size_t sa, sb;
-    unsigned char *ba = ckpt_save(a.vt, a.self, &sa);
-    unsigned char *bb = ckpt_save(b.vt, b.self, &sb);
-    ck_assert_uint_eq(sa, sb);
-    ck_assert_mem_eq(ba, bb, sa);
-    free(ba);
-    free(bb);
-    teacher_close(&a);
-    teacher_close(&b);
+    tk_ckpt_same_saved(&a, &b, "after the round trip");
+    tk_teacher_fx_close(&a);
+    tk_teacher_fx_close(&b);
 }
 END_TEST
 
@@ -356,15 +265,14 @@ START_TEST(test_checkpoint_rejects_bad_data)
     for (int episode = 0; episode < 120; episode++)
         ckpt_episode(&t, episode, task);
     size_t size;
-    unsigned char *bytes = ckpt_save(t.vt, t.self, &size);
-    ckpt_refused(t.vt, t.self, &t.h.ctx, NULL, 0, "an empty state");
-    ckpt_rejects_bad_data(t.vt, t.self, &t.h.ctx, bytes, size, 2);
+    unsigned char *bytes = tk_ckpt_save(&t, &size);
+    tk_ckpt_rejects_bad_data(&t, bytes, size);
     /* Another step_rate: the state belongs to another configuration. */
     ck_assert_int_eq(teacher_open(&other, CONFIG("[0.1, -0.2]", "40")), TK_OK);
-    ckpt_refused(other.vt, other.self, &other.h.ctx, bytes, size, "another config's state");
-    teacher_close(&other);
+    tk_ckpt_refused(&other, bytes, size, "another config's state");
+    tk_teacher_fx_close(&other);
     free(bytes);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -376,7 +284,7 @@ int main(int argc, char **argv)
     }
     g_plugin = argv[1];
     Suite *s = suite_create("oracle");
-    TCase *tc = tcase_create("abi");
+    TCase *tc = tk_check_tcase(s, "abi", 0);
     tcase_add_test(tc, test_descriptor);
     tcase_add_test(tc, test_initial_window_and_samples);
     tcase_add_test(tc, test_moves_exactly_when_mean_exceeds_threshold);
@@ -386,10 +294,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_rejects_nan_task);
     tcase_add_test(tc, test_checkpoint_round_trip);
     tcase_add_test(tc, test_checkpoint_rejects_bad_data);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tk_check_run(s);
 }

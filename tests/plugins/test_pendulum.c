@@ -7,13 +7,13 @@
  * unlearnable ones.  argv[1] = the pendulum plugin.
  */
 #include <check.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "plugin_harness.h"
+#include "check_main.h"
+#include "env_checks.h"
+#include "plugin_fixtures.h"
 #include "teachkit/rng.h"
 
 static const char *g_plugin;
@@ -24,51 +24,13 @@ static const char *g_plugin;
 #define STEPS 200
 #define MASTERY (-200.0)
 
-typedef struct pend {
-    tk_harness h;
-    const tk_env_vtable *vt;
-    void *env;
-    tk_env_info info;
-} pend;
+typedef tk_env_fx pend;
 
 /* The descriptor's defaults with `overrides` (a JSON object or NULL) merged
- * in, as the host does.  Caller frees. */
-static char *merged_config(const tk_descriptor *d, const char *overrides)
-{
-    json_t *base = json_loads(d->default_config, 0, NULL);
-    ck_assert_ptr_nonnull(base);
-    if (overrides) {
-        json_t *over = json_loads(overrides, 0, NULL);
-        ck_assert_ptr_nonnull(over);
-        ck_assert_int_eq(json_object_update(base, over), 0);
-        json_decref(over);
-    }
-    char *text = json_dumps(base, JSON_COMPACT);
-    json_decref(base);
-    return text;
-}
-
+ * in, as the host does. */
 static tk_status pend_open(pend *p, uint64_t seed, const char *overrides)
 {
-    memset(p, 0, sizeof *p);
-    ck_assert_int_eq(tk_harness_open(&p->h, g_plugin, "pendulum", seed), 0);
-    p->vt = tk_harness_env(&p->h);
-    ck_assert_ptr_nonnull(p->vt);
-    char *cfg = merged_config(p->h.desc, overrides);
-    tk_status st = p->vt->create(&p->h.host, &p->h.ctx, cfg, &p->env);
-    free(cfg);
-    if (st == TK_OK) {
-        p->info.struct_size = sizeof p->info;
-        ck_assert_int_eq(p->vt->info(p->env, &p->info), TK_OK);
-    }
-    return st;
-}
-
-static void pend_close(pend *p)
-{
-    if (p->env)
-        p->vt->destroy(p->env);
-    tk_harness_close(&p->h);
+    return tk_env_fx_open_merged(p, g_plugin, "pendulum", seed, overrides);
 }
 
 static void set_task(pend *p, double mass, double length, double max_torque)
@@ -200,13 +162,13 @@ START_TEST(test_descriptor_and_info)
     ck_assert(p.info.return_high == 0.0);
     ck_assert(p.info.mastery_threshold == MASTERY);
     ck_assert_uint_eq(p.info.max_episode_steps, STEPS);
-    pend_close(&p);
+    tk_env_fx_close(&p);
 
     /* The bound follows the configured episode length and torque range. */
     ck_assert_int_eq(pend_open(&p, 1, "{\"episode_steps\": 50, \"max_torque\": [1, 2]}"), TK_OK);
     ck_assert_double_eq_tol(p.info.return_low, -50.0 * (M_PI * M_PI + 6.4 + 0.004), 1e-9);
     ck_assert_uint_eq(p.info.max_episode_steps, 50);
-    pend_close(&p);
+    tk_env_fx_close(&p);
 }
 END_TEST
 
@@ -244,7 +206,7 @@ START_TEST(test_dynamics_match_gym_formulas)
         clipped_speed += fabs(thdot) == MAX_SPEED;
     }
     ck_assert_int_gt(clipped_speed, 0);
-    pend_close(&p);
+    tk_env_fx_close(&p);
 }
 END_TEST
 
@@ -266,7 +228,7 @@ START_TEST(test_first_reward_by_hand)
     ck_assert_double_eq_tol(r, -(th * th + 0.1 * thdot * thdot + 0.001), 1e-5);
     /* thdot' = thdot + (15 sin th + 3) * 0.05 for m = l = 1, g = 10. */
     ck_assert_double_eq_tol(obs[2], thdot + (15.0 * sin(th) + 3.0) * 0.05, 1e-5);
-    pend_close(&p);
+    tk_env_fx_close(&p);
 }
 END_TEST
 
@@ -301,9 +263,9 @@ START_TEST(test_deterministic_for_a_seed)
         }
     }
     ck_assert_int_eq(differs, 3); /* another seed, other initial states */
-    pend_close(&a);
-    pend_close(&b);
-    pend_close(&c);
+    tk_env_fx_close(&a);
+    tk_env_fx_close(&b);
+    tk_env_fx_close(&c);
 }
 END_TEST
 
@@ -311,42 +273,22 @@ START_TEST(test_invalid_calls_rejected)
 {
     pend p;
     ck_assert_int_eq(pend_open(&p, 1, NULL), TK_OK);
-    float obs[3];
-    const float a = 0.0f;
-    double r;
-    int done;
-    ck_assert_int_eq(p.vt->reset(p.env, obs), TK_ERR_STATE);
-    const float bad[][3] = {
+    static const float bad[][3] = {
         {NAN, 1.0f, 1.0f},      {1.0f, INFINITY, 1.0f}, {1.0f, 1.0f, -INFINITY},
         {0.49f, 1.0f, 1.0f},    {3.01f, 1.0f, 1.0f},    {1.0f, 0.4f, 1.0f},
         {1.0f, 2.5f, 1.0f},     {1.0f, 1.0f, 0.0f},     {1.0f, 1.0f, 6.5f},
     };
-    const char *names[] = {"mass", "length", "max_torque", "mass", "mass",
-                           "length", "length", "max_torque", "max_torque"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        p.h.ctx.last_message[0] = '\0';
-        ck_assert_int_eq(p.vt->set_task(p.env, bad[i]), TK_ERR_INVALID);
-        ck_assert_ptr_nonnull(strstr(p.h.ctx.last_message, names[i]));
-    }
-    ck_assert_int_eq(p.vt->reset(p.env, obs), TK_ERR_STATE); /* no valid task yet */
-    /* The bounds themselves are valid tasks. */
-    set_task(&p, 0.5, 0.5, 0.1);
-    set_task(&p, 3.0, 2.0, 6.0);
-    ck_assert_int_eq(p.vt->step(p.env, &a, obs, &r, &done), TK_ERR_STATE);
-    ck_assert_int_eq(p.vt->reset(p.env, obs), TK_OK);
-    const float nan_action = NAN;
-    ck_assert_int_eq(p.vt->step(p.env, &nan_action, obs, &r, &done), TK_ERR_INVALID);
-    ck_assert_int_eq(p.vt->step(p.env, &a, obs, &r, &done), TK_OK);
-    pend_close(&p);
+    static const char *const names[] = {"mass", "length", "max_torque", "mass", "mass",
+                                        "length", "length", "max_torque", "max_torque"};
+    static const float low[3] = {0.5f, 0.5f, 0.1f}, high[3] = {3.0f, 2.0f, 6.0f};
+    tk_env_check_invalid_calls(&p, bad[0], names, sizeof bad / sizeof bad[0], low, high);
+    tk_env_fx_close(&p);
 }
 END_TEST
 
 START_TEST(test_config_errors_name_the_key)
 {
-    static const struct {
-        const char *config;
-        const char *path;
-    } cases[] = {
+    static const tk_config_case cases[] = {
         {"{\"mass\": [2.0, 1.0]}", "mass"},
         {"{\"mass\": [0.0, 1.0]}", "mass[0]"},
         {"{\"length\": [1.0]}", "length"},
@@ -357,18 +299,12 @@ START_TEST(test_config_errors_name_the_key)
         {"{\"episode_steps\": 0}", "episode_steps"},
         {"{\"episode_steps\": 2.5}", "episode_steps"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        pend p;
-        ck_assert_int_eq(pend_open(&p, 1, cases[i].config), TK_ERR_CONFIG);
-        ck_assert_ptr_null(p.env);
-        ck_assert_str_eq(p.h.ctx.last_path, cases[i].path);
-        pend_close(&p);
-    }
+    tk_env_expect_config_errors(g_plugin, "pendulum", cases, sizeof cases / sizeof cases[0]);
     /* A degenerate range is a fixed dimension; g = 9.81 is accepted. */
     pend p;
     ck_assert_int_eq(pend_open(&p, 1, "{\"mass\": [1.0, 1.0], \"g\": 9.81}"), TK_OK);
     ck_assert(p.info.task_space.dim[0].low == 1.0 && p.info.task_space.dim[0].high == 1.0);
-    pend_close(&p);
+    tk_env_fx_close(&p);
 }
 END_TEST
 
@@ -376,28 +312,9 @@ START_TEST(test_save_load_between_episodes)
 {
     pend p;
     ck_assert_int_eq(pend_open(&p, 3, NULL), TK_OK);
-    const void *data = NULL;
-    size_t size = 0;
-    ck_assert_int_eq(p.vt->save(p.env, &data, &size), TK_OK);
-    ck_assert_uint_gt(size, 0);
-    ck_assert_int_eq(p.vt->load(p.env, data, size), TK_OK);
-    /* A truncated record, trailing bytes, another plugin's tag. */
-    unsigned char buf[64];
-    ck_assert_uint_lt(size, sizeof buf);
-    memcpy(buf, data, size);
-    ck_assert_int_eq(p.vt->load(p.env, buf, size - 1), TK_ERR_INVALID);
-    ck_assert_int_eq(p.vt->load(p.env, buf, size + 1), TK_ERR_INVALID);
-    buf[0] ^= 0x20;
-    ck_assert_int_eq(p.vt->load(p.env, buf, size), TK_ERR_INVALID);
-    /* Loaded mid-episode: the host's next set_task and reset start over. */
-    float obs[3];
-    set_task(&p, 1.0, 1.0, 2.0);
-    ck_assert_int_eq(p.vt->reset(p.env, obs), TK_OK);
-    ck_assert_int_eq(p.vt->load(p.env, data, size), TK_OK);
-    ck_assert_int_eq(p.vt->reset(p.env, obs), TK_ERR_STATE);
-    set_task(&p, 1.0, 1.0, 2.0);
-    ck_assert_int_eq(p.vt->reset(p.env, obs), TK_OK);
-    pend_close(&p);
+    const float task[3] = {1.0f, 1.0f, 2.0f};
+    tk_env_check_save_load(&p, task);
+    tk_env_fx_close(&p);
 }
 END_TEST
 
@@ -410,7 +327,7 @@ START_TEST(test_easy_task_mastered)
     outcome o = run_controller(&p, 1.0, 1.0, 6.0, 40);
     ck_assert_int_eq(o.successes, o.episodes);
     ck_assert_double_gt(o.mean_return, -120.0);
-    pend_close(&p);
+    tk_env_fx_close(&p);
 }
 END_TEST
 
@@ -424,7 +341,7 @@ START_TEST(test_gym_task_mostly_mastered)
     outcome o = run_controller(&p, 1.0, 1.0, 2.0, 60);
     ck_assert_int_ge(o.successes, o.episodes / 2);
     ck_assert_int_gt(o.low_start_successes, 0);
-    pend_close(&p);
+    tk_env_fx_close(&p);
 }
 END_TEST
 
@@ -440,7 +357,7 @@ START_TEST(test_tiny_torque_unlearnable)
     ck_assert_int_eq(o.low_start_successes, 0);
     ck_assert_int_le(o.successes, 3);
     ck_assert_double_lt(o.mean_return, -700.0);
-    pend_close(&p);
+    tk_env_fx_close(&p);
 }
 END_TEST
 
@@ -455,7 +372,7 @@ START_TEST(test_speed_limit_barrier_unlearnable)
     ck_assert_int_gt(o.low_starts, 20);
     ck_assert_int_eq(o.low_start_successes, 0);
     ck_assert_double_lt(o.mean_return, -700.0);
-    pend_close(&p);
+    tk_env_fx_close(&p);
 }
 END_TEST
 
@@ -467,8 +384,7 @@ int main(int argc, char **argv)
     }
     g_plugin = argv[1];
     Suite *s = suite_create("pendulum");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tk_check_tcase(s, "core", 120);
     tcase_add_test(tc, test_descriptor_and_info);
     tcase_add_test(tc, test_dynamics_match_gym_formulas);
     tcase_add_test(tc, test_first_reward_by_hand);
@@ -480,10 +396,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_gym_task_mostly_mastered);
     tcase_add_test(tc, test_tiny_torque_unlearnable);
     tcase_add_test(tc, test_speed_limit_barrier_unlearnable);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run(s);
 }

@@ -1,7 +1,8 @@
 /*
  * Tests of the ppo student through its ABI (spec envs_students.md 7.2).
- * argv[1] = the plugin; the pendulum env plugin is looked up as in
- * test_sac.c (../../envs/pendulum/ or TK_PENDULUM_PLUGIN).
+ * argv[1] = the plugin; the pendulum env plugin is looked up as
+ * tests/support/student_tasks.h says (../../envs/pendulum/ or
+ * TK_PENDULUM_PLUGIN).
  *
  *   descriptor      ids, version, features, every default key, TMA values
  *   config          range errors name the key path
@@ -33,104 +34,27 @@
 #include <string.h>
 
 #include "../../plugins/students/ppo/ppo_ext.h"
-#include "plugin_harness.h"
+#include "check_main.h"
+#include "plugin_fixtures.h"
+#include "student_tasks.h"
 #include "teachkit/rng.h"
 
 static const char *g_plugin;
-static char g_pendulum[4096];
 
 /* ------------------------------------------------------------------ helpers */
 
-static char *merged_config(const tk_descriptor *d, const char *overrides)
+/* A student for the tracking task's spec (student_tasks.h). */
+static void fx_open(tk_student_fx *fx, uint64_t seed, const char *overrides)
 {
-    json_t *base = json_loads(d->default_config, 0, NULL);
-    ck_assert_ptr_nonnull(base);
-    if (overrides) {
-        json_t *over = json_loads(overrides, 0, NULL);
-        ck_assert_ptr_nonnull(over);
-        ck_assert_int_eq(json_object_update(base, over), 0);
-        json_decref(over);
-    }
-    char *text = json_dumps(base, JSON_COMPACT);
-    json_decref(base);
-    return text;
+    tk_track_student_open(fx, g_plugin, "ppo", seed, overrides);
 }
 
-typedef struct fixture {
-    tk_harness h;
-    const tk_student_vtable *vt;
-    void *s;
-} fixture;
-
-static const float obs_lo[2] = {-1, -1}, obs_hi[2] = {1, 1};
-static const float act_lo[1] = {-2}, act_hi[1] = {2};
-
-static tk_student_spec small_spec(void)
-{
-    return (tk_student_spec){2, 1, obs_lo, obs_hi, act_lo, act_hi, 10};
-}
-
-static tk_status fx_open_spec(fixture *fx, uint64_t seed, const tk_student_spec *spec,
-                              const char *overrides)
-{
-    memset(fx, 0, sizeof *fx);
-    ck_assert_int_eq(tk_harness_open(&fx->h, g_plugin, "ppo", seed), 0);
-    fx->vt = tk_harness_student(&fx->h);
-    ck_assert_ptr_nonnull(fx->vt);
-    char *cfg = merged_config(fx->h.desc, overrides);
-    tk_status st = fx->vt->create(&fx->h.host, &fx->h.ctx, spec, cfg, &fx->s);
-    free(cfg);
-    return st;
-}
-
-static void fx_open(fixture *fx, uint64_t seed, const char *overrides)
-{
-    const tk_student_spec spec = small_spec();
-    tk_status st = fx_open_spec(fx, seed, &spec, overrides);
-    ck_assert_msg(st == TK_OK, "create: %s: %s", fx->h.ctx.last_path, fx->h.ctx.last_message);
-}
-
-static void fx_close(fixture *fx)
-{
-    if (fx->vt && fx->s)
-        fx->vt->destroy(fx->s);
-    tk_harness_close(&fx->h);
-}
-
-static const tk_ppo_debug_ext *ext(const fixture *fx)
+static const tk_ppo_debug_ext *ext(const tk_student_fx *fx)
 {
     const tk_ppo_debug_ext *e = fx->vt->get_extension(fx->s, TK_PPO_EXT_DEBUG);
     ck_assert_ptr_nonnull(e);
     ck_assert_uint_ge(e->struct_size, sizeof *e);
     return e;
-}
-
-/* Tracking task as in test_sac.c: reward -(a - x)^2, 10-step episodes. */
-typedef struct track_env {
-    tk_rng rng;
-    float obs[2];
-} track_env;
-
-static double track_episode(fixture *fx, track_env *e, float *trace)
-{
-    double ret = 0.0;
-    e->obs[0] = (float)tk_rng_range(&e->rng, -1, 1);
-    e->obs[1] = (float)tk_rng_range(&e->rng, -1, 1);
-    for (int t = 0; t < 10; t++) {
-        float a, next[2];
-        ck_assert_int_eq(fx->vt->act(fx->s, e->obs, 0, &a), TK_OK);
-        if (trace)
-            trace[t] = a;
-        const double r = -((double)a - e->obs[0]) * ((double)a - e->obs[0]);
-        next[0] = (float)tk_rng_range(&e->rng, -1, 1);
-        next[1] = (float)tk_rng_range(&e->rng, -1, 1);
-        tk_status st = fx->vt->observe(fx->s, e->obs, &a, r, next, 0, t == 9);
-        ck_assert_msg(st == TK_OK, "observe: %s", fx->h.ctx.last_message);
-        memcpy(e->obs, next, sizeof next);
-        ret += r;
-    }
-    ck_assert_int_eq(fx->vt->end_episode(fx->s, ret, 10), TK_OK);
-    return ret;
 }
 
 /* ---------------------------------------------------------------- descriptor */
@@ -140,10 +64,7 @@ START_TEST(test_descriptor)
     tk_harness h;
     ck_assert_int_eq(tk_harness_open(&h, g_plugin, "ppo", 1), 0);
     const tk_descriptor *d = h.desc;
-    ck_assert_uint_eq(d->struct_size, sizeof(tk_descriptor));
-    ck_assert_int_eq(d->kind, TK_KIND_STUDENT);
-    ck_assert_str_eq(d->id, "ppo");
-    ck_assert_str_eq(d->version, "1.0.0");
+    tk_check_descriptor_identity(d, TK_KIND_STUDENT, "ppo", "1.0.0");
     ck_assert_ptr_null(strchr(d->description, '\n'));
     ck_assert_str_eq(d->features[0], "value");
     ck_assert_ptr_null(d->features[1]);
@@ -182,13 +103,7 @@ END_TEST
 
 static void expect_config_error(const char *overrides, const char *path)
 {
-    fixture fx;
-    const tk_student_spec spec = small_spec();
-    tk_status st = fx_open_spec(&fx, 1, &spec, overrides);
-    ck_assert_msg(st == TK_ERR_CONFIG, "%s accepted", overrides);
-    ck_assert_str_eq(fx.h.ctx.last_path, path);
-    fx.s = NULL;
-    fx_close(&fx);
+    tk_track_student_config_error(g_plugin, "ppo", overrides, path);
 }
 
 START_TEST(test_config_errors)
@@ -200,11 +115,12 @@ START_TEST(test_config_errors)
     expect_config_error("{\"lam\": 1.1}", "lam");
     expect_config_error("{\"clip_range\": 0.0}", "clip_range");
     expect_config_error("{\"max_grad_norm\": -1.0}", "max_grad_norm");
-    fixture fx;
+    tk_student_fx fx;
     const tk_student_spec none = {0, 1, NULL, NULL, NULL, NULL, 10};
-    ck_assert_int_eq(fx_open_spec(&fx, 1, &none, NULL), TK_ERR_INVALID);
+    ck_assert_int_eq(tk_student_fx_open_merged(&fx, g_plugin, "ppo", 1, &none, NULL),
+                     TK_ERR_INVALID);
     fx.s = NULL;
-    fx_close(&fx);
+    tk_student_fx_close(&fx);
 }
 END_TEST
 
@@ -223,7 +139,7 @@ static const char *loss_cfg = "{\"hidden_sizes\": [16, 12], \"nsteps\": 12, "
 /* Old log-probabilities and values offset from the current ones so that
  * some samples sit beyond each clip (|offset| 0.5) and some inside (0.05),
  * far from the boundaries (ln 1.2 = 0.18, ln 0.8 = -0.22; value clip 0.2). */
-static void mb_make(fixture *fx, mb_data *m, uint64_t seed)
+static void mb_make(tk_student_fx *fx, mb_data *m, uint64_t seed)
 {
     tk_rng r;
     tk_rng_seed(&r, seed);
@@ -278,7 +194,7 @@ static void reference_loss(const mb_data *m, const float *logp, const float *val
 
 START_TEST(test_loss_values)
 {
-    fixture fx;
+    tk_student_fx fx;
     fx_open(&fx, 5, loss_cfg);
     mb_data m;
     mb_make(&fx, &m, 6);
@@ -299,12 +215,12 @@ START_TEST(test_loss_values)
     for (int i = 0; i < MB; i++)
         mean_probe[i] = logp[i];
     ck_assert(isfinite(mean_probe[0]));
-    fx_close(&fx);
+    tk_student_fx_close(&fx);
 }
 END_TEST
 
 /* Central differences of the total loss against the analytic gradient. */
-static double fd_check(fixture *fx, const mb_data *m, int which, double h, double *worst)
+static double fd_check(tk_student_fx *fx, const mb_data *m, int which, double h, double *worst)
 {
     float *p, *g;
     size_t n;
@@ -340,7 +256,7 @@ static double fd_check(fixture *fx, const mb_data *m, int which, double h, doubl
 
 START_TEST(test_gradients)
 {
-    fixture fx;
+    tk_student_fx fx;
     fx_open(&fx, 7, loss_cfg);
     mb_data m;
     mb_make(&fx, &m, 8);
@@ -351,14 +267,14 @@ START_TEST(test_gradients)
     const double e_ls = fd_check(&fx, &m, TK_PPO_LOG_STD, 3e-3, &worst);
     ck_assert_msg(e_ls < 2e-3, "log_std: relative gradient error %.3g", e_ls);
     /* Without value clipping and with ReLU. */
-    fixture f2;
+    tk_student_fx f2;
     fx_open(&f2, 9, "{\"hidden_sizes\": [16, 12], \"activation\": \"relu\", \"nsteps\": 12, "
                     "\"minibatch_size\": 12, \"clip_value\": false, \"ent_coef\": 0.05}");
     mb_make(&f2, &m, 10);
     const double e2 = fd_check(&f2, &m, TK_PPO_NET, 3e-4, &worst);
     ck_assert_msg(e2 < 2e-2, "relu network: relative gradient error %.3g", e2);
-    fx_close(&f2);
-    fx_close(&fx);
+    tk_student_fx_close(&f2);
+    tk_student_fx_close(&fx);
 }
 END_TEST
 
@@ -366,7 +282,7 @@ END_TEST
 
 START_TEST(test_gae)
 {
-    fixture fx;
+    tk_student_fx fx;
     fx_open(&fx, 11, loss_cfg);
     enum { N = 9 };
     const float rew[N] = {1, 0.5f, -1, 2, 0, 0, 1, -0.5f, 0.25f};
@@ -389,7 +305,7 @@ START_TEST(test_gae)
         ck_assert_double_eq_tol(adv[t], A, 1e-5);
         ck_assert_double_eq_tol(ret[t], A + val[t], 1e-5);
     }
-    fx_close(&fx);
+    tk_student_fx_close(&fx);
 }
 END_TEST
 
@@ -413,7 +329,7 @@ static void ref_update(ref_rms *r, const float *x)
 
 START_TEST(test_normalisation_protocol)
 {
-    fixture fx;
+    tk_student_fx fx;
     fx_open(&fx, 13, "{\"hidden_sizes\": [8], \"nsteps\": 1000, \"minibatch_size\": 100}");
     ref_rms ref = {{0, 0}, {1, 1}, 1e-4};
     double ret = 0, rmean = 0, rvar = 1, rcount = 1e-4;
@@ -453,36 +369,36 @@ START_TEST(test_normalisation_protocol)
     }
     ck_assert_double_eq_tol(rc, rcount, 1e-9);
     ck_assert_double_eq_tol(rv, rvar, 1e-9);
-    fx_close(&fx);
+    tk_student_fx_close(&fx);
 }
 END_TEST
 
 START_TEST(test_protocol)
 {
-    fixture fx;
+    tk_student_fx fx;
     fx_open(&fx, 15, "{\"hidden_sizes\": [8], \"nsteps\": 20, \"minibatch_size\": 5, "
                      "\"epochs\": 3}");
     float obs[2] = {0, 0}, a;
     ck_assert_int_eq(fx.vt->observe(fx.s, obs, obs, 0.0, obs, 0, 0), TK_ERR_STATE);
-    track_env e;
+    tk_track_env e;
     tk_rng_seed(&e.rng, 16);
     for (int k = 0; k < 4; k++)
-        track_episode(&fx, &e, NULL);
+        tk_track_episode(&fx, &e, NULL);
     uint64_t rollouts, updates;
     double st[TK_PPO_N_STATS];
     ck_assert_int_eq(ext(&fx)->stats(fx.s, &rollouts, &updates, st), TK_OK);
     ck_assert_uint_eq(rollouts, 2);
     ck_assert_uint_eq(updates, 2 * 3 * 4);
     /* Actions stay inside the box (the Gaussian sample is clipped). */
-    fixture wide;
+    tk_student_fx wide;
     fx_open(&wide, 17, "{\"hidden_sizes\": [8], \"init_log_std\": 2.0, \"nsteps\": 10, "
                        "\"minibatch_size\": 10}");
     for (int k = 0; k < 50; k++) {
         ck_assert_int_eq(wide.vt->act(wide.s, obs, 1, &a), TK_OK);
         ck_assert(a >= -2.0f && a <= 2.0f);
     }
-    fx_close(&wide);
-    fx_close(&fx);
+    tk_student_fx_close(&wide);
+    tk_student_fx_close(&fx);
 }
 END_TEST
 
@@ -490,7 +406,7 @@ END_TEST
 
 /* `steps` steps of the tracking task from a fresh observation, the last
  * one with done = `done_last`; e->obs ends as the last next observation. */
-static double track_steps(fixture *fx, track_env *e, int steps, int done_last)
+static double track_steps(tk_student_fx *fx, tk_track_env *e, int steps, int done_last)
 {
     double ret = 0.0;
     e->obs[0] = (float)tk_rng_range(&e->rng, -1, 1);
@@ -509,7 +425,7 @@ static double track_steps(fixture *fx, track_env *e, int steps, int done_last)
     return ret;
 }
 
-static void assert_same_state(fixture *a, fixture *b, const char *when)
+static void assert_same_state(tk_student_fx *a, tk_student_fx *b, const char *when)
 {
     const void *da, *db;
     size_t na, nb;
@@ -533,10 +449,10 @@ START_TEST(test_abandoned_episode_is_a_boundary)
 {
     const char *cfg = "{\"hidden_sizes\": [16], \"nsteps\": 12, \"minibatch_size\": 4, "
                       "\"epochs\": 2, \"normalize_obs\": false, \"lam\": 0.9}";
-    fixture a, b;
+    tk_student_fx a, b;
     fx_open(&a, 61, cfg);
     fx_open(&b, 61, cfg);
-    track_env ea, eb;
+    tk_track_env ea, eb;
     tk_rng_seed(&ea.rng, 62);
     tk_rng_seed(&eb.rng, 62);
     const double ret = track_steps(&a, &ea, 5, 0);
@@ -549,7 +465,7 @@ START_TEST(test_abandoned_episode_is_a_boundary)
     assert_same_state(&a, &b, "after end_episode");
     for (int k = 0; k < 3; k++) { /* 35 steps: two rollouts trained */
         float ta[10], tb[10];
-        ck_assert_double_eq(track_episode(&a, &ea, ta), track_episode(&b, &eb, tb));
+        ck_assert_double_eq(tk_track_episode(&a, &ea, ta), tk_track_episode(&b, &eb, tb));
         ck_assert_mem_eq(ta, tb, sizeof ta);
     }
     uint64_t rollouts, updates;
@@ -563,23 +479,23 @@ START_TEST(test_abandoned_episode_is_a_boundary)
     ck_assert_int_eq(b.vt->value(b.s, probe, 3, vb), TK_OK);
     ck_assert_mem_eq(va, vb, sizeof va);
     /* An episode that ended normally is not touched by end_episode. */
-    track_episode(&a, &ea, NULL);
-    track_episode(&b, &eb, NULL);
+    tk_track_episode(&a, &ea, NULL);
+    tk_track_episode(&b, &eb, NULL);
     ck_assert_int_eq(a.vt->end_episode(a.s, 0.0, 0), TK_OK);
     assert_same_state(&a, &b, "after a second end_episode");
-    fx_close(&a);
-    fx_close(&b);
+    tk_student_fx_close(&a);
+    tk_student_fx_close(&b);
 }
 END_TEST
 
-static double obs_count(fixture *fx)
+static double obs_count(tk_student_fx *fx)
 {
     double mean[2], var[2], count, rv, rc;
     ck_assert_int_eq(ext(fx)->normalizer(fx->s, mean, var, &count, &rv, &rc), TK_OK);
     return count;
 }
 
-static size_t state_size(fixture *fx)
+static size_t state_size(tk_student_fx *fx)
 {
     const void *data;
     size_t size;
@@ -593,10 +509,10 @@ static size_t state_size(fixture *fx)
  * episode's reset observation enters the observation statistics. */
 START_TEST(test_abandoned_episode_after_training)
 {
-    fixture fx;
+    tk_student_fx fx;
     fx_open(&fx, 63, "{\"hidden_sizes\": [8], \"nsteps\": 6, \"minibatch_size\": 3, "
                      "\"epochs\": 1}");
-    track_env e;
+    tk_track_env e;
     tk_rng_seed(&e.rng, 64);
     const double ret = track_steps(&fx, &e, 6, 0); /* the 6th observe() trains */
     uint64_t rollouts, updates;
@@ -621,7 +537,7 @@ START_TEST(test_abandoned_episode_after_training)
     float next[2] = {0.1f, 0.2f};
     ck_assert_int_eq(fx.vt->observe(fx.s, obs, &a, -0.5, next, 1, 0), TK_OK);
     ck_assert_int_eq(fx.vt->end_episode(fx.s, -0.5, 1), TK_OK);
-    fx_close(&fx);
+    tk_student_fx_close(&fx);
 }
 END_TEST
 
@@ -629,7 +545,7 @@ END_TEST
  * normalised observation (fresh statistics: mean 0, var 1). */
 START_TEST(test_value)
 {
-    fixture fx;
+    tk_student_fx fx;
     fx_open(&fx, 19, "{\"hidden_sizes\": [16], \"nsteps\": 12, \"minibatch_size\": 12}");
     enum { NV = 600 };
     float *o = malloc(NV * 2 * sizeof *o), *all = malloc(NV * sizeof *all);
@@ -654,7 +570,7 @@ START_TEST(test_value)
         ck_assert_float_eq_tol(v[i], all[i], 1e-5f);
     free(o);
     free(all);
-    fx_close(&fx);
+    tk_student_fx_close(&fx);
 }
 END_TEST
 
@@ -665,12 +581,12 @@ static const char *ckpt_cfg = "{\"hidden_sizes\": [16, 16], \"nsteps\": 24, "
 
 START_TEST(test_checkpoint_roundtrip)
 {
-    fixture a, b;
+    tk_student_fx a, b;
     fx_open(&a, 21, ckpt_cfg);
-    track_env ea, eb;
+    tk_track_env ea, eb;
     tk_rng_seed(&ea.rng, 77);
     for (int k = 0; k < 5; k++) /* 50 steps: 2 rollouts, 2 steps into the third */
-        track_episode(&a, &ea, NULL);
+        tk_track_episode(&a, &ea, NULL);
     /* A pending act() (saved between act and observe). */
     float obs[2] = {0.2f, -0.4f}, next[2] = {0.1f, 0.3f}, act_a, act_b;
     ck_assert_int_eq(a.vt->act(a.s, obs, 0, &act_a), TK_OK);
@@ -693,7 +609,7 @@ START_TEST(test_checkpoint_roundtrip)
     ck_assert_int_eq(b.vt->observe(b.s, obs, &act_b, -0.5, next, 0, 0), TK_OK);
     for (int k = 0; k < 6; k++) { /* through two more rollouts */
         float ta[10], tb[10];
-        ck_assert_double_eq(track_episode(&a, &ea, ta), track_episode(&b, &eb, tb));
+        ck_assert_double_eq(tk_track_episode(&a, &ea, ta), tk_track_episode(&b, &eb, tb));
         ck_assert_mem_eq(ta, tb, sizeof ta);
     }
     ck_assert_int_eq(a.vt->save(a.s, &data, &size), TK_OK);
@@ -701,7 +617,7 @@ START_TEST(test_checkpoint_roundtrip)
     ck_assert_uint_eq(size, size_b);
     ck_assert_mem_eq(data, data_b, size);
     /* Other configuration and truncated strings are refused. */
-    fixture c;
+    tk_student_fx c;
     fx_open(&c, 22, "{\"hidden_sizes\": [16, 16], \"nsteps\": 24, \"minibatch_size\": 8, "
                     "\"epochs\": 3}");
     ck_assert_int_eq(c.vt->load(c.s, copy, size), TK_ERR_INVALID);
@@ -710,9 +626,9 @@ START_TEST(test_checkpoint_roundtrip)
     ck_assert_int_eq(b.vt->save(b.s, &data_b, &size_b), TK_OK);
     ck_assert_mem_eq(data_b, data, size); /* untouched by the failed load */
     free(copy);
-    fx_close(&a);
-    fx_close(&b);
-    fx_close(&c);
+    tk_student_fx_close(&a);
+    tk_student_fx_close(&b);
+    tk_student_fx_close(&c);
 }
 END_TEST
 
@@ -720,139 +636,15 @@ END_TEST
 
 START_TEST(test_learns_tracking)
 {
-    fixture fx;
-    fx_open(&fx, 41, "{\"hidden_sizes\": [32, 32], \"nsteps\": 500, \"minibatch_size\": 50, "
-                     "\"epochs\": 10, \"lr\": 0.001, \"gamma\": 0.5, "
-                     "\"deterministic_eval\": true}");
-    track_env e;
-    tk_rng_seed(&e.rng, 42);
-    for (int k = 0; k < 2500; k++)
-        track_episode(&fx, &e, NULL);
-    double err = 0.0;
-    for (int i = 0; i <= 20; i++) {
-        float obs[2] = {-1.0f + 0.1f * (float)i, 0.3f}, a;
-        ck_assert_int_eq(fx.vt->act(fx.s, obs, 1, &a), TK_OK);
-        err = fmax(err, fabs(a - obs[0]));
-    }
-    ck_assert_msg(err < 0.15, "max |a - x| = %g", err);
-    fx_close(&fx);
+    tk_track_check_learns(g_plugin, "ppo",
+                          "{\"hidden_sizes\": [32, 32], \"nsteps\": 500, \"minibatch_size\": 50, "
+                          "\"epochs\": 10, \"lr\": 0.001, \"gamma\": 0.5, "
+                          "\"deterministic_eval\": true}",
+                          2500, 0.15);
 }
 END_TEST
 
-/* ------------------------------------------------------------------ main */
-
-static void find_pendulum(const char *plugin)
-{
-    const char *env = getenv("TK_PENDULUM_PLUGIN");
-    if (env) {
-        snprintf(g_pendulum, sizeof g_pendulum, "%s", env);
-        return;
-    }
-    const char *slash = strrchr(plugin, '/');
-    snprintf(g_pendulum, sizeof g_pendulum, "%.*s/../../envs/pendulum/tkp_pendulum.so",
-             slash ? (int)(slash - plugin) : 1, slash ? plugin : ".");
-}
-
 /* ------------------------------------------------------- pendulum learning */
-
-/* A minimal runner over the pendulum env plugin, as the host drives a
- * student (core/host/runner.c): act(obs, 0) -> step -> observe each step,
- * end_episode at the end; evaluation episodes with act(obs, 1) on a second
- * env instance. */
-typedef struct pend_run {
-    tk_harness train_h, eval_h;
-    const tk_env_vtable *ev;
-    void *train, *eval;
-    tk_env_info info;
-    float task[3];
-} pend_run;
-
-static void pend_open(pend_run *p, float mass, float length, float torque, uint64_t seed)
-{
-    memset(p, 0, sizeof *p);
-    ck_assert_int_eq(tk_harness_open(&p->train_h, g_pendulum, "pendulum", seed), 0);
-    ck_assert_int_eq(tk_harness_open(&p->eval_h, g_pendulum, "pendulum", seed + 1000), 0);
-    p->ev = tk_harness_env(&p->train_h);
-    char cfg[256];
-    snprintf(cfg, sizeof cfg,
-             "{\"mass\": [%g, %g], \"length\": [%g, %g], \"max_torque\": [%g, %g], "
-             "\"g\": 10.0, \"episode_steps\": 200}",
-             mass, mass, length, length, torque, torque);
-    ck_assert_int_eq(p->ev->create(&p->train_h.host, &p->train_h.ctx, cfg, &p->train), TK_OK);
-    ck_assert_int_eq(p->ev->create(&p->eval_h.host, &p->eval_h.ctx, cfg, &p->eval), TK_OK);
-    p->info.struct_size = sizeof p->info;
-    ck_assert_int_eq(p->ev->info(p->train, &p->info), TK_OK);
-    ck_assert_uint_eq(p->info.obs_dim, 3);
-    p->task[0] = mass, p->task[1] = length, p->task[2] = torque;
-}
-
-static void pend_close(pend_run *p)
-{
-    p->ev->destroy(p->train);
-    p->ev->destroy(p->eval);
-    tk_harness_close(&p->train_h);
-    tk_harness_close(&p->eval_h);
-}
-
-static tk_student_spec pend_spec(const pend_run *p)
-{
-    return (tk_student_spec){p->info.obs_dim,  p->info.act_dim,  p->info.obs_low,
-                             p->info.obs_high, p->info.act_low,  p->info.act_high,
-                             p->info.max_episode_steps};
-}
-
-/* One episode on `env`; training (observe + end_episode) unless `eval`. */
-static double pend_episode(fixture *fx, pend_run *p, int eval)
-{
-    void *env = eval ? p->eval : p->train;
-    float obs[3], next[3], a[1];
-    double ret = 0.0;
-    ck_assert_int_eq(p->ev->set_task(env, p->task), TK_OK);
-    ck_assert_int_eq(p->ev->reset(env, obs), TK_OK);
-    for (uint64_t t = 0; t < p->info.max_episode_steps; t++) {
-        ck_assert_int_eq(fx->vt->act(fx->s, obs, eval, a), TK_OK);
-        double r;
-        int done;
-        ck_assert_int_eq(p->ev->step(env, a, next, &r, &done), TK_OK);
-        ret += r;
-        const int truncated = !done && t + 1 == p->info.max_episode_steps;
-        if (!eval) {
-            tk_status st = fx->vt->observe(fx->s, obs, a, r, next, done, truncated);
-            ck_assert_msg(st == TK_OK, "observe: %s", fx->h.ctx.last_message);
-        }
-        memcpy(obs, next, sizeof obs);
-        if (done)
-            break;
-    }
-    if (!eval) {
-        tk_status st = fx->vt->end_episode(fx->s, ret, p->info.max_episode_steps);
-        ck_assert_msg(st == TK_OK, "end_episode: %s", fx->h.ctx.last_message);
-    }
-    return ret;
-}
-
-/* Trains for `episodes` episodes, then returns the mean return of
- * `tests` evaluation episodes. */
-static double pend_learn(const char *student_cfg, float mass, float length, float torque,
-                         int episodes, int tests, uint64_t seed)
-{
-    pend_run p;
-    if (getenv("TK_LEARN_SEED")) /* robustness checks over seeds */
-        seed = strtoull(getenv("TK_LEARN_SEED"), NULL, 10);
-    pend_open(&p, mass, length, torque, seed);
-    fixture fx;
-    const tk_student_spec spec = pend_spec(&p);
-    tk_status st = fx_open_spec(&fx, seed, &spec, student_cfg);
-    ck_assert_msg(st == TK_OK, "create: %s", fx.h.ctx.last_message);
-    for (int e = 0; e < episodes; e++)
-        pend_episode(&fx, &p, 0);
-    double sum = 0.0;
-    for (int e = 0; e < tests; e++)
-        sum += pend_episode(&fx, &p, 1);
-    fx_close(&fx);
-    pend_close(&p);
-    return sum / tests;
-}
 
 /* The easy task (mass 1, length 1, max torque 6; docs/students/ppo.md
  * "Learning tests"), 300 episodes = 60,000 steps in rollouts of 4,096
@@ -866,25 +658,19 @@ static double pend_learn(const char *student_cfg, float mass, float length, floa
 
 START_TEST(test_pendulum_easy)
 {
-    const double mean = pend_learn(PPO_PEND_CFG, 1.0f, 1.0f, 6.0f, 300, 20, 7);
+    const double mean =
+        tk_pendulum_learn(g_plugin, "ppo", PPO_PEND_CFG, 1.0f, 1.0f, 6.0f, 300, 20, 7);
     fprintf(stderr, "ppo, easy pendulum, 60000 steps: mean evaluation return %.1f\n", mean);
     ck_assert_msg(mean > -150.0, "mean evaluation return %.1f <= -150", mean);
 }
 END_TEST
 
-static void add_pendulum_tests(Suite *s, const char *who)
+static void add_pendulum_tests(Suite *s)
 {
-    FILE *f = fopen(g_pendulum, "rb");
-    if (!f) {
-        fprintf(stderr, "%s: no pendulum plugin at %s: learning tests skipped\n", who,
-                g_pendulum);
+    if (!tk_pendulum_found("ppo"))
         return;
-    }
-    fclose(f);
-    TCase *tc = tcase_create("pendulum");
-    tcase_set_timeout(tc, 280);
+    TCase *tc = tk_check_tcase(s, "pendulum", 280);
     tcase_add_test(tc, test_pendulum_easy);
-    suite_add_tcase(s, tc);
 }
 
 int main(int argc, char **argv)
@@ -894,10 +680,9 @@ int main(int argc, char **argv)
         return 2;
     }
     g_plugin = argv[1];
-    find_pendulum(g_plugin);
+    tk_pendulum_locate(g_plugin);
     Suite *s = suite_create("ppo");
-    TCase *tc = tcase_create("ppo");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tk_check_tcase(s, "ppo", 120);
     tcase_add_test(tc, test_descriptor);
     tcase_add_test(tc, test_config_errors);
     tcase_add_test(tc, test_loss_values);
@@ -910,11 +695,6 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_value);
     tcase_add_test(tc, test_checkpoint_roundtrip);
     tcase_add_test(tc, test_learns_tracking);
-    suite_add_tcase(s, tc);
-    add_pendulum_tests(s, "ppo");
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    add_pendulum_tests(s);
+    return tk_check_run(s);
 }

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin_harness.h"
+#include "check_main.h"
+#include "checkpoint_checks.h"
+#include "plugin_fixtures.h"
+#include "toy_grid_driver.h"
 
 static const char *g_plugin;
 static const char *g_toy;
@@ -23,39 +26,21 @@ static const tk_dim g_dims[3] = {
 };
 static const tk_task_space g_space = {3, g_dims};
 
-typedef struct teacher {
-    tk_harness h;
-    const tk_teacher_vtable *vt;
-    void *self;
-} teacher;
+typedef tk_teacher_fx teacher;
 
 static void teacher_open(teacher *t, uint64_t seed, const tk_task_space *space)
 {
-    memset(t, 0, sizeof *t);
-    ck_assert_int_eq(tk_harness_open(&t->h, g_plugin, "random", seed), 0);
-    t->vt = tk_harness_teacher(&t->h);
-    ck_assert_ptr_nonnull(t->vt);
-    ck_assert_int_eq(t->vt->create(&t->h.host, &t->h.ctx, space, t->h.desc->default_config,
-                                   &t->self),
-                     TK_OK);
-}
-
-static void teacher_close(teacher *t)
-{
-    t->vt->destroy(t->self);
-    tk_harness_close(&t->h);
+    ck_assert_int_eq(tk_teacher_fx_open(t, g_plugin, "random", seed, space, NULL), TK_OK);
 }
 
 START_TEST(test_descriptor)
 {
     teacher t;
     teacher_open(&t, 1, &g_space);
-    ck_assert_uint_eq(t.h.desc->struct_size, sizeof(tk_descriptor));
-    ck_assert_int_eq(t.h.desc->kind, TK_KIND_TEACHER);
+    tk_check_descriptor_identity(t.h.desc, TK_KIND_TEACHER, "random", "1.0.0");
     ck_assert_str_eq(t.h.desc->default_config, "{}");
-    ck_assert_str_eq(t.h.desc->version, "1.0.0");
     ck_assert_uint_eq(t.vt->struct_size, sizeof(tk_teacher_vtable));
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -90,7 +75,7 @@ START_TEST(test_uniform_within_bounds)
     }
     ck_assert_double_eq_tol(mean[0], 0.5, 0.01);
     ck_assert_double_eq_tol(mean[1], 0.0, 0.1);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -105,7 +90,7 @@ START_TEST(test_deterministic_for_a_seed)
         teacher_open(&t, seeds[s], &g_space);
         for (int i = 0; i < N; i++)
             ck_assert_int_eq(t.vt->sample(t.self, out[s][i]), TK_OK);
-        teacher_close(&t);
+        tk_teacher_fx_close(&t);
     }
     ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
     ck_assert_int_ne(memcmp(a, c, sizeof a), 0);
@@ -120,36 +105,11 @@ START_TEST(test_rejects_nan_task)
     ck_assert_int_eq(t.vt->update(t.self, bad, 0.5, 0), TK_ERR_INVALID);
     const float inf[3] = {INFINITY, 0.0f, 2.0f};
     ck_assert_int_eq(t.vt->update(t.self, inf, 0.5, 0), TK_ERR_INVALID);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
 /* ------------------------------------------------------------- checkpoints */
-
-/* A copy of save()'s bytes, which stay valid only until the next call. */
-static unsigned char *ckpt_save(const tk_teacher_vtable *vt, void *self, size_t *size)
-{
-    const void *data = NULL;
-    *size = 0;
-    ck_assert_int_eq(vt->save(self, &data, size), TK_OK);
-    ck_assert_uint_gt(*size, 0);
-    unsigned char *copy = malloc(*size);
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, data, *size);
-    return copy;
-}
-
-/* load() must refuse `bytes[0..size)` with TK_ERR_INVALID and a message. */
-static void ckpt_refused(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
-                         const void *bytes, size_t size, const char *what)
-{
-    ctx->last_code = TK_OK;
-    ctx->last_message[0] = '\0';
-    ck_assert_msg(vt->load(self, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted",
-                  what, size);
-    ck_assert_int_eq(ctx->last_code, TK_ERR_INVALID);
-    ck_assert_msg(ctx->last_message[0] != '\0', "%s: no message", what);
-}
 
 /* The whole state is the host's stream: the record is a tag alone, and an
  * instance of another seed that loads it and gets the stream continues the
@@ -164,7 +124,7 @@ START_TEST(test_checkpoint_round_trip)
         ck_assert_int_eq(a.vt->update(a.self, ta, 0.25, 0), TK_OK);
     }
     size_t size;
-    unsigned char *bytes = ckpt_save(a.vt, a.self, &size);
+    unsigned char *bytes = tk_ckpt_save(&a, &size);
     ck_assert_uint_eq(size, 8); /* tag + version */
     teacher_open(&b, 99, &g_space);
     ck_assert_int_eq(b.vt->load(b.self, bytes, size), TK_OK);
@@ -176,34 +136,26 @@ START_TEST(test_checkpoint_round_trip)
         ck_assert_int_eq(a.vt->update(a.self, ta, 0.25, 0), TK_OK);
         ck_assert_int_eq(b.vt->update(b.self, tb, 0.25, 0), TK_OK);
     }
-    size_t size_b;
-    unsigned char *again = ckpt_save(b.vt, b.self, &size_b);
-    ck_assert_uint_eq(size_b, size);
-    ck_assert_mem_eq(again, bytes, size);
-    free(again);
+    tk_ckpt_expect_saved(&b, bytes, size, "after the round trip");
     free(bytes);
-    teacher_close(&a);
-    teacher_close(&b);
+    tk_teacher_fx_close(&a);
+    tk_teacher_fx_close(&b);
 }
 END_TEST
 
+/* The record is a tag and a version alone: nothing to flip or garble past
+ * the header, so every truncation and other tags are what must be refused. */
 START_TEST(test_checkpoint_rejects_bad_data)
 {
     teacher t;
     teacher_open(&t, 4, &g_space);
     size_t size;
-    unsigned char *bytes = ckpt_save(t.vt, t.self, &size);
-    ckpt_refused(t.vt, t.self, &t.h.ctx, NULL, 0, "an empty state");
-    ckpt_refused(t.vt, t.self, &t.h.ctx, "RIAC\1\0\0\0", 8, "another plugin's tag");
-    unsigned char buf[16];
-    for (size_t n = 0; n < size; n++)
-        ckpt_refused(t.vt, t.self, &t.h.ctx, bytes, n, "truncated state");
-    memcpy(buf, bytes, size);
-    buf[size] = 0;
-    ckpt_refused(t.vt, t.self, &t.h.ctx, buf, size + 1, "state with a trailing byte");
-    ck_assert_int_eq(t.vt->load(t.self, bytes, size), TK_OK);
+    unsigned char *bytes = tk_ckpt_save(&t, &size);
+    tk_ckpt_refused(&t, "RIAC\1\0\0\0", 8, "another plugin's tag");
+    const tk_ckpt_damage every_length = {.dense = SIZE_MAX};
+    tk_ckpt_rejects_damage(&t, bytes, size, &every_length);
     free(bytes);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -219,33 +171,13 @@ START_TEST(test_toy_grid_reference_curve)
     double mean[4] = {0.0, 0.0, 0.0, 0.0};
     enum { SEEDS = 5, EPISODES = 20000 };
     for (int s = 0; s < SEEDS; s++) {
-        tk_harness eh;
-        ck_assert_int_eq(tk_harness_open(&eh, g_toy, "toy-grid", 0), 0);
-        const tk_env_vtable *ev = tk_harness_env(&eh);
-        void *env = NULL;
-        ck_assert_int_eq(ev->create(&eh.host, &eh.ctx, eh.desc->default_config, &env), TK_OK);
-        tk_env_info info = {.struct_size = sizeof info};
-        ck_assert_int_eq(ev->info(env, &info), TK_OK);
+        tk_env_fx toy;
+        tk_toy_open(&toy, g_toy, 0, NULL);
         teacher t;
-        teacher_open(&t, 100 + (uint64_t)s, &info.task_space);
-        for (int i = 0; i <= EPISODES; i++) {
-            if (i > 0 && i % 5000 == 0) {
-                double pct;
-                ck_assert_int_eq(ev->evaluate(env, &pct), TK_OK);
-                mean[i / 5000 - 1] += pct / SEEDS;
-            }
-            float task[2];
-            double r;
-            int done;
-            ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
-            ck_assert_int_eq(ev->set_task(env, task), TK_OK);
-            ck_assert_int_eq(ev->reset(env, NULL), TK_OK);
-            ck_assert_int_eq(ev->step(env, NULL, NULL, &r, &done), TK_OK);
-            ck_assert_int_eq(t.vt->update(t.self, task, r, 0), TK_OK);
-        }
-        teacher_close(&t);
-        ev->destroy(env);
-        tk_harness_close(&eh);
+        teacher_open(&t, 100 + (uint64_t)s, &toy.info.task_space);
+        tk_toy_curve(&toy, &t, EPISODES, SEEDS, mean);
+        tk_teacher_fx_close(&t);
+        tk_env_fx_close(&toy);
     }
     for (int k = 0; k < 4; k++)
         ck_assert_msg(fabs(mean[k] - ref[k]) <= 2.5, "after %d episodes: %g%% vs reference %g%%",
@@ -262,8 +194,7 @@ int main(int argc, char **argv)
     g_plugin = argv[1];
     g_toy = argc > 2 ? argv[2] : NULL;
     Suite *s = suite_create("random");
-    TCase *tc = tcase_create("abi");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tk_check_tcase(s, "abi", 120);
     tcase_add_test(tc, test_descriptor);
     tcase_add_test(tc, test_uniform_within_bounds);
     tcase_add_test(tc, test_deterministic_for_a_seed);
@@ -271,10 +202,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_checkpoint_round_trip);
     tcase_add_test(tc, test_checkpoint_rejects_bad_data);
     tcase_add_test(tc, test_toy_grid_reference_curve);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tk_check_run(s);
 }

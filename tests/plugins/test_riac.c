@@ -20,8 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin_harness.h"
+#include "check_main.h"
+#include "checkpoint_checks.h"
+#include "plugin_fixtures.h"
 #include "teachkit/rng.h"
+#include "toy_grid_driver.h"
 
 static const char *g_plugin;
 static const char *g_toy;
@@ -35,58 +38,20 @@ typedef struct region {
     long size;
 } region;
 
-typedef struct teacher {
-    tk_harness h;
-    const tk_teacher_vtable *vt;
-    void *self;
-    size_t dims;
-} teacher;
+typedef tk_teacher_fx teacher;
 
 /* The descriptor's defaults with `overrides` (a JSON object) merged in, as
  * the host would pass them. */
-static char *merged_config(const tk_descriptor *d, const char *overrides)
-{
-    json_t *base = json_loads(d->default_config, 0, NULL);
-    json_t *over = json_loads(overrides, 0, NULL);
-    ck_assert_ptr_nonnull(base);
-    ck_assert_ptr_nonnull(over);
-    ck_assert_int_eq(json_object_update(base, over), 0);
-    char *text = json_dumps(base, JSON_COMPACT);
-    json_decref(base);
-    json_decref(over);
-    return text;
-}
-
 static tk_status teacher_open(teacher *t, const tk_task_space *space, const char *overrides,
                               uint64_t seed)
 {
-    memset(t, 0, sizeof *t);
-    ck_assert_int_eq(tk_harness_open(&t->h, g_plugin, "riac", seed), 0);
-    t->vt = tk_harness_teacher(&t->h);
-    ck_assert_ptr_nonnull(t->vt);
-    t->dims = space->dims;
-    char *config = merged_config(t->h.desc, overrides);
-    tk_status st = t->vt->create(&t->h.host, &t->h.ctx, space, config, &t->self);
-    free(config);
-    return st;
-}
-
-static void teacher_close(teacher *t)
-{
-    if (t->self)
-        t->vt->destroy(t->self);
-    tk_harness_close(&t->h);
+    return tk_teacher_fx_open_merged(t, g_plugin, "riac", seed, space, overrides);
 }
 
 /* All regions in creation order (root first); *n receives their number. */
 static region *regions(teacher *t, size_t *n)
 {
-    const char *text = NULL;
-    ck_assert_int_eq(t->vt->snapshot(t->self, &text), TK_OK);
-    json_error_t err;
-    json_t *root = json_loads(text, 0, &err);
-    ck_assert_msg(root != NULL, "snapshot is not JSON: %s", err.text);
-    ck_assert_str_eq(json_string_value(json_object_get(root, "type")), "regions");
+    json_t *root = tk_teacher_fx_snapshot(t, "regions");
     json_t *list = json_object_get(root, "regions");
     ck_assert(json_is_array(list));
     *n = json_array_size(list);
@@ -132,10 +97,7 @@ START_TEST(test_descriptor_defaults)
     teacher t;
     ck_assert_int_eq(teacher_open(&t, &g_space2, "{}", 1), TK_OK);
     const tk_descriptor *d = t.h.desc;
-    ck_assert_uint_eq(d->struct_size, sizeof(tk_descriptor));
-    ck_assert_int_eq(d->kind, TK_KIND_TEACHER);
-    ck_assert_str_eq(d->id, "riac");
-    ck_assert_str_eq(d->version, "1.0.0");
+    tk_check_descriptor_identity(d, TK_KIND_TEACHER, "riac", "1.0.0");
     ck_assert_uint_eq(t.vt->struct_size, sizeof(tk_teacher_vtable));
     json_t *def = json_loads(d->default_config, 0, NULL);
     ck_assert_ptr_nonnull(def);
@@ -156,7 +118,7 @@ START_TEST(test_descriptor_defaults)
     ck_assert_uint_eq(n, 1);
     ck_assert(r[0].leaf && r[0].alp == 0.0 && r[0].size == 0);
     free(r);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -240,7 +202,7 @@ START_TEST(test_leaves_partition_the_space)
         ck_assert_int_eq(teacher_open(&t, &g_space3, variants[v], 10 + v), TK_OK);
         run_random(&t, &g_space3, 5000, 99);
         check_partition(&t, &g_space3, ratio[v]);
-        teacher_close(&t);
+        tk_teacher_fx_close(&t);
     }
 }
 END_TEST
@@ -291,7 +253,7 @@ START_TEST(test_splits_only_at_maxlen_plus_one)
     }
     ck_assert_int_gt(splits, 30);
     free(prev);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -322,7 +284,7 @@ START_TEST(test_failed_split_discards_oldest)
             ck_assert_int_eq(r[0].size, expected);
             free(r);
         }
-        teacher_close(&t);
+        tk_teacher_fx_close(&t);
     }
 
     /* Identical tasks: no threshold gives both children a pair, so the
@@ -337,7 +299,7 @@ START_TEST(test_failed_split_discards_oldest)
     ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(r[0].size, 16);
     free(r);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -364,7 +326,7 @@ START_TEST(test_alp_hand_computed)
         ck_assert_int_eq(t.vt->update(t.self, task, rewards[i], 0), TK_OK);
         ck_assert_double_eq_tol(root_alp(&t), expected[i], 1e-12);
     }
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(
         teacher_open(&t, &g_space1, "{\"max_region_size\": 1000, \"alp_window_size\": 4}", 1),
@@ -372,7 +334,7 @@ START_TEST(test_alp_hand_computed)
     for (int i = 0; i < 5; i++)
         ck_assert_int_eq(t.vt->update(t.self, task, rewards[i], 0), TK_OK);
     ck_assert_double_eq_tol(root_alp(&t), 0.3, 1e-12);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     /* A window sliding over 600 rewards (the teacher keeps running sums). */
     ck_assert_int_eq(
@@ -386,7 +348,7 @@ START_TEST(test_alp_hand_computed)
         ck_assert_int_eq(t.vt->update(t.self, task, seq[i], 0), TK_OK);
         ck_assert_double_eq_tol(root_alp(&t), ref_alp(seq, (size_t)i + 1, 11), 1e-12);
     }
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -416,7 +378,7 @@ START_TEST(test_internal_region_keeps_last_pairs)
         ck_assert_double_eq_tol(r[0].alp, ref_alp(seq + i - MAXLEN, MAXLEN + 1, MAXLEN), 1e-12);
         free(r);
     }
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -460,7 +422,7 @@ static int run_split(const char *compat, double *alp_out)
     alp_out[0] = r[1].alp;
     alp_out[1] = r[2].alp;
     free(r);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
     return k;
 }
 
@@ -513,7 +475,7 @@ START_TEST(test_rejects_invalid_tasks)
     region *r = regions(&t, &n);
     ck_assert_int_eq(r[0].size, 0); /* nothing was stored */
     free(r);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -537,7 +499,7 @@ START_TEST(test_config_errors)
         ck_assert_int_eq(teacher_open(&t, &g_space2, cases[c].overrides, 1), TK_ERR_CONFIG);
         ck_assert_str_eq(t.h.ctx.last_path, cases[c].path);
         ck_assert_ptr_null(t.self);
-        teacher_close(&t);
+        tk_teacher_fx_close(&t);
     }
 }
 END_TEST
@@ -555,80 +517,13 @@ START_TEST(test_deterministic_for_a_seed)
             const double r = out[s][i][0] * out[s][i][1] * (i % 100) / 100.0;
             ck_assert_int_eq(t.vt->update(t.self, out[s][i], r, 0), TK_OK);
         }
-        teacher_close(&t);
+        tk_teacher_fx_close(&t);
     }
     ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
 }
 END_TEST
 
 /* ------------------------------------------------------------- checkpoints */
-
-/* A copy of save()'s bytes, which stay valid only until the next call. */
-static unsigned char *ckpt_save(const tk_teacher_vtable *vt, void *self, size_t *size)
-{
-    const void *data = NULL;
-    *size = 0;
-    ck_assert_int_eq(vt->save(self, &data, size), TK_OK);
-    ck_assert_uint_gt(*size, 0);
-    unsigned char *copy = malloc(*size);
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, data, *size);
-    return copy;
-}
-
-/* load() must refuse `bytes[0..size)` with TK_ERR_INVALID and a message. */
-static void ckpt_refused(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
-                         const void *bytes, size_t size, const char *what)
-{
-    ctx->last_code = TK_OK;
-    ctx->last_message[0] = '\0';
-    ck_assert_msg(vt->load(self, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted",
-                  what, size);
-    ck_assert_int_eq(ctx->last_code, TK_ERR_INVALID);
-    ck_assert_msg(ctx->last_message[0] != '\0', "%s: no message", what);
-}
-
-/* Truncated (every length up to 256 bytes, then 200 spread over the rest),
- * extended, retagged and garbage bytes are refused; random byte flips are
- * either refused or give an instance that still runs; the valid bytes load
- * afterwards.  `task` is scratch for `dims` floats. */
-static void ckpt_rejects_bad_data(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
-                                  const unsigned char *bytes, size_t size, size_t dims)
-{
-    unsigned char *buf = malloc(size + 16);
-    ck_assert_ptr_nonnull(buf);
-    const size_t step = size > 256 ? (size - 256) / 200 + 1 : 1;
-    for (size_t n = 0; n < size; n = n < 256 ? n + 1 : n + step)
-        ckpt_refused(vt, self, ctx, bytes, n, "truncated state");
-    ckpt_refused(vt, self, ctx, bytes, size - 1, "truncated state");
-    memcpy(buf, bytes, size);
-    buf[size] = 0;
-    ckpt_refused(vt, self, ctx, buf, size + 1, "state with a trailing byte");
-    memcpy(buf, "XXXX", 4);
-    ckpt_refused(vt, self, ctx, buf, size, "state with another tag");
-    memcpy(buf, bytes, 4);
-    buf[4] ^= 0x7f; /* a newer layout version */
-    ckpt_refused(vt, self, ctx, buf, size, "state with an unknown version");
-    tk_rng noise;
-    tk_rng_seed(&noise, 1234);
-    for (size_t i = 0; i < size; i++)
-        buf[i] = (unsigned char)tk_rng_u64(&noise);
-    ckpt_refused(vt, self, ctx, buf, size, "garbage");
-    float task[16];
-    ck_assert_uint_le(dims, 16);
-    for (int trial = 0; trial < 300; trial++) {
-        memcpy(buf, bytes, size);
-        const size_t at = 8 + (size_t)tk_rng_below(&noise, size - 8);
-        buf[at] ^= (unsigned char)(1u << tk_rng_below(&noise, 8));
-        const tk_status st = vt->load(self, buf, size);
-        ck_assert_msg(st == TK_OK || st == TK_ERR_INVALID, "flip at %zu: status %d", at, st);
-        for (int e = 0; st == TK_OK && e < 20; e++)
-            if (vt->sample(self, task) == TK_OK)
-                (void)vt->update(self, task, 0.5, 0);
-    }
-    free(buf);
-    ck_assert_int_eq(vt->load(self, bytes, size), TK_OK);
-}
 
 /* Reward of the round-trip learner: alternating blocks on the low quarter
  * of dimension 0 (learning progress there), a slope elsewhere. */
@@ -676,7 +571,7 @@ static unsigned char *ckpt_round_trip(const tk_task_space *space, const char *ov
     int n = 0;
     for (; n < before; n++)
         ckpt_episode(&a, n, ta);
-    unsigned char *bytes = ckpt_save(a.vt, a.self, size);
+    unsigned char *bytes = tk_ckpt_save(&a, size);
     ck_assert_int_eq(teacher_open(&b, space, overrides, 99), TK_OK);
     ck_assert_int_eq(b.vt->load(b.self, bytes, *size), TK_OK);
     b.h.ctx.rng = a.h.ctx.rng;
@@ -690,15 +585,9 @@ static unsigned char *ckpt_round_trip(const tk_task_space *space, const char *ov
             same_snapshots(&a, &b);
     }
     same_snapshots(&a, &b);
-    size_t sa, sb;
-    unsigned char *ba = ckpt_save(a.vt, a.self, &sa);
-    unsigned char *bb = ckpt_save(b.vt, b.self, &sb);
-    ck_assert_uint_eq(sa, sb);
-    ck_assert_msg(memcmp(ba, bb, sa) == 0, "%s: states differ after the run", overrides);
-    free(ba);
-    free(bb);
-    teacher_close(&a);
-    teacher_close(&b);
+    tk_ckpt_same_saved(&a, &b, overrides);
+    tk_teacher_fx_close(&a);
+    tk_teacher_fx_close(&b);
     return bytes;
 }
 
@@ -778,26 +667,25 @@ START_TEST(test_checkpoint_rejects_bad_data)
     for (int n = 0; n < 600; n++)
         ckpt_episode(&t, n, task);
     size_t size;
-    unsigned char *bytes = ckpt_save(t.vt, t.self, &size);
-    ckpt_refused(t.vt, t.self, &t.h.ctx, NULL, 0, "an empty state");
-    ckpt_rejects_bad_data(t.vt, t.self, &t.h.ctx, bytes, size, 2);
+    unsigned char *bytes = tk_ckpt_save(&t, &size);
+    tk_ckpt_rejects_bad_data(&t, bytes, size);
     /* A node count far beyond what the bytes can hold. */
     unsigned char *buf = malloc(size);
     ck_assert_ptr_nonnull(buf);
     memcpy(buf, bytes, size);
     const uint64_t huge = UINT64_C(1) << 40;
     memcpy(buf + 56, &huge, sizeof huge);
-    ckpt_refused(t.vt, t.self, &t.h.ctx, buf, size, "a huge region count");
+    tk_ckpt_refused(&t, buf, size, "a huge region count");
     free(buf);
     /* Same settings on another task space, and another config. */
     ck_assert_int_eq(teacher_open(&other, &g_space3, config, 3), TK_OK);
-    ckpt_refused(other.vt, other.self, &other.h.ctx, bytes, size, "another space's state");
-    teacher_close(&other);
+    tk_ckpt_refused(&other, bytes, size, "another space's state");
+    tk_teacher_fx_close(&other);
     ck_assert_int_eq(teacher_open(&other, &g_space2, "{\"max_region_size\": 31}", 3), TK_OK);
-    ckpt_refused(other.vt, other.self, &other.h.ctx, bytes, size, "another config's state");
-    teacher_close(&other);
+    tk_ckpt_refused(&other, bytes, size, "another config's state");
+    tk_teacher_fx_close(&other);
     free(bytes);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -808,35 +696,15 @@ static void toy_curve(const char *overrides, const char *env_config, int seeds, 
 {
     memset(curve, 0, 4 * sizeof *curve);
     for (int s = 0; s < seeds; s++) {
-        tk_harness eh;
-        ck_assert_int_eq(tk_harness_open(&eh, g_toy, "toy-grid", 0), 0);
-        const tk_env_vtable *ev = tk_harness_env(&eh);
-        void *env = NULL;
-        ck_assert_int_eq(ev->create(&eh.host, &eh.ctx, env_config, &env), TK_OK);
-        tk_env_info info = {.struct_size = sizeof info};
-        ck_assert_int_eq(ev->info(env, &info), TK_OK);
-        ck_assert_uint_le(info.task_space.dims, MAXD);
+        tk_env_fx toy;
+        tk_toy_open(&toy, g_toy, 0, env_config);
+        ck_assert_uint_le(toy.info.task_space.dims, MAXD);
         teacher t;
-        ck_assert_int_eq(teacher_open(&t, &info.task_space, overrides, 200 + (uint64_t)s),
+        ck_assert_int_eq(teacher_open(&t, &toy.info.task_space, overrides, 200 + (uint64_t)s),
                          TK_OK);
-        for (int i = 0; i <= episodes; i++) {
-            if (i > 0 && i % 5000 == 0) {
-                double pct;
-                ck_assert_int_eq(ev->evaluate(env, &pct), TK_OK);
-                curve[i / 5000 - 1] += pct / seeds;
-            }
-            float task[MAXD];
-            double r;
-            int done;
-            ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
-            ck_assert_int_eq(ev->set_task(env, task), TK_OK);
-            ck_assert_int_eq(ev->reset(env, NULL), TK_OK);
-            ck_assert_int_eq(ev->step(env, NULL, NULL, &r, &done), TK_OK);
-            ck_assert_int_eq(t.vt->update(t.self, task, r, 0), TK_OK);
-        }
-        teacher_close(&t);
-        ev->destroy(env);
-        tk_harness_close(&eh);
+        tk_toy_curve(&toy, &t, episodes, seeds, curve);
+        tk_teacher_fx_close(&t);
+        tk_env_fx_close(&toy);
     }
 }
 
@@ -869,8 +737,7 @@ START_TEST(test_toy_grid_reference_curve)
     static const char *const variants[] = {"{\"compat\": \"teachDeepRL\"}", "{}"};
     for (size_t v = 0; v < 2; v++) {
         double curve[4];
-        toy_curve(variants[v], "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0}", 5,
-                  20000, curve);
+        toy_curve(variants[v], TK_TOY_GRID_2D, 5, 20000, curve);
         for (int k = 0; k < 4; k++)
             ck_assert_msg(fabs(curve[k] - ref[k]) <= 5.0,
                           "%s after %d episodes: %g%% vs reference %g%%", variants[v],
@@ -888,8 +755,7 @@ int main(int argc, char **argv)
     g_plugin = argv[1];
     g_toy = argc > 2 ? argv[2] : NULL;
     Suite *s = suite_create("riac");
-    TCase *tc = tcase_create("abi");
-    tcase_set_timeout(tc, 240);
+    TCase *tc = tk_check_tcase(s, "abi", 240);
     tcase_add_test(tc, test_descriptor_defaults);
     tcase_add_test(tc, test_leaves_partition_the_space);
     tcase_add_test(tc, test_splits_only_at_maxlen_plus_one);
@@ -905,10 +771,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_checkpoint_rejects_bad_data);
     tcase_add_test(tc, test_toy_grid_short_curricula);
     tcase_add_test(tc, test_toy_grid_reference_curve);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tk_check_run(s);
 }

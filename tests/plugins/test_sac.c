@@ -28,113 +28,27 @@
 #include <string.h>
 
 #include "../../plugins/students/sac/sac_ext.h"
-#include "plugin_harness.h"
+#include "check_main.h"
+#include "plugin_fixtures.h"
+#include "student_tasks.h"
 #include "teachkit/rng.h"
 
 static const char *g_plugin;
-static char g_pendulum[4096];
 
 /* ------------------------------------------------------------------ helpers */
 
-static char *merged_config(const tk_descriptor *d, const char *overrides)
+/* A student for the tracking task's spec (student_tasks.h). */
+static void fx_open(tk_student_fx *fx, uint64_t seed, const char *overrides)
 {
-    json_t *base = json_loads(d->default_config, 0, NULL);
-    ck_assert_ptr_nonnull(base);
-    if (overrides) {
-        json_t *over = json_loads(overrides, 0, NULL);
-        ck_assert_ptr_nonnull(over);
-        ck_assert_int_eq(json_object_update(base, over), 0);
-        json_decref(over);
-    }
-    char *text = json_dumps(base, JSON_COMPACT);
-    json_decref(base);
-    return text;
+    tk_track_student_open(fx, g_plugin, "sac", seed, overrides);
 }
 
-typedef struct fixture {
-    tk_harness h;
-    const tk_student_vtable *vt;
-    void *s;
-} fixture;
-
-/* Test spec: 2 observations in [-1, 1], 1 action in [-2, 2], 10 steps. */
-static const float obs_lo[2] = {-1, -1}, obs_hi[2] = {1, 1};
-static const float act_lo[1] = {-2}, act_hi[1] = {2};
-
-static tk_student_spec small_spec(void)
-{
-    return (tk_student_spec){2, 1, obs_lo, obs_hi, act_lo, act_hi, 10};
-}
-
-static tk_status fx_open_spec(fixture *fx, uint64_t seed, const tk_student_spec *spec,
-                              const char *overrides)
-{
-    memset(fx, 0, sizeof *fx);
-    ck_assert_int_eq(tk_harness_open(&fx->h, g_plugin, "sac", seed), 0);
-    fx->vt = tk_harness_student(&fx->h);
-    ck_assert_ptr_nonnull(fx->vt);
-    char *cfg = merged_config(fx->h.desc, overrides);
-    tk_status st = fx->vt->create(&fx->h.host, &fx->h.ctx, spec, cfg, &fx->s);
-    free(cfg);
-    return st;
-}
-
-static void fx_open(fixture *fx, uint64_t seed, const char *overrides)
-{
-    const tk_student_spec spec = small_spec();
-    tk_status st = fx_open_spec(fx, seed, &spec, overrides);
-    ck_assert_msg(st == TK_OK, "create: %s: %s", fx->h.ctx.last_path, fx->h.ctx.last_message);
-}
-
-static void fx_close(fixture *fx)
-{
-    if (fx->vt && fx->s)
-        fx->vt->destroy(fx->s);
-    tk_harness_close(&fx->h);
-}
-
-static const tk_sac_debug_ext *ext(const fixture *fx)
+static const tk_sac_debug_ext *ext(const tk_student_fx *fx)
 {
     const tk_sac_debug_ext *e = fx->vt->get_extension(fx->s, TK_SAC_EXT_DEBUG);
     ck_assert_ptr_nonnull(e);
     ck_assert_uint_ge(e->struct_size, sizeof *e);
     return e;
-}
-
-/* The tracking task: obs (x, y) uniform, reward -(a - x)^2 with a the env
- * action; 10-step episodes (time limit), next obs fresh. */
-typedef struct track_env {
-    tk_rng rng;
-    float obs[2];
-} track_env;
-
-static void track_reset(track_env *e)
-{
-    e->obs[0] = (float)tk_rng_range(&e->rng, -1, 1);
-    e->obs[1] = (float)tk_rng_range(&e->rng, -1, 1);
-}
-
-/* Plays one training episode; returns its return.  `trace` (optional)
- * receives the actions. */
-static double track_episode(fixture *fx, track_env *e, float *trace)
-{
-    double ret = 0.0;
-    track_reset(e);
-    for (int t = 0; t < 10; t++) {
-        float a, next[2];
-        ck_assert_int_eq(fx->vt->act(fx->s, e->obs, 0, &a), TK_OK);
-        if (trace)
-            trace[t] = a;
-        const double r = -((double)a - e->obs[0]) * ((double)a - e->obs[0]);
-        next[0] = (float)tk_rng_range(&e->rng, -1, 1);
-        next[1] = (float)tk_rng_range(&e->rng, -1, 1);
-        ck_assert_int_eq(fx->vt->observe(fx->s, e->obs, &a, r, next, 0, t == 9), TK_OK);
-        memcpy(e->obs, next, sizeof next);
-        ret += r;
-    }
-    tk_status st = fx->vt->end_episode(fx->s, ret, 10);
-    ck_assert_msg(st == TK_OK, "end_episode: %s", fx->h.ctx.last_message);
-    return ret;
 }
 
 /* ---------------------------------------------------------------- descriptor */
@@ -144,10 +58,7 @@ START_TEST(test_descriptor)
     tk_harness h;
     ck_assert_int_eq(tk_harness_open(&h, g_plugin, "sac", 1), 0);
     const tk_descriptor *d = h.desc;
-    ck_assert_uint_eq(d->struct_size, sizeof(tk_descriptor));
-    ck_assert_int_eq(d->kind, TK_KIND_STUDENT);
-    ck_assert_str_eq(d->id, "sac");
-    ck_assert_str_eq(d->version, "1.0.0");
+    tk_check_descriptor_identity(d, TK_KIND_STUDENT, "sac", "1.0.0");
     ck_assert_ptr_nonnull(d->description);
     ck_assert_ptr_null(strchr(d->description, '\n'));
     ck_assert_ptr_nonnull(d->features);
@@ -193,13 +104,7 @@ END_TEST
 
 static void expect_config_error(const char *overrides, const char *path)
 {
-    fixture fx;
-    const tk_student_spec spec = small_spec();
-    tk_status st = fx_open_spec(&fx, 1, &spec, overrides);
-    ck_assert_msg(st == TK_ERR_CONFIG, "%s accepted", overrides);
-    ck_assert_str_eq(fx.h.ctx.last_path, path);
-    fx.s = NULL;
-    fx_close(&fx);
+    tk_track_student_config_error(g_plugin, "sac", overrides, path);
 }
 
 START_TEST(test_config_errors)
@@ -218,12 +123,13 @@ START_TEST(test_config_errors)
     expect_config_error("{\"start_steps\": -1}", "start_steps");
     expect_config_error("{\"log_std_max\": -30.0}", "log_std_max");
     /* No actions: refused with an explanation. */
-    fixture fx;
+    tk_student_fx fx;
     const tk_student_spec none = {2, 0, NULL, NULL, NULL, NULL, 10};
-    ck_assert_int_eq(fx_open_spec(&fx, 1, &none, NULL), TK_ERR_INVALID);
+    ck_assert_int_eq(tk_student_fx_open_merged(&fx, g_plugin, "sac", 1, &none, NULL),
+                     TK_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(fx.h.ctx.last_message, "act_dim 0"));
     fx.s = NULL;
-    fx_close(&fx);
+    tk_student_fx_close(&fx);
 }
 END_TEST
 
@@ -251,7 +157,7 @@ static void gc_make(gc_batch *b, uint64_t seed)
     }
 }
 
-static double gc_loss(const fixture *fx, const gc_batch *b, int which)
+static double gc_loss(const tk_student_fx *fx, const gc_batch *b, int which)
 {
     double L[4];
     ck_assert_int_eq(ext(fx)->compute(fx->s, GB, b->obs, b->act, b->rew, b->next, b->done,
@@ -264,7 +170,7 @@ static double gc_loss(const fixture *fx, const gc_batch *b, int which)
  * against the analytic gradient: returns the relative error of the whole
  * gradient vector, ||fd - g|| / ||g||, and counts entries off by more than
  * 5 % of the largest entry's magnitude. */
-static double gc_network(fixture *fx, const gc_batch *b, int which, double h, int *bad_out)
+static double gc_network(tk_student_fx *fx, const gc_batch *b, int which, double h, int *bad_out)
 {
     float *p, *g;
     size_t n;
@@ -304,7 +210,7 @@ static void gradient_check(const char *activation, double h, double tol, int max
              "{\"hidden_sizes\": [16, 12], \"activation\": \"%s\", \"batch_size\": %d, "
              "\"alpha\": 0.2, \"log_std_min\": -5.0}",
              activation, GB);
-    fixture fx;
+    tk_student_fx fx;
     fx_open(&fx, 3, cfg);
     gc_batch b;
     gc_make(&b, 5);
@@ -324,7 +230,7 @@ static void gradient_check(const char *activation, double h, double tol, int max
                       "%s (%s): relative gradient error %.3g, %d entries off", names[w],
                       activation, err, bad);
     }
-    fx_close(&fx);
+    tk_student_fx_close(&fx);
 }
 
 START_TEST(test_gradients_tanh)
@@ -343,7 +249,7 @@ END_TEST
 
 START_TEST(test_targets_and_value)
 {
-    fixture fx;
+    tk_student_fx fx;
     fx_open(&fx, 4, "{\"hidden_sizes\": [16, 12], \"batch_size\": 8, \"gamma\": 0.9}");
     gc_batch b;
     gc_make(&b, 6);
@@ -381,7 +287,7 @@ START_TEST(test_targets_and_value)
     }
     free(o);
     free(all);
-    fx_close(&fx);
+    tk_student_fx_close(&fx);
 }
 END_TEST
 
@@ -389,7 +295,7 @@ END_TEST
 
 START_TEST(test_acting)
 {
-    fixture fx;
+    tk_student_fx fx;
     fx_open(&fx, 9, "{\"hidden_sizes\": [8], \"start_steps\": 100}");
     float obs[2] = {0.3f, -0.2f}, a = 0, next[2] = {0.1f, 0.1f};
     /* Random start: uniform over the [-2, 2] action box. */
@@ -416,7 +322,7 @@ START_TEST(test_acting)
     float bad[2] = {NAN, 0};
     ck_assert_int_eq(fx.vt->act(fx.s, bad, 0, &a), TK_ERR_INVALID);
     ck_assert_int_eq(fx.vt->observe(fx.s, obs, &a, INFINITY, next, 0, 0), TK_ERR_INVALID);
-    fx_close(&fx);
+    tk_student_fx_close(&fx);
 }
 END_TEST
 
@@ -427,12 +333,12 @@ static const char *ckpt_cfg = "{\"hidden_sizes\": [16, 16], \"batch_size\": 16, 
 
 START_TEST(test_checkpoint_roundtrip)
 {
-    fixture a, b;
+    tk_student_fx a, b;
     fx_open(&a, 21, ckpt_cfg);
-    track_env ea, eb;
+    tk_track_env ea, eb;
     tk_rng_seed(&ea.rng, 77);
     for (int e = 0; e < 20; e++) /* 200 transitions: the 150-slot buffer wrapped */
-        track_episode(&a, &ea, NULL);
+        tk_track_episode(&a, &ea, NULL);
     const void *data;
     size_t size;
     ck_assert_int_eq(a.vt->save(a.s, &data, &size), TK_OK);
@@ -452,7 +358,7 @@ START_TEST(test_checkpoint_roundtrip)
     /* Acting and training continue identically. */
     for (int e = 0; e < 8; e++) {
         float ta[10], tb[10];
-        const double ra = track_episode(&a, &ea, ta), rb = track_episode(&b, &eb, tb);
+        const double ra = tk_track_episode(&a, &ea, ta), rb = tk_track_episode(&b, &eb, tb);
         ck_assert_mem_eq(ta, tb, sizeof ta);
         ck_assert_double_eq(ra, rb);
         float obs[2] = {0.5f, 0.5f}, da, db;
@@ -472,19 +378,19 @@ START_TEST(test_checkpoint_roundtrip)
     ck_assert_uint_eq(size, size_b);
     ck_assert_mem_eq(data, data_b, size);
     free(copy);
-    fx_close(&a);
-    fx_close(&b);
+    tk_student_fx_close(&a);
+    tk_student_fx_close(&b);
 }
 END_TEST
 
 START_TEST(test_checkpoint_rejects)
 {
-    fixture a, b, c;
+    tk_student_fx a, b, c;
     fx_open(&a, 31, ckpt_cfg);
-    track_env e;
+    tk_track_env e;
     tk_rng_seed(&e.rng, 1);
     for (int k = 0; k < 6; k++)
-        track_episode(&a, &e, NULL);
+        tk_track_episode(&a, &e, NULL);
     const void *data;
     size_t size;
     ck_assert_int_eq(a.vt->save(a.s, &data, &size), TK_OK);
@@ -519,9 +425,9 @@ START_TEST(test_checkpoint_rejects)
     free(bad);
     free(ref);
     free(good);
-    fx_close(&a);
-    fx_close(&b);
-    fx_close(&c);
+    tk_student_fx_close(&a);
+    tk_student_fx_close(&b);
+    tk_student_fx_close(&c);
 }
 END_TEST
 
@@ -531,139 +437,14 @@ END_TEST
  * env step, batch 64), the deterministic action is within 0.15 of x. */
 START_TEST(test_learns_tracking)
 {
-    fixture fx;
-    fx_open(&fx, 41, "{\"hidden_sizes\": [32, 32], \"batch_size\": 64, \"start_steps\": 500, "
-                     "\"train_freq\": 1, \"gamma\": 0.5}");
-    track_env e;
-    tk_rng_seed(&e.rng, 42);
-    for (int k = 0; k < 600; k++)
-        track_episode(&fx, &e, NULL);
-    double err = 0.0;
-    for (int i = 0; i <= 20; i++) {
-        float obs[2] = {-1.0f + 0.1f * (float)i, 0.3f}, a;
-        ck_assert_int_eq(fx.vt->act(fx.s, obs, 1, &a), TK_OK);
-        err = fmax(err, fabs(a - obs[0]));
-    }
-    ck_assert_msg(err < 0.15, "max |a - x| = %g", err);
-    fx_close(&fx);
+    tk_track_check_learns(g_plugin, "sac",
+                          "{\"hidden_sizes\": [32, 32], \"batch_size\": 64, "
+                          "\"start_steps\": 500, \"train_freq\": 1, \"gamma\": 0.5}",
+                          600, 0.15);
 }
 END_TEST
 
-/* ------------------------------------------------------------------ main */
-
-static void find_pendulum(const char *plugin)
-{
-    const char *env = getenv("TK_PENDULUM_PLUGIN");
-    if (env) {
-        snprintf(g_pendulum, sizeof g_pendulum, "%s", env);
-        return;
-    }
-    /* <build>/plugins/students/sac/tkp_sac.so -> <build>/plugins/envs/pendulum/ */
-    const char *slash = strrchr(plugin, '/');
-    snprintf(g_pendulum, sizeof g_pendulum, "%.*s/../../envs/pendulum/tkp_pendulum.so",
-             slash ? (int)(slash - plugin) : 1, slash ? plugin : ".");
-}
-
 /* ------------------------------------------------------- pendulum learning */
-
-/* A minimal runner over the pendulum env plugin, as the host drives a
- * student (core/host/runner.c): act(obs, 0) -> step -> observe each step,
- * end_episode at the end; evaluation episodes with act(obs, 1) on a second
- * env instance. */
-typedef struct pend_run {
-    tk_harness train_h, eval_h;
-    const tk_env_vtable *ev;
-    void *train, *eval;
-    tk_env_info info;
-    float task[3];
-} pend_run;
-
-static void pend_open(pend_run *p, float mass, float length, float torque, uint64_t seed)
-{
-    memset(p, 0, sizeof *p);
-    ck_assert_int_eq(tk_harness_open(&p->train_h, g_pendulum, "pendulum", seed), 0);
-    ck_assert_int_eq(tk_harness_open(&p->eval_h, g_pendulum, "pendulum", seed + 1000), 0);
-    p->ev = tk_harness_env(&p->train_h);
-    char cfg[256];
-    snprintf(cfg, sizeof cfg,
-             "{\"mass\": [%g, %g], \"length\": [%g, %g], \"max_torque\": [%g, %g], "
-             "\"g\": 10.0, \"episode_steps\": 200}",
-             mass, mass, length, length, torque, torque);
-    ck_assert_int_eq(p->ev->create(&p->train_h.host, &p->train_h.ctx, cfg, &p->train), TK_OK);
-    ck_assert_int_eq(p->ev->create(&p->eval_h.host, &p->eval_h.ctx, cfg, &p->eval), TK_OK);
-    p->info.struct_size = sizeof p->info;
-    ck_assert_int_eq(p->ev->info(p->train, &p->info), TK_OK);
-    ck_assert_uint_eq(p->info.obs_dim, 3);
-    p->task[0] = mass, p->task[1] = length, p->task[2] = torque;
-}
-
-static void pend_close(pend_run *p)
-{
-    p->ev->destroy(p->train);
-    p->ev->destroy(p->eval);
-    tk_harness_close(&p->train_h);
-    tk_harness_close(&p->eval_h);
-}
-
-static tk_student_spec pend_spec(const pend_run *p)
-{
-    return (tk_student_spec){p->info.obs_dim,  p->info.act_dim,  p->info.obs_low,
-                             p->info.obs_high, p->info.act_low,  p->info.act_high,
-                             p->info.max_episode_steps};
-}
-
-/* One episode on `env`; training (observe + end_episode) unless `eval`. */
-static double pend_episode(fixture *fx, pend_run *p, int eval)
-{
-    void *env = eval ? p->eval : p->train;
-    float obs[3], next[3], a[1];
-    double ret = 0.0;
-    ck_assert_int_eq(p->ev->set_task(env, p->task), TK_OK);
-    ck_assert_int_eq(p->ev->reset(env, obs), TK_OK);
-    for (uint64_t t = 0; t < p->info.max_episode_steps; t++) {
-        ck_assert_int_eq(fx->vt->act(fx->s, obs, eval, a), TK_OK);
-        double r;
-        int done;
-        ck_assert_int_eq(p->ev->step(env, a, next, &r, &done), TK_OK);
-        ret += r;
-        const int truncated = !done && t + 1 == p->info.max_episode_steps;
-        if (!eval) {
-            tk_status st = fx->vt->observe(fx->s, obs, a, r, next, done, truncated);
-            ck_assert_msg(st == TK_OK, "observe: %s", fx->h.ctx.last_message);
-        }
-        memcpy(obs, next, sizeof obs);
-        if (done)
-            break;
-    }
-    if (!eval) {
-        tk_status st = fx->vt->end_episode(fx->s, ret, p->info.max_episode_steps);
-        ck_assert_msg(st == TK_OK, "end_episode: %s", fx->h.ctx.last_message);
-    }
-    return ret;
-}
-
-/* Trains for `episodes` episodes, then returns the mean return of
- * `tests` evaluation episodes. */
-static double pend_learn(const char *student_cfg, float mass, float length, float torque,
-                         int episodes, int tests, uint64_t seed)
-{
-    pend_run p;
-    if (getenv("TK_LEARN_SEED")) /* robustness checks over seeds */
-        seed = strtoull(getenv("TK_LEARN_SEED"), NULL, 10);
-    pend_open(&p, mass, length, torque, seed);
-    fixture fx;
-    const tk_student_spec spec = pend_spec(&p);
-    tk_status st = fx_open_spec(&fx, seed, &spec, student_cfg);
-    ck_assert_msg(st == TK_OK, "create: %s", fx.h.ctx.last_message);
-    for (int e = 0; e < episodes; e++)
-        pend_episode(&fx, &p, 0);
-    double sum = 0.0;
-    for (int e = 0; e < tests; e++)
-        sum += pend_episode(&fx, &p, 1);
-    fx_close(&fx);
-    pend_close(&p);
-    return sum / tests;
-}
 
 /* The easy task (mass 1, length 1, max torque 6: the torque exceeds the
  * largest gravity torque 5, so the pendulum can be lifted straight up; see
@@ -678,7 +459,8 @@ static double pend_learn(const char *student_cfg, float mass, float length, floa
 
 START_TEST(test_pendulum_easy)
 {
-    const double mean = pend_learn(SAC_PEND_CFG, 1.0f, 1.0f, 6.0f, 20, 20, 7);
+    const double mean =
+        tk_pendulum_learn(g_plugin, "sac", SAC_PEND_CFG, 1.0f, 1.0f, 6.0f, 20, 20, 7);
     fprintf(stderr, "sac, easy pendulum, 4000 steps: mean evaluation return %.1f\n", mean);
     ck_assert_msg(mean > -150.0, "mean evaluation return %.1f <= -150", mean);
 }
@@ -689,27 +471,21 @@ END_TEST
  * -167 over seeds 1-6 (the env's reference controller: -154). */
 START_TEST(test_pendulum_gym_default)
 {
-    const double mean = pend_learn(SAC_PEND_CFG, 1.0f, 1.0f, 2.0f, 60, 20, 8);
+    const double mean =
+        tk_pendulum_learn(g_plugin, "sac", SAC_PEND_CFG, 1.0f, 1.0f, 2.0f, 60, 20, 8);
     fprintf(stderr, "sac, gym-default pendulum, 12000 steps: mean evaluation return %.1f\n",
             mean);
     ck_assert_msg(mean > -200.0, "mean evaluation return %.1f <= -200", mean);
 }
 END_TEST
 
-static void add_pendulum_tests(Suite *s, const char *who)
+static void add_pendulum_tests(Suite *s)
 {
-    FILE *f = fopen(g_pendulum, "rb");
-    if (!f) {
-        fprintf(stderr, "%s: no pendulum plugin at %s: learning tests skipped\n", who,
-                g_pendulum);
+    if (!tk_pendulum_found("sac"))
         return;
-    }
-    fclose(f);
-    TCase *tc = tcase_create("pendulum");
-    tcase_set_timeout(tc, 280);
+    TCase *tc = tk_check_tcase(s, "pendulum", 280);
     tcase_add_test(tc, test_pendulum_easy);
     tcase_add_test(tc, test_pendulum_gym_default);
-    suite_add_tcase(s, tc);
 }
 
 int main(int argc, char **argv)
@@ -719,11 +495,10 @@ int main(int argc, char **argv)
         return 2;
     }
     g_plugin = argv[1];
-    find_pendulum(g_plugin);
+    tk_pendulum_locate(g_plugin);
 
     Suite *s = suite_create("sac");
-    TCase *tc = tcase_create("sac");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tk_check_tcase(s, "sac", 120);
     tcase_add_test(tc, test_descriptor);
     tcase_add_test(tc, test_config_errors);
     tcase_add_test(tc, test_gradients_tanh);
@@ -733,11 +508,6 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_checkpoint_roundtrip);
     tcase_add_test(tc, test_checkpoint_rejects);
     tcase_add_test(tc, test_learns_tracking);
-    suite_add_tcase(s, tc);
-    add_pendulum_tests(s, "sac");
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    add_pendulum_tests(s);
+    return tk_check_run(s);
 }

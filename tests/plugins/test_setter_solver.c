@@ -21,47 +21,19 @@
 #include <string.h>
 
 #include "../../plugins/teachers/setter_solver/ss_flow.h"
-#include "plugin_harness.h"
+#include "check_main.h"
+#include "plugin_fixtures.h"
 #include "teachkit/rng.h"
 
 static const char *g_plugin;
 static const tk_dim g_dims[2] = {{"x0", 0.0, 1.0}, {"x1", -2.0, 2.0}};
 static const tk_task_space g_space = {2, g_dims};
 
-typedef struct teacher {
-    tk_harness h;
-    const tk_teacher_vtable *vt;
-    void *self;
-} teacher;
-
-static char *merged_config(const tk_descriptor *d, const char *overrides)
-{
-    json_t *def = json_loads(d->default_config, 0, NULL);
-    json_t *o = json_loads(overrides, 0, NULL);
-    ck_assert_msg(def && o, "bad config");
-    ck_assert_int_eq(json_object_update(def, o), 0);
-    char *text = json_dumps(def, JSON_COMPACT);
-    json_decref(def);
-    json_decref(o);
-    return text;
-}
+typedef tk_teacher_fx teacher;
 
 static tk_status teacher_open(teacher *t, const char *overrides, uint64_t seed)
 {
-    memset(t, 0, sizeof *t);
-    ck_assert_int_eq(tk_harness_open(&t->h, g_plugin, "setter-solver", seed), 0);
-    t->vt = tk_harness_teacher(&t->h);
-    char *config = merged_config(t->h.desc, overrides);
-    const tk_status st = t->vt->create(&t->h.host, &t->h.ctx, &g_space, config, &t->self);
-    free(config);
-    return st;
-}
-
-static void teacher_close(teacher *t)
-{
-    if (t->self)
-        t->vt->destroy(t->self);
-    tk_harness_close(&t->h);
+    return tk_teacher_fx_open_merged(t, g_plugin, "setter-solver", seed, &g_space, overrides);
 }
 
 /* The extension, from a throw-away instance (its table is static). */
@@ -370,11 +342,11 @@ START_TEST(test_config_and_order)
     ck_assert_int_eq(teacher_open(&t, "{}", 1), TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "success");
     ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "is required"));
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": \"env\", \"setter_hidden_size\": 0}", 1),
                      TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "setter_hidden_size");
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": \"env\", \"setter_hidden_size\": 8}", 1),
                      TK_OK);
     float task[2] = {0.5f, 0.0f};
@@ -384,7 +356,7 @@ START_TEST(test_config_and_order)
     float other[2] = {task[0], task[1] == 2.0f ? 1.0f : 2.0f};
     ck_assert_int_eq(t.vt->update(t.self, other, 0.0, 1), TK_ERR_STATE);
     ck_assert_int_eq(t.vt->update(t.self, task, 0.0, 1), TK_OK);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -433,7 +405,7 @@ START_TEST(test_no_success_no_nan)
     a->teacher_losses(t.self, losses, &skipped);
     ck_assert_int_eq(skipped, 0);
     ck_assert(isfinite(losses[1]) && losses[1] != 0.0);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -445,11 +417,8 @@ START_TEST(test_snapshot_and_checkpoint)
     ck_assert_int_eq(teacher_open(&a, cfg, 3), TK_OK);
     run(&a, 23, left_half);
     const tk_rng before = a.h.ctx.rng;
-    const char *text = NULL;
-    ck_assert_int_eq(a.vt->snapshot(a.self, &text), TK_OK);
+    json_t *root = tk_teacher_fx_snapshot(&a, "samples");
     ck_assert_mem_eq(&before, &a.h.ctx.rng, sizeof before);
-    json_t *root = json_loads(text, 0, NULL);
-    ck_assert_str_eq(json_string_value(json_object_get(root, "type")), "samples");
     ck_assert_uint_eq(json_array_size(json_object_get(root, "points")), 100);
     ck_assert_int_eq(json_integer_value(json_object_get(root, "updates")), 3);
     json_decref(root);
@@ -472,8 +441,8 @@ START_TEST(test_snapshot_and_checkpoint)
         ck_assert_int_eq(a.vt->update(a.self, task, ret, 0), TK_OK);
         ck_assert_int_eq(b.vt->update(b.self, tb, ret, 0), TK_OK);
     }
-    teacher_close(&a);
-    teacher_close(&b);
+    tk_teacher_fx_close(&a);
+    tk_teacher_fx_close(&b);
 }
 END_TEST
 
@@ -485,8 +454,7 @@ int main(int argc, char **argv)
     }
     g_plugin = argv[1];
     Suite *s = suite_create("setter_solver");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tk_check_tcase(s, "core", 120);
     tcase_add_test(tc, test_soft_softplus_grad);
     tcase_add_test(tc, test_highway_grad);
     tcase_add_test(tc, test_judge_grad);
@@ -496,10 +464,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_config_and_order);
     tcase_add_test(tc, test_no_success_no_nan);
     tcase_add_test(tc, test_snapshot_and_checkpoint);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run(s);
 }

@@ -26,8 +26,11 @@
 #include <string.h>
 
 #include "../../plugins/teachers/spdl/spdl_gaussian.h"
-#include "plugin_harness.h"
+#include "check_main.h"
+#include "checkpoint_checks.h"
+#include "plugin_fixtures.h"
 #include "teachkit/rng.h"
+#include "toy_grid_driver.h"
 
 static const char *g_plugin;
 static const char *g_toy;
@@ -37,53 +40,23 @@ static const tk_task_space g_space = {2, g_dims};
 static const tk_dim g_wide[2] = {{"stump_height", 0.0, 3.0}, {"obstacle_spacing", 0.0, 6.0}};
 static const tk_task_space g_wide_space = {2, g_wide};
 
-typedef struct teacher {
-    tk_harness h;
-    const tk_teacher_vtable *vt;
-    void *self;
-} teacher;
+typedef tk_teacher_fx teacher;
 
-/* The descriptor's defaults with `overrides` merged in, as the host does. */
-static char *merged_config(const tk_descriptor *d, const char *overrides)
-{
-    json_t *def = json_loads(d->default_config, 0, NULL);
-    json_t *o = json_loads(overrides, 0, NULL);
-    ck_assert_ptr_nonnull(def);
-    ck_assert_msg(o != NULL, "bad overrides: %s", overrides);
-    ck_assert_int_eq(json_object_update(def, o), 0);
-    char *text = json_dumps(def, JSON_COMPACT);
-    json_decref(def);
-    json_decref(o);
-    return text;
-}
-
-/* Open the harness; `value` replaces the host's student_value when set. */
+/* Open with the defaults and `overrides` merged, as the host does; `value`
+ * replaces the host's student_value when set. */
 static tk_status teacher_open_with(teacher *t, const tk_task_space *space, const char *overrides,
                                    uint64_t seed,
                                    tk_status (*value)(tk_ctx *, const float *, size_t, float *))
 {
-    memset(t, 0, sizeof *t);
-    ck_assert_int_eq(tk_harness_open(&t->h, g_plugin, "spdl", seed), 0);
+    tk_teacher_fx_load(t, g_plugin, "spdl", seed);
     if (value)
         t->h.host.student_value = value;
-    t->vt = tk_harness_teacher(&t->h);
-    ck_assert_ptr_nonnull(t->vt);
-    char *config = merged_config(t->h.desc, overrides);
-    const tk_status st = t->vt->create(&t->h.host, &t->h.ctx, space, config, &t->self);
-    free(config);
-    return st;
+    return tk_teacher_fx_create_merged(t, space, overrides);
 }
 
 static tk_status teacher_open(teacher *t, const char *overrides)
 {
     return teacher_open_with(t, &g_space, overrides, 7, NULL);
-}
-
-static void teacher_close(teacher *t)
-{
-    if (t->self)
-        t->vt->destroy(t->self);
-    tk_harness_close(&t->h);
 }
 
 static const spdl_gaussian_api *maths(const teacher *t)
@@ -104,11 +77,7 @@ typedef struct snap {
 
 static snap snapshot(teacher *t)
 {
-    const char *text = NULL;
-    ck_assert_int_eq(t->vt->snapshot(t->self, &text), TK_OK);
-    json_t *root = json_loads(text, 0, NULL);
-    ck_assert_ptr_nonnull(root);
-    ck_assert_str_eq(json_string_value(json_object_get(root, "type")), "gaussian");
+    json_t *root = tk_teacher_fx_snapshot(t, "gaussian");
     snap s;
     json_t *mean = json_object_get(root, "mean"), *cov = json_object_get(root, "cov");
     ck_assert_uint_eq(json_array_size(mean), 2);
@@ -191,7 +160,7 @@ START_TEST(test_descriptor)
     ck_assert(json_is_null(json_object_get(def, "initial_dist")));
     ck_assert(json_is_null(json_object_get(def, "target_dist")));
     json_decref(def);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -291,7 +260,7 @@ START_TEST(test_log_pdf_and_kl)
     ck_assert_int_eq(api->set_mean_cov(&p, mu, bad), -1);
     api->free(&p);
     api->free(&q);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -383,7 +352,7 @@ START_TEST(test_gradients_and_fisher)
     api->free(&p);
     api->free(&q);
     api->free(&x);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -453,7 +422,7 @@ START_TEST(test_natural_step_respects_kl_bound)
     api->free(&p);
     api->free(&q);
     api->free(&old);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -496,7 +465,7 @@ START_TEST(test_natural_step_moves_towards_target)
     api->free(&p);
     api->free(&q);
     api->free(&old);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -542,7 +511,7 @@ START_TEST(test_line_search_rule)
     }
     api->free(&p);
     api->free(&q);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -562,7 +531,7 @@ START_TEST(test_update_schedule)
         const long long want = e < 30 ? 0 : 1 + (e - 30) / 10;
         ck_assert_int_eq(snapshot(&t).iterations, want);
     }
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     /* An update due before any episode has finished is skipped. */
     ck_assert_int_eq(teacher_open(&t, "{\"value_source\": \"episode_return\", "
@@ -576,7 +545,7 @@ START_TEST(test_update_schedule)
     ck_assert_int_eq(t.vt->update(t.self, task, 1.0, 0), TK_OK);
     episode(&t, task, 2, 1.0, 1.0); /* step 8: the first update */
     ck_assert_int_eq(snapshot(&t).iterations, 1);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -632,7 +601,7 @@ START_TEST(test_moves_towards_target)
     ck_assert_double_eq_tol(prev.mean[1], target[1], 0.1);
     ck_assert_double_eq_tol(prev.cov[0], 0.75 * 0.75, 0.05);
     ck_assert_double_eq_tol(prev.cov[3], 1.5 * 1.5, 0.2);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -673,7 +642,7 @@ START_TEST(test_follows_student_value)
     ck_assert_int_eq(prev.iterations, 30);
     const double d1 = hypot(prev.mean[0] - 0.8, prev.mean[1] - 0.7);
     ck_assert_msg(d1 < 0.3 * d0, "distance to the value peak %g -> %g", d0, d1);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -687,7 +656,7 @@ START_TEST(test_student_without_value)
     ck_assert_str_eq(t.h.ctx.last_path, "value_source");
     ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "no value"));
     ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "episode_return"));
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -703,7 +672,7 @@ START_TEST(test_update_without_episode_start)
     ck_assert_int_eq(t.vt->update(t.self, bad, 0.5, 0), TK_ERR_INVALID);
     ck_assert_int_eq(t.vt->update(t.self, task, NAN, 0), TK_ERR_INVALID);
     ck_assert_int_eq(t.vt->step_update(t.self, task, NULL, INFINITY, task, 1), TK_ERR_INVALID);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -735,7 +704,7 @@ START_TEST(test_samples)
     ck_assert_double_eq_tol(c[0] / n, 0.01, 0.0006);
     ck_assert_double_eq_tol(c[1] / n, 0.004, 0.0006);
     ck_assert_double_eq_tol(c[2] / n, 0.02, 0.0012);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     /* A distribution centred outside the space: clipped to its bounds. */
     ck_assert_int_eq(teacher_open(&t, "{\"value_source\": \"episode_return\", \"initial_dist\": "
@@ -748,7 +717,7 @@ START_TEST(test_samples)
         at_edge += task[0] == 1.0f;
     }
     ck_assert_int_ge(at_edge, 990);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 
     /* Default initial distribution: a random sub-space Gaussian, std 10 %
      * of each range; default target: the centre, std a quarter. */
@@ -760,7 +729,7 @@ START_TEST(test_samples)
     ck_assert_double_eq_tol(d.cov[0], 0.3 * 0.3, 1e-12);
     ck_assert_double_eq_tol(d.cov[3], 0.6 * 0.6, 1e-12);
     ck_assert_double_eq_tol(d.cov[1], 0.0, 1e-15);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -801,7 +770,7 @@ START_TEST(test_config_errors)
         ck_assert_msg(strcmp(t.h.ctx.last_path, cases[i].path) == 0, "%s: path %s, want %s",
                       cases[i].overrides, t.h.ctx.last_path, cases[i].path);
         ck_assert(t.h.ctx.last_message[0] != '\0');
-        teacher_close(&t);
+        tk_teacher_fx_close(&t);
     }
 }
 END_TEST
@@ -824,34 +793,11 @@ START_TEST(test_std_lower_bound)
     ck_assert_int_eq(s.iterations, 1);
     ck_assert(s.cov[0] >= 0.05 * 0.05 * (1 - 1e-12));
     ck_assert(s.cov[3] >= 0.08 * 0.08 * (1 - 1e-12));
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
 /* ------------------------------------------------------------- checkpoints */
-
-static unsigned char *ckpt_save(const tk_teacher_vtable *vt, void *self, size_t *size)
-{
-    const void *data = NULL;
-    *size = 0;
-    ck_assert_int_eq(vt->save(self, &data, size), TK_OK);
-    ck_assert_uint_gt(*size, 0);
-    unsigned char *copy = malloc(*size);
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, data, *size);
-    return copy;
-}
-
-static void ckpt_refused(const tk_teacher_vtable *vt, void *self, struct tk_ctx *ctx,
-                         const void *bytes, size_t size, const char *what)
-{
-    ctx->last_code = TK_OK;
-    ctx->last_message[0] = '\0';
-    ck_assert_msg(vt->load(self, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted",
-                  what, size);
-    ck_assert_int_eq(ctx->last_code, TK_ERR_INVALID);
-    ck_assert_msg(ctx->last_message[0] != '\0', "%s: no message", what);
-}
 
 #define CKPT_CONFIG                                                                           \
     "{\"update_offset\": 60, \"update_frequency\": 40, \"alpha_offset\": 3, "                 \
@@ -886,7 +832,7 @@ START_TEST(test_checkpoint_round_trip)
     }
     ckpt_episode_part(&a, ta, 0);
     size_t size;
-    unsigned char *bytes = ckpt_save(a.vt, a.self, &size);
+    unsigned char *bytes = tk_ckpt_save(&a, &size);
     ck_assert_int_eq(teacher_open_with(&b, &g_space, CKPT_CONFIG, 99, bump_value), TK_OK);
     ck_assert_int_eq(b.vt->load(b.self, bytes, size), TK_OK);
     b.h.ctx.rng = a.h.ctx.rng;
@@ -907,17 +853,28 @@ START_TEST(test_checkpoint_round_trip)
     ck_assert_int_gt(sa.iterations, 100);
     ck_assert_int_gt(sa.taken, 10);
     free(bytes);
-    size_t n1, n2;
-    unsigned char *b1 = ckpt_save(a.vt, a.self, &n1);
-    unsigned char *b2 = ckpt_save(b.vt, b.self, &n2);
-    ck_assert_uint_eq(n1, n2);
-    ck_assert_mem_eq(b1, b2, n1);
-    free(b1);
-    free(b2);
-    teacher_close(&a);
-    teacher_close(&b);
+    tk_ckpt_same_saved(&a, &b, "after the round trip");
+    tk_teacher_fx_close(&a);
+    tk_teacher_fx_close(&b);
 }
 END_TEST
+
+/* An instance that accepted a flipped state samples inside the task space
+ * and plays on: a flipped state may hold a pending episode or not, and its
+ * step_update may meet a numeric error. */
+static void play_in_bounds(tk_teacher_fx *t)
+{
+    float task[2];
+    for (int e = 0; e < 50; e++) {
+        ck_assert_int_eq(t->vt->sample(t->self, task), TK_OK);
+        ck_assert(task[0] >= 0.0f && task[0] <= 1.0f && task[1] >= 0.0f && task[1] <= 1.0f);
+        if (t->vt->episode_start(t->self, task, task) != TK_OK)
+            continue;
+        tk_status s2 = t->vt->step_update(t->self, task, NULL, 0.5, task, 1);
+        ck_assert(s2 == TK_OK || s2 == TK_ERR_NUMERIC);
+        ck_assert_int_eq(t->vt->update(t->self, task, 0.5, 0), TK_OK);
+    }
+}
 
 START_TEST(test_checkpoint_rejects_bad_data)
 {
@@ -929,56 +886,25 @@ START_TEST(test_checkpoint_rejects_bad_data)
         ckpt_episode_part(&t, task, 1);
     }
     size_t size;
-    unsigned char *bytes = ckpt_save(t.vt, t.self, &size);
-    unsigned char *buf = malloc(size + 1);
-    ck_assert_ptr_nonnull(buf);
-    ckpt_refused(t.vt, t.self, &t.h.ctx, NULL, 0, "an empty state");
-    for (size_t n = 0; n < size; n++)
-        ckpt_refused(t.vt, t.self, &t.h.ctx, bytes, n, "truncated state");
-    memcpy(buf, bytes, size);
-    buf[size] = 0;
-    ckpt_refused(t.vt, t.self, &t.h.ctx, buf, size + 1, "state with a trailing byte");
-    memcpy(buf, "XXXX", 4);
-    ckpt_refused(t.vt, t.self, &t.h.ctx, buf, size, "state with another tag");
-    tk_rng noise;
-    tk_rng_seed(&noise, 78);
-    for (size_t i = 0; i < size; i++)
-        buf[i] = (unsigned char)tk_rng_u64(&noise);
-    ckpt_refused(t.vt, t.self, &t.h.ctx, buf, size, "garbage");
-    for (int trial = 0; trial < 300; trial++) {
-        memcpy(buf, bytes, size);
-        const size_t at = 8 + (size_t)tk_rng_below(&noise, size - 8);
-        buf[at] ^= (unsigned char)(1u << tk_rng_below(&noise, 8));
-        const tk_status st = t.vt->load(t.self, buf, size);
-        ck_assert(st == TK_OK || st == TK_ERR_INVALID);
-        for (int e = 0; st == TK_OK && e < 50; e++) {
-            ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
-            ck_assert(task[0] >= 0.0f && task[0] <= 1.0f && task[1] >= 0.0f && task[1] <= 1.0f);
-            /* A flipped state may hold a pending episode or not. */
-            if (t.vt->episode_start(t.self, task, task) != TK_OK)
-                continue;
-            tk_status s2 = t.vt->step_update(t.self, task, NULL, 0.5, task, 1);
-            ck_assert(s2 == TK_OK || s2 == TK_ERR_NUMERIC);
-            ck_assert_int_eq(t.vt->update(t.self, task, 0.5, 0), TK_OK);
-        }
-    }
-    ck_assert_int_eq(t.vt->load(t.self, bytes, size), TK_OK);
+    unsigned char *bytes = tk_ckpt_save(&t, &size);
+    const tk_ckpt_damage damage = {.dense = SIZE_MAX, .garbage = 1, .noise_seed = 78,
+                                   .flips = 300, .play = play_in_bounds};
+    tk_ckpt_rejects_damage(&t, bytes, size, &damage);
     /* Another buffer size or value source: another configuration's state. */
     ck_assert_int_eq(teacher_open_with(&other, &g_space,
                                        "{\"max_context_buffer_size\": 24}", 1, NULL),
                      TK_OK);
-    ckpt_refused(other.vt, other.self, &other.h.ctx, bytes, size, "another buffer's state");
-    teacher_close(&other);
+    tk_ckpt_refused(&other, bytes, size, "another buffer's state");
+    tk_teacher_fx_close(&other);
     ck_assert_int_eq(teacher_open_with(&other, &g_space,
                                        "{\"max_context_buffer_size\": 25, "
                                        "\"value_source\": \"episode_return\"}",
                                        1, NULL),
                      TK_OK);
-    ckpt_refused(other.vt, other.self, &other.h.ctx, bytes, size, "another value source's");
-    teacher_close(&other);
-    free(buf);
+    tk_ckpt_refused(&other, bytes, size, "another value source's");
+    tk_teacher_fx_close(&other);
     free(bytes);
-    teacher_close(&t);
+    tk_teacher_fx_close(&t);
 }
 END_TEST
 
@@ -991,17 +917,10 @@ START_TEST(test_toy_grid_runs)
 {
     if (!g_toy)
         return;
-    tk_harness eh;
-    ck_assert_int_eq(tk_harness_open(&eh, g_toy, "toy-grid", 3), 0);
-    const tk_env_vtable *ev = tk_harness_env(&eh);
-    void *env = NULL;
-    ck_assert_int_eq(ev->create(&eh.host, &eh.ctx, "{\"cells_per_dim\": 10, \"dims\": 2, "
-                                                   "\"distractors\": 0}", &env),
-                     TK_OK);
-    tk_env_info info = {.struct_size = sizeof info};
-    ck_assert_int_eq(ev->info(env, &info), TK_OK);
+    tk_env_fx toy;
+    tk_toy_open(&toy, g_toy, 3, TK_TOY_GRID_2D);
     teacher t;
-    ck_assert_int_eq(teacher_open_with(&t, &info.task_space,
+    ck_assert_int_eq(teacher_open_with(&t, &toy.info.task_space,
                                        "{\"value_source\": \"episode_return\", "
                                        "\"update_offset\": 1000, \"update_frequency\": 500, "
                                        "\"initial_dist\": {\"mean\": [0.05, 0.05], "
@@ -1013,20 +932,19 @@ START_TEST(test_toy_grid_runs)
         double r = 0.0;
         int done = 0;
         ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
-        ck_assert_int_eq(ev->set_task(env, task), TK_OK);
-        ck_assert_int_eq(ev->reset(env, NULL), TK_OK);
+        ck_assert_int_eq(toy.vt->set_task(toy.env, task), TK_OK);
+        ck_assert_int_eq(toy.vt->reset(toy.env, NULL), TK_OK);
         ck_assert_int_eq(t.vt->episode_start(t.self, task, NULL), TK_OK);
-        ck_assert_int_eq(ev->step(env, NULL, NULL, &r, &done), TK_OK);
+        ck_assert_int_eq(toy.vt->step(toy.env, NULL, NULL, &r, &done), TK_OK);
         ck_assert_int_eq(t.vt->step_update(t.self, NULL, NULL, r, NULL, done), TK_OK);
         ck_assert_int_eq(t.vt->update(t.self, task, r, 0), TK_OK);
     }
     ck_assert_int_eq(snapshot(&t).iterations, 11);
     double mastered = 0.0;
-    ck_assert_int_eq(ev->evaluate(env, &mastered), TK_OK);
+    ck_assert_int_eq(toy.vt->evaluate(toy.env, &mastered), TK_OK);
     ck_assert(mastered >= 1.0);
-    teacher_close(&t);
-    ev->destroy(env);
-    tk_harness_close(&eh);
+    tk_teacher_fx_close(&t);
+    tk_env_fx_close(&toy);
 }
 END_TEST
 
@@ -1039,8 +957,7 @@ int main(int argc, char **argv)
     g_plugin = argv[1];
     g_toy = argc > 2 ? argv[2] : NULL;
     Suite *s = suite_create("spdl");
-    TCase *tc = tcase_create("abi");
-    tcase_set_timeout(tc, 240);
+    TCase *tc = tk_check_tcase(s, "abi", 240);
     tcase_add_test(tc, test_descriptor);
     tcase_add_test(tc, test_log_pdf_and_kl);
     tcase_add_test(tc, test_gradients_and_fisher);
@@ -1058,10 +975,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_checkpoint_round_trip);
     tcase_add_test(tc, test_checkpoint_rejects_bad_data);
     tcase_add_test(tc, test_toy_grid_runs);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tk_check_run(s);
 }

@@ -11,37 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin_harness.h"
+#include "check_main.h"
+#include "checkpoint_checks.h"
+#include "plugin_fixtures.h"
 #include "teachkit/rng.h"
 
 static const char *g_plugin;
 
-typedef struct toy {
-    tk_harness h;
-    const tk_env_vtable *vt;
-    void *env;
-    tk_env_info info;
-} toy;
+typedef tk_env_fx toy;
 
 static tk_status toy_open(toy *t, const char *config)
 {
-    memset(t, 0, sizeof *t);
-    ck_assert_int_eq(tk_harness_open(&t->h, g_plugin, "toy-grid", 1), 0);
-    t->vt = tk_harness_env(&t->h);
-    ck_assert_ptr_nonnull(t->vt);
-    tk_status st = t->vt->create(&t->h.host, &t->h.ctx, config, &t->env);
-    if (st == TK_OK) {
-        t->info.struct_size = sizeof t->info;
-        ck_assert_int_eq(t->vt->info(t->env, &t->info), TK_OK);
-    }
-    return st;
-}
-
-static void toy_close(toy *t)
-{
-    if (t->env)
-        t->vt->destroy(t->env);
-    tk_harness_close(&t->h);
+    return tk_env_fx_open(t, g_plugin, "toy-grid", 1, config);
 }
 
 /* One episode on `task`; returns the reward (competence / 100). */
@@ -80,9 +61,7 @@ START_TEST(test_descriptor_and_info)
     toy t;
     ck_assert_int_eq(toy_open(&t, DEFAULTS), TK_OK);
     const tk_descriptor *d = t.h.desc;
-    ck_assert_uint_eq(d->struct_size, sizeof(tk_descriptor));
-    ck_assert_int_eq(d->kind, TK_KIND_ENV);
-    ck_assert_str_eq(d->version, "1.0.0");
+    tk_check_descriptor_identity(d, TK_KIND_ENV, "toy-grid", "1.0.0");
     ck_assert_ptr_nonnull(d->features);
     ck_assert_str_eq(d->features[0], "self-evaluation");
     ck_assert_ptr_null(d->features[1]);
@@ -101,7 +80,7 @@ START_TEST(test_descriptor_and_info)
     ck_assert(t.info.mastery_threshold == 0.75);
     ck_assert_uint_eq(t.info.max_episode_steps, 1);
     ck_assert(score(&t) == 0.0);
-    toy_close(&t);
+    tk_env_fx_close(&t);
 }
 END_TEST
 
@@ -116,7 +95,7 @@ START_TEST(test_origin_learns_and_caps)
      * (2,0) and (0,2) are two steps from the origin. */
     ck_assert(train_cell(&t, 2, 0, 5) == 0.0);
     ck_assert(train_cell(&t, 0, 2, 5) == 0.0);
-    toy_close(&t);
+    tk_env_fx_close(&t);
 }
 END_TEST
 
@@ -141,7 +120,7 @@ START_TEST(test_unlock_needs_previous_neighbour_at_75)
     train_cell(&t, 2, 1, 74);
     ck_assert(train_cell(&t, 1, 2, 3) == 0.0);
     ck_assert_double_eq_tol(train_cell(&t, 3, 2, 1), 0.01, 1e-12);
-    toy_close(&t);
+    tk_env_fx_close(&t);
 }
 END_TEST
 
@@ -157,7 +136,7 @@ START_TEST(test_mastery_is_strict)
     ck_assert_double_eq_tol(score(&t), 1.0, 1e-12);
     train_cell(&t, 1, 1, 76);
     ck_assert_double_eq_tol(score(&t), 2.0, 1e-12);
-    toy_close(&t);
+    tk_env_fx_close(&t);
 }
 END_TEST
 
@@ -174,7 +153,7 @@ START_TEST(test_distractors_ignored)
     ck_assert_double_eq_tol(episode(&t, a), 0.01, 1e-12);
     ck_assert_double_eq_tol(episode(&t, b), 0.02, 1e-12);
     ck_assert_double_eq_tol(episode(&t, c), 0.03, 1e-12);
-    toy_close(&t);
+    tk_env_fx_close(&t);
 }
 END_TEST
 
@@ -199,7 +178,7 @@ START_TEST(test_invalid_tasks_rejected)
     double r;
     int done;
     ck_assert_int_eq(t.vt->step(t.env, NULL, NULL, &r, &done), TK_ERR_STATE);
-    toy_close(&t);
+    tk_env_fx_close(&t);
 }
 END_TEST
 
@@ -221,14 +200,14 @@ START_TEST(test_bin_of_one_is_last_cell)
     ck_assert_double_eq_tol(episode(&t, one), 0.03, 1e-12);
     ck_assert_double_eq_tol(episode(&t, eight), 0.76, 1e-12);
     ck_assert_double_eq_tol(episode(&t, zero), 0.76, 1e-12);
-    toy_close(&t);
+    tk_env_fx_close(&t);
 
     /* A cell count whose np.arange edges overshoot 1 (the original would
      * index past the grid): 1.0 still lands in the last cell. */
     ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 6, \"dims\": 1, \"distractors\": 0}"),
                      TK_OK);
     ck_assert(episode(&t, one) == 0.0); /* last cell, locked */
-    toy_close(&t);
+    tk_env_fx_close(&t);
 }
 END_TEST
 
@@ -238,19 +217,19 @@ START_TEST(test_config_errors)
     ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 8, \"distractors\": 0}"),
                      TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "cells_per_dim");
-    toy_close(&t);
+    tk_env_fx_close(&t);
     ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 0, \"distractors\": 0}"),
                      TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "dims");
-    toy_close(&t);
+    tk_env_fx_close(&t);
     ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": -1}"),
                      TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.last_path, "distractors");
-    toy_close(&t);
+    tk_env_fx_close(&t);
     /* 10^7 cells is the limit, accepted. */
     ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 7, \"distractors\": 0}"),
                      TK_OK);
-    toy_close(&t);
+    tk_env_fx_close(&t);
 }
 END_TEST
 
@@ -258,23 +237,12 @@ END_TEST
 
 static unsigned char *ckpt_save(toy *t, size_t *size)
 {
-    const void *data = NULL;
-    ck_assert_int_eq(t->vt->save(t->env, &data, size), TK_OK);
-    ck_assert_uint_gt(*size, 0);
-    unsigned char *copy = malloc(*size);
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, data, *size);
-    return copy;
+    return tk_saved_copy(t->vt->save, t->env, size);
 }
 
 static void ckpt_refused(toy *t, const void *bytes, size_t size, const char *what)
 {
-    t->h.ctx.last_code = TK_OK;
-    t->h.ctx.last_message[0] = '\0';
-    ck_assert_msg(t->vt->load(t->env, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted",
-                  what, size);
-    ck_assert_int_eq(t->h.ctx.last_code, TK_ERR_INVALID);
-    ck_assert_msg(t->h.ctx.last_message[0] != '\0', "%s: no message", what);
+    tk_load_refused(t->vt->load, t->env, &t->h.ctx, bytes, size, what);
 }
 
 /* A curriculum drifting away from the origin, so that cells unlock. */
@@ -330,8 +298,8 @@ START_TEST(test_checkpoint_round_trip)
     ck_assert_mem_eq(ba, bb, sa);
     free(ba);
     free(bb);
-    toy_close(&a);
-    toy_close(&b);
+    tk_env_fx_close(&a);
+    tk_env_fx_close(&b);
 }
 END_TEST
 
@@ -363,7 +331,7 @@ START_TEST(test_checkpoint_rejects_bad_data)
     ck_assert_int_eq(toy_open(&other, "{\"cells_per_dim\": 5, \"dims\": 2, \"distractors\": 0}"),
                      TK_OK);
     ckpt_refused(&other, bytes, size, "another config's state");
-    toy_close(&other);
+    tk_env_fx_close(&other);
     /* Byte flips: refused, or an instance that still runs. */
     tk_rng noise;
     tk_rng_seed(&noise, 5);
@@ -382,7 +350,7 @@ START_TEST(test_checkpoint_rejects_bad_data)
     ck_assert_double_eq_tol(score(&t), 1.0, 1e-12); /* the origin, at 90 */
     free(buf);
     free(bytes);
-    toy_close(&t);
+    tk_env_fx_close(&t);
 }
 END_TEST
 
@@ -394,7 +362,7 @@ int main(int argc, char **argv)
     }
     g_plugin = argv[1];
     Suite *s = suite_create("toy_grid");
-    TCase *tc = tcase_create("abi");
+    TCase *tc = tk_check_tcase(s, "abi", 0);
     tcase_add_test(tc, test_descriptor_and_info);
     tcase_add_test(tc, test_origin_learns_and_caps);
     tcase_add_test(tc, test_unlock_needs_previous_neighbour_at_75);
@@ -405,10 +373,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_config_errors);
     tcase_add_test(tc, test_checkpoint_round_trip);
     tcase_add_test(tc, test_checkpoint_rejects_bad_data);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tk_check_run(s);
 }

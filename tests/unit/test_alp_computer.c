@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "teachkit/alp_computer.h"
 #include "teachkit/rng.h"
 
@@ -299,9 +300,5 @@ static Suite *alp_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(alp_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tk_check_run(alp_suite());
 }

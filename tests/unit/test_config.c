@@ -1,33 +1,16 @@
 /* Plugin-side config reading: values, ranges, and errors that name the key. */
 #include <check.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
+#include "error_capture.h"
 #include "teachkit/config.h"
-
-struct tk_ctx {
-    char path[256];
-    char message[512];
-};
-
-static tk_status capture(tk_ctx *ctx, tk_status code, const char *path, const char *fmt, ...)
-{
-    snprintf(ctx->path, sizeof ctx->path, "%s", path ? path : "");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ctx->message, sizeof ctx->message, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-static const tk_host_api host = {.struct_size = sizeof(tk_host_api), .error = capture};
 
 static tk_config *parse(const char *json, tk_ctx *ctx)
 {
     tk_config *cfg = NULL;
-    ck_assert_int_eq(tk_config_parse(&host, ctx, json, &cfg), TK_OK);
+    ck_assert_int_eq(tk_config_parse(&tk_capture_host, ctx, json, &cfg), TK_OK);
     return cfg;
 }
 
@@ -83,21 +66,16 @@ START_TEST(errors_name_the_key)
     ck_assert_ptr_nonnull(strstr(ctx.message, "required"));
     tk_config_free(cfg);
     tk_config *bad = NULL;
-    ck_assert_int_eq(tk_config_parse(&host, &ctx, "[1]", &bad), TK_ERR_CONFIG);
-    ck_assert_int_eq(tk_config_parse(&host, &ctx, "{", &bad), TK_ERR_CONFIG);
+    ck_assert_int_eq(tk_config_parse(&tk_capture_host, &ctx, "[1]", &bad), TK_ERR_CONFIG);
+    ck_assert_int_eq(tk_config_parse(&tk_capture_host, &ctx, "{", &bad), TK_ERR_CONFIG);
 }
 END_TEST
 
 int main(void)
 {
     Suite *s = suite_create("config");
-    TCase *tc = tcase_create("core");
+    TCase *tc = tk_check_tcase(s, "core", 0);
     tcase_add_test(tc, reads_values);
     tcase_add_test(tc, errors_name_the_key);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run(s);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "teachkit/gmm.h"
 #include "teachkit/rng.h"
 
@@ -895,9 +896,5 @@ static Suite *gmm_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(gmm_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tk_check_run(gmm_suite());
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "teachkit/kdtree.h"
 #include "teachkit/rng.h"
 
@@ -313,9 +314,5 @@ static Suite *kdtree_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(kdtree_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tk_check_run(kdtree_suite());
 }

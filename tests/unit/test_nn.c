@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "teachkit/nn.h"
 #include "teachkit/nn_io.h"
 #include "teachkit/nn_optim.h"
@@ -863,7 +864,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("nn");
-    TCase *grad = tcase_create("gradients");
+    TCase *grad = tk_check_tcase(s, "gradients", 0);
     tcase_add_test(grad, test_grad_linear);
     tcase_add_test(grad, test_grad_relu);
     tcase_add_test(grad, test_grad_tanh);
@@ -871,30 +872,20 @@ int main(void)
     tcase_add_test(grad, test_grad_nonlinear_output_and_single_row);
     tcase_add_test(grad, test_squashed_gaussian);
     tcase_add_test(grad, test_diag_gaussian);
-    suite_add_tcase(s, grad);
-    TCase *mlp = tcase_create("mlp");
-    tcase_set_timeout(mlp, 120);
+    TCase *mlp = tk_check_tcase(s, "mlp", 120);
     tcase_add_test(mlp, test_tanh_accuracy);
     tcase_add_test(mlp, test_mlp_layout_and_errors);
     tcase_add_test(mlp, test_two_tapes);
     tcase_add_test(mlp, test_init_glorot);
     tcase_add_test(mlp, test_init_orthogonal);
     tcase_add_test(mlp, test_learns_regression);
-    suite_add_tcase(s, mlp);
-    TCase *opt = tcase_create("optim");
+    TCase *opt = tk_check_tcase(s, "optim", 0);
     tcase_add_test(opt, test_adam_matches_tf_rule);
     tcase_add_test(opt, test_rmsprop_matches_tf_rule);
     tcase_add_test(opt, test_vector_helpers);
-    suite_add_tcase(s, opt);
-    TCase *io = tcase_create("io");
-    tcase_set_timeout(io, 120);
+    TCase *io = tk_check_tcase(s, "io", 120);
     tcase_add_test(io, test_replay_fifo_and_sampling);
     tcase_add_test(io, test_replay_save_load);
     tcase_add_test(io, test_io_roundtrip_and_listing);
-    suite_add_tcase(s, io);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tk_check_run(s);
 }

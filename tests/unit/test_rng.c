@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "teachkit/rng.h"
 
 START_TEST(same_seed_same_stream_other_role_other_stream)
@@ -100,16 +101,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("rng");
-    TCase *tc = tcase_create("core");
+    TCase *tc = tk_check_tcase(s, "core", 0);
     tcase_add_test(tc, same_seed_same_stream_other_role_other_stream);
     tcase_add_test(tc, uniform_and_normal_moments);
     tcase_add_test(tc, below_is_unbiased_and_in_range);
     tcase_add_test(tc, proportional_choice);
     tcase_add_test(tc, uniform_task_respects_bounds);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run(s);
 }

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "teachkit/rng.h"
 #include "teachkit/state.h"
 
@@ -75,13 +76,8 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("state");
-    TCase *tc = tcase_create("core");
+    TCase *tc = tk_check_tcase(s, "core", 0);
     tcase_add_test(tc, round_trip);
     tcase_add_test(tc, corrupt_input_fails_cleanly);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run(s);
 }

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <math.h>
 
+#include "check_main.h"
 #include "teachkit/stats.h"
 
 START_TEST(descriptive)
@@ -59,15 +60,10 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("stats");
-    TCase *tc = tcase_create("core");
+    TCase *tc = tk_check_tcase(s, "core", 0);
     tcase_add_test(tc, descriptive);
     tcase_add_test(tc, t_distribution_matches_tables);
     tcase_add_test(tc, welch_hand_computed);
     tcase_add_test(tc, ci_and_trapezoid);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run(s);
 }

@@ -2,36 +2,17 @@
  * own everything they point to. */
 #include <check.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "check_main.h"
+#include "error_capture.h"
 #include "teachkit/task_space.h"
-
-struct tk_ctx {
-    int calls;
-    int had_path;
-    char message[512];
-};
-
-static tk_status capture(tk_ctx *ctx, tk_status code, const char *path, const char *fmt, ...)
-{
-    ctx->calls++;
-    ctx->had_path = path != NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ctx->message, sizeof ctx->message, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-static const tk_host_api host = {.struct_size = sizeof(tk_host_api), .error = capture};
 
 /* The check's status, with the message it reported (or "" when none). */
 static tk_status check(const tk_task_space *space, tk_ctx *ctx)
 {
     memset(ctx, 0, sizeof *ctx);
-    return tk_task_space_check(&host, ctx, space);
+    return tk_task_space_check(&tk_capture_host, ctx, space);
 }
 
 START_TEST(check_accepts_boxes)
@@ -146,16 +127,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("task_space");
-    TCase *tc = tcase_create("core");
+    TCase *tc = tk_check_tcase(s, "core", 0);
     tcase_add_test(tc, check_accepts_boxes);
     tcase_add_test(tc, check_reports_the_first_bad_dimension);
     tcase_add_test(tc, check_refuses_empty_spaces);
     tcase_add_test(tc, copy_is_deep);
     tcase_add_test(tc, copy_edge_cases);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tk_check_run(s);
 }
