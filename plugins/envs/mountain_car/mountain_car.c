@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "classic_env.h"
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
@@ -85,26 +86,6 @@ static void mc_destroy(void *self)
     free(env);
 }
 
-/* Dimension `d` of the task space from its config array [low, high]. */
-static tk_status read_range(mountain_car *env, tk_config *cfg, int d)
-{
-    double *v = NULL;
-    size_t n = 0;
-    tk_status st = tk_config_double_array(cfg, dim_names[d], 2, dim_min[d], dim_max[d], &v, &n);
-    if (st != TK_OK)
-        return st;
-    double low = v[0], high = v[1];
-    free(v);
-    if (low > high)
-        return env->host->error(env->ctx, TK_ERR_CONFIG, dim_names[d],
-                                "must be a range [low, high] with low <= high, got [%g, %g]",
-                                low, high);
-    env->dim[d].name = dim_names[d];
-    env->dim[d].low = low;
-    env->dim[d].high = high;
-    return TK_OK;
-}
-
 static tk_status read_config(mountain_car *env, const char *config_json)
 {
     tk_config *cfg = NULL;
@@ -112,8 +93,8 @@ static tk_status read_config(mountain_car *env, const char *config_json)
     if (st != TK_OK)
         return st;
     int64_t steps = 0;
-    for (int d = 0; d < N_DIMS && st == TK_OK; d++)
-        st = read_range(env, cfg, d);
+    st = classic_env_read_ranges(env->host, env->ctx, cfg, N_DIMS, dim_names, dim_min, dim_max,
+                                 env->dim);
     if (st == TK_OK)
         st = tk_config_int(cfg, "episode_steps", 1, MC_MAX_EPISODE_STEPS, &steps);
     tk_config_free(cfg);
@@ -149,10 +130,9 @@ static tk_status mc_create(const tk_host_api *host, tk_ctx *ctx, const char *con
 static tk_status mc_info(void *self, tk_env_info *info)
 {
     const mountain_car *env = self;
-    if (info->struct_size < sizeof *info)
-        return env->host->error(env->ctx, TK_ERR_UNSUPPORTED, NULL,
-                                "host tk_env_info is smaller than this plugin's (%u < %zu)",
-                                (unsigned)info->struct_size, sizeof *info);
+    const tk_status st = classic_env_check_info(env->host, env->ctx, info);
+    if (st != TK_OK)
+        return st;
     info->task_space.dims = N_DIMS;
     info->task_space.dim = env->dim;
     info->obs_dim = 2;
@@ -174,16 +154,9 @@ static tk_status mc_info(void *self, tk_env_info *info)
 static tk_status mc_set_task(void *self, const float *task)
 {
     mountain_car *env = self;
-    if (!task)
-        return env->host->error(env->ctx, TK_ERR_INVALID, NULL, "task is NULL");
-    for (int d = 0; d < N_DIMS; d++) {
-        const tk_dim *dim = &env->dim[d];
-        /* Float32 bounds, as the host checks teachers' samples. */
-        if (!isfinite(task[d]) || task[d] < (float)dim->low || task[d] > (float)dim->high)
-            return env->host->error(env->ctx, TK_ERR_INVALID, NULL,
-                                    "task[%d] (%s) = %g is outside [%g, %g]", d, dim->name,
-                                    (double)task[d], dim->low, dim->high);
-    }
+    const tk_status st = classic_env_check_task(env->host, env->ctx, env->dim, N_DIMS, task);
+    if (st != TK_OK)
+        return st;
     env->power = task[DIM_POWER];
     env->goal = task[DIM_GOAL];
     env->has_task = 1;
@@ -214,14 +187,10 @@ static tk_status mc_step(void *self, const float *action, float *obs_out, double
                          int *done)
 {
     mountain_car *env = self;
-    if (!env->in_episode)
-        return env->host->error(env->ctx, TK_ERR_STATE, NULL,
-                                "step outside an episode (call reset first)");
-    double a = action[0];
-    if (!isfinite(a))
-        return env->host->error(env->ctx, TK_ERR_INVALID, NULL, "action[0] = %g is not finite",
-                                a);
-    a = a < -1.0 ? -1.0 : a > 1.0 ? 1.0 : a;
+    double a;
+    const tk_status st = classic_env_action(env->host, env->ctx, env->in_episode, action, &a);
+    if (st != TK_OK)
+        return st;
 
     double v = env->v + a * env->power - MC_GRAVITY * cos(3.0 * env->p);
     v = v < -MC_MAX_SPEED ? -MC_MAX_SPEED : v > MC_MAX_SPEED ? MC_MAX_SPEED : v;
@@ -255,25 +224,17 @@ static int mc_success(void *self)
 static tk_status mc_save(void *self, const void **data, size_t *size)
 {
     mountain_car *env = self;
-    tk_state_writer_reset(&env->saved);
-    tk_state_put_tag(&env->saved, MC_STATE_TAG, MC_STATE_VERSION);
-    if (env->saved.failed)
-        return env->host->error(env->ctx, TK_ERR_NOMEM, NULL, "out of memory saving the state");
-    *data = env->saved.data;
-    *size = env->saved.size;
-    return TK_OK;
+    return classic_env_save(env->host, env->ctx, &env->saved, MC_STATE_TAG, MC_STATE_VERSION,
+                            data, size);
 }
 
 static tk_status mc_load(void *self, const void *data, size_t size)
 {
     mountain_car *env = self;
-    tk_state_reader r;
-    tk_state_reader_init(&r, data, size);
-    tk_state_get_tag(&r, MC_STATE_TAG, MC_STATE_VERSION);
-    if (r.failed || r.pos != size)
-        return env->host->error(env->ctx, TK_ERR_INVALID, NULL,
-                                "saved state is not a mountain-car record of version <= %u",
-                                MC_STATE_VERSION);
+    const tk_status st = classic_env_load(env->host, env->ctx, data, size, MC_STATE_TAG,
+                                          MC_STATE_VERSION, "mountain-car");
+    if (st != TK_OK)
+        return st;
     env->has_task = 0;
     env->in_episode = 0;
     env->reached = 0;

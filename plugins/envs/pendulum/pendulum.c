@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "classic_env.h"
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
@@ -92,26 +93,6 @@ static void pend_destroy(void *self)
     free(env);
 }
 
-/* Dimension `d` of the task space from its config array [low, high]. */
-static tk_status read_range(pendulum *env, tk_config *cfg, int d)
-{
-    double *v = NULL;
-    size_t n = 0;
-    tk_status st = tk_config_double_array(cfg, dim_names[d], 2, dim_min[d], dim_max[d], &v, &n);
-    if (st != TK_OK)
-        return st;
-    double low = v[0], high = v[1];
-    free(v);
-    if (low > high)
-        return env->host->error(env->ctx, TK_ERR_CONFIG, dim_names[d],
-                                "must be a range [low, high] with low <= high, got [%g, %g]",
-                                low, high);
-    env->dim[d].name = dim_names[d];
-    env->dim[d].low = low;
-    env->dim[d].high = high;
-    return TK_OK;
-}
-
 static tk_status read_config(pendulum *env, const char *config_json)
 {
     tk_config *cfg = NULL;
@@ -119,8 +100,8 @@ static tk_status read_config(pendulum *env, const char *config_json)
     if (st != TK_OK)
         return st;
     int64_t steps = 0;
-    for (int d = 0; d < N_DIMS && st == TK_OK; d++)
-        st = read_range(env, cfg, d);
+    st = classic_env_read_ranges(env->host, env->ctx, cfg, N_DIMS, dim_names, dim_min, dim_max,
+                                 env->dim);
     if (st == TK_OK)
         st = tk_config_double(cfg, "g", 0.0, 1e3, &env->g);
     if (st == TK_OK)
@@ -165,10 +146,9 @@ static tk_status pend_create(const tk_host_api *host, tk_ctx *ctx, const char *c
 static tk_status pend_info(void *self, tk_env_info *info)
 {
     const pendulum *env = self;
-    if (info->struct_size < sizeof *info)
-        return env->host->error(env->ctx, TK_ERR_UNSUPPORTED, NULL,
-                                "host tk_env_info is smaller than this plugin's (%u < %zu)",
-                                (unsigned)info->struct_size, sizeof *info);
+    const tk_status st = classic_env_check_info(env->host, env->ctx, info);
+    if (st != TK_OK)
+        return st;
     info->task_space.dims = N_DIMS;
     info->task_space.dim = env->dim;
     info->obs_dim = 3;
@@ -187,17 +167,9 @@ static tk_status pend_info(void *self, tk_env_info *info)
 static tk_status pend_set_task(void *self, const float *task)
 {
     pendulum *env = self;
-    if (!task)
-        return env->host->error(env->ctx, TK_ERR_INVALID, NULL, "task is NULL");
-    for (int d = 0; d < N_DIMS; d++) {
-        const tk_dim *dim = &env->dim[d];
-        /* Compared with the float32 bounds, as the host checks teachers'
-         * samples: a bound cast to float may round past the double one. */
-        if (!isfinite(task[d]) || task[d] < (float)dim->low || task[d] > (float)dim->high)
-            return env->host->error(env->ctx, TK_ERR_INVALID, NULL,
-                                    "task[%d] (%s) = %g is outside [%g, %g]", d, dim->name,
-                                    (double)task[d], dim->low, dim->high);
-    }
+    const tk_status st = classic_env_check_task(env->host, env->ctx, env->dim, N_DIMS, task);
+    if (st != TK_OK)
+        return st;
     env->mass = task[DIM_MASS];
     env->length = task[DIM_LENGTH];
     env->max_torque = task[DIM_TORQUE];
@@ -232,14 +204,10 @@ static tk_status pend_step(void *self, const float *action, float *obs_out, doub
                            int *done)
 {
     pendulum *env = self;
-    if (!env->in_episode)
-        return env->host->error(env->ctx, TK_ERR_STATE, NULL,
-                                "step outside an episode (call reset first)");
-    double a = action[0];
-    if (!isfinite(a))
-        return env->host->error(env->ctx, TK_ERR_INVALID, NULL, "action[0] = %g is not finite",
-                                a);
-    a = a < -1.0 ? -1.0 : a > 1.0 ? 1.0 : a;
+    double a;
+    const tk_status st = classic_env_action(env->host, env->ctx, env->in_episode, action, &a);
+    if (st != TK_OK)
+        return st;
     const double u = a * env->max_torque;
     const double m = env->mass, l = env->length;
     const double th_n = angle_normalize(env->th);
@@ -273,25 +241,17 @@ static int pend_success(void *self)
 static tk_status pend_save(void *self, const void **data, size_t *size)
 {
     pendulum *env = self;
-    tk_state_writer_reset(&env->saved);
-    tk_state_put_tag(&env->saved, PEND_STATE_TAG, PEND_STATE_VERSION);
-    if (env->saved.failed)
-        return env->host->error(env->ctx, TK_ERR_NOMEM, NULL, "out of memory saving the state");
-    *data = env->saved.data;
-    *size = env->saved.size;
-    return TK_OK;
+    return classic_env_save(env->host, env->ctx, &env->saved, PEND_STATE_TAG, PEND_STATE_VERSION,
+                            data, size);
 }
 
 static tk_status pend_load(void *self, const void *data, size_t size)
 {
     pendulum *env = self;
-    tk_state_reader r;
-    tk_state_reader_init(&r, data, size);
-    tk_state_get_tag(&r, PEND_STATE_TAG, PEND_STATE_VERSION);
-    if (r.failed || r.pos != size)
-        return env->host->error(env->ctx, TK_ERR_INVALID, NULL,
-                                "saved state is not a pendulum record of version <= %u",
-                                PEND_STATE_VERSION);
+    const tk_status st = classic_env_load(env->host, env->ctx, data, size, PEND_STATE_TAG,
+                                          PEND_STATE_VERSION, "pendulum");
+    if (st != TK_OK)
+        return st;
     env->has_task = 0;
     env->in_episode = 0;
     return TK_OK;

@@ -46,6 +46,7 @@
 #include "teachkit/nn_io.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/student.h"
 
 #define STATE_KIND "teachkit.ppo/1"
 #define RMS_EPS 1e-4 /* RunningMeanStd(epsilon=1e-4): initial count */
@@ -111,33 +112,7 @@ static void ppo_destroy(void *self)
 
 /* ---------------------------------------------------------------- config */
 
-static tk_status read_hidden(ppo_student *s, tk_config *cfg)
-{
-    double *v = NULL;
-    size_t n = 0;
-    tk_status st = tk_config_double_array(cfg, "hidden_sizes", 0, 1, 65536, &v, &n);
-    if (st)
-        return st;
-    if (n > PPO_MAX_HIDDEN) {
-        free(v);
-        return s->host->error(s->ctx, TK_ERR_CONFIG, "hidden_sizes",
-                              "at most %d hidden layers, got %zu", PPO_MAX_HIDDEN, n);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] != floor(v[i])) {
-            char path[32];
-            snprintf(path, sizeof path, "hidden_sizes[%zu]", i);
-            const double bad = v[i];
-            free(v);
-            return s->host->error(s->ctx, TK_ERR_CONFIG, path, "must be an integer, got %g",
-                                  bad);
-        }
-        s->hp.hidden[i] = (size_t)v[i];
-    }
-    s->hp.n_hidden = n;
-    free(v);
-    return TK_OK;
-}
+_Static_assert(PPO_MAX_HIDDEN <= TK_STUDENT_MAX_HIDDEN, "tk_student_net holds the hidden sizes");
 
 static tk_status read_config(ppo_student *s, const char *config_json)
 {
@@ -145,15 +120,11 @@ static tk_status read_config(ppo_student *s, const char *config_json)
     tk_status st = tk_config_parse(s->host, s->ctx, config_json, &cfg);
     if (st)
         return st;
-    double leaky, lr, b1, b2, eps, clip, vf, ent, gnorm, ls0;
+    tk_student_net net;
+    double clip, vf, ent, gnorm, ls0;
     int64_t nsteps, mb, epochs;
-    if ((st = read_hidden(s, cfg)) ||
-        (st = tk_config_choice(cfg, "activation", activation_choices, &s->activation_index)) ||
-        (st = tk_config_double(cfg, "leaky_slope", 0.0, 1.0, &leaky)) ||
-        (st = tk_config_double(cfg, "lr", 1e-12, 1.0, &lr)) ||
-        (st = tk_config_double(cfg, "adam_beta1", 0.0, 0.999999, &b1)) ||
-        (st = tk_config_double(cfg, "adam_beta2", 0.0, 0.999999, &b2)) ||
-        (st = tk_config_double(cfg, "adam_eps", 0.0, 1.0, &eps)) ||
+    if ((st = tk_student_net_read(cfg, s->host, s->ctx, PPO_MAX_HIDDEN, activation_choices,
+                                  activation_values, &net)) ||
         (st = tk_config_int(cfg, "nsteps", 1, 10000000, &nsteps)) ||
         (st = tk_config_int(cfg, "minibatch_size", 1, 10000000, &mb)) ||
         (st = tk_config_int(cfg, "epochs", 1, 1000, &epochs)) ||
@@ -178,9 +149,12 @@ static tk_status read_config(ppo_student *s, const char *config_json)
                             (long long)mb);
         goto done;
     }
-    s->hp.activation = activation_values[s->activation_index];
-    s->hp.leaky_slope = (float)leaky;
-    s->hp.adam = (tk_adam_options){(float)lr, (float)b1, (float)b2, (float)eps};
+    s->hp.n_hidden = net.n_hidden;
+    memcpy(s->hp.hidden, net.hidden, net.n_hidden * sizeof *net.hidden);
+    s->activation_index = net.activation_index;
+    s->hp.activation = net.activation;
+    s->hp.leaky_slope = net.leaky_slope;
+    s->hp.adam = net.adam;
     s->hp.clip_range = (float)clip;
     s->hp.vf_coef = (float)vf;
     s->hp.ent_coef = (float)ent;
@@ -206,9 +180,7 @@ static const char *const config_names[] = {
 static void config_vector(const ppo_student *s, double *v)
 {
     const ppo_hparams *hp = &s->hp;
-    double hidden = 0.0;
-    for (size_t i = 0; i < hp->n_hidden; i++)
-        hidden = hidden * 65537.0 + (double)hp->hidden[i];
+    const double hidden = tk_student_hidden_code(hp->hidden, hp->n_hidden);
     const double vals[N_CONFIG] = {
         (double)hp->obs_dim,   (double)hp->act_dim, hidden,          s->activation_index,
         hp->leaky_slope,       hp->adam.lr,         hp->adam.beta1,  hp->adam.beta2,
@@ -268,31 +240,13 @@ static tk_status alloc_buffers(ppo_student *s)
     return TK_OK;
 }
 
-static tk_status set_action_map(ppo_student *s, const tk_student_spec *spec)
-{
-    for (size_t i = 0; i < s->hp.act_dim; i++) {
-        double lo = spec->act_low ? spec->act_low[i] : -1.0;
-        double hi = spec->act_high ? spec->act_high[i] : 1.0;
-        if (!isfinite(lo) || !isfinite(hi))
-            lo = -1.0, hi = 1.0;
-        if (lo > hi)
-            return s->host->error(s->ctx, TK_ERR_INVALID, NULL,
-                                  "action dimension %zu has bounds [%g, %g]", i, lo, hi);
-        s->act_center[i] = (float)(0.5 * (lo + hi));
-        s->act_half[i] = (float)(0.5 * (hi - lo));
-    }
-    return TK_OK;
-}
-
 static tk_status ppo_create(const tk_host_api *host, tk_ctx *ctx, const tk_student_spec *spec,
                             const char *config_json, void **out)
 {
     *out = NULL;
-    if (!spec || spec->obs_dim == 0 || spec->act_dim == 0)
-        return host->error(ctx, TK_ERR_INVALID, NULL,
-                           "ppo needs an environment with observations and continuous actions "
-                           "(obs_dim %zu, act_dim %zu)",
-                           spec ? spec->obs_dim : 0, spec ? spec->act_dim : 0);
+    tk_status st = tk_student_check_spec(host, ctx, spec, "ppo");
+    if (st)
+        return st;
     ppo_student *s = calloc(1, sizeof *s);
     if (!s)
         return TK_ERR_NOMEM;
@@ -301,11 +255,11 @@ static tk_status ppo_create(const tk_host_api *host, tk_ctx *ctx, const tk_stude
     s->hp.obs_dim = spec->obs_dim;
     s->hp.act_dim = spec->act_dim;
     s->episode_start = 1;
-    tk_status st = read_config(s, config_json);
+    st = read_config(s, config_json);
     if (!st)
         st = alloc_buffers(s);
     if (!st)
-        st = set_action_map(s, spec);
+        st = tk_student_action_map(host, ctx, spec, s->act_center, s->act_half);
     if (!st && tk_nn_writer_init(&s->state, STATE_KIND))
         st = TK_ERR_NOMEM;
     if (!st && !(s->learner = ppo_learner_new(&s->hp, host->rng(ctx))))
@@ -370,11 +324,7 @@ static float normalise_reward(ppo_student *s, double r)
 
 static tk_status check_finite(ppo_student *s, const float *v, size_t n, const char *what)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return s->host->error(s->ctx, TK_ERR_INVALID, NULL, "%s[%zu] is not finite", what,
-                                  i);
-    return TK_OK;
+    return tk_student_check_finite(s->host, s->ctx, v, n, what);
 }
 
 /* clip(u, -1, 1) with NaN -> 0, mapped onto the action box. */
@@ -613,12 +563,9 @@ static tk_status ppo_load(void *self, const void *data, size_t size)
     if (tk_nn_reader_init(&r, data, size, STATE_KIND) ||
         tk_nn_get_f64(&r, "config", saved, N_CONFIG))
         goto bad;
-    for (size_t i = 0; i < N_CONFIG; i++)
-        if (memcmp(&cfg[i], &saved[i], sizeof cfg[i]) != 0)
-            return s->host->error(s->ctx, TK_ERR_INVALID, NULL,
-                                  "state saved with another configuration: %s is %g there, %g "
-                                  "here",
-                                  config_names[i], saved[i], cfg[i]);
+    tk_status st = tk_student_config_check(s->host, s->ctx, config_names, cfg, saved, N_CONFIG);
+    if (st)
+        return st;
     if (tk_nn_get_u64(&r, "counters", c, 6))
         goto bad;
     if (c[3] >= s->nsteps || c[4] > 1 || c[5] > 1) {

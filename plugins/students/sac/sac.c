@@ -25,7 +25,6 @@
  *     and numpy global generators.
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +35,7 @@
 #include "teachkit/nn_replay.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/student.h"
 
 #define STATE_KIND "teachkit.sac/1"
 
@@ -79,35 +79,7 @@ static void sac_destroy(void *self)
 
 /* ---------------------------------------------------------------- config */
 
-/* "hidden_sizes": a non-empty array of at most SAC_MAX_HIDDEN integers in
- * [1, 65536]. */
-static tk_status read_hidden(sac_student *s, tk_config *cfg)
-{
-    double *v = NULL;
-    size_t n = 0;
-    tk_status st = tk_config_double_array(cfg, "hidden_sizes", 0, 1, 65536, &v, &n);
-    if (st)
-        return st;
-    if (n > SAC_MAX_HIDDEN) {
-        free(v);
-        return s->host->error(s->ctx, TK_ERR_CONFIG, "hidden_sizes",
-                              "at most %d hidden layers, got %zu", SAC_MAX_HIDDEN, n);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] != floor(v[i])) {
-            char path[32];
-            snprintf(path, sizeof path, "hidden_sizes[%zu]", i);
-            const double bad = v[i];
-            free(v);
-            return s->host->error(s->ctx, TK_ERR_CONFIG, path, "must be an integer, got %g",
-                                  bad);
-        }
-        s->hp.hidden[i] = (size_t)v[i];
-    }
-    s->hp.n_hidden = n;
-    free(v);
-    return TK_OK;
-}
+_Static_assert(SAC_MAX_HIDDEN <= TK_STUDENT_MAX_HIDDEN, "tk_student_net holds the hidden sizes");
 
 static tk_status read_config(sac_student *s, const char *config_json)
 {
@@ -115,15 +87,11 @@ static tk_status read_config(sac_student *s, const char *config_json)
     tk_status st = tk_config_parse(s->host, s->ctx, config_json, &cfg);
     if (st)
         return st;
-    double leaky, lr, b1, b2, eps, alpha, gamma, polyak, lo, hi;
+    tk_student_net net;
+    double alpha, gamma, polyak, lo, hi;
     int64_t batch, buffer, start, freq;
-    if ((st = read_hidden(s, cfg)) ||
-        (st = tk_config_choice(cfg, "activation", activation_choices, &s->activation_index)) ||
-        (st = tk_config_double(cfg, "leaky_slope", 0.0, 1.0, &leaky)) ||
-        (st = tk_config_double(cfg, "lr", 1e-12, 1.0, &lr)) ||
-        (st = tk_config_double(cfg, "adam_beta1", 0.0, 0.999999, &b1)) ||
-        (st = tk_config_double(cfg, "adam_beta2", 0.0, 0.999999, &b2)) ||
-        (st = tk_config_double(cfg, "adam_eps", 0.0, 1.0, &eps)) ||
+    if ((st = tk_student_net_read(cfg, s->host, s->ctx, SAC_MAX_HIDDEN, activation_choices,
+                                  activation_values, &net)) ||
         (st = tk_config_double(cfg, "alpha", 0.0, 100.0, &alpha)) ||
         (st = tk_config_double(cfg, "gamma", 0.0, 1.0, &gamma)) ||
         (st = tk_config_double(cfg, "polyak", 0.0, 1.0, &polyak)) ||
@@ -140,9 +108,12 @@ static tk_status read_config(sac_student *s, const char *config_json)
                             "must be greater than log_std_min (%g), got %g", lo, hi);
         goto done;
     }
-    s->hp.activation = activation_values[s->activation_index];
-    s->hp.leaky_slope = (float)leaky;
-    s->hp.adam = (tk_adam_options){(float)lr, (float)b1, (float)b2, (float)eps};
+    s->hp.n_hidden = net.n_hidden;
+    memcpy(s->hp.hidden, net.hidden, net.n_hidden * sizeof *net.hidden);
+    s->activation_index = net.activation_index;
+    s->hp.activation = net.activation;
+    s->hp.leaky_slope = net.leaky_slope;
+    s->hp.adam = net.adam;
     s->hp.alpha = (float)alpha;
     s->hp.gamma = (float)gamma;
     s->hp.polyak = (float)polyak;
@@ -170,9 +141,7 @@ static const char *const config_names[] = {
 static void config_vector(const sac_student *s, double *v)
 {
     const sac_hparams *hp = &s->hp;
-    double hidden = 0.0; /* the sizes packed in one number for the check */
-    for (size_t i = 0; i < hp->n_hidden; i++)
-        hidden = hidden * 65537.0 + (double)hp->hidden[i];
+    const double hidden = tk_student_hidden_code(hp->hidden, hp->n_hidden);
     const double vals[N_CONFIG] = {
         (double)hp->obs_dim,    (double)hp->act_dim,     hidden,
         s->activation_index,    hp->leaky_slope,         hp->adam.lr,
@@ -205,33 +174,13 @@ static tk_status alloc_buffers(sac_student *s)
                : TK_ERR_NOMEM;
 }
 
-/* Affine map [-1, 1] -> [low, high] per dimension; identity where the box
- * is missing or unbounded. */
-static tk_status set_action_map(sac_student *s, const tk_student_spec *spec)
-{
-    for (size_t i = 0; i < s->hp.act_dim; i++) {
-        double lo = spec->act_low ? spec->act_low[i] : -1.0;
-        double hi = spec->act_high ? spec->act_high[i] : 1.0;
-        if (!isfinite(lo) || !isfinite(hi))
-            lo = -1.0, hi = 1.0;
-        if (lo > hi)
-            return s->host->error(s->ctx, TK_ERR_INVALID, NULL,
-                                  "action dimension %zu has bounds [%g, %g]", i, lo, hi);
-        s->act_center[i] = (float)(0.5 * (lo + hi));
-        s->act_half[i] = (float)(0.5 * (hi - lo));
-    }
-    return TK_OK;
-}
-
 static tk_status sac_create(const tk_host_api *host, tk_ctx *ctx, const tk_student_spec *spec,
                             const char *config_json, void **out)
 {
     *out = NULL;
-    if (!spec || spec->obs_dim == 0 || spec->act_dim == 0)
-        return host->error(ctx, TK_ERR_INVALID, NULL,
-                           "sac needs an environment with observations and continuous actions "
-                           "(obs_dim %zu, act_dim %zu)",
-                           spec ? spec->obs_dim : 0, spec ? spec->act_dim : 0);
+    tk_status st = tk_student_check_spec(host, ctx, spec, "sac");
+    if (st)
+        return st;
     sac_student *s = calloc(1, sizeof *s);
     if (!s)
         return TK_ERR_NOMEM;
@@ -240,11 +189,11 @@ static tk_status sac_create(const tk_host_api *host, tk_ctx *ctx, const tk_stude
     s->hp.obs_dim = spec->obs_dim;
     s->hp.act_dim = spec->act_dim;
     s->max_ep_len = spec->max_episode_steps;
-    tk_status st = read_config(s, config_json);
+    st = read_config(s, config_json);
     if (!st)
         st = alloc_buffers(s);
     if (!st)
-        st = set_action_map(s, spec);
+        st = tk_student_action_map(host, ctx, spec, s->act_center, s->act_half);
     if (!st && tk_nn_writer_init(&s->state, STATE_KIND))
         st = TK_ERR_NOMEM;
     if (!st && !(s->learner = sac_learner_new(&s->hp, host->rng(ctx))))
@@ -261,11 +210,7 @@ static tk_status sac_create(const tk_host_api *host, tk_ctx *ctx, const tk_stude
 
 static tk_status check_finite(sac_student *s, const float *v, size_t n, const char *what)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return s->host->error(s->ctx, TK_ERR_INVALID, NULL, "%s[%zu] is not finite", what,
-                                  i);
-    return TK_OK;
+    return tk_student_check_finite(s->host, s->ctx, v, n, what);
 }
 
 static tk_status sac_act(void *self, const float *obs, int deterministic, float *action_out)
@@ -401,12 +346,9 @@ static tk_status sac_load(void *self, const void *data, size_t size)
     if (tk_nn_reader_init(&r, data, size, STATE_KIND) ||
         tk_nn_get_f64(&r, "config", saved, N_CONFIG))
         goto bad;
-    for (size_t i = 0; i < N_CONFIG; i++)
-        if (memcmp(&cfg[i], &saved[i], sizeof cfg[i]) != 0)
-            return s->host->error(s->ctx, TK_ERR_INVALID, NULL,
-                                  "state saved with another configuration: %s is %g there, %g "
-                                  "here",
-                                  config_names[i], saved[i], cfg[i]);
+    tk_status st = tk_student_config_check(s->host, s->ctx, config_names, cfg, saved, N_CONFIG);
+    if (st)
+        return st;
     const size_t start = r.pos;
     if (tk_nn_get_u64(&r, "counters", counters, 3) ||
         tk_nn_get_f64(&r, "losses", losses, SAC_N_LOSSES) || sac_learner_skip(s->learner, &r) ||

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gmm_teacher.h"
 #include "teachkit/alp_computer.h"
 #include "teachkit/config.h"
 #include "teachkit/gmm_select.h"
@@ -332,23 +333,15 @@ static void component_scores(const alp_gmm *t, const tk_gmm *gmm)
     }
 }
 
+/* Section 4.4. */
 static tk_status alp_gmm_sample(void *self, float *task_out)
 {
     alp_gmm *t = self;
-    tk_rng *rng = t->host->rng(t->ctx);
     const tk_gmm *gmm = current_gmm(t);
-    /* Section 4.4: short-circuit order matters for the RNG stream. */
-    if (t->n < (uint64_t)t->cfg.bootstrap || tk_rng_uniform(rng) < t->cfg.random_task_ratio ||
-        !gmm) {
-        tk_rng_uniform_task(rng, &t->space, task_out);
-        return TK_OK;
-    }
-    component_scores(t, gmm);
-    size_t c = tk_rng_proportional(rng, t->scores, gmm->k);
-    if (tk_gmm_sample_task(gmm, c, &t->space, rng, t->scratch, task_out))
-        return t->host->error(t->ctx, TK_ERR_NUMERIC, NULL,
-                              "component %zu of the mixture gave a non-finite task", c);
-    return TK_OK;
+    if (gmm)
+        component_scores(t, gmm);
+    return gmm_teacher_sample(t->host, t->ctx, &t->cfg, t->n, gmm, t->scores, &t->space,
+                              t->scratch, task_out);
 }
 
 static tk_status alp_gmm_update(void *self, const float *task, double episode_return,
@@ -357,13 +350,11 @@ static tk_status alp_gmm_update(void *self, const float *task, double episode_re
     (void)success;
     alp_gmm *t = self;
     const size_t d = t->space.dims;
-    for (size_t i = 0; i < d; i++) {
-        if (!isfinite(task[i]))
-            return t->host->error(t->ctx, TK_ERR_INVALID, NULL, "task[%zu] is not finite", i);
+    const tk_status st = gmm_teacher_check_outcome(t->host, t->ctx, task, d, episode_return);
+    if (st)
+        return st;
+    for (size_t i = 0; i < d; i++)
         t->scratch[i] = task[i];
-    }
-    if (!isfinite(episode_return))
-        return t->host->error(t->ctx, TK_ERR_INVALID, NULL, "the episode return is not finite");
     double alp, lp;
     if (history_reserve(t) ||
         tk_alp_computer_compute(t->alp, t->scratch, episode_return, &alp, &lp))
@@ -377,9 +368,7 @@ static tk_status alp_gmm_update(void *self, const float *task, double episode_re
     /* Section 4.3.  When n % fit_rate == 0 the ring is in chronological
      * order: row 0 holds the oldest of the last fit_rate episodes. */
     if (t->n >= (uint64_t)t->cfg.bootstrap && t->n % fit_rate == 0 && fit(t))
-        t->host->log(t->ctx, TK_LOG_WARN,
-                     "episode %llu: no candidate mixture could be fitted; sampling uniformly "
-                     "until the next fit", (unsigned long long)t->n);
+        gmm_teacher_warn_no_fit(t->host, t->ctx, t->n);
     return TK_OK;
 }
 
@@ -389,24 +378,11 @@ static tk_status alp_gmm_snapshot(void *self, const char **json_out)
     const tk_gmm *gmm = current_gmm(t);
     if (gmm)
         component_scores(t, gmm);
-    free(t->snapshot);
-    t->snapshot = tk_gmm_snapshot_json(gmm, t->space.dims, "alp", t->scores, fits_so_far(t));
-    *json_out = t->snapshot;
-    if (!t->snapshot)
-        return t->host->error(t->ctx, TK_ERR_INTERNAL, NULL,
-                              "cannot build the snapshot (out of memory or non-finite value)");
-    return TK_OK;
+    return gmm_teacher_snapshot(t->host, t->ctx, gmm, t->space.dims, t->scores, fits_so_far(t),
+                                &t->snapshot, json_out);
 }
 
 /* ---------------------------------------------------------------- checkpoint */
-
-static int finite_all(const double *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return 0;
-    return 1;
-}
 
 /* Record (alp_gmm_save): tag; the settings the layout depends on; the
  * episode count; the k-means stream; the filled rows of the fitting window;
@@ -495,7 +471,7 @@ static tk_status get_data(tk_state_reader *r, const alp_gmm *t, alp_gmm_loaded *
         return TK_ERR_NOMEM;
     tk_state_get_f64s(r, l->window, cells);
     const uint64_t first = tk_state_get_u64(r);
-    if (r->failed || first != replay_start(t, l->n) || !finite_all(l->window, cells))
+    if (r->failed || first != replay_start(t, l->n) || !gmm_teacher_finite(l->window, cells))
         return TK_ERR_INVALID;
     /* Bounded by the bytes left before anything is allocated. */
     const uint64_t len = l->n - first;
@@ -508,7 +484,7 @@ static tk_status get_data(tk_state_reader *r, const alp_gmm *t, alp_gmm_loaded *
         return TK_ERR_NOMEM;
     tk_state_get_f32s(r, l->hist_tasks, l->hist_len * d);
     tk_state_get_f64s(r, l->hist_rewards, l->hist_len);
-    if (r->failed || !finite_all(l->hist_rewards, l->hist_len))
+    if (r->failed || !gmm_teacher_finite(l->hist_rewards, l->hist_len))
         return TK_ERR_INVALID;
     for (size_t i = 0; i < l->hist_len * d; i++)
         if (!isfinite(l->hist_tasks[i]))

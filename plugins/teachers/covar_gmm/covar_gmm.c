@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gmm_teacher.h"
 #include "teachkit/config.h"
 #include "teachkit/gmm_select.h"
 #include "teachkit/plugin.h"
@@ -163,23 +164,15 @@ static void component_scores(const covar_gmm *t, const tk_gmm *gmm)
     }
 }
 
+/* Same exploration gate as ALP-GMM (sections 4.4 and 5.3). */
 static tk_status covar_gmm_sample(void *self, float *task_out)
 {
     covar_gmm *t = self;
-    tk_rng *rng = t->host->rng(t->ctx);
     const tk_gmm *gmm = current_gmm(t);
-    /* Same exploration gate as ALP-GMM (sections 4.4 and 5.3). */
-    if (t->n < (uint64_t)t->cfg.bootstrap || tk_rng_uniform(rng) < t->cfg.random_task_ratio ||
-        !gmm) {
-        tk_rng_uniform_task(rng, &t->space, task_out);
-        return TK_OK;
-    }
-    component_scores(t, gmm);
-    size_t c = tk_rng_proportional(rng, t->scores, gmm->k);
-    if (tk_gmm_sample_task(gmm, c, &t->space, rng, t->scratch, task_out))
-        return t->host->error(t->ctx, TK_ERR_NUMERIC, NULL,
-                              "component %zu of the mixture gave a non-finite task", c);
-    return TK_OK;
+    if (gmm)
+        component_scores(t, gmm);
+    return gmm_teacher_sample(t->host, t->ctx, &t->cfg, t->n, gmm, t->scores, &t->space,
+                              t->scratch, task_out);
 }
 
 static tk_status covar_gmm_update(void *self, const float *task, double episode_return,
@@ -189,11 +182,9 @@ static tk_status covar_gmm_update(void *self, const float *task, double episode_
     covar_gmm *t = self;
     const size_t d = t->space.dims;
     const size_t fit_rate = (size_t)t->cfg.fit_rate;
-    for (size_t i = 0; i < d; i++)
-        if (!isfinite(task[i]))
-            return t->host->error(t->ctx, TK_ERR_INVALID, NULL, "task[%zu] is not finite", i);
-    if (!isfinite(episode_return))
-        return t->host->error(t->ctx, TK_ERR_INVALID, NULL, "the episode return is not finite");
+    const tk_status st = gmm_teacher_check_outcome(t->host, t->ctx, task, d, episode_return);
+    if (st)
+        return st;
     /* Section 5.2: the time is the position in the batch with the count
      * BEFORE this episode, k * (1 / fit_rate) as numpy's arange gives it. */
     const size_t pos = (size_t)(t->n % fit_rate);
@@ -210,9 +201,7 @@ static tk_status covar_gmm_update(void *self, const float *task, double episode_
         t->restored = NULL;
     }
     if (fit_due && tk_gmm_select_fit(t->sel, t->window, fit_rate, &t->init_rng))
-        t->host->log(t->ctx, TK_LOG_WARN,
-                     "episode %llu: no candidate mixture could be fitted; sampling uniformly "
-                     "until the next fit", (unsigned long long)t->n);
+        gmm_teacher_warn_no_fit(t->host, t->ctx, t->n);
     return TK_OK;
 }
 
@@ -222,24 +211,11 @@ static tk_status covar_gmm_snapshot(void *self, const char **json_out)
     const tk_gmm *gmm = current_gmm(t);
     if (gmm)
         component_scores(t, gmm);
-    free(t->snapshot);
-    t->snapshot = tk_gmm_snapshot_json(gmm, t->space.dims, "alp", t->scores, fits_so_far(t));
-    *json_out = t->snapshot;
-    if (!t->snapshot)
-        return t->host->error(t->ctx, TK_ERR_INTERNAL, NULL,
-                              "cannot build the snapshot (out of memory or non-finite value)");
-    return TK_OK;
+    return gmm_teacher_snapshot(t->host, t->ctx, gmm, t->space.dims, t->scores, fits_so_far(t),
+                                &t->snapshot, json_out);
 }
 
 /* ---------------------------------------------------------------- checkpoint */
-
-static int finite_all(const double *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return 0;
-    return 1;
-}
 
 static tk_status covar_gmm_save(void *self, const void **data, size_t *size)
 {
@@ -316,7 +292,7 @@ static tk_status covar_gmm_load(void *self, const void *data, size_t size)
     }
     /* A mixture exists only after a fit, and fits only happen once
      * bootstrapped, one per fit_rate episodes at most. */
-    if (r.failed || r.pos != r.size || !finite_all(window, cells) ||
+    if (r.failed || r.pos != r.size || !gmm_teacher_finite(window, cells) ||
         !window_plausible(t, window, cells / t->row_dim) ||
         fits > n / fit_rate || (gmm && fits == 0)) {
         free(window);

@@ -14,7 +14,7 @@
  * RMSProp step each) if at least one label is positive.
  *
  * Expert knowledge (manifest data): the success definition is required
- * ("success", see goal_gan_success.h); the initial distribution of the
+ * ("success", see <teachkit/success_rule.h>); the initial distribution of the
  * pre-training samples is optional (initial_dist {"mean", "std"}).
  *
  * Deviations and choices (docs/teachers/goal-gan.md):
@@ -28,7 +28,6 @@
  *   - Hidden sizes and iteration counts are config keys (defaults = spec)
  *     so that tests can run small networks.
  */
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,13 +36,14 @@
 #include <jansson.h>
 
 #include "goal_gan.h"
-#include "goal_gan_success.h"
+#include "f32_space.h"
 #include "teachkit/config.h"
 #include "teachkit/nn.h"
 #include "teachkit/nn_optim.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
 #include "teachkit/state.h"
+#include "teachkit/success_rule.h"
 
 #define GG_STATE_TAG "GGAN"
 #define GG_STATE_VERSION 1u
@@ -423,14 +423,9 @@ static tk_status gg_create(const tk_host_api *host, tk_ctx *ctx, const tk_task_s
                            const char *config_json, void **out)
 {
     *out = NULL;
-    if (!space || space->dims == 0 || !space->dim)
-        return host->error(ctx, TK_ERR_INVALID, NULL, "the task space has no dimension");
-    for (size_t i = 0; i < space->dims; i++)
-        if (!isfinite(space->dim[i].low) || !isfinite(space->dim[i].high) ||
-            space->dim[i].low > space->dim[i].high || fabs(space->dim[i].low) > FLT_MAX ||
-            fabs(space->dim[i].high) > FLT_MAX)
-            return host->error(ctx, TK_ERR_INVALID, NULL,
-                               "task dimension %zu has invalid bounds", i);
+    tk_status st = f32_space_check(host, ctx, space);
+    if (st)
+        return st;
     goal_gan *t = calloc(1, sizeof *t);
     if (!t)
         return host->error(ctx, TK_ERR_NOMEM, NULL, "out of memory");
@@ -441,7 +436,7 @@ static tk_status gg_create(const tk_host_api *host, tk_ctx *ctx, const tk_task_s
     tk_state_writer_init(&t->saved);
     const size_t d = t->d;
     t->buffer.width = t->queue.width = t->contexts.width = d;
-    tk_status st = tk_success_rule_read(host, ctx, config_json, "goal-gan", &t->success);
+    st = tk_success_rule_read(host, ctx, config_json, "goal-gan", &t->success);
     if (!st)
         st = read_config(t, config_json);
     if (st) {

@@ -13,7 +13,7 @@
  * L_feas + L_valid + L_cover (section 12.4).
  *
  * Expert knowledge (manifest data): the success definition is required
- * ("success", see ../goal_gan/goal_gan_success.h).
+ * ("success", see <teachkit/success_rule.h>).
  *
  * Deviations and choices (docs/teachers/setter-solver.md):
  *   - Section 15.17 NaN fix: with no successful goal in a batch, L_valid
@@ -24,7 +24,6 @@
  *     so that saturated sigmoids keep finite logits.
  *   - Snapshots draw from a private stream (section 15.23).
  */
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,12 +31,13 @@
 
 #include <jansson.h>
 
-#include "goal_gan_success.h"
+#include "f32_space.h"
 #include "ss_flow.h"
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
 #include "teachkit/state.h"
+#include "teachkit/success_rule.h"
 
 #define SS_STATE_TAG "SETS"
 #define SS_STATE_VERSION 1u
@@ -146,14 +146,9 @@ static tk_status ss_create(const tk_host_api *host, tk_ctx *ctx, const tk_task_s
                            const char *config_json, void **out)
 {
     *out = NULL;
-    if (!space || space->dims == 0 || !space->dim)
-        return host->error(ctx, TK_ERR_INVALID, NULL, "the task space has no dimension");
-    for (size_t i = 0; i < space->dims; i++)
-        if (!isfinite(space->dim[i].low) || !isfinite(space->dim[i].high) ||
-            space->dim[i].low > space->dim[i].high || fabs(space->dim[i].low) > FLT_MAX ||
-            fabs(space->dim[i].high) > FLT_MAX)
-            return host->error(ctx, TK_ERR_INVALID, NULL,
-                               "task dimension %zu has invalid bounds", i);
+    tk_status st = f32_space_check(host, ctx, space);
+    if (st)
+        return st;
     setter_solver *t = calloc(1, sizeof *t);
     if (!t)
         return host->error(ctx, TK_ERR_NOMEM, NULL, "out of memory");
@@ -162,7 +157,7 @@ static tk_status ss_create(const tk_host_api *host, tk_ctx *ctx, const tk_task_s
     t->rng = host->rng(ctx);
     t->d = space->dims;
     tk_state_writer_init(&t->saved);
-    tk_status st = tk_success_rule_read(host, ctx, config_json, "setter-solver", &t->success);
+    st = tk_success_rule_read(host, ctx, config_json, "setter-solver", &t->success);
     if (!st)
         st = read_config(t, config_json);
     if (st) {

@@ -1,5 +1,6 @@
-/* See goal_gan_success.h. */
-#include "goal_gan_success.h"
+/* The "success" expert-knowledge key of success-driven teachers.  See
+ * <teachkit/success_rule.h>. */
+#include "teachkit/success_rule.h"
 
 #include <math.h>
 #include <string.h>
@@ -38,4 +39,9 @@ tk_status tk_success_rule_read(const tk_host_api *host, tk_ctx *ctx, const char 
     }
     json_decref(root);
     return st;
+}
+
+int tk_success_rule_apply(const tk_success_rule *rule, double ret, int flag)
+{
+    return rule->use_threshold ? ret > rule->threshold : flag != 0;
 }
