@@ -2,38 +2,19 @@
  * give, and the messages (with the key path) of every refused form. */
 #include <check.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "check_main.h"
+#include "error_capture.h"
 #include "teachkit/success_rule.h"
-
-struct tk_ctx {
-    int calls;
-    char path[256];
-    char message[512];
-};
-
-static tk_status capture(tk_ctx *ctx, tk_status code, const char *path, const char *fmt, ...)
-{
-    ctx->calls++;
-    snprintf(ctx->path, sizeof ctx->path, "%s", path ? path : "(none)");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ctx->message, sizeof ctx->message, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-static const tk_host_api host = {.struct_size = sizeof(tk_host_api), .error = capture};
 
 /* The read's status; *out and ctx hold what it left. */
 static tk_status read_rule(const char *json, tk_ctx *ctx, tk_success_rule *out)
 {
     memset(ctx, 0, sizeof *ctx);
     memset(out, 0x5a, sizeof *out); /* must be overwritten, even on errors */
-    return tk_success_rule_read(&host, ctx, json, "my-teacher", out);
+    return tk_success_rule_read(&tk_capture_host, ctx, json, "my-teacher", out);
 }
 
 START_TEST(env_flag)
@@ -41,7 +22,7 @@ START_TEST(env_flag)
     tk_ctx ctx;
     tk_success_rule r;
     ck_assert_int_eq(read_rule("{\"success\": \"env\", \"other\": 1}", &ctx, &r), TK_OK);
-    ck_assert_int_eq(ctx.calls, 0);
+    ck_assert_uint_eq(ctx.calls, 0);
     ck_assert_int_eq(r.use_threshold, 0);
     ck_assert(r.threshold == 0.0);
     /* The env's flag decides; the return is ignored. */
@@ -56,7 +37,7 @@ START_TEST(return_threshold)
     tk_ctx ctx;
     tk_success_rule r;
     ck_assert_int_eq(read_rule("{\"success\": {\"return_above\": 230}}", &ctx, &r), TK_OK);
-    ck_assert_int_eq(ctx.calls, 0);
+    ck_assert_uint_eq(ctx.calls, 0);
     ck_assert_int_eq(r.use_threshold, 1);
     ck_assert(r.threshold == 230.0);
     /* Strictly above, whatever the flag says. */
@@ -80,7 +61,7 @@ START_TEST(missing_key_says_how_to_supply_it)
     const char *cases[] = {"{}", "{\"success\": null}", "[1]", "not json"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ck_assert_int_eq(read_rule(cases[i], &ctx, &r), TK_ERR_CONFIG);
-        ck_assert_int_eq(ctx.calls, 1);
+        ck_assert_uint_eq(ctx.calls, 1);
         ck_assert_str_eq(ctx.path, "success");
         ck_assert_str_eq(ctx.message, want);
         ck_assert_int_eq(r.use_threshold, 0);
@@ -110,7 +91,7 @@ START_TEST(refused_forms)
                                  "{\"success\": {\"return_below\": 1}}"};
     for (size_t i = 0; i < sizeof bad_objects / sizeof bad_objects[0]; i++) {
         ck_assert_int_eq(read_rule(bad_objects[i], &ctx, &r), TK_ERR_CONFIG);
-        ck_assert_int_eq(ctx.calls, 1);
+        ck_assert_uint_eq(ctx.calls, 1);
         ck_assert_str_eq(ctx.path, "success.return_above");
         ck_assert_str_eq(ctx.message, "must be the only key of \"success\" and a finite number");
         ck_assert_int_eq(r.use_threshold, 0);
