@@ -6,22 +6,7 @@
 #include <string.h>
 
 #include "teachkit/rng.h"
-
-static const char *status_name(tk_status st)
-{
-    switch (st) {
-    case TK_OK: return "ok";
-    case TK_ERR_CONFIG: return "configuration error";
-    case TK_ERR_INVALID: return "invalid argument";
-    case TK_ERR_STATE: return "call out of order";
-    case TK_ERR_NUMERIC: return "numerical failure";
-    case TK_ERR_NOMEM: return "out of memory";
-    case TK_ERR_UNSUPPORTED: return "unsupported";
-    case TK_ERR_IO: return "I/O error";
-    case TK_ERR_INTERNAL: return "internal error";
-    }
-    return "unknown status";
-}
+#include "teachkit/standalone.h" /* tk_standalone_status_name */
 
 static void host_log(tk_ctx *ctx, tk_log_level level, const char *fmt, ...)
 {
@@ -103,7 +88,8 @@ int tk_instance_fail(const tk_instance *inst, tk_status st, const char *file, co
                      tk_diag *d)
 {
     const struct tk_ctx *c = &inst->ctx;
-    const char *msg = c->code == st && c->err_message[0] ? c->err_message : status_name(st);
+    const char *msg =
+        c->code == st && c->err_message[0] ? c->err_message : tk_standalone_status_name(st);
     /* Config errors are about the manifest: point at the key.  The eval env
      * shares the env's config section. */
     if (st == TK_ERR_CONFIG) {
@@ -116,7 +102,7 @@ int tk_instance_fail(const tk_instance *inst, tk_status st, const char *file, co
         return tk_diag_set(d, file, path, "%s (%s plugin \"%s\")", msg, section, c->id);
     }
     return tk_diag_set(d, inst->comp->file, NULL, "%s \"%s\" failed in %s: %s: %s", c->role,
-                       c->id, what, status_name(st), msg);
+                       c->id, what, tk_standalone_status_name(st), msg);
 }
 
 static char *config_text(const tk_instance *inst)
