@@ -6,17 +6,9 @@
 
 char *tk_merged_config(const tk_descriptor *d, const char *overrides)
 {
-    json_t *base = json_loads(d->default_config, 0, NULL);
-    ck_assert_msg(base != NULL, "%s: default_config is not JSON", d->id);
-    if (overrides) {
-        json_t *over = json_loads(overrides, 0, NULL);
-        ck_assert_msg(over != NULL, "bad overrides: %s", overrides);
-        ck_assert_int_eq(json_object_update(base, over), 0);
-        json_decref(over);
-    }
-    char *text = json_dumps(base, JSON_COMPACT);
-    ck_assert_ptr_nonnull(text);
-    json_decref(base);
+    char *text = tk_harness_merged_config(d, overrides);
+    ck_assert_msg(text != NULL, "%s: default_config or overrides are not JSON objects: %s", d->id,
+                  overrides ? overrides : "(none)");
     return text;
 }
 

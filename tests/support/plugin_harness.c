@@ -1,6 +1,7 @@
 #include "plugin_harness.h"
 
 #include <dlfcn.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,4 +99,16 @@ const tk_env_vtable *tk_harness_env(const tk_harness *h)
 const tk_student_vtable *tk_harness_student(const tk_harness *h)
 {
     return h->desc->kind == TK_KIND_STUDENT ? h->desc->vtable : NULL;
+}
+
+char *tk_harness_merged_config(const tk_descriptor *d, const char *overrides)
+{
+    json_t *base = json_loads(d->default_config ? d->default_config : "{}", 0, NULL);
+    json_t *over = overrides ? json_loads(overrides, 0, NULL) : json_object();
+    char *text = NULL;
+    if (json_is_object(base) && json_is_object(over) && json_object_update(base, over) == 0)
+        text = json_dumps(base, JSON_COMPACT);
+    json_decref(base);
+    json_decref(over);
+    return text;
 }

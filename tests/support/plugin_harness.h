@@ -34,4 +34,10 @@ const tk_teacher_vtable *tk_harness_teacher(const tk_harness *h);
 const tk_env_vtable *tk_harness_env(const tk_harness *h);
 const tk_student_vtable *tk_harness_student(const tk_harness *h);
 
+/* The config create() receives from the host: `d`'s default_config with the
+ * keys of the JSON object `overrides` (NULL: none) replacing them.  A
+ * malloc'd JSON text the caller frees, or NULL when either text is not a
+ * JSON object or memory runs out. */
+char *tk_harness_merged_config(const tk_descriptor *d, const char *overrides);
+
 #endif

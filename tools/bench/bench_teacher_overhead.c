@@ -44,7 +44,6 @@
 #define _GNU_SOURCE
 #include <cblas.h>
 #include <ftw.h>
-#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <sched.h>
@@ -202,26 +201,13 @@ static void summarise(row *r, double *t, size_t n)
     }
 }
 
-/* The host hands create() the descriptor's defaults with the manifest's
- * values merged in; do the same so that a row lists only what it changes.
- * Returns a malloc'd JSON text, or NULL. */
-static char *merged_config(const tk_descriptor *d, const char *overrides)
-{
-    json_t *base = json_loads(d->default_config ? d->default_config : "{}", 0, NULL);
-    json_t *over = json_loads(overrides, 0, NULL);
-    char *text = NULL;
-    if (base && over && json_object_update(base, over) == 0)
-        text = json_dumps(base, JSON_COMPACT);
-    json_decref(base);
-    json_decref(over);
-    return text;
-}
-
 static tk_status create_teacher(tk_harness *h, const char *label, const tk_task_space *space,
                                 const char *overrides, void **self)
 {
     const tk_teacher_vtable *vt = tk_harness_teacher(h);
-    char *config = merged_config(h->desc, overrides);
+    /* Rows list only what they change, merged over the defaults as the host
+     * does. */
+    char *config = tk_harness_merged_config(h->desc, overrides);
     tk_status st = vt && config ? vt->create(&h->host, &h->ctx, space, config, self)
                                 : TK_ERR_INVALID;
     if (st != TK_OK)

@@ -445,22 +445,17 @@ static void run_in_child(const run_spec *spec, run_result *r)
     }
     /* The teacher's descriptor defaults with teacher_config() merged in, as
      * the host does with a manifest's "config". */
-    json_t *config = json_loads(th.desc->default_config, 0, NULL);
-    json_t *extra = json_loads(teacher_config(spec->teacher_id), 0, NULL);
-    char *config_text = config && extra && json_object_update(config, extra) == 0
-                            ? json_dumps(config, JSON_COMPACT)
-                            : NULL;
-    json_decref(config);
-    json_decref(extra);
+    char *config_text = tk_harness_merged_config(th.desc, teacher_config(spec->teacher_id));
     tk_status created = config_text ? s.tv->create(&th.host, &th.ctx, &s.info.task_space,
                                                    config_text, &s.teacher)
                                     : TK_ERR_INVALID;
-    free(config_text);
     if (created != TK_OK) {
         fail(r, "%s: %s", spec->teacher_id,
-             created == TK_ERR_INVALID && !s.teacher ? th.ctx.last_message : "bad config");
+             config_text ? th.ctx.last_message : "its default config is not a JSON object");
+        free(config_text);
         return;
     }
+    free(config_text);
     s.task = calloc(s.info.task_space.dims, sizeof *s.task);
     s.obs = calloc(s.info.obs_dim + 1, sizeof *s.obs);
     s.action = calloc(s.info.act_dim + 1, sizeof *s.action);
