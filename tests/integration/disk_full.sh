@@ -17,13 +17,7 @@ fstu=$3
 sentinel_so=$4
 work=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() { # description, then a command that must succeed
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 
 mkdir "$work/mnt"
 if ! unshare -m sh -c "mount -t tmpfs -o size=64k tmpfs '$work/mnt' && umount '$work/mnt'" \
@@ -125,5 +119,4 @@ else
     fail=$((fail + 1))
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

@@ -10,13 +10,7 @@ tk=$1
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() { # description, then a command that must succeed
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 
 lines() { # lines of a file, 0 while it does not exist
     if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi
@@ -90,5 +84,4 @@ kill_resume oracle 60000 '{"plugin": "oracle", "config": {"window_step_vector": 
     "reward_thr": 0.75}}'
 kill_resume random 60000 '{"plugin": "random"}'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

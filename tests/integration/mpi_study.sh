@@ -7,13 +7,7 @@ tk=$1
 mpirun=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() {
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 cat > "$work/study.json" <<'JSON'
 {"name": "mpi", "seed": [1, 2, 3], "budget": {"episodes": 2000},
  "teacher": [{"plugin": "random"}, {"plugin": "alp-gmm"}],
@@ -32,5 +26,4 @@ for run in "$work"/local/runs/*/; do
 done
 check "same report table" sh -c "diff -q '$work/local/report.csv' '$work/mpi/report.csv' >/dev/null"
 check "rank 0 printed the report" grep -q 'teacher-alp-gmm' "$work/mpi.txt"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

@@ -22,13 +22,7 @@ sentinel_so=$4
 fteacher=$5
 work=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() { # description, then a command that must succeed
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 
 # Every line of a JSON Lines file is one complete JSON value without NaN.
 jsonl_ok() {
@@ -198,5 +192,4 @@ manifest bad-policy "$sentinel" '{}' '{}' ', "on_nonfinite": "ignore"'
 check "an unknown on_nonfinite policy is rejected" \
     grep -qF 'on_nonfinite: must be one of "stop", "skip"' "$work/bad-policy.err"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

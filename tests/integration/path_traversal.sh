@@ -18,13 +18,7 @@ set -u
 tk=$1
 work=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() { # description, then a command that must succeed
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else printf 'FAIL: %s\n' "$desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 # The sandbox: box/a/b/cwd is the working directory, so "../../x" lands in
 # box/ and would be seen.
 box=$work/box
@@ -116,5 +110,4 @@ JSON
     check "test_set file $f: nothing written outside --out" only_inside "out"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

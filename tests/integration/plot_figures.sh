@@ -9,13 +9,7 @@ tk=$1
 command -v gnuplot > /dev/null 2>&1 || { echo "SKIP: gnuplot not installed"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() {
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
 is_gif() { [ "$(head -c 6 "$1")" = GIF89a ]; }
 no_warning() { ! grep -qi 'warning' "$1"; }
@@ -58,5 +52,4 @@ done
 check "missing directory refused" sh -c "! '$tk' plot '$work/nothing' 2> '$work/err.txt'"
 check "one-line error naming the directory" \
     sh -c "test \$(wc -l < '$work/err.txt') -eq 1 && grep -q 'nothing' '$work/err.txt'"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

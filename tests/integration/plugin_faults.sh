@@ -19,13 +19,7 @@ sentinel_so=$4
 fteacher=$5
 work=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() { # description, then a command that must succeed
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 whole_lines() { ! grep -qv '^{.*}$' "$1"; }
 
 # manifest NAME TEACHER ENV_CONFIG STUDENT_CONFIG [BUDGET]
@@ -131,5 +125,4 @@ run noleak
 check "no leak: clean exit" test "$rc" -eq 0
 check "no leak: nothing reported" sh -c "! grep -q 'LeakSanitizer\|definitely lost' '$err'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

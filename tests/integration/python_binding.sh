@@ -30,13 +30,7 @@ if [ -n "$preload" ]; then
 fi
 export TEACHKIT_LIBRARY="$lib"
 
-pass=0
-fail=0
-check() { # description, then a command that must succeed
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 
 check "the Python example runs" \
     sh -c "'$python' '$root/python/example_toy_alp_gmm.py' --seed 2 > '$work/python.txt'"
@@ -54,5 +48,4 @@ echo "python: mastered_pct $final; teachkit run: $(tail -n 1 "$work/cli.txt")"
 check "the final mastered_pct is the last evaluation's" \
     test "mastered_pct $final" = "$(tail -n 1 "$work/cli.txt" | sed 's/^episode [0-9]* //')"
 check "binding checks" "$python" "$root/tests/integration/python_binding_checks.py" "$root" "$4" "$5" "$6"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

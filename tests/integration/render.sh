@@ -9,13 +9,7 @@ tk=$1
 root=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() {
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 cat > "$work/walk.json" <<JSON
 {"name": "walk", "seed": 3, "budget": {"episodes": 4},
  "teacher": {"plugin": "random"}, "env": {"plugin": "stump-tracks"},
@@ -35,5 +29,4 @@ cat > "$work/toy.json" <<'JSON'
 JSON
 "$tk" run "$work/toy.json" --out "$work/toy" --quiet
 check "self-evaluating env refused" sh -c "'$tk' render '$work/toy' --task 0.5,0.5 2>&1 | grep -q 'nothing to draw'"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

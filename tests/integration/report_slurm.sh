@@ -9,13 +9,7 @@ set -u
 tk=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() {
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 # Final mastered_pct of 15 seeds per teacher: the two samples of the worked
 # example of Welch's test (t = -2.46, df = 24.99, p = 0.021); each run's
 # curve goes from 0 at episode 0 to its final value at episode 100, so its
@@ -71,5 +65,4 @@ check "array task 2 runs" sh -c "SLURM_ARRAY_TASK_ID=2 bash '$work/arr.sbatch' >
 check "exactly run 2 finished" test "$(ls "$work"/arr/runs/*/summary.json 2>/dev/null | wc -l)" -eq 1
 # Runs are the cross product in manifest order: seed outer, teacher inner.
 check "it is teacher-random__seed-2" test -s "$work/arr/runs/teacher-random__seed-2/summary.json"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

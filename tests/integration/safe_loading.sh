@@ -18,13 +18,7 @@ work=$(mktemp -d)
 # foreign entry is fine for root, but keep the tree ordinary).
 trap 'chmod -R u+rwX,o-w "$work" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 chmod 755 "$work"
-pass=0
-fail=0
-check() { # description, then a command that must succeed
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 
 # manifest FILE [PLUGIN_PATHS_JSON]
 manifest() {
@@ -131,5 +125,4 @@ else
     echo "SKIP: foreign-owner checks need root to chown (to uid 65534)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

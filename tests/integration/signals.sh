@@ -17,13 +17,7 @@ set -u
 tk=$1
 work=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() { # description, then a command that must succeed
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 
 # Plugins next to the manifest, found through a relative plugin_paths
 # entry: a resume from another directory must resolve it the same way.
@@ -135,5 +129,4 @@ check "no save/load: --resume starts over and finishes" test "$rc" -eq 0
 check "no save/load: nothing restored" sh -c "! grep -q restored '$work/nosave.resume.err'"
 check "no save/load: logs identical to the uninterrupted run" same_logs "$work/out/nosave-ref" "$o"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

@@ -9,13 +9,7 @@ tk=$1
 faulty=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() {
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 cat > "$work/study.json" <<JSON
 {"name": "iso", "seed": [1, 2], "budget": {"episodes": 300},
  "plugin_paths": ["$faulty"],
@@ -48,5 +42,4 @@ sleep 1
 "$tk" study "$work/study.json" --out "$work/s" --jobs 2 --timeout 3 > "$work/out2.txt" 2>&1
 check "second pass says 2 runs already finished" grep -q '(2 already finished)' "$work/out2.txt"
 check "finished runs are not rerun" test "$(stat -c %Y "$work/s/runs/teacher-random__seed-1/summary.json")" = "$before"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done

@@ -8,13 +8,7 @@ set -u
 tk=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-check() { # description, then a command that must succeed
-    desc=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 
 cat > "$work/m.json" <<'JSON'
 {"name": "e2e", "seed": 7, "budget": {"episodes": 3000},
@@ -56,5 +50,4 @@ check "validate checks a study run by run" \
 check "validate accepts the default study" \
     sh -c "'$tk' validate '$(dirname "$0")/../../examples/default_study.json' | grep -q 'study of 60 runs'"
 check "run --help works" sh -c "'$tk' run --help | grep -q usage"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_done
