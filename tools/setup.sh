@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="build-essential meson ninja-build pkg-config \
-libjansson-dev liblapacke-dev libopenblas-dev check \
+libjansson-dev liblapacke-dev libopenblas-dev libdnnl-dev check \
 python3 python3-numpy valgrind clang gnuplot-nox libopenmpi-dev openmpi-bin \
 libbox2d-dev libclang-rt-14-dev"
 

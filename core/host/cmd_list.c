@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "registry.h"
+#include "system_json.h"
 
 static void print_component(const tk_component *c, int with_config)
 {
@@ -33,20 +34,28 @@ static void print_component(const tk_component *c, int with_config)
 
 int tk_cmd_list(int argc, char **argv)
 {
-    int with_config = 0;
+    int with_config = 0, system = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0)
             with_config = 1;
+        else if (strcmp(argv[i], "--system") == 0)
+            system = 1;
         else {
             fprintf(tk_wants_help(argc, argv) ? stdout : stderr,
-                    "usage: teachkit list [--config]\n"
+                    "usage: teachkit list [--config | --system]\n"
                     "\n"
                     "Lists every teacher, env and student found in the plugin search path\n"
                     "(TEACHKIT_PLUGIN_PATH, then the bundled plugins), with kind, id, version\n"
                     "and description, and the files that were refused and why.\n"
-                    "  --config  also show each component's file, features and config defaults\n");
+                    "  --config  also show each component's file, features and config defaults\n"
+                    "  --system  instead, what runs the numerics here: CPU, oneDNN's instruction\n"
+                    "            set and kernels (networks), OpenBLAS's kernel (teachers)\n");
             return tk_wants_help(argc, argv) ? 0 : 2;
         }
+    }
+    if (system) {
+        tk_system_print(stdout);
+        return 0;
     }
     tk_diag d;
     tk_registry *reg = tk_registry_open(NULL, 0, &d);

@@ -1,11 +1,13 @@
 #include "instance.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "teachkit/rng.h"
+#include "teachkit/runtime_info.h"
 #include "teachkit/standalone.h" /* tk_standalone_status_name */
 
 static void host_log(tk_ctx *ctx, tk_log_level level, const char *fmt, ...)
@@ -74,6 +76,42 @@ void tk_instance_init(tk_instance *inst, const tk_component *comp, json_t *confi
     inst->ctx.role = role;
     inst->ctx.id = comp->desc->id;
     tk_rng_derive(&inst->ctx.rng, seed, role);
+}
+
+/* get_extension of a vtable of any kind, if its declared size holds it. */
+#define VTABLE_EXTENSION(type, vt)                                                          \
+    ((vt)->struct_size >= offsetof(type, get_extension) + sizeof(vt)->get_extension       \
+         ? (vt)->get_extension                                                              \
+         : NULL)
+
+json_t *tk_instance_runtime_info(const tk_instance *inst)
+{
+    if (!inst->comp || !inst->self)
+        return NULL;
+    const void *vt = inst->comp->desc->vtable;
+    const void *(*get)(void *, const char *) = NULL;
+    switch (inst->comp->desc->kind) {
+    case TK_KIND_TEACHER:
+        get = VTABLE_EXTENSION(tk_teacher_vtable, (const tk_teacher_vtable *)vt);
+        break;
+    case TK_KIND_ENV:
+        get = VTABLE_EXTENSION(tk_env_vtable, (const tk_env_vtable *)vt);
+        break;
+    case TK_KIND_STUDENT:
+        get = VTABLE_EXTENSION(tk_student_vtable, (const tk_student_vtable *)vt);
+        break;
+    }
+    const tk_runtime_info_ext *ext = get ? get(inst->self, TK_RUNTIME_INFO_EXT_ID) : NULL;
+    if (!ext || ext->struct_size < offsetof(tk_runtime_info_ext, describe) + sizeof ext->describe ||
+        !ext->describe)
+        return NULL;
+    const char *text = ext->describe(inst->self);
+    json_t *obj = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    if (obj && !json_is_object(obj)) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    return obj;
 }
 
 int tk_has_feature(const tk_descriptor *desc, const char *feature)

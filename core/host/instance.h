@@ -55,6 +55,12 @@ void tk_instance_destroy(tk_instance *inst);
 int tk_instance_fail(const tk_instance *inst, tk_status st, const char *file, const char *what,
                      tk_diag *d);
 
+/* The object the instance's teachkit.runtime-info.v1 extension describes
+ * (<teachkit/runtime_info.h>), new (caller owns it); NULL when the plugin
+ * has no such extension, its vtable is too old for get_extension, or the
+ * text is not a JSON object. */
+json_t *tk_instance_runtime_info(const tk_instance *inst);
+
 /* 1 if the component's descriptor lists `feature`. */
 int tk_has_feature(const tk_descriptor *desc, const char *feature);
 

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "teachkit/plugin.h"
+#include "teachkit/system_info.h"
 
 #ifndef TK_VERSION
 #define TK_VERSION "unknown"
@@ -35,16 +36,12 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    /* One BLAS thread per process unless the user says otherwise
-     * (OPENBLAS_NUM_THREADS): studies already run one process per core, and
-     * the teachers' small matrices only pay for idle worker threads
-     * spinning.  OpenBLAS reads the variable when it is loaded, before
-     * main(), hence the re-execution; if it fails, the run goes on with the
-     * default threads. */
-    if (!getenv("OPENBLAS_NUM_THREADS")) {
-        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    /* Process-wide settings that OpenBLAS and oneDNN's OpenMP runtime read
+     * when they are loaded, before main(), hence a re-execution when one
+     * is missing (<teachkit/system_info.h>); if it fails, the run goes on
+     * without them. */
+    if (tk_numerics_env_defaults())
         execv("/proc/self/exe", argv);
-    }
     if (argc < 2) {
         usage(stderr);
         return 2;

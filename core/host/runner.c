@@ -10,6 +10,7 @@
 
 #include "checkpoint.h"
 #include "run_files.h"
+#include "system_json.h"
 
 #define PHASE_TEACHER TK_PHASE_TEACHER
 #define PHASE_ENV TK_PHASE_ENV
@@ -446,6 +447,18 @@ static int write_summary(run_state *s, const char *status, tk_diag *d)
                                                "low", dim->low, "high", dim->high));
     }
     json_object_set_new(sum, "task_space", space);
+    /* How the numbers were computed: the machine's back ends and what the
+     * components resolved at run time (e.g. a student's precision). */
+    json_object_set_new(sum, "system", tk_system_json());
+    json_t *runtime = json_object();
+    const tk_instance *parts[] = {&x->teacher, &x->env, &x->student};
+    static const char *const part_names[] = {"teacher", "env", "student"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *info = tk_instance_runtime_info(parts[i]);
+        if (info)
+            json_object_set_new(runtime, part_names[i], info);
+    }
+    json_object_set_new(sum, "runtime", runtime);
     int rc = tk_write_json_atomic(s->out_dir, "summary.json", sum, d);
     json_decref(sum);
     return rc;

@@ -1,22 +1,36 @@
 /*
  * Multi-layer perceptrons: see <teachkit/nn.h> and docs/nn.md.
  *
- * Speed notes.  All matrix products are single BLAS calls over the whole
- * batch; the bias add and the activation are fused into one pass over the
- * GEMM output, and the activation derivative is applied in place on the
- * incoming gradient, computed from the layer's OUTPUT (relu: y > 0, tanh:
- * 1 - y^2, leaky relu: y > 0), so the tape keeps one array per layer.  A
- * linear output layer backpropagates straight from the caller's dy without
- * a copy; the first layer's input gradient is skipped when not requested.
+ * Speed notes.  Every matrix product is one oneDNN matmul over the whole
+ * batch (nn_matmul.c), planned once per layer, product kind and batch size
+ * and kept in the tape.  The bias and a (leaky) ReLU are fused into the
+ * forward product; tanh, which must stay TensorFlow's approximation, is one
+ * pass over its output.  The activation derivative is applied in place on
+ * the incoming gradient, computed from the layer's OUTPUT (relu: y > 0,
+ * tanh: 1 - y^2, leaky relu: y > 0), so the tape keeps one array per layer.
+ * A linear output layer backpropagates straight from the caller's dy
+ * without a copy; the first layer's input gradient is skipped when not
+ * requested.
+ *
+ * bfloat16 (TK_NN_BF16): the tape converts the weights, the input and each
+ * hidden output of a forward pass to bf16 (rounded to nearest even), and
+ * each incoming gradient of a backward pass; products accumulate in float32
+ * into float32 outputs and gradients, so everything outside the products
+ * (activations' derivatives, bias gradients, losses, optimisers) stays
+ * float32, as under PyTorch's autocast.
  */
 #include "teachkit/nn.h"
 
-#include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn_activation.h"
+#include "nn_matmul.h"
+#include "nn_small.h"
 #include "nn_simd.h"
 #include "teachkit/rng.h"
 
@@ -25,20 +39,34 @@ struct tk_mlp {
     size_t *sizes;          /* n_layers + 1 */
     tk_nn_activation *acts; /* n_layers */
     float leaky_slope;
+    tk_nn_precision precision;
     size_t *w_off, *b_off;  /* offsets of W_l and b_l in params/grads */
     size_t n_params;
     float *params;          /* owned */
     float *grads;           /* owned */
 };
 
+/* The matrix products of a layer, each planned for one batch size. */
+enum { PROD_FORWARD, PROD_WEIGHT_GRAD, PROD_INPUT_GRAD, N_PRODS };
+/* Plans kept per layer and product: the training batch and one other size
+ * (a last partial chunk, a single row) without re-planning in turn. */
+#define PLAN_SLOTS 2
+
 struct tk_mlp_tape {
     size_t n_layers;
     size_t max_batch;
     size_t max_width;       /* widest layer input or output */
     size_t n;               /* rows of the latest forward, 0 = none */
+    int bf16;               /* the latest forward multiplied in bf16 */
     const float *x;         /* borrowed input of the latest forward */
     float **y;              /* per layer [max_batch x out_l], owned */
     float *ga, *gb;         /* gradient ping-pong buffers [max_batch x max_width] */
+    nn_matmul **plans;      /* [n_layers][N_PRODS][PLAN_SLOTS], owned, most recent first */
+    float *narrow_scratch;  /* max_width * NN_NARROW_MAX floats for nn_small.h, owned */
+    /* bf16 copies, allocated at the first bf16 forward (owned): */
+    uint16_t *x16;          /* the input [max_batch x in] */
+    uint16_t **y16;         /* hidden outputs, layers 0 .. n_layers - 2 */
+    uint16_t *g16;          /* an incoming gradient [max_batch x max_width] */
 };
 
 static const char *const activation_names[] = {"linear", "relu", "tanh", "leaky_relu"};
@@ -125,8 +153,10 @@ tk_mlp *tk_mlp_new(size_t n_layers, const size_t *sizes, const tk_nn_activation 
 tk_mlp *tk_mlp_clone(const tk_mlp *net)
 {
     tk_mlp *c = tk_mlp_new(net->n_layers, net->sizes, net->acts, net->leaky_slope);
-    if (c)
+    if (c) {
         memcpy(c->params, net->params, net->n_params * sizeof(float));
+        c->precision = net->precision;
+    }
     return c;
 }
 
@@ -144,6 +174,41 @@ float *tk_mlp_weight(tk_mlp *net, size_t l) { return net->params + net->w_off[l]
 float *tk_mlp_bias(tk_mlp *net, size_t l) { return net->params + net->b_off[l]; }
 float *tk_mlp_weight_grad(tk_mlp *net, size_t l) { return net->grads + net->w_off[l]; }
 float *tk_mlp_bias_grad(tk_mlp *net, size_t l) { return net->grads + net->b_off[l]; }
+
+int tk_nn_bf16_native(void) { return nn_matmul_bf16_native(); }
+
+static tk_nn_backend_info backend_info;
+static char library_name[48], fp32_kernel[64], bf16_kernel[64];
+
+static void describe_backend(void)
+{
+    snprintf(library_name, sizeof library_name, "oneDNN %s", nn_matmul_version());
+    nn_matmul_probe_impl(0, 256, fp32_kernel, sizeof fp32_kernel);
+    if (nn_matmul_bf16_native())
+        nn_matmul_probe_impl(1, 256, bf16_kernel, sizeof bf16_kernel);
+    else
+        snprintf(bf16_kernel, sizeof bf16_kernel, "none");
+    backend_info = (tk_nn_backend_info){library_name, nn_matmul_isa(), fp32_kernel,
+                                        bf16_kernel, nn_matmul_bf16_native()};
+}
+
+void tk_nn_backend_describe(tk_nn_backend_info *out)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, describe_backend);
+    *out = backend_info;
+}
+
+int tk_mlp_set_precision(tk_mlp *net, tk_nn_precision precision)
+{
+    if (!net || (precision != TK_NN_FP32 && precision != TK_NN_BF16) ||
+        (precision == TK_NN_BF16 && !nn_matmul_bf16_native()))
+        return -1;
+    net->precision = precision;
+    return 0;
+}
+
+tk_nn_precision tk_mlp_precision(const tk_mlp *net) { return net->precision; }
 
 size_t tk_mlp_macs(const tk_mlp *net)
 {
@@ -276,6 +341,15 @@ void tk_mlp_tape_free(tk_mlp_tape *tape)
     free(tape->y);
     free(tape->ga);
     free(tape->gb);
+    for (size_t i = 0; tape->plans && i < tape->n_layers * N_PRODS * PLAN_SLOTS; i++)
+        nn_matmul_free(tape->plans[i]);
+    free(tape->plans);
+    free(tape->narrow_scratch);
+    free(tape->x16);
+    for (size_t l = 0; tape->y16 && l < tape->n_layers; l++)
+        free(tape->y16[l]);
+    free(tape->y16);
+    free(tape->g16);
     free(tape);
 }
 
@@ -294,7 +368,9 @@ tk_mlp_tape *tk_mlp_tape_new(const tk_mlp *net, size_t max_batch)
     t->y = calloc(net->n_layers, sizeof *t->y);
     t->ga = alloc_floats(max_batch * t->max_width);
     t->gb = alloc_floats(max_batch * t->max_width);
-    int ok = t->y && t->ga && t->gb;
+    t->plans = calloc(net->n_layers * N_PRODS * PLAN_SLOTS, sizeof *t->plans);
+    t->narrow_scratch = alloc_floats(t->max_width * NN_NARROW_MAX);
+    int ok = t->y && t->ga && t->gb && t->plans && t->narrow_scratch;
     for (size_t l = 0; ok && l < net->n_layers; l++)
         ok = (t->y[l] = alloc_floats(max_batch * net->sizes[l + 1])) != NULL;
     if (!ok) {
@@ -306,169 +382,164 @@ tk_mlp_tape *tk_mlp_tape_new(const tk_mlp *net, size_t max_batch)
 
 size_t tk_mlp_tape_max_batch(const tk_mlp_tape *tape) { return tape->max_batch; }
 
+/* 64-byte aligned bf16 array (uninitialised: always written before read). */
+static uint16_t *alloc_bf16(size_t n)
+{
+    return aligned_alloc(64, ((n ? n : 1) * sizeof(uint16_t) + 63) / 64 * 64);
+}
+
+/* The bf16 copies, on the first bf16 forward: a network that stays fp32
+ * never pays for them. */
+static int ensure_bf16_buffers(tk_mlp_tape *t, const tk_mlp *net)
+{
+    if (t->g16)
+        return 0;
+    const size_t L = net->n_layers, B = t->max_batch;
+    t->y16 = calloc(L, sizeof *t->y16);
+    t->x16 = alloc_bf16(B * net->sizes[0]);
+    int ok = t->y16 && t->x16;
+    for (size_t l = 0; ok && l + 1 < L; l++)
+        ok = (t->y16[l] = alloc_bf16(B * net->sizes[l + 1])) != NULL;
+    if (ok)
+        ok = (t->g16 = alloc_bf16(B * t->max_width)) != NULL;
+    return ok ? 0 : -1;
+}
+
+static int same_shape(const nn_matmul_shape *a, const nn_matmul_shape *b)
+{
+    return a->m == b->m && a->n == b->n && a->k == b->k && a->trans_a == b->trans_a &&
+           a->trans_b == b->trans_b && a->bf16 == b->bf16 && a->pack_b == b->pack_b &&
+           a->b_given_bf16 == b->b_given_bf16 && a->c_bf16 == b->c_bf16 &&
+           a->accumulate == b->accumulate && a->bias == b->bias && a->relu == b->relu &&
+           a->relu_slope == b->relu_slope && a->tanh == b->tanh;
+}
+
+/* The plan of `prod` for `layer` with this shape: found among the layer's
+ * slots (and moved first), or planned in place of the least recent. */
+static nn_matmul *get_plan(tk_mlp_tape *t, size_t layer, int prod, const nn_matmul_shape *shape)
+{
+    nn_matmul **slot = t->plans + (layer * N_PRODS + (size_t)prod) * PLAN_SLOTS;
+    for (size_t i = 0; i < PLAN_SLOTS; i++) {
+        if (slot[i] && same_shape(nn_matmul_shape_of(slot[i]), shape)) {
+            nn_matmul *hit = slot[i];
+            memmove(slot + 1, slot, i * sizeof *slot);
+            slot[0] = hit;
+            return hit;
+        }
+    }
+    nn_matmul *p = nn_matmul_plan(shape);
+    if (!p)
+        return NULL;
+    nn_matmul_free(slot[PLAN_SLOTS - 1]);
+    memmove(slot + 1, slot, (PLAN_SLOTS - 1) * sizeof *slot);
+    slot[0] = p;
+    return p;
+}
+
+/* Whether a product whose B is reused over m rows of A takes B packed
+ * (nn_matmul.h): from 64 rows on, where packing B costs less than it
+ * saves (tools/bench/bench_nn).  A bf16 forward or input gradient has
+ * m >= TK_NN_BF16_MIN_ROWS = 64 rows, so its B, the float32 weights, is
+ * always packed (and converted) by the product; an unpacked bf16 weight
+ * gradient takes the gradient's bf16 copy. */
+static int packs(size_t m)
+{
+    return m >= 64;
+}
+_Static_assert(TK_NN_BF16_MIN_ROWS >= 64, "bf16 forward products pack their weights");
+
+/* A layer whose products nn_small.c computes (see there). */
+static int is_narrow(const tk_mlp *net, size_t layer)
+{
+    return net->sizes[layer + 1] <= NN_NARROW_MAX;
+}
+
+/* Plans and runs one product: 0, or -1 if it cannot be planned or run. */
+static int product(tk_mlp_tape *t, size_t layer, int prod, const nn_matmul_shape *shape,
+                   const void *a, const void *b, const float *bias, void *c)
+{
+    nn_matmul *p = get_plan(t, layer, prod, shape);
+    return p ? nn_matmul_run(p, a, b, bias, c) : -1;
+}
+
 /* ----------------------------------------------------------------- forward */
 
-/* Element-wise kernels (see nn_simd.h).  Branch-free selects so that ReLU
- * signs cost no mispredictions; restrict so that the loops vectorise. */
-
-TK_NN_KERNEL static void bias_linear(float *restrict y, const float *restrict b, size_t n,
-                                     size_t out)
+/* Whether layer l's forward writes its output straight in bf16 (y16) and
+ * no float32 copy: in a bf16 pass, a layer multiplied by oneDNN whose
+ * output is the bf16 operand of the next layer's products. */
+static int writes_bf16(const tk_mlp *net, size_t l, int bf16)
 {
-    for (size_t r = 0; r < n; r++, y += out)
-        for (size_t j = 0; j < out; j++)
-            y[j] += b[j];
-}
-
-TK_NN_KERNEL static void bias_relu(float *restrict y, const float *restrict b, size_t n,
-                                   size_t out)
-{
-    for (size_t r = 0; r < n; r++, y += out)
-        for (size_t j = 0; j < out; j++) {
-            const float z = y[j] + b[j];
-            y[j] = z > 0.0f ? z : 0.0f;
-        }
-}
-
-TK_NN_KERNEL static void bias_leaky(float *restrict y, const float *restrict b, size_t n,
-                                    size_t out, float slope)
-{
-    for (size_t r = 0; r < n; r++, y += out)
-        for (size_t j = 0; j < out; j++) {
-            const float z = y[j] + b[j];
-            y[j] = z > 0.0f ? z : slope * z;
-        }
-}
-
-/* tanh as a rational function, Eigen's generic_fast_tanh_float, which is
- * what TensorFlow evaluates for float32 tanh on CPU (EIGEN_FAST_MATH): odd
- * degree-13 / even degree-6 polynomials on x clamped to +-7.905, x itself
- * below 4e-4.  Absolute error <= 4e-7 (about 7 ulp near +-1), |y| <= 1.
- * Unlike libm's tanhf it vectorises; a 400-300 tanh network ran at a third
- * of the SGEMM speed with tanhf. */
-TK_NN_KERNEL static void bias_tanh(float *restrict y, const float *restrict b, size_t n,
-                                   size_t out)
-{
-    /* Written inline: a helper from outside the target clones is not
-     * inlined into them, and the call stops vectorisation. */
-    const float c = 7.90531110763549805f;
-    for (size_t r = 0; r < n; r++, y += out)
-        for (size_t j = 0; j < out; j++) {
-            const float a = y[j] + b[j];
-            const float x = a > c ? c : a < -c ? -c : a;
-            const float x2 = x * x;
-            float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
-            p = x2 * p + -8.60467152213735e-11f;
-            p = x2 * p + 5.12229709037114e-08f;
-            p = x2 * p + 1.48572235717979e-05f;
-            p = x2 * p + 6.37261928875436e-04f;
-            p = x2 * p + 4.89352455891786e-03f;
-            p = x * p;
-            float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
-            q = x2 * q + 2.26843463243900e-03f;
-            q = x2 * q + 4.89352518554385e-03f;
-            y[j] = fabsf(a) < 0.0004f ? a : p / q;
-        }
-}
-
-/* y[n x out] := act(y + b) */
-static void bias_activation(float *y, const float *b, size_t n, size_t out, tk_nn_activation act,
-                            float slope)
-{
-    switch (act) {
-    case TK_NN_LINEAR:
-        bias_linear(y, b, n, out);
-        break;
-    case TK_NN_RELU:
-        bias_relu(y, b, n, out);
-        break;
-    case TK_NN_TANH:
-        bias_tanh(y, b, n, out);
-        break;
-    case TK_NN_LEAKY_RELU:
-        bias_leaky(y, b, n, out, slope);
-        break;
-    }
+    return bf16 && !is_narrow(net, l) && l + 1 < net->n_layers && !is_narrow(net, l + 1);
 }
 
 const float *tk_mlp_forward(const tk_mlp *net, tk_mlp_tape *tape, const float *x, size_t n)
 {
     if (!net || !tape || !x || n == 0 || n > tape->max_batch || tape->n_layers != net->n_layers)
         return NULL;
-    const float *in_act = x;
+    const int bf16 = net->precision == TK_NN_BF16 && n >= TK_NN_BF16_MIN_ROWS;
+    if (bf16 && ensure_bf16_buffers(tape, net))
+        return NULL;
+    tape->n = 0;
+    const void *in_act = x;
+    if (bf16 && !is_narrow(net, 0)) {
+        nn_to_bf16(tape->x16, x, n * net->sizes[0]);
+        in_act = tape->x16;
+    }
     for (size_t l = 0; l < net->n_layers; l++) {
         const size_t in = net->sizes[l], out = net->sizes[l + 1];
+        const tk_nn_activation act = net->acts[l];
         const float *w = net->params + net->w_off[l], *b = net->params + net->b_off[l];
         float *y = tape->y[l];
-        if (n == 1)
-            cblas_sgemv(CblasRowMajor, CblasTrans, (int)in, (int)out, 1.0f, w, (int)out, in_act, 1,
-                        0.0f, y, 1);
-        else
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)out, (int)in,
-                        1.0f, in_act, (int)in, w, (int)out, 0.0f, y, (int)out);
-        bias_activation(y, b, n, out, net->acts[l], net->leaky_slope);
-        in_act = y;
+        if (is_narrow(net, l) || n <= NN_SHORT_MAX) {
+            const float *x_f32 = l ? tape->y[l - 1] : x;
+            if (n <= NN_SHORT_MAX && is_narrow(net, l))
+                nn_narrow_short_forward(y, x_f32, w, n, in, out);
+            else if (n <= NN_SHORT_MAX)
+                nn_short_forward(y, x_f32, w, n, in, out);
+            else
+                nn_narrow_forward(y, x_f32, w, n, in, out, tape->narrow_scratch);
+            nn_bias_activation(y, b, n, out, act, net->leaky_slope);
+            in_act = y;
+            if (bf16 && l + 1 < net->n_layers && !is_narrow(net, l + 1)) {
+                nn_to_bf16(tape->y16[l], y, n * out);
+                in_act = tape->y16[l];
+            }
+            continue;
+        }
+        /* Bias and activation fused, except a float32 tanh: TensorFlow's
+         * approximation, applied after with the bias.  (A bf16 output is
+         * rounded far more than the two tanh differ.) */
+        const int out16 = writes_bf16(net, l, bf16);
+        const int own_tanh = act == TK_NN_TANH && !out16;
+        const nn_matmul_shape shape = {
+            .m = n, .n = out, .k = in, .bf16 = bf16, .pack_b = packs(n), .c_bf16 = out16,
+            .bias = !own_tanh, .relu = act == TK_NN_RELU || act == TK_NN_LEAKY_RELU,
+            .relu_slope = act == TK_NN_LEAKY_RELU ? net->leaky_slope : 0.0f,
+            .tanh = act == TK_NN_TANH && out16};
+        void *dst = out16 ? (void *)tape->y16[l] : (void *)y;
+        if (product(tape, l, PROD_FORWARD, &shape, in_act, w, b, dst))
+            return NULL;
+        if (own_tanh)
+            nn_bias_activation(y, b, n, out, act, net->leaky_slope);
+        in_act = dst;
     }
     tape->n = n;
+    tape->bf16 = bf16;
     tape->x = x;
     return tape->y[net->n_layers - 1];
 }
 
 /* ---------------------------------------------------------------- backward */
 
-TK_NN_KERNEL static void relu_backward(float *restrict g, const float *restrict y, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        g[i] = y[i] > 0.0f ? g[i] : 0.0f;
-}
-
-TK_NN_KERNEL static void tanh_backward(float *restrict g, const float *restrict y, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        g[i] *= 1.0f - y[i] * y[i];
-}
-
-TK_NN_KERNEL static void leaky_backward(float *restrict g, const float *restrict y, size_t count,
-                                        float slope)
-{
-    for (size_t i = 0; i < count; i++)
-        g[i] = y[i] > 0.0f ? g[i] : slope * g[i];
-}
-
-/* g *= act'(.) expressed through the layer output y. */
-static void activation_backward(float *g, const float *y, size_t count, tk_nn_activation act,
-                                float slope)
-{
-    switch (act) {
-    case TK_NN_LINEAR:
-        break;
-    case TK_NN_RELU:
-        relu_backward(g, y, count);
-        break;
-    case TK_NN_TANH:
-        tanh_backward(g, y, count);
-        break;
-    case TK_NN_LEAKY_RELU:
-        leaky_backward(g, y, count, slope);
-        break;
-    }
-}
-
-/* db[j] += sum_r g[r][j], rows in order (deterministic). */
-TK_NN_KERNEL static void column_sums_add(float *restrict db, const float *restrict g, size_t n,
-                                         size_t out)
-{
-    for (size_t r = 0; r < n; r++, g += out)
-        for (size_t j = 0; j < out; j++)
-            db[j] += g[j];
-}
-
 int tk_mlp_backward(tk_mlp *net, tk_mlp_tape *tape, const float *dy, float *dx, int param_grads)
 {
     if (!net || !tape || !dy || tape->n == 0 || tape->n_layers != net->n_layers)
         return -1;
     const size_t n = tape->n, L = net->n_layers;
-    /* `g` is dL/dY of the current layer; copied into a tape buffer only when
-     * it must be modified in place (non-linear activation). */
+    const int bf16 = tape->bf16;
+    /* `g` is dL/dY of the current layer; the caller's dy is copied into a
+     * tape buffer only when it must be modified in place (a float32
+     * pass through a non-linear activation). */
     const float *g = dy;
     float *next = tape->ga, *spare = tape->gb;
     if (net->acts[L - 1] != TK_NN_LINEAR) {
@@ -479,21 +550,50 @@ int tk_mlp_backward(tk_mlp *net, tk_mlp_tape *tape, const float *dy, float *dx, 
     }
     for (size_t l = L; l-- > 0;) {
         const size_t in = net->sizes[l], out = net->sizes[l + 1];
-        if (net->acts[l] != TK_NN_LINEAR)
-            activation_backward((float *)g, tape->y[l], n * out, net->acts[l],
-                                net->leaky_slope);
-        const float *x = l ? tape->y[l - 1] : tape->x;
+        const tk_nn_activation act = net->acts[l];
+        const float *x_f32 = l ? tape->y[l - 1] : tape->x;
+        float *dw = net->grads + net->w_off[l], *dst = l ? next : dx;
+        float *db = param_grads ? net->grads + net->b_off[l] : NULL;
         const float *w = net->params + net->w_off[l];
-        if (param_grads) {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)in, (int)out, (int)n, 1.0f,
-                        x, (int)in, g, (int)out, 1.0f, net->grads + net->w_off[l], (int)out);
-            column_sums_add(net->grads + net->b_off[l], g, n, out);
+        const int need_dx = l > 0 || dx, narrow = is_narrow(net, l);
+        /* The activation's derivative and the bias gradient; a bf16 pass
+         * rounds the result into g16 for the products (g is then only
+         * read). */
+        const int g_bf16 = bf16 && !narrow;
+        const uint16_t *y16 = writes_bf16(net, l, bf16) ? tape->y16[l] : NULL;
+        if (g_bf16 || act != TK_NN_LINEAR)
+            nn_activation_backward((float *)g, g_bf16 ? tape->g16 : NULL,
+                                   y16 ? NULL : tape->y[l], y16, db, n, out, act,
+                                   net->leaky_slope);
+        else if (db)
+            nn_bias_gradient(db, g, n, out);
+        if (narrow) {
+            if (param_grads)
+                nn_narrow_weight_grad(dw, x_f32, g, n, in, out, tape->narrow_scratch);
+            if (!need_dx)
+                break;
+            nn_narrow_input_grad(dst, g, w, n, in, out, tape->narrow_scratch);
+        } else {
+            const void *g_op = g_bf16 ? (const void *)tape->g16 : (const void *)g;
+            if (param_grads) {
+                /* dW += X^T G: X is the layer's input as the forward multiplied it. */
+                const void *x_op = bf16 ? (const void *)(l ? tape->y16[l - 1] : tape->x16)
+                                        : (const void *)x_f32;
+                const nn_matmul_shape wgrad = {.m = in, .n = out, .k = n, .trans_a = 1,
+                                               .bf16 = bf16, .pack_b = packs(in),
+                                               .b_given_bf16 = packs(in) && bf16,
+                                               .accumulate = 1};
+                if (product(tape, l, PROD_WEIGHT_GRAD, &wgrad, x_op, g_op, NULL, dw))
+                    return -1;
+            }
+            if (!need_dx)
+                break;
+            /* dX = G W^T. */
+            const nn_matmul_shape xgrad = {.m = n, .n = in, .k = out, .trans_b = 1,
+                                           .bf16 = bf16, .pack_b = packs(n)};
+            if (product(tape, l, PROD_INPUT_GRAD, &xgrad, g_op, w, NULL, dst))
+                return -1;
         }
-        if (l == 0 && !dx)
-            break;
-        float *dst = l ? next : dx;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)in, (int)out, 1.0f, g,
-                    (int)out, w, (int)out, 0.0f, dst, (int)in);
         g = dst;
         float *t = next;
         next = spare;

@@ -77,6 +77,35 @@ static tk_status read_hidden(tk_config *cfg, const tk_host_api *host, tk_ctx *ct
     return TK_OK;
 }
 
+const char *const tk_student_precision_choices[] = {"fp32", "bf16", "auto", NULL};
+
+/* "precision", resolved against this CPU. */
+static tk_status read_precision(tk_config *cfg, const tk_host_api *host, tk_ctx *ctx,
+                                tk_student_net *out)
+{
+    out->precision_index = 0;
+    out->precision = TK_NN_FP32;
+    if (!tk_config_has(cfg, "precision"))
+        return TK_OK;
+    tk_status st = tk_config_choice(cfg, "precision", tk_student_precision_choices,
+                                    &out->precision_index);
+    if (st)
+        return st;
+    const int native = tk_nn_bf16_native();
+    if (out->precision_index == 1 && !native) {
+        tk_nn_backend_info info;
+        tk_nn_backend_describe(&info);
+        return host->error(ctx, TK_ERR_CONFIG, "precision",
+                           "\"bf16\" needs a CPU that multiplies bfloat16 natively (AMX or "
+                           "AVX512-BF16); this CPU runs oneDNN on %s; use \"fp32\" or \"auto\"",
+                           info.isa);
+    }
+    out->precision = out->precision_index == 1 || (out->precision_index == 2 && native)
+                         ? TK_NN_BF16
+                         : TK_NN_FP32;
+    return TK_OK;
+}
+
 tk_status tk_student_net_read(tk_config *cfg, const tk_host_api *host, tk_ctx *ctx,
                               size_t max_hidden, const char *const *choices,
                               const tk_nn_activation *values, tk_student_net *out)
@@ -91,12 +120,21 @@ tk_status tk_student_net_read(tk_config *cfg, const tk_host_api *host, tk_ctx *c
         (st = tk_config_double(cfg, "lr", 1e-12, 1.0, &lr)) ||
         (st = tk_config_double(cfg, "adam_beta1", 0.0, 0.999999, &b1)) ||
         (st = tk_config_double(cfg, "adam_beta2", 0.0, 0.999999, &b2)) ||
-        (st = tk_config_double(cfg, "adam_eps", 0.0, 1.0, &eps)))
+        (st = tk_config_double(cfg, "adam_eps", 0.0, 1.0, &eps)) ||
+        (st = read_precision(cfg, host, ctx, out)))
         return st;
     out->activation = values[out->activation_index];
     out->leaky_slope = (float)leaky;
     out->adam = (tk_adam_options){(float)lr, (float)b1, (float)b2, (float)eps};
     return TK_OK;
+}
+
+const char *tk_student_net_describe(const tk_student_net *net, char *buf, size_t size)
+{
+    snprintf(buf, size, "{\"precision\": \"%s\", \"precision_config\": \"%s\"}",
+             net->precision == TK_NN_BF16 ? "bf16" : "fp32",
+             tk_student_precision_choices[net->precision_index]);
+    return buf;
 }
 
 /* ------------------------------------------------------------ checkpoints */

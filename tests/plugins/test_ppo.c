@@ -76,12 +76,13 @@ START_TEST(test_descriptor)
                           "gamma",          "lam",             "vf_coef",       "ent_coef",
                           "max_grad_norm",  "init_log_std",    "normalize_obs", "normalize_reward",
                           "obs_clip",       "reward_clip",     "deterministic_eval",
-                          "bootstrap_truncated"};
+                          "bootstrap_truncated", "precision"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         ck_assert_msg(json_object_get(cfg, keys[i]) != NULL, "default config lacks %s", keys[i]);
     ck_assert_uint_eq(json_object_size(cfg), sizeof keys / sizeof *keys);
     /* TeachMyAgent's benchmark values (spec 7.2). */
     ck_assert_str_eq(json_string_value(json_object_get(cfg, "activation")), "tanh");
+    ck_assert_str_eq(json_string_value(json_object_get(cfg, "precision")), "fp32");
     ck_assert_int_eq(json_integer_value(json_object_get(cfg, "nsteps")), 20000);
     ck_assert_int_eq(json_integer_value(json_object_get(cfg, "minibatch_size")), 1000);
     ck_assert_int_eq(json_integer_value(json_object_get(cfg, "epochs")), 5);

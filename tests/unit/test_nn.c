@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "nn_reference.h"
 #include "teachkit/nn.h"
 #include "teachkit/nn_io.h"
 #include "teachkit/nn_optim.h"
@@ -20,166 +21,13 @@
 #include "teachkit/nn_replay.h"
 #include "teachkit/rng.h"
 
-/* ------------------------------------------------------- reference model */
-
-static double ref_act(double z, tk_nn_activation act, double slope)
-{
-    switch (act) {
-    case TK_NN_RELU:
-        return z > 0 ? z : 0;
-    case TK_NN_TANH:
-        return tanh(z);
-    case TK_NN_LEAKY_RELU:
-        return z > 0 ? z : slope * z;
-    default:
-        return z;
-    }
-}
-
-/* Double-precision forward of `net` with parameter vector `p` (same layout
- * as tk_mlp_params) on x[n x in]; writes y[n x out]. */
-static void ref_forward(const tk_mlp *net, const double *p, const double *x, size_t n, double *y)
-{
-    const size_t L = tk_mlp_n_layers(net);
-    size_t width = 0;
-    for (size_t i = 0; i <= L; i++)
-        width = tk_mlp_size(net, i) > width ? tk_mlp_size(net, i) : width;
-    double *a = malloc(width * sizeof *a), *b = malloc(width * sizeof *b);
-    for (size_t r = 0; r < n; r++) {
-        memcpy(a, x + r * tk_mlp_size(net, 0), tk_mlp_size(net, 0) * sizeof *a);
-        size_t off = 0;
-        for (size_t l = 0; l < L; l++) {
-            const size_t in = tk_mlp_size(net, l), out = tk_mlp_size(net, l + 1);
-            const double *w = p + off, *bias = p + off + in * out;
-            for (size_t j = 0; j < out; j++) {
-                double z = bias[j];
-                for (size_t i = 0; i < in; i++)
-                    z += a[i] * w[i * out + j];
-                b[j] = ref_act(z, tk_mlp_activation(net, l), tk_mlp_leaky_slope(net));
-            }
-            off += in * out + out;
-            memcpy(a, b, out * sizeof *a);
-        }
-        memcpy(y + r * tk_mlp_size(net, L), a, tk_mlp_size(net, L) * sizeof *a);
-    }
-    free(a);
-    free(b);
-}
-
-/* Loss sum_ij c_ij y_ij of the reference model. */
-static double ref_loss(const tk_mlp *net, const double *p, const double *x, size_t n,
-                       const double *c)
-{
-    const size_t out = tk_mlp_out_dim(net);
-    double *y = malloc(n * out * sizeof *y), s = 0.0;
-    ref_forward(net, p, x, n, y);
-    for (size_t i = 0; i < n * out; i++)
-        s += c[i] * y[i];
-    free(y);
-    return s;
-}
-
-static void fill_uniform(tk_rng *r, float *v, size_t n, double lo, double hi)
-{
-    for (size_t i = 0; i < n; i++)
-        v[i] = (float)tk_rng_range(r, lo, hi);
-}
-
-/* |a - b| <= atol + rtol * max(|a|, |b|), reporting `what` and the index. */
-static void check_close(const char *what, size_t i, double a, double b, double rtol, double atol)
-{
-    const double tol = atol + rtol * fmax(fabs(a), fabs(b));
-    ck_assert_msg(fabs(a - b) <= tol, "%s[%zu]: %.9g vs %.9g (tol %.3g)", what, i, a, b, tol);
-}
-
 /* ---------------------------------------------------------- MLP gradients */
-
-/* Builds a net of the given sizes and activations, initialises it, and
- * checks forward against the reference and backward (weights, biases, input)
- * against finite differences of the reference. */
-static void mlp_gradient_check(size_t L, const size_t *sizes, const tk_nn_activation *acts,
-                               size_t n, uint64_t seed)
-{
-    tk_rng r;
-    tk_rng_seed(&r, seed);
-    tk_mlp *net = tk_mlp_new(L, sizes, acts, 0.1f);
-    ck_assert_ptr_nonnull(net);
-    ck_assert_int_eq(tk_mlp_init(net, TK_NN_INIT_GLOROT_UNIFORM, 1.5f, &r), 0);
-    /* Non-zero biases so that they matter. */
-    for (size_t l = 0; l < L; l++)
-        fill_uniform(&r, tk_mlp_bias(net, l), sizes[l + 1], -0.3, 0.3);
-    const size_t in = sizes[0], out = sizes[L], P = tk_mlp_n_params(net);
-    float *x = malloc(n * in * sizeof *x), *dy = malloc(n * out * sizeof *dy);
-    float *dx = malloc(n * in * sizeof *dx);
-    double *xd = malloc(n * in * sizeof *xd), *cd = malloc(n * out * sizeof *cd);
-    double *pd = malloc(P * sizeof *pd), *yd = malloc(n * out * sizeof *yd);
-    fill_uniform(&r, x, n * in, -1.0, 1.0);
-    fill_uniform(&r, dy, n * out, -1.0, 1.0);
-    for (size_t i = 0; i < n * in; i++)
-        xd[i] = x[i];
-    for (size_t i = 0; i < n * out; i++)
-        cd[i] = dy[i];
-    for (size_t i = 0; i < P; i++)
-        pd[i] = tk_mlp_params(net)[i];
-
-    tk_mlp_tape *tape = tk_mlp_tape_new(net, n);
-    const float *y = tk_mlp_forward(net, tape, x, n);
-    ck_assert_ptr_nonnull(y);
-    ref_forward(net, pd, xd, n, yd);
-    for (size_t i = 0; i < n * out; i++)
-        check_close("forward", i, y[i], yd[i], 1e-5, 1e-6);
-
-    tk_mlp_zero_grad(net);
-    ck_assert_int_eq(tk_mlp_backward(net, tape, dy, dx, 1), 0);
-    const double h = 1e-6;
-    const float *g = tk_mlp_grads(net);
-    for (size_t i = 0; i < P; i++) {
-        const double save = pd[i];
-        pd[i] = save + h;
-        const double lp = ref_loss(net, pd, xd, n, cd);
-        pd[i] = save - h;
-        const double lm = ref_loss(net, pd, xd, n, cd);
-        pd[i] = save;
-        check_close("dparam", i, g[i], (lp - lm) / (2 * h), 1e-3, 1e-5);
-    }
-    for (size_t i = 0; i < n * in; i++) {
-        const double save = xd[i];
-        xd[i] = save + h;
-        const double lp = ref_loss(net, pd, xd, n, cd);
-        xd[i] = save - h;
-        const double lm = ref_loss(net, pd, xd, n, cd);
-        xd[i] = save;
-        check_close("dx", i, dx[i], (lp - lm) / (2 * h), 1e-3, 1e-5);
-    }
-
-    /* A second backward accumulates; an input-only backward leaves the
-     * gradients alone and gives the same dx. */
-    float *g1 = malloc(P * sizeof *g1), *dx2 = malloc(n * in * sizeof *dx2);
-    memcpy(g1, g, P * sizeof *g1);
-    ck_assert_int_eq(tk_mlp_backward(net, tape, dy, NULL, 1), 0);
-    for (size_t i = 0; i < P; i++)
-        check_close("accumulate", i, g[i], 2.0 * g1[i], 1e-5, 1e-7);
-    ck_assert_int_eq(tk_mlp_backward(net, tape, dy, dx2, 0), 0);
-    for (size_t i = 0; i < P; i++)
-        check_close("input-only leaves grads", i, g[i], 2.0 * g1[i], 1e-5, 1e-7);
-    for (size_t i = 0; i < n * in; i++)
-        ck_assert_float_eq(dx[i], dx2[i]);
-    /* Modelled FLOPs of what was done. */
-    ck_assert_double_eq(tk_mlp_backward_flops(net, n, 1, 1),
-                        4.0 * (double)tk_mlp_macs(net) * (double)n);
-
-    free(g1);
-    free(dx2);
-    tk_mlp_tape_free(tape);
-    tk_mlp_free(net);
-    free(x), free(dy), free(dx), free(xd), free(cd), free(pd), free(yd);
-}
 
 START_TEST(test_grad_linear)
 {
     const size_t sizes[] = {5, 4, 3};
     const tk_nn_activation acts[] = {TK_NN_LINEAR, TK_NN_LINEAR};
-    mlp_gradient_check(2, sizes, acts, 6, 1);
+    tk_nn_ref_gradient_check_fp32(2, sizes, acts, 6, 1);
 }
 END_TEST
 
@@ -187,7 +35,7 @@ START_TEST(test_grad_relu)
 {
     const size_t sizes[] = {6, 9, 7, 3};
     const tk_nn_activation acts[] = {TK_NN_RELU, TK_NN_RELU, TK_NN_LINEAR};
-    mlp_gradient_check(3, sizes, acts, 8, 2);
+    tk_nn_ref_gradient_check_fp32(3, sizes, acts, 8, 2);
 }
 END_TEST
 
@@ -195,7 +43,7 @@ START_TEST(test_grad_tanh)
 {
     const size_t sizes[] = {6, 9, 7, 2};
     const tk_nn_activation acts[] = {TK_NN_TANH, TK_NN_TANH, TK_NN_LINEAR};
-    mlp_gradient_check(3, sizes, acts, 8, 3);
+    tk_nn_ref_gradient_check_fp32(3, sizes, acts, 8, 3);
 }
 END_TEST
 
@@ -203,7 +51,7 @@ START_TEST(test_grad_leaky_relu)
 {
     const size_t sizes[] = {6, 9, 7, 2};
     const tk_nn_activation acts[] = {TK_NN_LEAKY_RELU, TK_NN_LEAKY_RELU, TK_NN_LINEAR};
-    mlp_gradient_check(3, sizes, acts, 8, 4);
+    tk_nn_ref_gradient_check_fp32(3, sizes, acts, 8, 4);
 }
 END_TEST
 
@@ -213,10 +61,10 @@ START_TEST(test_grad_nonlinear_output_and_single_row)
 {
     const size_t sizes[] = {4, 8, 5, 3};
     const tk_nn_activation acts[] = {TK_NN_RELU, TK_NN_LEAKY_RELU, TK_NN_TANH};
-    mlp_gradient_check(3, sizes, acts, 7, 5);
-    mlp_gradient_check(3, sizes, acts, 1, 6);
+    tk_nn_ref_gradient_check_fp32(3, sizes, acts, 7, 5);
+    tk_nn_ref_gradient_check_fp32(3, sizes, acts, 1, 6);
     const tk_nn_activation acts2[] = {TK_NN_TANH, TK_NN_RELU, TK_NN_RELU};
-    mlp_gradient_check(3, sizes, acts2, 5, 7);
+    tk_nn_ref_gradient_check_fp32(3, sizes, acts2, 5, 7);
 }
 END_TEST
 
@@ -301,8 +149,8 @@ START_TEST(test_two_tapes)
     tk_mlp *net = tk_mlp_new(2, sizes, acts, 0.0f);
     tk_mlp_init(net, TK_NN_INIT_GLOROT_UNIFORM, 1.0f, &r);
     float xa[4 * 3], xb[4 * 3], dy[4] = {1, -1, 0.5f, 2}, dxa[12], dxb[12], dxa2[12];
-    fill_uniform(&r, xa, 12, -1, 1);
-    fill_uniform(&r, xb, 12, -1, 1);
+    tk_nn_ref_fill(&r, xa, 12, -1, 1);
+    tk_nn_ref_fill(&r, xb, 12, -1, 1);
     tk_mlp_tape *ta = tk_mlp_tape_new(net, 4), *tb = tk_mlp_tape_new(net, 4);
     tk_mlp_forward(net, ta, xa, 4);
     tk_mlp_backward(net, ta, dy, dxa, 0);
@@ -326,7 +174,7 @@ START_TEST(test_init_glorot)
     tk_rng r;
     tk_rng_seed(&r, 11);
     tk_mlp *net = tk_mlp_new(2, sizes, acts, 0.0f);
-    fill_uniform(&r, tk_mlp_bias(net, 0), 50, 1, 2);
+    tk_nn_ref_fill(&r, tk_mlp_bias(net, 0), 50, 1, 2);
     ck_assert_int_eq(tk_mlp_init(net, TK_NN_INIT_GLOROT_UNIFORM, 1.0f, &r), 0);
     const double lim = sqrt(6.0 / 80.0);
     const float *w = tk_mlp_weight(net, 0);
@@ -374,7 +222,7 @@ static void check_orthogonal(size_t in, size_t out, float gain, uint64_t seed)
             for (size_t i = 0; i < m; i++)
                 s += tall ? (double)w[i * out + a] * w[i * out + b]
                           : (double)w[a * out + i] * w[b * out + i];
-            check_close("orthogonality", a * k + b, s, a == b ? gain * gain : 0.0, 1e-5, 1e-5);
+            tk_nn_ref_close("orthogonality", a * k + b, s, a == b ? gain * gain : 0.0, 1e-5, 1e-5);
         }
     tk_mlp_free(net);
 }
@@ -441,7 +289,7 @@ START_TEST(test_squashed_gaussian)
             eps[k * A + i] = (float)tk_rng_normal(&r);
             ga[k * A + i] = (float)tk_rng_range(&r, -1.0, 1.0);
         }
-    fill_uniform(&r, gl, n, -1.0, 1.0);
+    tk_nn_ref_fill(&r, gl, n, -1.0, 1.0);
     tk_sqgauss_forward(&p, n, head, eps, act, logp);
     double hd[36], cad[18], cld[6];
     for (size_t i = 0; i < 36; i++)
@@ -454,14 +302,14 @@ START_TEST(test_squashed_gaussian)
     for (size_t k = 0; k < n; k++) {
         double zero_a[18] = {0}, one[6] = {0};
         one[k] = 1.0;
-        check_close("logp", k, logp[k], ref_sqgauss_loss(&p, n, hd, eps, zero_a, one), 1e-5,
+        tk_nn_ref_close("logp", k, logp[k], ref_sqgauss_loss(&p, n, hd, eps, zero_a, one), 1e-5,
                     1e-4);
     }
     for (size_t i = 0; i < n * A; i++) {
         double unit[18] = {0}, zero_l[6] = {0};
         unit[i] = 1.0;
         /* float32 log_std = -20 + 11 (t + 1) carries ~1e-6 absolute error. */
-        check_close("action", i, act[i], ref_sqgauss_loss(&p, n, hd, eps, unit, zero_l), 1e-5,
+        tk_nn_ref_close("action", i, act[i], ref_sqgauss_loss(&p, n, hd, eps, unit, zero_l), 1e-5,
                     1e-5);
     }
     tk_sqgauss_backward(&p, n, head, eps, ga, gl, dhead);
@@ -473,13 +321,13 @@ START_TEST(test_squashed_gaussian)
         hd[i] = save - h;
         const double lm = ref_sqgauss_loss(&p, n, hd, eps, cad, cld);
         hd[i] = save;
-        check_close("dhead", i, dhead[i], (lp - lm) / (2 * h), 2e-3, 1e-4);
+        tk_nn_ref_close("dhead", i, dhead[i], (lp - lm) / (2 * h), 2e-3, 1e-4);
     }
     /* Deterministic action = tanh(mu). */
     tk_sqgauss_forward(&p, n, head, NULL, act, NULL);
     for (size_t k = 0; k < n; k++)
         for (size_t i = 0; i < A; i++)
-            check_close("tanh(mu)", k * A + i, act[k * A + i], tanh(head[k * 2 * A + i]), 1e-6,
+            tk_nn_ref_close("tanh(mu)", k * A + i, act[k * A + i], tanh(head[k * 2 * A + i]), 1e-6,
                         1e-7);
     /* Saturated action (clip region): logp stays finite and so do gradients. */
     float sat_head[6] = {30.0f, -30.0f, 0.0f, 1.5f, 1.5f, 1.5f}, sat_eps[3] = {0.1f, 0.2f, 0.3f};
@@ -508,9 +356,9 @@ START_TEST(test_diag_gaussian)
     tk_rng r;
     tk_rng_seed(&r, 31);
     float mean[15], log_std[2] = {-0.3f, 0.4f}, x[10], c[5], logp[5], dmean[15], dls[2] = {0};
-    fill_uniform(&r, mean, 15, -1, 1);
-    fill_uniform(&r, x, 10, -2, 2);
-    fill_uniform(&r, c, 5, -1, 1);
+    tk_nn_ref_fill(&r, mean, 15, -1, 1);
+    tk_nn_ref_fill(&r, x, 10, -2, 2);
+    tk_nn_ref_fill(&r, c, 5, -1, 1);
     tk_diag_gaussian_logp(n, A, mean, stride, log_std, x, logp);
     double md[15], lsd[2] = {log_std[0], log_std[1]}, cd[5];
     for (int i = 0; i < 15; i++)
@@ -520,7 +368,7 @@ START_TEST(test_diag_gaussian)
     for (size_t k = 0; k < n; k++) {
         double one[5] = {0};
         one[k] = 1;
-        check_close("diag logp", k, logp[k], ref_diag_loss(n, A, md, stride, lsd, x, one), 1e-6,
+        tk_nn_ref_close("diag logp", k, logp[k], ref_diag_loss(n, A, md, stride, lsd, x, one), 1e-6,
                     1e-6);
     }
     for (int i = 0; i < 15; i++)
@@ -537,7 +385,7 @@ START_TEST(test_diag_gaussian)
             md[j] = save - h;
             const double lm = ref_diag_loss(n, A, md, stride, lsd, x, cd);
             md[j] = save;
-            check_close("dmean", j, dmean[j], (lp - lm) / (2 * h), 1e-4, 1e-6);
+            tk_nn_ref_close("dmean", j, dmean[j], (lp - lm) / (2 * h), 1e-4, 1e-6);
         }
     }
     for (size_t i = 0; i < A; i++) {
@@ -547,9 +395,9 @@ START_TEST(test_diag_gaussian)
         lsd[i] = save - h;
         const double lm = ref_diag_loss(n, A, md, stride, lsd, x, cd);
         lsd[i] = save;
-        check_close("dlog_std", i, dls[i], (lp - lm) / (2 * h), 1e-4, 1e-6);
+        tk_nn_ref_close("dlog_std", i, dls[i], (lp - lm) / (2 * h), 1e-4, 1e-6);
     }
-    check_close("entropy", 0, tk_diag_gaussian_entropy(A, log_std),
+    tk_nn_ref_close("entropy", 0, tk_diag_gaussian_entropy(A, log_std),
                 0.1 + 2 * 0.5 * log(2 * M_PI * M_E), 1e-6, 1e-6);
 }
 END_TEST
@@ -578,13 +426,13 @@ START_TEST(test_adam_matches_tf_rule)
             pd[i] -= lr_t * m[i] / (sqrt(v[i]) + 1e-5);
         }
         for (size_t i = 0; i < n; i++)
-            check_close("adam", i, p[i], pd[i], 1e-4, 1e-6);
+            tk_nn_ref_close("adam", i, p[i], pd[i], 1e-4, 1e-6);
     }
     /* First step moves every coordinate with a non-zero gradient by ~lr. */
     tk_adam *b = tk_adam_new(1, &o);
     float q = 3.0f, gq = 123.0f;
     tk_adam_step(b, &q, &gq);
-    check_close("first step", 0, q, 3.0 - 0.01, 1e-6, 1e-6);
+    tk_nn_ref_close("first step", 0, q, 3.0 - 0.01, 1e-6, 1e-6);
     ck_assert_uint_eq(b->t, 1);
     tk_adam_free(b);
     tk_adam_free(a);
@@ -608,7 +456,7 @@ START_TEST(test_rmsprop_matches_tf_rule)
             ms[i] = 0.9 * ms[i] + 0.1 * (double)g[i] * g[i];
             mom[i] = 0.5 * mom[i] + 0.01 * g[i] / sqrt(ms[i] + 1e-10);
             pd[i] -= mom[i];
-            check_close("rmsprop", (size_t)i, p[i], pd[i], 1e-4, 1e-6);
+            tk_nn_ref_close("rmsprop", (size_t)i, p[i], pd[i], 1e-4, 1e-6);
         }
     }
     tk_rmsprop_free(r);
@@ -647,7 +495,7 @@ START_TEST(test_learns_regression)
     float x[64 * 2], t[64], dy[64];
     double loss = 0.0;
     for (int it = 0; it < 600; it++) {
-        fill_uniform(&r, x, n * 2, -1, 1);
+        tk_nn_ref_fill(&r, x, n * 2, -1, 1);
         for (size_t k = 0; k < n; k++)
             t[k] = sinf(2.0f * x[2 * k]) * x[2 * k + 1];
         const float *y = tk_mlp_forward(net, tape, x, n);
@@ -713,9 +561,9 @@ START_TEST(test_replay_save_load)
     tk_rng_seed(&r, 61);
     for (int k = 0; k < 9; k++) {
         float o[3], act[2], no[3];
-        fill_uniform(&r, o, 3, -1, 1);
-        fill_uniform(&r, act, 2, -1, 1);
-        fill_uniform(&r, no, 3, -1, 1);
+        tk_nn_ref_fill(&r, o, 3, -1, 1);
+        tk_nn_ref_fill(&r, act, 2, -1, 1);
+        tk_nn_ref_fill(&r, no, 3, -1, 1);
         tk_replay_add(a, o, act, (float)k, no, 0.0f);
     }
     tk_nn_writer w;
@@ -770,7 +618,7 @@ START_TEST(test_io_roundtrip_and_listing)
     tk_adam_options o = tk_adam_defaults();
     tk_adam *adam = tk_adam_new(tk_mlp_n_params(net), &o),
             *adam2 = tk_adam_new(tk_mlp_n_params(net), &o);
-    fill_uniform(&r, tk_mlp_grads(net), tk_mlp_n_params(net), -1, 1);
+    tk_nn_ref_fill(&r, tk_mlp_grads(net), tk_mlp_n_params(net), -1, 1);
     tk_adam_step(adam, tk_mlp_params(net), tk_mlp_grads(net));
     tk_rmsprop_options ro = tk_rmsprop_defaults();
     tk_rmsprop *rms = tk_rmsprop_new(4, &ro), *rms2 = tk_rmsprop_new(4, &ro);

@@ -10,8 +10,10 @@ alpha 0.005, tanh-squashed Gaussian with log-std in [-20, 2], targets
 without gradient, L_pi through Q1 only, one Adam per optimiser (lr 1e-3),
 Polyak 0.995 on V_targ.  Written the idiomatic efficient way:
 torch.autograd.grad on each loss for its own parameters only (so no
-weight gradient of Q1 is computed for the policy loss), float32, one
-thread.
+weight gradient of Q1 is computed for the policy loss), one thread, in
+float32 or, with --autocast, under torch.autocast("cpu", dtype=bfloat16):
+the forward passes in bf16 with float32 master weights, Adam and losses,
+PyTorch's own mixed-precision recipe (its bf16 products run on oneDNN).
 
 One thread really means setting OPENBLAS_NUM_THREADS=1 in the environment
 (bench_sac does): Debian's python3-torch calls OpenBLAS for its matrix
@@ -22,7 +24,7 @@ itself before importing torch when it is absent.
 Timing: median over --steps updates of time.process_time() (CPU time of
 every thread of the process, so helper threads cannot hide work), after 3
 warm-up updates; the wall-clock median is printed too.  Prints
-"steps_per_s X" (from CPU time) last for the C benchmark to parse.
+"ms_per_step X" (from CPU time) last for the C benchmark to parse.
 """
 import argparse
 import os
@@ -51,6 +53,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--autocast", action="store_true", help="bf16 autocast forward passes")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -76,6 +79,22 @@ def main():
     done = (torch.rand(B) < 0.01).float()
 
     def step():
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.autocast):
+            losses = forward()
+        pi_loss, value_loss = (x.float() for x in losses)
+        g_pi = torch.autograd.grad(pi_loss, pi_params, retain_graph=True)
+        g_v = torch.autograd.grad(value_loss, value_params)
+        for p, g in zip(pi_params, g_pi):
+            p.grad = g
+        for p, g in zip(value_params, g_v):
+            p.grad = g
+        pi_opt.step()
+        value_opt.step()
+        with torch.no_grad():
+            for pt, p in zip(v_targ.parameters(), v.parameters()):
+                pt.mul_(POLYAK).add_(p, alpha=1 - POLYAK)
+
+    def forward():
         eps = torch.randn(B, ACT)
         head = pi(obs)
         mu, s = head[:, :ACT], head[:, ACT:]
@@ -100,17 +119,7 @@ def main():
         pi_loss = (ALPHA * logp - q1p).mean()
         value_loss = (0.5 * ((y_q - q1a) ** 2).mean() + 0.5 * ((y_q - q2a) ** 2).mean()
                       + 0.5 * ((y_v - vs) ** 2).mean())
-        g_pi = torch.autograd.grad(pi_loss, pi_params, retain_graph=True)
-        g_v = torch.autograd.grad(value_loss, value_params)
-        for p, g in zip(pi_params, g_pi):
-            p.grad = g
-        for p, g in zip(value_params, g_v):
-            p.grad = g
-        pi_opt.step()
-        value_opt.step()
-        with torch.no_grad():
-            for pt, p in zip(v_targ.parameters(), v.parameters()):
-                pt.mul_(POLYAK).add_(p, alpha=1 - POLYAK)
+        return pi_loss, value_loss
 
     for _ in range(3):
         step()
@@ -121,10 +130,12 @@ def main():
         times.append(time.process_time() - t0)
         walls.append(time.perf_counter() - w0)
     med = statistics.median(times)
-    print(f"torch {torch.__version__}, torch threads {torch.get_num_threads()}, "
-          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, batch {B}: "
+    mode = "bf16 autocast" if args.autocast else "fp32"
+    print(f"torch {torch.__version__} {mode}, torch threads {torch.get_num_threads()}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}, batch {B}: "
           f"{med * 1e3:.2f} ms per update CPU (wall {statistics.median(walls) * 1e3:.2f} ms)")
-    print(f"steps_per_s {1.0 / med:.4f}")
+    print(f"ms_per_step {med * 1e3:.4f}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 /*
- * Multi-layer perceptrons in float32, batched, with every matrix product
- * through BLAS (cblas_sgemm; cblas_sgemv for single rows).
+ * Multi-layer perceptrons, batched, with float32 parameters and every
+ * matrix product on oneDNN's matmul primitive, in float32 or in bfloat16
+ * with float32 accumulation (tk_mlp_set_precision).
  *
  * Module map of the neural-network toolkit (docs/nn.md is the guide):
  *   teachkit/nn.h         MLPs: layout, initialisation, forward, backward
@@ -21,11 +22,24 @@
  * evaluates Q1 on (s, a) and on (s, pi(s)) with the same weights), and
  * parameters may be read by several threads while each uses its own tape.
  *
+ * Precision.  TK_NN_FP32 (the default) multiplies in float32.  TK_NN_BF16
+ * rounds both operands of every product of a forward or backward pass of
+ * at least TK_NN_BF16_MIN_ROWS rows to bfloat16 and accumulates in
+ * float32: PyTorch's autocast recipe.  Parameters, gradients, optimiser
+ * state, activations' derivatives and losses stay float32.  Narrower
+ * batches (acting, single queries) multiply in float32: their products are
+ * bound by reading the weights, where bf16 saves no time and would only
+ * add rounding.  bf16 needs a CPU that multiplies it natively (AMX or
+ * AVX512-BF16, tk_nn_bf16_native).  Results are deterministic for a given
+ * precision, CPU and thread count; oneDNN picks kernels by CPU, so other
+ * CPUs round differently.
+ *
  * Conventions: functions returning int return 0 on success and -1 on
  * invalid arguments or allocation failure; nothing aborts.  Thread rules:
  * a tk_mlp or tape is never entered from two threads at once, except that
  * tk_mlp_forward only reads the network (distinct tapes may run in
- * parallel).  Randomness comes only from the tk_rng passed in.
+ * parallel; each tape keeps its own planned products).  Randomness comes
+ * only from the tk_rng passed in.
  */
 #ifndef TEACHKIT_NN_H
 #define TEACHKIT_NN_H
@@ -50,6 +64,31 @@ typedef enum tk_nn_activation {
  * reverse lookup (-1 if unknown). */
 const char *tk_nn_activation_name(tk_nn_activation act);
 int tk_nn_activation_parse(const char *name);
+
+typedef enum tk_nn_precision {
+    TK_NN_FP32 = 0,
+    TK_NN_BF16 = 1 /* bf16 operands, float32 accumulation (see above) */
+} tk_nn_precision;
+
+/* Batches of fewer rows multiply in float32 even under TK_NN_BF16. */
+#define TK_NN_BF16_MIN_ROWS 64
+
+/* 1 when this CPU multiplies bf16 natively (AMX or AVX512-BF16), which
+ * TK_NN_BF16 requires; 0 otherwise. [thread-safe] */
+int tk_nn_bf16_native(void);
+
+/* What runs the products on this machine, for logs and `teachkit list
+ * --system`.  Strings are static, valid for the process. */
+typedef struct tk_nn_backend_info {
+    const char *library;     /* "oneDNN 2.6.3" */
+    const char *isa;         /* the instruction set oneDNN dispatches to, e.g. "avx512_core_amx" */
+    const char *fp32_kernel; /* oneDNN's kernel for a 256x256x256 float32 product */
+    const char *bf16_kernel; /* the same in bf16; "none" without native bf16 */
+    int bf16_native;         /* tk_nn_bf16_native() */
+} tk_nn_backend_info;
+
+/* Fills `out` (the first call plans two small products). [thread-safe] */
+void tk_nn_backend_describe(tk_nn_backend_info *out);
 
 typedef enum tk_nn_init {
     /* U(-l, l), l = gain * sqrt(6 / (fan_in + fan_out)): TF1 tf.layers.dense
@@ -85,6 +124,12 @@ size_t tk_mlp_out_dim(const tk_mlp *net);
 size_t tk_mlp_n_params(const tk_mlp *net);
 /* Multiply-accumulates of one forward pass per sample (sum of in * out). */
 size_t tk_mlp_macs(const tk_mlp *net);
+
+/* The precision of the network's products (TK_NN_FP32 at creation;
+ * copied by tk_mlp_clone).  Setting TK_NN_BF16 fails (-1) where
+ * tk_nn_bf16_native() is 0.  Takes effect at the next forward pass. */
+int tk_mlp_set_precision(tk_mlp *net, tk_nn_precision precision);
+tk_nn_precision tk_mlp_precision(const tk_mlp *net);
 
 /* The parameter and gradient vectors (tk_mlp_n_params floats each, owned by
  * the network, valid until tk_mlp_free). */

@@ -9,7 +9,7 @@
  *   - tk_student_check_finite: refusing a non-finite observation or action;
  *   - tk_student_net_read: the network and optimiser keys every such student
  *     takes (hidden_sizes, activation, leaky_slope, lr, adam_beta1,
- *     adam_beta2, adam_eps), with their ranges;
+ *     adam_beta2, adam_eps, precision), with their ranges;
  *   - tk_student_hidden_code, tk_student_config_check: a checkpoint records
  *     the config as a vector of doubles, and load() refuses a state saved
  *     with another one.
@@ -85,7 +85,12 @@ typedef struct tk_student_net {
     tk_nn_activation activation;          /* values[activation_index] */
     float leaky_slope;
     tk_adam_options adam;                 /* lr, adam_beta1, adam_beta2, adam_eps */
+    int precision_index;                  /* "precision" as asked: 0 fp32, 1 bf16, 2 auto */
+    tk_nn_precision precision;            /* what the networks run: "auto" resolved */
 } tk_student_net;
+
+/* The values of "precision", in the order of tk_student_net.precision_index. */
+extern const char *const tk_student_precision_choices[];
 
 /* Read, in this order (the first failure is the one reported):
  *   hidden_sizes  non-empty array of at most max_hidden integers in [1, 65536]
@@ -96,16 +101,27 @@ typedef struct tk_student_net {
  *   adam_beta1    number in [0, 0.999999]
  *   adam_beta2    number in [0, 0.999999]
  *   adam_eps      number in [0, 1]
+ *   precision     "fp32", "bf16" or "auto" (bf16 where tk_nn_bf16_native(),
+ *                 fp32 elsewhere); optional: "fp32" when the key is absent,
+ *                 so students whose defaults predate it keep working
  * The numbers are stored as float.  Besides the range errors of
  * <teachkit/config.h>, hidden_sizes reports
  *   hidden_sizes: at most MAX hidden layers, got N
  *   hidden_sizes[I]: must be an integer, got X
+ *   precision: "bf16" needs a CPU that multiplies bfloat16 natively (AMX or
+ *   AVX512-BF16); this CPU runs oneDNN on ISA; use "fp32" or "auto"
  * `max_hidden` is capped at TK_STUDENT_MAX_HIDDEN.  The order of `choices`
  * is the student's to fix: the index is what its checkpoints record.  *out
  * is meaningful only on TK_OK.  [instance] */
 tk_status tk_student_net_read(tk_config *cfg, const tk_host_api *host, tk_ctx *ctx,
                               size_t max_hidden, const char *const *choices,
                               const tk_nn_activation *values, tk_student_net *out);
+
+/* Writes into buf (size bytes, caller-owned) the runtime facts of a student
+ * built on `net`, for its teachkit.runtime-info.v1 extension
+ * (<teachkit/runtime_info.h>): {"precision": "bf16", "precision_config":
+ * "auto"}.  Returns buf.  [thread-safe] */
+const char *tk_student_net_describe(const tk_student_net *net, char *buf, size_t size);
 
 /* ------------------------------------------------------------ checkpoints */
 

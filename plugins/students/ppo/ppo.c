@@ -46,9 +46,10 @@
 #include "teachkit/nn_io.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/runtime_info.h"
 #include "teachkit/student.h"
 
-#define STATE_KIND "teachkit.ppo/1"
+#define STATE_KIND "teachkit.ppo/2"
 #define RMS_EPS 1e-4 /* RunningMeanStd(epsilon=1e-4): initial count */
 #define NORM_EPS 1e-8
 #define VALUE_ROWS 256 /* value() normalises and evaluates in chunks of this size */
@@ -64,6 +65,8 @@ typedef struct running_stats {
 } running_stats;
 
 typedef struct ppo_student {
+    tk_student_net net_config;    /* the network keys as read (precision asked and resolved) */
+    char runtime_json[96];        /* ppo_describe's answer */
     const tk_host_api *host; /* borrowed */
     tk_ctx *ctx;             /* borrowed */
     ppo_hparams hp;
@@ -155,6 +158,8 @@ static tk_status read_config(ppo_student *s, const char *config_json)
     s->hp.activation = net.activation;
     s->hp.leaky_slope = net.leaky_slope;
     s->hp.adam = net.adam;
+    s->hp.precision = net.precision;
+    s->net_config = net;
     s->hp.clip_range = (float)clip;
     s->hp.vf_coef = (float)vf;
     s->hp.ent_coef = (float)ent;
@@ -174,7 +179,7 @@ static const char *const config_names[] = {
     "minibatch_size", "epochs",      "clip_range",       "clip_value",     "gamma",
     "lam",          "vf_coef",       "ent_coef",         "max_grad_norm",  "init_log_std",
     "normalize_obs", "normalize_reward", "obs_clip",     "reward_clip",    "deterministic_eval",
-    "bootstrap_truncated"};
+    "bootstrap_truncated", "precision"};
 #define N_CONFIG (sizeof config_names / sizeof *config_names)
 
 static void config_vector(const ppo_student *s, double *v)
@@ -188,7 +193,7 @@ static void config_vector(const ppo_student *s, double *v)
         hp->clip_range,        hp->clip_value,      s->gamma,        s->lam,
         hp->vf_coef,           hp->ent_coef,        hp->max_grad_norm, hp->init_log_std,
         s->normalize_obs,      s->normalize_reward, s->obs_clip,     s->reward_clip,
-        s->deterministic_eval, s->bootstrap_truncated};
+        s->deterministic_eval, s->bootstrap_truncated, (double)hp->precision};
     memcpy(v, vals, sizeof vals);
 }
 
@@ -694,9 +699,22 @@ static const tk_ppo_debug_ext debug_ext = {
     .gae = ext_gae,
 };
 
+static const char *ppo_describe(void *self)
+{
+    ppo_student *s = self;
+    return tk_student_net_describe(&s->net_config, s->runtime_json, sizeof s->runtime_json);
+}
+
+static const tk_runtime_info_ext runtime_info_ext = {
+    .struct_size = sizeof(tk_runtime_info_ext),
+    .describe = ppo_describe,
+};
+
 static const void *ppo_get_extension(void *self, const char *id)
 {
     (void)self;
+    if (id && strcmp(id, TK_RUNTIME_INFO_EXT_ID) == 0)
+        return &runtime_info_ext;
     return id && strcmp(id, TK_PPO_EXT_DEBUG) == 0 ? &debug_ext : NULL;
 }
 
@@ -725,7 +743,8 @@ static const tk_descriptor ppo_descriptor = {
     .version = "1.0.0",
     .description = "PPO with clipped surrogate and value losses, GAE, observation and reward "
                    "normalisation, as the TeachMyAgent benchmark ran it (Romac et al. 2021)",
-    .default_config = "{\"hidden_sizes\": [400, 300], \"activation\": \"tanh\", "
+    .default_config = "{\"hidden_sizes\": [400, 300], \"precision\": \"fp32\", "
+                      "\"activation\": \"tanh\", "
                       "\"leaky_slope\": 0.01, \"lr\": 0.0003, \"adam_beta1\": 0.9, "
                       "\"adam_beta2\": 0.999, \"adam_eps\": 1e-05, \"nsteps\": 20000, "
                       "\"minibatch_size\": 1000, \"epochs\": 5, \"clip_range\": 0.2, "

@@ -99,7 +99,8 @@ ppo_learner *ppo_learner_new(const ppo_hparams *hp, tk_rng *rng)
     l->logp = malloc(M * sizeof(float));
     l->dlogp = malloc(M * sizeof(float));
     l->adv = malloc(M * sizeof(float));
-    int ok = l->net && l->log_std && l->log_std_grad && l->dout && l->logp && l->dlogp && l->adv;
+    int ok = l->net && l->log_std && l->log_std_grad && l->dout && l->logp && l->dlogp &&
+             l->adv && tk_mlp_set_precision(l->net, hp->precision) == 0;
     if (ok) {
         l->adam_net = tk_adam_new(tk_mlp_n_params(l->net), &hp->adam);
         l->adam_ls = tk_adam_new(A, &hp->adam);

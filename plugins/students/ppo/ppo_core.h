@@ -31,6 +31,7 @@ typedef struct ppo_hparams {
     size_t hidden[PPO_MAX_HIDDEN];
     tk_nn_activation activation;
     float leaky_slope;
+    tk_nn_precision precision; /* of every network's products (nn.h) */
     tk_adam_options adam;
     float clip_range;    /* policy ratio and value clipping */
     int clip_value;      /* clip the value loss as ppo2 does */

@@ -35,14 +35,17 @@
 #include "teachkit/nn_replay.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/runtime_info.h"
 #include "teachkit/student.h"
 
-#define STATE_KIND "teachkit.sac/1"
+#define STATE_KIND "teachkit.sac/2"
 
 static const char *const activation_choices[] = {"relu", "tanh", "leaky_relu", NULL};
 static const tk_nn_activation activation_values[] = {TK_NN_RELU, TK_NN_TANH, TK_NN_LEAKY_RELU};
 
 typedef struct sac_student {
+    tk_student_net net_config;    /* the network keys as read (precision asked and resolved) */
+    char runtime_json[96];        /* sac_describe's answer */
     const tk_host_api *host; /* borrowed, outlives the instance */
     tk_ctx *ctx;             /* borrowed */
     sac_hparams hp;
@@ -114,6 +117,8 @@ static tk_status read_config(sac_student *s, const char *config_json)
     s->hp.activation = net.activation;
     s->hp.leaky_slope = net.leaky_slope;
     s->hp.adam = net.adam;
+    s->hp.precision = net.precision;
+    s->net_config = net;
     s->hp.alpha = (float)alpha;
     s->hp.gamma = (float)gamma;
     s->hp.polyak = (float)polyak;
@@ -135,7 +140,7 @@ static const char *const config_names[] = {
     "lr",          "adam_beta1",  "adam_beta2",   "adam_eps",    "alpha",
     "gamma",       "polyak",      "batch_size",   "buffer_size", "start_steps",
     "train_freq",  "log_std_min", "log_std_max",  "deterministic_eval",
-    "max_episode_steps"};
+    "max_episode_steps", "precision"};
 #define N_CONFIG (sizeof config_names / sizeof *config_names)
 
 static void config_vector(const sac_student *s, double *v)
@@ -149,7 +154,7 @@ static void config_vector(const sac_student *s, double *v)
         hp->alpha,              hp->gamma,               hp->polyak,
         (double)hp->batch_size, (double)s->buffer_size,  (double)s->start_steps,
         (double)s->train_freq,  hp->log_std_min,         hp->log_std_max,
-        s->deterministic_eval,  (double)s->max_ep_len};
+        s->deterministic_eval,  (double)s->max_ep_len,   (double)hp->precision};
     memcpy(v, vals, sizeof vals);
 }
 
@@ -418,9 +423,22 @@ static const tk_sac_debug_ext debug_ext = {
     .stats = ext_stats,
 };
 
+static const char *sac_describe(void *self)
+{
+    sac_student *s = self;
+    return tk_student_net_describe(&s->net_config, s->runtime_json, sizeof s->runtime_json);
+}
+
+static const tk_runtime_info_ext runtime_info_ext = {
+    .struct_size = sizeof(tk_runtime_info_ext),
+    .describe = sac_describe,
+};
+
 static const void *sac_get_extension(void *self, const char *id)
 {
     (void)self;
+    if (id && strcmp(id, TK_RUNTIME_INFO_EXT_ID) == 0)
+        return &runtime_info_ext;
     return id && strcmp(id, TK_SAC_EXT_DEBUG) == 0 ? &debug_ext : NULL;
 }
 
@@ -449,7 +467,8 @@ static const tk_descriptor sac_descriptor = {
     .version = "1.0.0",
     .description = "SAC with twin Q, V and target-V networks, fixed entropy coefficient and "
                    "updates at episode end, as in Portelas et al. 2019 and Romac et al. 2021",
-    .default_config = "{\"hidden_sizes\": [400, 300], \"activation\": \"relu\", "
+    .default_config = "{\"hidden_sizes\": [400, 300], \"precision\": \"fp32\", "
+                      "\"activation\": \"relu\", "
                       "\"leaky_slope\": 0.01, \"lr\": 0.001, \"adam_beta1\": 0.9, "
                       "\"adam_beta2\": 0.999, \"adam_eps\": 1e-08, \"alpha\": 0.005, "
                       "\"gamma\": 0.99, \"polyak\": 0.995, \"batch_size\": 1000, "

@@ -16,7 +16,8 @@
  *   update    Adam on pi and on {q1, q2, v} with gradients from the
  *             pre-step parameters (spec 7.1 step 4: equivalent to the TF
  *             graph), then Polyak on v_targ.
- * Every matrix product is one cblas_sgemm over the batch (nn.c).
+ * Every matrix product is one oneDNN matmul over the batch (nn.c), in the
+ * precision of sac_hparams.precision.
  */
 #include "sac_core.h"
 
@@ -114,7 +115,7 @@ sac_learner *sac_learner_new(const sac_hparams *hp, tk_rng *rng)
     l->net[SAC_NET_V_TARG] = make_mlp(hp, O, 1);
     int ok = 1;
     for (int i = 0; i < SAC_N_NETS; i++)
-        ok = ok && l->net[i];
+        ok = ok && l->net[i] && tk_mlp_set_precision(l->net[i], hp->precision) == 0;
     for (int i = 0; ok && i < SAC_N_NETS - 1; i++)
         ok = (l->adam[i] = tk_adam_new(tk_mlp_n_params(l->net[i]), &hp->adam)) != NULL;
     if (ok) {

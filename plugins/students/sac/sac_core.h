@@ -33,6 +33,7 @@ typedef struct sac_hparams {
     size_t hidden[SAC_MAX_HIDDEN];
     tk_nn_activation activation;
     float leaky_slope;
+    tk_nn_precision precision; /* of every network's products (nn.h) */
     tk_adam_options adam;   /* both optimisers */
     float gamma, polyak, alpha;
     float log_std_min, log_std_max;
