@@ -25,7 +25,7 @@ typedef struct study_args {
 static void study_usage(FILE *out)
 {
     fprintf(out,
-            "usage: teachkit study MANIFEST [--jobs N] [--out DIR] [--baseline TEACHER]\n"
+            "usage: teachkit study MANIFEST [--jobs N] [--out DIR] [--baseline B]\n"
             "                      [--timeout SECONDS] [--only-index K] [--emit-slurm FILE]\n"
             "                      [--plots] [--mpi]\n"
             "\n"
@@ -36,7 +36,9 @@ static void study_usage(FILE *out)
             "\n"
             "  --jobs N           worker processes (default: all cores)\n"
             "  --out DIR          study directory (default: studies/NAME)\n"
-            "  --baseline T       teacher label the others are tested against (default random)\n"
+            "  --baseline B       the group the others are tested against: a teacher label\n"
+            "                     (default random) or LABEL=VALUE of a swept value, e.g.\n"
+            "                     precision=fp32\n"
             "  --timeout S        wall-clock limit per run; an overdue run is killed and failed\n"
             "  --only-index K     run only the K-th run (0-based), for job arrays; no report\n"
             "  --emit-slurm FILE  write a SLURM job-array script running this study, then exit\n"
@@ -337,11 +339,12 @@ int tk_cmd_report(int argc, char **argv)
     }
     if (!dir || tk_wants_help(argc, argv)) {
         fprintf(dir ? stdout : stderr,
-                "usage: teachkit report STUDY_DIR [--baseline TEACHER]\n"
+                "usage: teachkit report STUDY_DIR [--baseline TEACHER | --baseline LABEL=VALUE]\n"
                 "\n"
                 "Per group of runs (same swept values but the seed): mean, std, standard\n"
                 "error and 95%% CI of the final mastered_pct and of its area under the curve,\n"
-                "Welch's t-test p-values against the baseline teacher (default random), and\n"
+                "Welch's t-test p-values against the baseline group (the same swept values\n"
+                "but the baseline teacher, default random, or LABEL=VALUE), and\n"
                 "finished/failed counts.  Prints Markdown; writes report.md, report.csv and\n"
                 "curves.csv into STUDY_DIR.\n");
         return dir ? 0 : 2;

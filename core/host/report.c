@@ -90,21 +90,42 @@ static size_t find_group(group *g, size_t n, const char *name)
     return SIZE_MAX;
 }
 
-/* The baseline of a group: same labels except the teacher. */
+/* The value of a group's label `key` ("teacher" is always there), NULL if
+ * it has none. */
+static const char *label_of(const group *g, const char *key)
+{
+    if (strcmp(key, "teacher") == 0)
+        return g->teacher;
+    return json_string_value(json_object_get(g->labels, key));
+}
+
+/* The baseline of a group: the group whose label `key` has the baseline
+ * value, all other labels (but the seed) and the teacher being the same.
+ * `baseline` is "KEY=VALUE", or a teacher label (KEY "teacher"). */
 static size_t baseline_of(const group *g, size_t n, size_t self, const char *baseline)
 {
-    if (strcmp(g[self].teacher, baseline) == 0)
+    const char *eq = strchr(baseline, '=');
+    char key[128] = "teacher";
+    const char *value = baseline;
+    if (eq) {
+        snprintf(key, sizeof key, "%.*s", (int)(eq - baseline), baseline);
+        value = eq + 1;
+    }
+    const char *own = label_of(&g[self], key);
+    if (own && strcmp(own, value) == 0)
         return SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
-        if (i == self || strcmp(g[i].teacher, baseline) != 0)
+        const char *other = label_of(&g[i], key);
+        if (i == self || !other || strcmp(other, value) != 0 ||
+            (strcmp(key, "teacher") != 0 && strcmp(g[i].teacher, g[self].teacher) != 0))
             continue;
         int same = 1;
-        const char *key;
+        const char *k;
         json_t *v;
-        json_object_foreach(g[self].labels, key, v) {
-            if (strcmp(key, "teacher") == 0 || strcmp(key, "seed") == 0)
+        json_object_foreach(g[self].labels, k, v) {
+            if (strcmp(k, "teacher") == 0 || strcmp(k, "seed") == 0 || strcmp(k, key) == 0)
                 continue;
-            json_t *o = json_object_get(g[i].labels, key);
+            json_t *o = json_object_get(g[i].labels, k);
             same &= o && json_equal(o, v);
         }
         if (same)

@@ -52,6 +52,34 @@ check "95% CI half-width t(0.975,14) * sem = 2.14479 * 0.72422" near "$(field 9)
 check "AUC mean = half the final mean" near "$(field 10)" 10.41 0.001
 check "Welch p vs random = 0.021" near "$(field 14)" 0.021 0.001
 check "markdown table printed" grep -q '| teacher-x | x | 15/1 |' "$work/report.txt"
+
+# The same samples as two values of a swept label under one teacher: the
+# baseline is named LABEL=VALUE, and a teacher baseline finds no group.
+mkdir -p "$work/p/runs"
+runs=""
+add_label_runs() { # precision, values
+    seed=0
+    for v in $2; do
+        seed=$((seed + 1))
+        d="precision-$1__seed-$seed"
+        mkdir -p "$work/p/runs/$d"
+        printf '{"episode":0,"env_steps":0,"mastered_pct":0,"mean_return":null}\n{"episode":100,"env_steps":100,"mastered_pct":%s,"mean_return":null}\n' "$v" > "$work/p/runs/$d/evals.jsonl"
+        echo '{"status": "finished"}' > "$work/p/runs/$d/summary.json"
+        runs="$runs${runs:+,}{\"dir\":\"$d\",\"group\":\"precision-$1\",\"teacher\":\"random\",\"seed\":$seed,\"labels\":{\"precision\":\"$1\",\"seed\":\"$seed\"}}"
+    done
+}
+add_label_runs bf16 "$x"
+add_label_runs fp32 "$b"
+echo "{\"name\": \"labels\", \"manifest\": {}, \"runs\": [$runs]}" > "$work/p/study.json"
+check "report --baseline precision=fp32 runs" \
+    sh -c "'$tk' report '$work/p' --baseline precision=fp32 > '$work/p.txt'"
+row=$(grep '^precision-bf16,' "$work/p/report.csv")
+check "Welch p vs precision=fp32 = 0.021" near "$(field 14)" 0.021 0.001
+check "the baseline group has no p" test -z "$(grep '^precision-fp32,' "$work/p/report.csv" | cut -d, -f14)"
+check "header names the label baseline" grep -q 'p final vs precision=fp32' "$work/p.txt"
+"$tk" report "$work/p" > /dev/null
+row=$(grep '^precision-bf16,' "$work/p/report.csv")
+check "a teacher baseline finds no group across labels" test -z "$(field 14)"
 check "curves.csv has the mean curve" grep -q '^teacher-x,x,100,20.82,' "$work/s/curves.csv"
 
 cat > "$work/study.json" <<'JSON'
