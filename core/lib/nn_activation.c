@@ -91,35 +91,27 @@ void nn_bias_activation(float *y, const float *b, size_t n, size_t out, tk_nn_ac
     }
 }
 
-/* act'(.) from the layer output v; linear layers never call it. */
-static inline float derivative(float v, tk_nn_activation act, float slope)
-{
-    switch (act) {
-    case TK_NN_RELU:
-        return v > 0.0f ? 1.0f : 0.0f;
-    case TK_NN_TANH:
-        return 1.0f - v * v;
-    case TK_NN_LEAKY_RELU:
-        return v > 0.0f ? 1.0f : slope;
-    default:
-        return 1.0f;
-    }
-}
+/* act'(.) from the layer output v, as expressions: a helper function would
+ * not be inlined into the target clones (their optimisation attributes
+ * differ) and would cost a call per element. */
+#define DERIV_LINEAR(v, slope) ((void)(v), 1.0f)
+#define DERIV_RELU(v, slope) ((v) > 0.0f ? 1.0f : 0.0f)
+#define DERIV_TANH(v, slope) (1.0f - (v) * (v))
+#define DERIV_LEAKY(v, slope) ((v) > 0.0f ? 1.0f : (slope))
 
-/* One kernel per activation so that `derivative` folds to a select or a
- * multiply inside the loop; the NULL tests are loop-invariant and GCC
- * unswitches them at -O3.  relu and leaky relu multiply g by exactly 1, 0
- * or the slope, so the result equals the select of earlier versions. */
-#define ACTIVATION_BACKWARD_KERNEL(name, ACT)                                               \
+/* One kernel per activation; the NULL tests are loop-invariant and GCC
+ * unswitches them at -O3. */
+#define ACTIVATION_BACKWARD_KERNEL(name, DERIV)                                             \
     TK_NN_KERNEL static void name(float *restrict g, uint16_t *restrict g16,                \
                                   const float *restrict y, const uint16_t *restrict y16,    \
                                   float *restrict db, size_t n, size_t out, float slope)    \
     {                                                                                       \
+        (void)slope;                                                                        \
         for (size_t r = 0; r < n; r++) {                                                    \
             float *gr = g + r * out;                                                        \
             for (size_t j = 0; j < out; j++) {                                              \
                 const float v = y ? y[r * out + j] : nn_bf16_value(y16[r * out + j]);       \
-                const float d = gr[j] * derivative(v, ACT, slope);                          \
+                const float d = gr[j] * DERIV(v, slope);                                    \
                 if (g16)                                                                    \
                     g16[r * out + j] = nn_bf16_round(d);                                    \
                 else                                                                        \
@@ -130,10 +122,10 @@ static inline float derivative(float v, tk_nn_activation act, float slope)
         }                                                                                   \
     }
 
-ACTIVATION_BACKWARD_KERNEL(backward_linear, TK_NN_LINEAR)
-ACTIVATION_BACKWARD_KERNEL(backward_relu, TK_NN_RELU)
-ACTIVATION_BACKWARD_KERNEL(backward_tanh, TK_NN_TANH)
-ACTIVATION_BACKWARD_KERNEL(backward_leaky, TK_NN_LEAKY_RELU)
+ACTIVATION_BACKWARD_KERNEL(backward_linear, DERIV_LINEAR)
+ACTIVATION_BACKWARD_KERNEL(backward_relu, DERIV_RELU)
+ACTIVATION_BACKWARD_KERNEL(backward_tanh, DERIV_TANH)
+ACTIVATION_BACKWARD_KERNEL(backward_leaky, DERIV_LEAKY)
 
 void nn_activation_backward(float *g, uint16_t *g16, const float *y, const uint16_t *y16,
                             float *db, size_t n, size_t out, tk_nn_activation act, float slope)

@@ -70,8 +70,9 @@ void nn_matmul_probe_impl(int bf16, size_t size, char *buf, size_t buf_size);
 
 /* v rounded to the nearest bfloat16, ties to even (NaN stays NaN): the
  * rounding of PyTorch's and oneDNN's conversions.  Written on integers so
- * that loops calling it vectorise. */
-static inline uint16_t nn_bf16_round(float v)
+ * that loops calling it vectorise; always inlined, also into the target
+ * clones of nn_simd.h, whose attributes would otherwise keep it a call. */
+static inline __attribute__((always_inline)) uint16_t nn_bf16_round(float v)
 {
     uint32_t u;
     memcpy(&u, &v, sizeof u);
@@ -80,8 +81,8 @@ static inline uint16_t nn_bf16_round(float v)
     return (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
 }
 
-/* The float32 value of a bfloat16. */
-static inline float nn_bf16_value(uint16_t v)
+/* The float32 value of a bfloat16 (always inlined, as above). */
+static inline __attribute__((always_inline)) float nn_bf16_value(uint16_t v)
 {
     const uint32_t u = (uint32_t)v << 16;
     float f;
