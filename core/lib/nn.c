@@ -12,12 +12,14 @@
  * without a copy; the first layer's input gradient is skipped when not
  * requested.
  *
- * bfloat16 (TK_NN_BF16): the tape converts the weights, the input and each
- * hidden output of a forward pass to bf16 (rounded to nearest even), and
- * each incoming gradient of a backward pass; products accumulate in float32
- * into float32 outputs and gradients, so everything outside the products
- * (activations' derivatives, bias gradients, losses, optimisers) stays
- * float32, as under PyTorch's autocast.
+ * bfloat16 (TK_NN_BF16): the tape rounds to bf16 (to nearest even) the
+ * weights and the input of a forward pass, and each incoming gradient of a
+ * backward pass; a hidden layer feeding a bf16 product writes its output in
+ * bf16 straight from the product.  Products accumulate in float32 into
+ * float32 outputs (the last layer, layers feeding narrow ones) and
+ * gradients, and everything outside the products (activations'
+ * derivatives, bias gradients, losses, optimisers) stays float32, as under
+ * PyTorch's autocast.
  */
 #include "teachkit/nn.h"
 
@@ -66,6 +68,7 @@ struct tk_mlp_tape {
     /* bf16 copies, allocated at the first bf16 forward (owned): */
     uint16_t *x16;          /* the input [max_batch x in] */
     uint16_t **y16;         /* hidden outputs, layers 0 .. n_layers - 2 */
+    uint16_t **w16;         /* each layer's weights as of the latest forward */
     uint16_t *g16;          /* an incoming gradient [max_batch x max_width] */
 };
 
@@ -346,9 +349,14 @@ void tk_mlp_tape_free(tk_mlp_tape *tape)
     free(tape->plans);
     free(tape->narrow_scratch);
     free(tape->x16);
-    for (size_t l = 0; tape->y16 && l < tape->n_layers; l++)
-        free(tape->y16[l]);
+    for (size_t l = 0; l < tape->n_layers; l++) {
+        if (tape->y16)
+            free(tape->y16[l]);
+        if (tape->w16)
+            free(tape->w16[l]);
+    }
     free(tape->y16);
+    free(tape->w16);
     free(tape->g16);
     free(tape);
 }
@@ -396,10 +404,14 @@ static int ensure_bf16_buffers(tk_mlp_tape *t, const tk_mlp *net)
         return 0;
     const size_t L = net->n_layers, B = t->max_batch;
     t->y16 = calloc(L, sizeof *t->y16);
+    t->w16 = calloc(L, sizeof *t->w16);
     t->x16 = alloc_bf16(B * net->sizes[0]);
-    int ok = t->y16 && t->x16;
-    for (size_t l = 0; ok && l + 1 < L; l++)
-        ok = (t->y16[l] = alloc_bf16(B * net->sizes[l + 1])) != NULL;
+    int ok = t->y16 && t->w16 && t->x16;
+    for (size_t l = 0; ok && l < L; l++) {
+        ok = (t->w16[l] = alloc_bf16(net->sizes[l] * net->sizes[l + 1])) != NULL;
+        if (ok && l + 1 < L)
+            ok = (t->y16[l] = alloc_bf16(B * net->sizes[l + 1])) != NULL;
+    }
     if (ok)
         ok = (t->g16 = alloc_bf16(B * t->max_width)) != NULL;
     return ok ? 0 : -1;
@@ -408,8 +420,7 @@ static int ensure_bf16_buffers(tk_mlp_tape *t, const tk_mlp *net)
 static int same_shape(const nn_matmul_shape *a, const nn_matmul_shape *b)
 {
     return a->m == b->m && a->n == b->n && a->k == b->k && a->trans_a == b->trans_a &&
-           a->trans_b == b->trans_b && a->bf16 == b->bf16 && a->pack_b == b->pack_b &&
-           a->b_given_bf16 == b->b_given_bf16 && a->c_bf16 == b->c_bf16 &&
+           a->trans_b == b->trans_b && a->bf16 == b->bf16 && a->c_bf16 == b->c_bf16 &&
            a->accumulate == b->accumulate && a->bias == b->bias && a->relu == b->relu &&
            a->relu_slope == b->relu_slope && a->tanh == b->tanh;
 }
@@ -435,18 +446,6 @@ static nn_matmul *get_plan(tk_mlp_tape *t, size_t layer, int prod, const nn_matm
     slot[0] = p;
     return p;
 }
-
-/* Whether a product whose B is reused over m rows of A takes B packed
- * (nn_matmul.h): from 64 rows on, where packing B costs less than it
- * saves (tools/bench/bench_nn).  A bf16 forward or input gradient has
- * m >= TK_NN_BF16_MIN_ROWS = 64 rows, so its B, the float32 weights, is
- * always packed (and converted) by the product; an unpacked bf16 weight
- * gradient takes the gradient's bf16 copy. */
-static int packs(size_t m)
-{
-    return m >= 64;
-}
-_Static_assert(TK_NN_BF16_MIN_ROWS >= 64, "bf16 forward products pack their weights");
 
 /* A layer whose products nn_small.c computes (see there). */
 static int is_narrow(const tk_mlp *net, size_t layer)
@@ -511,13 +510,18 @@ const float *tk_mlp_forward(const tk_mlp *net, tk_mlp_tape *tape, const float *x
          * rounded far more than the two tanh differ.) */
         const int out16 = writes_bf16(net, l, bf16);
         const int own_tanh = act == TK_NN_TANH && !out16;
+        const void *w_op = w;
+        if (bf16) {
+            nn_to_bf16(tape->w16[l], w, in * out);
+            w_op = tape->w16[l];
+        }
         const nn_matmul_shape shape = {
-            .m = n, .n = out, .k = in, .bf16 = bf16, .pack_b = packs(n), .c_bf16 = out16,
+            .m = n, .n = out, .k = in, .bf16 = bf16, .c_bf16 = out16,
             .bias = !own_tanh, .relu = act == TK_NN_RELU || act == TK_NN_LEAKY_RELU,
             .relu_slope = act == TK_NN_LEAKY_RELU ? net->leaky_slope : 0.0f,
             .tanh = act == TK_NN_TANH && out16};
         void *dst = out16 ? (void *)tape->y16[l] : (void *)y;
-        if (product(tape, l, PROD_FORWARD, &shape, in_act, w, b, dst))
+        if (product(tape, l, PROD_FORWARD, &shape, in_act, w_op, b, dst))
             return NULL;
         if (own_tanh)
             nn_bias_activation(y, b, n, out, act, net->leaky_slope);
@@ -538,8 +542,8 @@ int tk_mlp_backward(tk_mlp *net, tk_mlp_tape *tape, const float *dy, float *dx, 
     const size_t n = tape->n, L = net->n_layers;
     const int bf16 = tape->bf16;
     /* `g` is dL/dY of the current layer; the caller's dy is copied into a
-     * tape buffer only when it must be modified in place (a float32
-     * pass through a non-linear activation). */
+     * tape buffer only when it must be modified in place (a non-linear
+     * activation). */
     const float *g = dy;
     float *next = tape->ga, *spare = tape->gb;
     if (net->acts[L - 1] != TK_NN_LINEAR) {
@@ -556,17 +560,16 @@ int tk_mlp_backward(tk_mlp *net, tk_mlp_tape *tape, const float *dy, float *dx, 
         float *db = param_grads ? net->grads + net->b_off[l] : NULL;
         const float *w = net->params + net->w_off[l];
         const int need_dx = l > 0 || dx, narrow = is_narrow(net, l);
-        /* The activation's derivative and the bias gradient; a bf16 pass
-         * rounds the result into g16 for the products (g is then only
-         * read). */
+        /* The activation's derivative in place, the bias gradient, and
+         * in a bf16 pass the gradient's bf16 copy for the products. */
         const int g_bf16 = bf16 && !narrow;
         const uint16_t *y16 = writes_bf16(net, l, bf16) ? tape->y16[l] : NULL;
-        if (g_bf16 || act != TK_NN_LINEAR)
-            nn_activation_backward((float *)g, g_bf16 ? tape->g16 : NULL,
-                                   y16 ? NULL : tape->y[l], y16, db, n, out, act,
-                                   net->leaky_slope);
-        else if (db)
+        nn_activation_backward((float *)g, y16 ? NULL : tape->y[l], y16, n * out, act,
+                               net->leaky_slope);
+        if (db)
             nn_bias_gradient(db, g, n, out);
+        if (g_bf16)
+            nn_to_bf16(tape->g16, g, n * out);
         if (narrow) {
             if (param_grads)
                 nn_narrow_weight_grad(dw, x_f32, g, n, in, out, tape->narrow_scratch);
@@ -580,18 +583,17 @@ int tk_mlp_backward(tk_mlp *net, tk_mlp_tape *tape, const float *dy, float *dx, 
                 const void *x_op = bf16 ? (const void *)(l ? tape->y16[l - 1] : tape->x16)
                                         : (const void *)x_f32;
                 const nn_matmul_shape wgrad = {.m = in, .n = out, .k = n, .trans_a = 1,
-                                               .bf16 = bf16, .pack_b = packs(in),
-                                               .b_given_bf16 = packs(in) && bf16,
-                                               .accumulate = 1};
+                                               .bf16 = bf16, .accumulate = 1};
                 if (product(tape, l, PROD_WEIGHT_GRAD, &wgrad, x_op, g_op, NULL, dw))
                     return -1;
             }
             if (!need_dx)
                 break;
-            /* dX = G W^T. */
+            /* dX = G W^T, with the weights the forward multiplied. */
             const nn_matmul_shape xgrad = {.m = n, .n = in, .k = out, .trans_b = 1,
-                                           .bf16 = bf16, .pack_b = packs(n)};
-            if (product(tape, l, PROD_INPUT_GRAD, &xgrad, g_op, w, NULL, dst))
+                                           .bf16 = bf16};
+            const void *w_op = g_bf16 ? (const void *)tape->w16[l] : (const void *)w;
+            if (product(tape, l, PROD_INPUT_GRAD, &xgrad, g_op, w_op, NULL, dst))
                 return -1;
         }
         g = dst;

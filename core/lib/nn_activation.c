@@ -94,54 +94,48 @@ void nn_bias_activation(float *y, const float *b, size_t n, size_t out, tk_nn_ac
 /* act'(.) from the layer output v, as expressions: a helper function would
  * not be inlined into the target clones (their optimisation attributes
  * differ) and would cost a call per element. */
-#define DERIV_LINEAR(v, slope) ((void)(v), 1.0f)
 #define DERIV_RELU(v, slope) ((v) > 0.0f ? 1.0f : 0.0f)
 #define DERIV_TANH(v, slope) (1.0f - (v) * (v))
 #define DERIV_LEAKY(v, slope) ((v) > 0.0f ? 1.0f : (slope))
 
-/* One kernel per activation; the NULL tests are loop-invariant and GCC
- * unswitches them at -O3. */
-#define ACTIVATION_BACKWARD_KERNEL(name, DERIV)                                             \
-    TK_NN_KERNEL static void name(float *restrict g, uint16_t *restrict g16,                \
-                                  const float *restrict y, const uint16_t *restrict y16,    \
-                                  float *restrict db, size_t n, size_t out, float slope)    \
+/* g *= act'(y) over `count` entries, y in float32 (name) or bf16
+ * (name##16).  One straight loop each, so that every one vectorises. */
+#define ACTIVATION_BACKWARD_KERNELS(name, DERIV)                                            \
+    TK_NN_KERNEL static void name(float *restrict g, const float *restrict y, size_t count, \
+                                  float slope)                                              \
     {                                                                                       \
         (void)slope;                                                                        \
-        for (size_t r = 0; r < n; r++) {                                                    \
-            float *gr = g + r * out;                                                        \
-            for (size_t j = 0; j < out; j++) {                                              \
-                const float v = y ? y[r * out + j] : nn_bf16_value(y16[r * out + j]);       \
-                const float d = gr[j] * DERIV(v, slope);                                    \
-                if (g16)                                                                    \
-                    g16[r * out + j] = nn_bf16_round(d);                                    \
-                else                                                                        \
-                    gr[j] = d;                                                              \
-                if (db)                                                                     \
-                    db[j] += d;                                                             \
-            }                                                                               \
+        for (size_t i = 0; i < count; i++)                                                  \
+            g[i] *= DERIV(y[i], slope);                                                     \
+    }                                                                                       \
+    TK_NN_KERNEL static void name##16(float *restrict g, const uint16_t *restrict y,        \
+                                      size_t count, float slope)                            \
+    {                                                                                       \
+        (void)slope;                                                                        \
+        for (size_t i = 0; i < count; i++) {                                                \
+            const float v = nn_bf16_value(y[i]);                                            \
+            g[i] *= DERIV(v, slope);                                                        \
         }                                                                                   \
     }
 
-ACTIVATION_BACKWARD_KERNEL(backward_linear, DERIV_LINEAR)
-ACTIVATION_BACKWARD_KERNEL(backward_relu, DERIV_RELU)
-ACTIVATION_BACKWARD_KERNEL(backward_tanh, DERIV_TANH)
-ACTIVATION_BACKWARD_KERNEL(backward_leaky, DERIV_LEAKY)
+ACTIVATION_BACKWARD_KERNELS(backward_relu, DERIV_RELU)
+ACTIVATION_BACKWARD_KERNELS(backward_tanh, DERIV_TANH)
+ACTIVATION_BACKWARD_KERNELS(backward_leaky, DERIV_LEAKY)
 
-void nn_activation_backward(float *g, uint16_t *g16, const float *y, const uint16_t *y16,
-                            float *db, size_t n, size_t out, tk_nn_activation act, float slope)
+void nn_activation_backward(float *g, const float *y, const uint16_t *y16, size_t count,
+                            tk_nn_activation act, float slope)
 {
     switch (act) {
     case TK_NN_LINEAR:
-        backward_linear(g, g16, y, y16, db, n, out, slope);
         break;
     case TK_NN_RELU:
-        backward_relu(g, g16, y, y16, db, n, out, slope);
+        y ? backward_relu(g, y, count, slope) : backward_relu16(g, y16, count, slope);
         break;
     case TK_NN_TANH:
-        backward_tanh(g, g16, y, y16, db, n, out, slope);
+        y ? backward_tanh(g, y, count, slope) : backward_tanh16(g, y16, count, slope);
         break;
     case TK_NN_LEAKY_RELU:
-        backward_leaky(g, g16, y, y16, db, n, out, slope);
+        y ? backward_leaky(g, y, count, slope) : backward_leaky16(g, y16, count, slope);
         break;
     }
 }

@@ -18,18 +18,15 @@
 void nn_bias_activation(float *y, const float *b, size_t n, size_t out, tk_nn_activation act,
                         float slope);
 
-/* The backward step through a layer's activation, in one pass: with g =
+/* The backward step through a layer's activation, in place: with g =
  * dL/dY and y the layer's output (float32 `y`, or bf16 `y16` when the
- * layer wrote bf16; the other NULL), d = g * act'(y) computed from the
- * output (relu: y > 0, tanh: 1 - y^2, leaky relu: y > 0, at exactly 0
- * TensorFlow's choice).  d goes to `g16` rounded to bf16 when g16 is
- * non-NULL, else back into g; when db is non-NULL each row of d is added
- * to it in row order (the bias gradient). */
-void nn_activation_backward(float *g, uint16_t *g16, const float *y, const uint16_t *y16,
-                            float *db, size_t n, size_t out, tk_nn_activation act, float slope);
+ * layer wrote bf16; the other NULL), g *= act'(y) over `count` entries,
+ * computed from the output (relu: y > 0, tanh: 1 - y^2, leaky relu:
+ * y > 0; at exactly 0 TensorFlow's choice).  Nothing for linear layers. */
+void nn_activation_backward(float *g, const float *y, const uint16_t *y16, size_t count,
+                            tk_nn_activation act, float slope);
 
-/* db[j] += sum_r g[r][j], rows in order: the bias gradient of a linear
- * layer. */
+/* db[j] += sum_r g[r][j], rows in order: a layer's bias gradient. */
 void nn_bias_gradient(float *db, const float *g, size_t n, size_t out);
 
 #endif

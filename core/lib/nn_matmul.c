@@ -24,11 +24,6 @@ struct nn_matmul {
     dnnl_primitive_t prim;
     dnnl_stream_t stream;
     dnnl_memory_t a, b, bias, c;
-    /* With pack_b: the caller's plain B, the packing reorder into `b`
-     * (which then owns its buffer). */
-    dnnl_memory_t b_plain;
-    dnnl_primitive_desc_t pack_pd;
-    dnnl_primitive_t pack;
 };
 
 /* ------------------------------------------------------------ the engine */
@@ -58,9 +53,6 @@ void nn_matmul_free(nn_matmul *p)
     dnnl_memory_destroy(p->b);
     dnnl_memory_destroy(p->bias);
     dnnl_memory_destroy(p->c);
-    dnnl_memory_destroy(p->b_plain);
-    dnnl_primitive_destroy(p->pack);
-    dnnl_primitive_desc_destroy(p->pack_pd);
     dnnl_primitive_destroy(p->prim);
     dnnl_primitive_desc_destroy(p->pd);
     dnnl_stream_destroy(p->stream);
@@ -107,21 +99,6 @@ static int make_memory(dnnl_memory_t *mem, const dnnl_memory_desc_t *md, dnnl_en
     return dnnl_memory_create(mem, md, eng, DNNL_MEMORY_NONE) == dnnl_success ? 0 : -1;
 }
 
-/* B in the blocked layout the matmul chose, and the reorder that packs
- * the caller's plain float32 B into it. */
-static int plan_packing(nn_matmul *p, const dnnl_memory_desc_t *b_plain_md, dnnl_engine_t eng)
-{
-    const dnnl_memory_desc_t *packed = dnnl_primitive_desc_query_md(p->pd, dnnl_query_weights_md, 0);
-    return packed &&
-                   dnnl_reorder_primitive_desc_create(&p->pack_pd, b_plain_md, eng, packed, eng,
-                                                      NULL) == dnnl_success &&
-                   dnnl_primitive_create(&p->pack, p->pack_pd) == dnnl_success &&
-                   make_memory(&p->b_plain, b_plain_md, eng) == 0 &&
-                   dnnl_memory_create(&p->b, packed, eng, DNNL_MEMORY_ALLOCATE) == dnnl_success
-               ? 0
-               : -1;
-}
-
 nn_matmul *nn_matmul_plan(const nn_matmul_shape *s)
 {
     dnnl_engine_t eng = get_engine();
@@ -132,31 +109,22 @@ nn_matmul *nn_matmul_plan(const nn_matmul_shape *s)
         return NULL;
     p->shape = *s;
     const dnnl_data_type_t in_type = s->bf16 ? dnnl_bf16 : dnnl_f32;
-    const dnnl_dims_t b_dims = {(dnnl_dim_t)s->k, (dnnl_dim_t)s->n};
-    dnnl_memory_desc_t a_md, b_md, b_plain_md, c_md, bias_md;
+    dnnl_memory_desc_t a_md, b_md, c_md, bias_md;
     dnnl_matmul_desc_t desc;
     dnnl_primitive_attr_t attr = NULL;
     int ok = matrix_md(&a_md, s->m, s->k, s->trans_a, in_type) == 0 &&
-             matrix_md(&b_plain_md, s->k, s->n, s->trans_b,
-                       s->pack_b && !s->b_given_bf16 ? dnnl_f32 : in_type) == 0 &&
+             matrix_md(&b_md, s->k, s->n, s->trans_b, in_type) == 0 &&
              matrix_md(&c_md, s->m, s->n, 0, s->c_bf16 ? dnnl_bf16 : dnnl_f32) == 0 &&
-             matrix_md(&bias_md, 1, s->n, 0, dnnl_f32) == 0;
-    if (ok && s->pack_b)
-        ok = dnnl_memory_desc_init_by_tag(&b_md, 2, b_dims, in_type, dnnl_format_tag_any) ==
-             dnnl_success;
-    else
-        b_md = b_plain_md;
-    ok = ok &&
-         dnnl_matmul_desc_init(&desc, &a_md, &b_md, s->bias ? &bias_md : NULL, &c_md) ==
-             dnnl_success &&
-         make_attr(s, &attr) == 0 &&
-         dnnl_primitive_desc_create(&p->pd, &desc, attr, eng, NULL) == dnnl_success &&
-         dnnl_primitive_create(&p->prim, p->pd) == dnnl_success &&
-         dnnl_stream_create(&p->stream, eng, dnnl_stream_default_flags) == dnnl_success &&
-         make_memory(&p->a, &a_md, eng) == 0 && make_memory(&p->c, &c_md, eng) == 0 &&
-         (!s->bias || make_memory(&p->bias, &bias_md, eng) == 0) &&
-         (s->pack_b ? plan_packing(p, &b_plain_md, eng) == 0
-                    : make_memory(&p->b, &b_md, eng) == 0);
+             matrix_md(&bias_md, 1, s->n, 0, dnnl_f32) == 0 &&
+             dnnl_matmul_desc_init(&desc, &a_md, &b_md, s->bias ? &bias_md : NULL, &c_md) ==
+                 dnnl_success &&
+             make_attr(s, &attr) == 0 &&
+             dnnl_primitive_desc_create(&p->pd, &desc, attr, eng, NULL) == dnnl_success &&
+             dnnl_primitive_create(&p->prim, p->pd) == dnnl_success &&
+             dnnl_stream_create(&p->stream, eng, dnnl_stream_default_flags) == dnnl_success &&
+             make_memory(&p->a, &a_md, eng) == 0 && make_memory(&p->b, &b_md, eng) == 0 &&
+             make_memory(&p->c, &c_md, eng) == 0 &&
+             (!s->bias || make_memory(&p->bias, &bias_md, eng) == 0);
     dnnl_primitive_attr_destroy(attr);
     if (!ok) {
         nn_matmul_free(p);
@@ -175,15 +143,8 @@ static int set_handle(dnnl_memory_t mem, const void *ptr, dnnl_stream_t stream)
 
 int nn_matmul_run(nn_matmul *p, const void *a, const void *b, const float *bias, void *c)
 {
-    if (p->pack) {
-        dnnl_exec_arg_t pack_args[2] = {{DNNL_ARG_FROM, p->b_plain}, {DNNL_ARG_TO, p->b}};
-        if (set_handle(p->b_plain, b, p->stream) ||
-            dnnl_primitive_execute(p->pack, p->stream, 2, pack_args) != dnnl_success)
-            return -1;
-    } else if (set_handle(p->b, b, p->stream)) {
-        return -1;
-    }
-    if (set_handle(p->a, a, p->stream) || set_handle(p->c, c, p->stream) ||
+    if (set_handle(p->a, a, p->stream) || set_handle(p->b, b, p->stream) ||
+        set_handle(p->c, c, p->stream) ||
         (p->bias && set_handle(p->bias, bias, p->stream)))
         return -1;
     dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, p->a}, {DNNL_ARG_WEIGHTS, p->b},

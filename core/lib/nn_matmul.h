@@ -14,12 +14,14 @@
  * (uint16_t, see nn_to_bf16) and accumulate in float32, the
  * mixed-precision recipe of PyTorch's autocast.
  *
- * Packing B.  oneDNN's kernels ran 1.1-1.5x (float32) and 1.5-2.5x (bf16,
- * AMX) faster with B in their own blocked layout.  A plan with `pack_b`
- * takes B plain (float32, or bf16 with b_given_bf16) and packs it,
- * converting to the product's type, into a buffer of its own at every run:
- * one pass over B, which pays when B is reused over many rows of A (m of
- * 64 and more).
+ * B is used as given, plain.  oneDNN's kernels also take it in a blocked
+ * layout of their own, but the weights change at every optimiser step, so
+ * it would be packed at every call: on random data, one core, warm caches,
+ * packing (oneDNN's reorder) plus the product took as long as the plain
+ * product in float32 and 1.1-3.8x longer in bf16, where the reorder into
+ * the AMX layout is slow (1000 x 400 by 400 x 300: 427 us plain, 461 us
+ * packed; weight gradient 24 x 1000 by 1000 x 400: 70 us plain, 264 us
+ * packed).
  *
  * Threads: a plan is run by one thread at a time (it owns its stream and
  * oneDNN's scratchpad); different plans may run in parallel.  The engine
@@ -38,8 +40,6 @@ typedef struct nn_matmul_shape {
     size_t m, n, k;
     int trans_a, trans_b;
     int bf16;          /* bfloat16 operands, float32 accumulation */
-    int pack_b;        /* B given plain, packed at each run */
-    int b_given_bf16;  /* with pack_b: the plain B is bf16 (else float32) */
     int c_bf16;        /* C written as bf16 (not with accumulate) */
     int accumulate;    /* C += A B instead of C = A B */
     int bias;          /* add a float32 row vector of n entries (fused) */
