@@ -32,6 +32,7 @@
 
 #include "nn_activation.h"
 #include "nn_matmul.h"
+#include "nn_memory.h"
 #include "nn_small.h"
 #include "nn_simd.h"
 #include "teachkit/rng.h"
@@ -90,11 +91,7 @@ int tk_nn_activation_parse(const char *name)
 /* 64-byte aligned, zeroed float array (BLAS kernels like aligned rows). */
 static float *alloc_floats(size_t n)
 {
-    size_t bytes = ((n ? n : 1) * sizeof(float) + 63) / 64 * 64;
-    float *p = aligned_alloc(64, bytes);
-    if (p)
-        memset(p, 0, bytes);
-    return p;
+    return nn_alloc(n * sizeof(float), 1);
 }
 
 void tk_mlp_free(tk_mlp *net)
@@ -393,7 +390,7 @@ size_t tk_mlp_tape_max_batch(const tk_mlp_tape *tape) { return tape->max_batch; 
 /* 64-byte aligned bf16 array (uninitialised: always written before read). */
 static uint16_t *alloc_bf16(size_t n)
 {
-    return aligned_alloc(64, ((n ? n : 1) * sizeof(uint16_t) + 63) / 64 * 64);
+    return nn_alloc(n * sizeof(uint16_t), 0);
 }
 
 /* The bf16 copies, on the first bf16 forward: a network that stays fp32

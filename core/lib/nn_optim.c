@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn_memory.h"
 #include "nn_simd.h"
 
 #if defined(__SSE2__)
@@ -29,8 +30,8 @@ tk_adam *tk_adam_new(size_t n, const tk_adam_options *opt)
         return NULL;
     a->opt = *opt;
     a->n = n;
-    a->m = calloc(n, sizeof *a->m);
-    a->v = calloc(n, sizeof *a->v);
+    a->m = nn_alloc(n * sizeof *a->m, 1);
+    a->v = nn_alloc(n * sizeof *a->v, 1);
     if (!a->m || !a->v) {
         tk_adam_free(a);
         return NULL;

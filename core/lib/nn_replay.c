@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn_memory.h"
 #include "teachkit/rng.h"
 
 struct tk_replay {
@@ -28,7 +29,7 @@ void tk_replay_free(tk_replay *rb)
     free(rb);
 }
 
-/* malloc, not calloc: pages are only made resident when written. */
+/* Not zero-filled: pages are only made resident when written. */
 tk_replay *tk_replay_new(size_t capacity, size_t obs_dim, size_t act_dim)
 {
     if (capacity == 0 || obs_dim == 0 || act_dim == 0 ||
@@ -40,11 +41,11 @@ tk_replay *tk_replay_new(size_t capacity, size_t obs_dim, size_t act_dim)
     rb->capacity = capacity;
     rb->obs_dim = obs_dim;
     rb->act_dim = act_dim;
-    rb->obs = malloc(capacity * obs_dim * sizeof(float));
-    rb->next_obs = malloc(capacity * obs_dim * sizeof(float));
-    rb->act = malloc(capacity * act_dim * sizeof(float));
-    rb->rew = malloc(capacity * sizeof(float));
-    rb->done = malloc(capacity * sizeof(float));
+    rb->obs = nn_alloc(capacity * obs_dim * sizeof(float), 0);
+    rb->next_obs = nn_alloc(capacity * obs_dim * sizeof(float), 0);
+    rb->act = nn_alloc(capacity * act_dim * sizeof(float), 0);
+    rb->rew = nn_alloc(capacity * sizeof(float), 0);
+    rb->done = nn_alloc(capacity * sizeof(float), 0);
     if (!rb->obs || !rb->next_obs || !rb->act || !rb->rew || !rb->done) {
         tk_replay_free(rb);
         return NULL;
