@@ -80,6 +80,12 @@ check "header names the label baseline" grep -q 'p final vs precision=fp32' "$wo
 "$tk" report "$work/p" > /dev/null
 row=$(grep '^precision-bf16,' "$work/p/report.csv")
 check "a teacher baseline finds no group across labels" test -z "$(field 14)"
+# tools/compare_groups.py: the same Welch p, and Cohen's d by hand:
+# (20.82 - 22.98667) / sqrt((110.144 + 53.3773) / 28) = -0.89657.
+cg="$(dirname "$0")/../../tools/compare_groups.py"
+check "compare_groups runs" sh -c "python3 '$cg' '$work/p' precision=fp32 > '$work/cg.txt'"
+check "compare_groups: Welch p = 0.0214, d = -0.90" \
+    grep -q 'precision-bf16 | mastered_pct | 15 | 20.82 ± 2.80 | t = -2.46, df = 25.0, p = 0.0214, d = -0.90 |' "$work/cg.txt"
 check "curves.csv has the mean curve" grep -q '^teacher-x,x,100,20.82,' "$work/s/curves.csv"
 
 cat > "$work/study.json" <<'JSON'
