@@ -29,7 +29,10 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "teachkit/config_merge.h"
+#include "teachkit/render.h"
 #include "teachkit/rng.h"
+#include "teachkit/state.h"
 
 #define SA_MAX_DEPTH 4 /* directory recursion, as the host */
 
@@ -59,9 +62,18 @@ struct tk_standalone_instance {
     char role[32];
     tk_rng rng;
     char *config;                 /* resolved config JSON, owned */
+    /* Teachers: a copy of the task space, to re-create the plugin object
+     * before a load (the ABI loads into a fresh instance only). */
+    tk_task_space space;
+    tk_dim *dims;                 /* owned, with the names after the array */
+    tk_standalone_value_fn value_fn; /* answers host->student_value, or NULL */
+    void *value_user;
+    tk_state_writer saved;        /* the bytes of the last save, owned */
+    const char *call;             /* the call being made, for messages */
     tk_status code;
     char err_path[256];
     char err_message[1024];
+    char err_line[1536];          /* the message as `teachkit run` words it */
     tk_standalone_instance *prev, *next;
 };
 
@@ -147,12 +159,15 @@ static tk_rng *host_rng(tk_ctx *ctx)
     return &instance_of(ctx)->rng;
 }
 
-/* No student is attached to a standalone teacher. */
+/* The caller's value function (tk_standalone_set_value_fn), else none. */
 static tk_status host_student_value(tk_ctx *ctx, const float *obs, size_t n, float *values_out)
 {
-    (void)obs, (void)n, (void)values_out;
+    tk_standalone_instance *inst = instance_of(ctx);
+    if (inst->value_fn)
+        return inst->value_fn(inst->value_user, obs, n, values_out);
     return host_error(ctx, TK_ERR_UNSUPPORTED, NULL,
-                      "the standalone host has no student value function");
+                      "no value function: pass one to the teacher (value_fn in Python, "
+                      "tk_standalone_set_value_fn in C)");
 }
 
 static const tk_host_api host_table = {
@@ -543,76 +558,35 @@ const tk_descriptor *tk_standalone_find(tk_standalone *sa, tk_kind kind, const c
 
 /* ------------------------------------------------------ config resolution */
 
-/* Same rules as the host (core/host/plugin_config.c): the defaults hold
- * every key; a null default accepts anything; a real default accepts any
- * number; otherwise the JSON types must match; objects merge recursively. */
-static int type_compatible(const json_t *def, const json_t *val)
-{
-    if (json_is_null(def) || json_is_null(val))
-        return 1;
-    if (json_is_real(def))
-        return json_is_number(val);
-    if (json_is_boolean(def))
-        return json_is_boolean(val);
-    return json_typeof(def) == json_typeof(val);
-}
-
-static tk_status merge(tk_standalone *sa, const tk_descriptor *desc, json_t *resolved,
-                       json_t *user, const char *path)
-{
-    const char *key;
-    json_t *val;
-    json_object_foreach(user, key, val) {
-        char kpath[256];
-        snprintf(kpath, sizeof kpath, "%s%s%s", path, path[0] ? "." : "", key);
-        json_t *def = json_object_get(resolved, key);
-        if (!def) {
-            char known[1024] = "";
-            const char *k2;
-            json_t *v2;
-            json_object_foreach(resolved, k2, v2) {
-                size_t used = strlen(known);
-                snprintf(known + used, sizeof known - used, "%s%s", used ? ", " : "", k2);
-            }
-            return sa_fail(sa, TK_ERR_CONFIG, kpath,
-                           "%s \"%s\": config.%s: unknown key (known keys: %s)",
-                           kind_name(desc->kind), desc->id, kpath, known[0] ? known : "none");
-        }
-        if (!type_compatible(def, val))
-            return sa_fail(sa, TK_ERR_CONFIG, kpath,
-                           "%s \"%s\": config.%s: must have the JSON type of its default",
-                           kind_name(desc->kind), desc->id, kpath);
-        if (json_is_object(def) && json_is_object(val)) {
-            tk_status st = merge(sa, desc, def, val, kpath);
-            if (st != TK_OK)
-                return st;
-            continue;
-        }
-        json_object_set(resolved, key, val);
-    }
-    return TK_OK;
-}
-
-/* The resolved config as the host passes it to create (compact, sorted). */
+/* The resolved config as the host passes it to create (compact, sorted),
+ * by the host's own rules and words (<teachkit/config_merge.h>): the
+ * session error reads as `teachkit run` reports the same mistake,
+ * "teacher.config.fit_rat: unknown key; did you mean ...", with the key
+ * relative to the config as its path. */
 static char *resolve_config(tk_standalone *sa, const tk_descriptor *desc, const char *user_json)
 {
-    json_t *resolved = json_loads(desc->default_config ? desc->default_config : "{}", 0, NULL);
-    if (!json_is_object(resolved)) {
-        json_decref(resolved);
-        sa_fail(sa, TK_ERR_CONFIG, NULL, "%s \"%s\" declares an invalid default_config",
-                kind_name(desc->kind), desc->id);
-        return NULL;
-    }
+    const char *section = kind_name(desc->kind);
     json_error_t jerr;
     json_t *user = user_json && user_json[0] ? json_loads(user_json, 0, &jerr) : json_object();
-    char *text = NULL;
-    if (!json_is_object(user))
-        sa_fail(sa, TK_ERR_CONFIG, NULL, "%s \"%s\": the config must be a JSON object%s%s",
-                kind_name(desc->kind), desc->id, user ? "" : ": ", user ? "" : jerr.text);
-    else if (merge(sa, desc, resolved, user, "") == TK_OK &&
-             !(text = json_dumps(resolved, JSON_COMPACT | JSON_SORT_KEYS)))
-        sa_fail(sa, TK_ERR_NOMEM, NULL, "out of memory");
+    if (!json_is_object(user)) {
+        sa_fail(sa, TK_ERR_CONFIG, NULL, "%s.config: must be an object%s%s", section,
+                user ? "" : ": ", user ? "" : jerr.text);
+        json_decref(user);
+        return NULL;
+    }
+    char prefix[32], path[256], msg[1024];
+    snprintf(prefix, sizeof prefix, "%s.config", section);
+    json_t *resolved = tk_config_merge(desc->id, desc->default_config, user, prefix, path,
+                                       sizeof path, msg, sizeof msg);
     json_decref(user);
+    char *text = NULL;
+    if (!resolved) {
+        size_t n = strlen(prefix);
+        const char *key = strncmp(path, prefix, n) == 0 && path[n] == '.' ? path + n + 1 : "";
+        sa_fail(sa, TK_ERR_CONFIG, key, "%s: %s", path, msg);
+    } else if (!(text = json_dumps(resolved, JSON_COMPACT | JSON_SORT_KEYS))) {
+        sa_fail(sa, TK_ERR_NOMEM, NULL, "out of memory");
+    }
     json_decref(resolved);
     return text;
 }
@@ -644,22 +618,44 @@ static tk_standalone_instance *new_instance(tk_standalone *sa, const tk_descript
     return inst;
 }
 
+/* The one-line message of a failed call (`what`) as `teachkit run` words
+ * it (core/host/instance.c, tk_instance_fail), without its "FILE: "
+ * prefix: configuration errors point at the key of the component's config
+ * section, the others name the component, the call and the status. */
+static void word_failure(const tk_standalone_instance *inst, tk_status st, const char *what,
+                         char *out, size_t size)
+{
+    const char *msg = inst->code == st && inst->err_message[0] ? inst->err_message
+                                                               : tk_standalone_status_name(st);
+    const char *section = kind_name(inst->desc->kind);
+    if (st == TK_ERR_CONFIG && inst->code == st && inst->err_path[0])
+        snprintf(out, size, "%s.config.%s: %s (%s plugin \"%s\")", section, inst->err_path, msg,
+                 section, inst->desc->id);
+    else if (st == TK_ERR_CONFIG)
+        snprintf(out, size, "%s.config: %s (%s plugin \"%s\")", section, msg, section,
+                 inst->desc->id);
+    else
+        snprintf(out, size, "%s \"%s\" failed in %s: %s: %s", inst->role, inst->desc->id, what,
+                 tk_standalone_status_name(st), msg);
+}
+
+static void free_instance(tk_standalone_instance *inst)
+{
+    tk_state_writer_free(&inst->saved);
+    free(inst->dims);
+    free(inst->config);
+    free(inst);
+}
+
 /* Link a created instance, or turn a failed create into the session error. */
 static tk_status finish_create(tk_standalone *sa, tk_standalone_instance *inst, tk_status st,
                                tk_standalone_instance **out)
 {
     if (st != TK_OK) {
-        const char *msg = inst->code == st && inst->err_message[0]
-                              ? inst->err_message
-                              : tk_standalone_status_name(st);
-        if (inst->code == st && inst->err_path[0])
-            sa_fail(sa, st, inst->err_path, "%s \"%s\": config.%s: %s",
-                    kind_name(inst->desc->kind), inst->desc->id, inst->err_path, msg);
-        else
-            sa_fail(sa, st, NULL, "%s \"%s\" failed in create: %s", kind_name(inst->desc->kind),
-                    inst->desc->id, msg);
-        free(inst->config);
-        free(inst);
+        char line[sizeof inst->err_line];
+        word_failure(inst, st, "create", line, sizeof line);
+        sa_fail(sa, st, inst->code == st ? inst->err_path : NULL, "%s", line);
+        free_instance(inst);
         return st;
     }
     inst->next = sa->instances;
@@ -670,15 +666,42 @@ static tk_status finish_create(tk_standalone *sa, tk_standalone_instance *inst, 
     return TK_OK;
 }
 
+/* Keeps a copy of `space` (names included) in the instance. */
+static int copy_space(tk_standalone_instance *inst, const tk_task_space *space)
+{
+    size_t names = 0;
+    for (size_t i = 0; i < space->dims; i++)
+        names += (space->dim[i].name ? strlen(space->dim[i].name) : 0) + 1;
+    inst->dims = malloc(space->dims * sizeof *inst->dims + names);
+    if (!inst->dims)
+        return -1;
+    char *text = (char *)(inst->dims + space->dims);
+    for (size_t i = 0; i < space->dims; i++) {
+        const char *name = space->dim[i].name ? space->dim[i].name : "";
+        size_t n = strlen(name) + 1;
+        memcpy(text, name, n);
+        inst->dims[i] = (tk_dim){text, space->dim[i].low, space->dim[i].high};
+        text += n;
+    }
+    inst->space = (tk_task_space){space->dims, inst->dims};
+    return 0;
+}
+
 tk_status tk_standalone_create_teacher(tk_standalone *sa, const tk_descriptor *desc,
                                        const tk_task_space *space, const char *config_json,
                                        uint64_t seed, const char *role,
                                        tk_standalone_instance **out)
 {
     *out = NULL;
+    if (!space || !space->dims || !space->dim)
+        return sa_fail(sa, TK_ERR_INVALID, NULL, "the task space has no dimension");
     tk_standalone_instance *inst = new_instance(sa, desc, TK_KIND_TEACHER, config_json, seed, role);
     if (!inst)
         return sa->code;
+    if (copy_space(inst, space)) {
+        free_instance(inst);
+        return sa_fail(sa, TK_ERR_NOMEM, NULL, "out of memory");
+    }
     const tk_teacher_vtable *v = desc->vtable;
     tk_status st = v->create(&host_table, (tk_ctx *)(void *)inst, space, inst->config, &inst->self);
     return finish_create(sa, inst, st, out);
@@ -734,8 +757,7 @@ void tk_standalone_destroy(tk_standalone_instance *inst)
         inst->sa->instances = inst->next;
     if (inst->next)
         inst->next->prev = inst->prev;
-    free(inst->config);
-    free(inst);
+    free_instance(inst);
 }
 
 const tk_descriptor *tk_standalone_instance_descriptor(const tk_standalone_instance *inst) { return inst->desc; }
@@ -745,6 +767,7 @@ tk_rng *tk_standalone_instance_rng(tk_standalone_instance *inst) { return &inst-
 tk_status tk_standalone_instance_error_code(const tk_standalone_instance *inst) { return inst->code; }
 const char *tk_standalone_instance_error_path(const tk_standalone_instance *inst) { return inst->err_path; }
 const char *tk_standalone_instance_error_message(const tk_standalone_instance *inst) { return inst->err_message; }
+const char *tk_standalone_instance_error_line(const tk_standalone_instance *inst) { return inst->err_line; }
 
 /* ---------------------------------------------------------- call helpers */
 
@@ -755,8 +778,10 @@ static tk_status begin(tk_standalone_instance *inst, tk_kind kind, int provided,
                        const char *what)
 {
     inst->code = TK_OK;
+    inst->call = what;
     inst->err_path[0] = '\0';
     inst->err_message[0] = '\0';
+    inst->err_line[0] = '\0';
     if (inst->desc->kind != kind)
         return host_error((tk_ctx *)(void *)inst, TK_ERR_INVALID, NULL, "%s is a %s, not a %s",
                           inst->desc->id, kind_name(inst->desc->kind), kind_name(kind));
@@ -768,11 +793,14 @@ static tk_status begin(tk_standalone_instance *inst, tk_kind kind, int provided,
 
 static tk_status end(tk_standalone_instance *inst, tk_status st)
 {
-    if (st != TK_OK && (inst->code != st || !inst->err_message[0])) {
+    if (st == TK_OK)
+        return st;
+    if (inst->code != st || !inst->err_message[0]) {
         inst->code = st;
         snprintf(inst->err_message, sizeof inst->err_message, "%s",
                  tk_standalone_status_name(st));
     }
+    word_failure(inst, st, inst->call, inst->err_line, sizeof inst->err_line);
     return st;
 }
 
@@ -801,6 +829,170 @@ tk_status tk_standalone_teacher_snapshot(tk_standalone_instance *inst, const cha
                              HAS(TEACHER(inst), tk_teacher_vtable, snapshot),
                          "snapshot");
     return end(inst, st ? st : TEACHER(inst)->snapshot(inst->self, json_out));
+}
+
+size_t tk_standalone_teacher_dims(const tk_standalone_instance *inst)
+{
+    return inst->space.dims;
+}
+
+/* The batch calls are loops over the single ones, so a batch draws exactly
+ * what as many sample() calls would; they exist to cross a language
+ * boundary once per batch instead of once per task. */
+tk_status tk_standalone_teacher_sample_batch(tk_standalone_instance *inst, size_t n,
+                                             float *tasks_out)
+{
+    tk_status st = begin(inst, TK_KIND_TEACHER, 1, "sample");
+    for (size_t i = 0; st == TK_OK && i < n; i++)
+        st = TEACHER(inst)->sample(inst->self, tasks_out + i * inst->space.dims);
+    return end(inst, st);
+}
+
+tk_status tk_standalone_teacher_update_batch(tk_standalone_instance *inst, size_t n,
+                                             const float *tasks, const double *returns,
+                                             const int *successes)
+{
+    tk_status st = begin(inst, TK_KIND_TEACHER, 1, "update");
+    for (size_t i = 0; st == TK_OK && i < n; i++)
+        st = TEACHER(inst)->update(inst->self, tasks + i * inst->space.dims, returns[i],
+                                   successes ? successes[i] != 0 : 0);
+    return end(inst, st);
+}
+
+tk_status tk_standalone_teacher_episode_start(tk_standalone_instance *inst, const float *task,
+                                              const float *first_obs)
+{
+    tk_status st = begin(inst, TK_KIND_TEACHER,
+                         inst->desc->kind == TK_KIND_TEACHER &&
+                             HAS(TEACHER(inst), tk_teacher_vtable, episode_start),
+                         "episode_start");
+    return end(inst, st ? st : TEACHER(inst)->episode_start(inst->self, task, first_obs));
+}
+
+tk_status tk_standalone_teacher_step_update(tk_standalone_instance *inst, const float *obs,
+                                            const float *action, double reward,
+                                            const float *next_obs, int done)
+{
+    tk_status st = begin(inst, TK_KIND_TEACHER,
+                         inst->desc->kind == TK_KIND_TEACHER &&
+                             HAS(TEACHER(inst), tk_teacher_vtable, step_update),
+                         "step_update");
+    return end(inst, st ? st
+                        : TEACHER(inst)->step_update(inst->self, obs, action, reward, next_obs,
+                                                     done));
+}
+
+void tk_standalone_set_value_fn(tk_standalone_instance *inst, tk_standalone_value_fn fn,
+                                void *user)
+{
+    inst->value_fn = fn;
+    inst->value_user = user;
+}
+
+/* A saved teacher: tag, the component id and resolved config (a load into
+ * another teacher or config is refused rather than misread), the random
+ * stream (so the loaded teacher draws what the saved one would, whatever
+ * seed it was created with), then the plugin's own bytes. */
+#define SAVE_TAG "TKSA"
+#define SAVE_VERSION 1u
+
+static void put_text(tk_state_writer *w, const char *text)
+{
+    size_t n = strlen(text);
+    tk_state_put_u64(w, n);
+    tk_state_put_bytes(w, text, n);
+}
+
+static int text_equals(tk_state_reader *r, const char *text)
+{
+    size_t n = (size_t)tk_state_get_count(r, r->size);
+    int same = !r->failed && n == strlen(text) && r->size - r->pos >= n &&
+               memcmp(r->data + r->pos, text, n) == 0;
+    if (!r->failed && r->size - r->pos >= n)
+        r->pos += n;
+    else
+        r->failed = 1;
+    return same;
+}
+
+tk_status tk_standalone_teacher_save(tk_standalone_instance *inst, const void **data,
+                                     size_t *size)
+{
+    *data = NULL;
+    *size = 0;
+    tk_status st = begin(inst, TK_KIND_TEACHER,
+                         inst->desc->kind == TK_KIND_TEACHER &&
+                             HAS(TEACHER(inst), tk_teacher_vtable, save) &&
+                             HAS(TEACHER(inst), tk_teacher_vtable, load),
+                         "save");
+    const void *blob = NULL;
+    size_t blob_size = 0;
+    if (st == TK_OK)
+        st = TEACHER(inst)->save(inst->self, &blob, &blob_size);
+    if (st != TK_OK)
+        return end(inst, st);
+    tk_state_writer *w = &inst->saved;
+    tk_state_writer_reset(w);
+    tk_state_put_tag(w, SAVE_TAG, SAVE_VERSION);
+    put_text(w, inst->desc->id);
+    put_text(w, inst->config);
+    tk_state_put_rng(w, &inst->rng);
+    tk_state_put_u64(w, blob_size);
+    tk_state_put_bytes(w, blob, blob_size);
+    if (w->failed)
+        return end(inst, host_error((tk_ctx *)(void *)inst, TK_ERR_NOMEM, NULL, "out of memory"));
+    *data = w->data;
+    *size = w->size;
+    return TK_OK;
+}
+
+tk_status tk_standalone_teacher_load(tk_standalone_instance *inst, const void *data,
+                                     size_t size)
+{
+    tk_status st = begin(inst, TK_KIND_TEACHER,
+                         inst->desc->kind == TK_KIND_TEACHER &&
+                             HAS(TEACHER(inst), tk_teacher_vtable, load),
+                         "load");
+    if (st != TK_OK)
+        return end(inst, st);
+    tk_ctx *ctx = (tk_ctx *)(void *)inst;
+    tk_state_reader r;
+    tk_state_reader_init(&r, data, data ? size : 0);
+    tk_state_get_tag(&r, SAVE_TAG, SAVE_VERSION);
+    if (r.failed)
+        return end(inst, host_error(ctx, TK_ERR_INVALID, NULL,
+                                    "not a saved teacher (the bytes of save() are expected)"));
+    if (!text_equals(&r, inst->desc->id))
+        return end(inst, host_error(ctx, TK_ERR_INVALID, NULL,
+                                    "saved by another teacher than \"%s\"", inst->desc->id));
+    if (!text_equals(&r, inst->config))
+        return end(inst, host_error(ctx, TK_ERR_INVALID, NULL,
+                                    "saved with another config; create the teacher with the "
+                                    "saved one's config"));
+    tk_rng rng;
+    tk_state_get_rng(&r, &rng);
+    size_t blob_size = (size_t)tk_state_get_count(&r, r.size);
+    if (r.failed || r.size - r.pos != blob_size)
+        return end(inst, host_error(ctx, TK_ERR_INVALID, NULL, "truncated or corrupt save"));
+    /* The ABI loads into a fresh instance: make one, and keep the old
+     * object until the new one has loaded, so a failure changes nothing. */
+    const tk_teacher_vtable *v = TEACHER(inst);
+    void *fresh = NULL;
+    tk_rng old_rng = inst->rng;
+    inst->rng = rng;
+    st = v->create(&host_table, ctx, &inst->space, inst->config, &fresh);
+    if (st == TK_OK)
+        st = v->load(fresh, r.data + r.pos, blob_size);
+    if (st != TK_OK) {
+        if (fresh)
+            v->destroy(fresh);
+        inst->rng = old_rng;
+        return end(inst, st);
+    }
+    v->destroy(inst->self);
+    inst->self = fresh;
+    inst->rng = rng;
+    return TK_OK;
 }
 
 tk_status tk_standalone_env_info(tk_standalone_instance *inst, tk_env_info *info)
@@ -849,6 +1041,19 @@ tk_status tk_standalone_env_evaluate(tk_standalone_instance *inst, double *maste
                          inst->desc->kind == TK_KIND_ENV && HAS(ENV(inst), tk_env_vtable, evaluate),
                          "evaluate");
     return end(inst, st ? st : ENV(inst)->evaluate(inst->self, mastered_pct));
+}
+
+tk_status tk_standalone_env_render(tk_standalone_instance *inst, uint8_t *rgb, int width,
+                                   int height)
+{
+    const tk_render_ext *ext = NULL;
+    if (inst->desc->kind == TK_KIND_ENV && HAS(ENV(inst), tk_env_vtable, get_extension))
+        ext = ENV(inst)->get_extension(inst->self, TK_RENDER_EXT_ID);
+    tk_status st = begin(inst, TK_KIND_ENV,
+                         ext && ext->struct_size >= offsetof(tk_render_ext, render) +
+                                                        sizeof ext->render && ext->render,
+                         "render");
+    return end(inst, st ? st : ext->render(inst->self, rgb, width, height));
 }
 
 tk_status tk_standalone_student_act(tk_standalone_instance *inst, const float *obs,

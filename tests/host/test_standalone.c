@@ -101,6 +101,147 @@ START_TEST(config_errors)
 }
 END_TEST
 
+/* Config mistakes read as `teachkit run` words them (its tk_diag without
+ * "teachkit: FILE: "): merge errors and the plugin's range errors. */
+START_TEST(config_errors_word_as_host)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, ALP_GMM);
+    static const char *const mistakes[] = {"{\"fit_rat\": 3}", "{\"fit_rate\": \"x\"}"};
+    for (size_t i = 0; i < 2; i++) {
+        tk_standalone_instance *inst = NULL;
+        ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, mistakes[i], 1, NULL,
+                                                      &inst),
+                         TK_ERR_CONFIG);
+        json_t *user = json_loads(mistakes[i], 0, NULL);
+        tk_diag diag;
+        ck_assert_ptr_null(tk_resolve_config(d, user, "m.json", "teacher.config", &diag));
+        json_decref(user);
+        char want[2048];
+        snprintf(want, sizeof want, "%s: %s", diag.path, diag.message);
+        ck_assert_str_eq(tk_standalone_error_message(sa), want);
+    }
+    /* The plugin's own range check, through the host's create. */
+    tk_standalone_instance *inst = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, "{\"fit_rate\": 0}", 1,
+                                                  NULL, &inst),
+                     TK_ERR_CONFIG);
+    json_t *user = json_loads("{\"fit_rate\": 0}", 0, NULL);
+    tk_diag diag;
+    json_t *resolved = tk_resolve_config(d, user, "m.json", "teacher.config", &diag);
+    json_decref(user);
+    tk_component comp = {d, ALP_GMM};
+    tk_instance host;
+    tk_instance_init(&host, &comp, resolved, 1, "teacher");
+    ck_assert_int_ne(tk_instance_create_teacher(&host, &unit_space, "m.json", &diag), 0);
+    tk_instance_destroy(&host);
+    char want[2048];
+    snprintf(want, sizeof want, "%s: %s", diag.path, diag.message);
+    ck_assert_str_eq(tk_standalone_error_message(sa), want);
+    tk_standalone_free(sa);
+}
+END_TEST
+
+/* A failing call names the component, the call and the status. */
+START_TEST(call_errors_word_as_host)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, ALP_GMM);
+    tk_standalone_instance *inst = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, NULL, 1, NULL, &inst), TK_OK);
+    float obs[1] = {0};
+    ck_assert_int_eq(tk_standalone_teacher_step_update(inst, obs, obs, 0.0, obs, 0),
+                     TK_ERR_UNSUPPORTED);
+    ck_assert_str_eq(tk_standalone_instance_error_line(inst),
+                     "teacher \"alp-gmm\" failed in step_update: unsupported: teacher "
+                     "\"alp-gmm\" provides no step_update()");
+    /* The next successful call clears it. */
+    float task[2];
+    ck_assert_int_eq(tk_standalone_teacher_sample(inst, task), TK_OK);
+    ck_assert_str_eq(tk_standalone_instance_error_line(inst), "");
+    tk_standalone_free(sa);
+}
+END_TEST
+
+/* Runs `episodes` sample/update rounds with a return derived from the task,
+ * writing the tasks (2 floats each) to `tasks` when not NULL. */
+static void play(tk_standalone_instance *inst, size_t episodes, float *tasks)
+{
+    for (size_t i = 0; i < episodes; i++) {
+        float task[2];
+        ck_assert_int_eq(tk_standalone_teacher_sample(inst, task), TK_OK);
+        ck_assert_int_eq(tk_standalone_teacher_update(inst, task, task[0] * task[1], task[0] > 0.5f),
+                         TK_OK);
+        if (tasks)
+            memcpy(tasks + 2 * i, task, sizeof task);
+    }
+}
+
+START_TEST(batch_calls_equal_single_calls)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, ALP_GMM);
+    tk_standalone_instance *single = NULL, *batch = NULL;
+    const char *cfg = "{\"fit_rate\": 40}";
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, cfg, 3, NULL, &single), TK_OK);
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, cfg, 3, NULL, &batch), TK_OK);
+    ck_assert_uint_eq(tk_standalone_teacher_dims(batch), 2);
+    enum { N = 50, ROUNDS = 6 };
+    float want[2 * N], got[2 * N];
+    double rets[N];
+    int succ[N];
+    /* A batch samples N tasks, then updates N: the single calls in that
+     * order (a vectorised env's round). */
+    for (int r = 0; r < ROUNDS; r++) {
+        for (int i = 0; i < N; i++)
+            ck_assert_int_eq(tk_standalone_teacher_sample(single, want + 2 * i), TK_OK);
+        for (int i = 0; i < N; i++)
+            ck_assert_int_eq(tk_standalone_teacher_update(single, want + 2 * i,
+                                                          want[2 * i] * want[2 * i + 1],
+                                                          want[2 * i] > 0.5f),
+                             TK_OK);
+        ck_assert_int_eq(tk_standalone_teacher_sample_batch(batch, N, got), TK_OK);
+        ck_assert_mem_eq(got, want, sizeof want);
+        for (int i = 0; i < N; i++)
+            rets[i] = got[2 * i] * got[2 * i + 1], succ[i] = got[2 * i] > 0.5f;
+        ck_assert_int_eq(tk_standalone_teacher_update_batch(batch, N, got, rets, succ), TK_OK);
+    }
+    tk_standalone_free(sa);
+}
+END_TEST
+
+START_TEST(save_load_continues)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, ALP_GMM);
+    const char *cfg = "{\"fit_rate\": 40}";
+    tk_standalone_instance *a = NULL, *b = NULL, *other = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, cfg, 1, NULL, &a), TK_OK);
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, cfg, 99, NULL, &b), TK_OK);
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, "{\"fit_rate\": 41}", 1,
+                                                  NULL, &other), TK_OK);
+    play(a, 230, NULL);
+    play(b, 17, NULL); /* a used teacher is loaded as well as a fresh one */
+    const void *data = NULL;
+    size_t size = 0;
+    ck_assert_int_eq(tk_standalone_teacher_save(a, &data, &size), TK_OK);
+    void *copy = malloc(size);
+    memcpy(copy, data, size);
+    ck_assert_int_eq(tk_standalone_teacher_load(b, copy, size), TK_OK);
+    /* Refused: another config, damaged bytes; the teacher is unchanged. */
+    ck_assert_int_eq(tk_standalone_teacher_load(other, copy, size), TK_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(tk_standalone_instance_error_line(other), "another config"));
+    ck_assert_int_eq(tk_standalone_teacher_load(b, copy, size / 2), TK_ERR_INVALID);
+    ck_assert_int_eq(tk_standalone_teacher_load(b, "garbage", 7), TK_ERR_INVALID);
+    float want[2 * 300], got[2 * 300];
+    play(a, 300, want);
+    play(b, 300, got);
+    ck_assert_mem_eq(got, want, sizeof want);
+    free(copy);
+    tk_standalone_free(sa);
+}
+END_TEST
+
 START_TEST(abi_rules)
 {
     tk_standalone *sa = session();
@@ -188,5 +329,9 @@ int main(int argc, char **argv)
     tcase_add_test(tc, abi_rules);
     tcase_add_test(tc, find_by_id);
     tcase_add_test(tc, env_calls);
+    tcase_add_test(tc, config_errors_word_as_host);
+    tcase_add_test(tc, call_errors_word_as_host);
+    tcase_add_test(tc, batch_calls_equal_single_calls);
+    tcase_add_test(tc, save_load_continues);
     return tk_check_run_in_process(s, CK_NORMAL);
 }
