@@ -517,6 +517,32 @@ static const tk_descriptor *find_in_file(tk_standalone *sa, const char *path, tk
     return NULL;
 }
 
+/* Worded as the host's registry words it (core/host/registry.c), with the
+ * closest id as a suggestion. */
+static void not_found(tk_standalone *sa, tk_kind kind, const char *plugin)
+{
+    const char *ids[256];
+    size_t n = 0;
+    for (size_t i = 0; i < sa->n_files; i++) {
+        const tk_plugin_entry *e = sa->files[i].entry;
+        for (uint32_t j = 0; j < e->count() && n < 255; j++)
+            if (e->get(j)->kind == kind)
+                ids[n++] = e->get(j)->id;
+    }
+    ids[n] = NULL;
+    const char *near = tk_closest_word(plugin, ids);
+    char hint[128] = "";
+    if (near)
+        snprintf(hint, sizeof hint, "did you mean \"%s\"? ", near);
+    sa_fail(sa, TK_ERR_INVALID, NULL,
+            "no %s plugin \"%s\" found; %s`teachkit list` shows the available ones; add the "
+            "plugin's .so to TEACHKIT_PLUGIN_PATH or pass the file's path (searched: loaded "
+            "files, TEACHKIT_PLUGIN_PATH=%s, %s)%s",
+            kind_name(kind), plugin, hint,
+            getenv("TEACHKIT_PLUGIN_PATH") ? getenv("TEACHKIT_PLUGIN_PATH") : "",
+            sa->plugin_dir, sa->rejected);
+}
+
 const tk_descriptor *tk_standalone_find(tk_standalone *sa, tk_kind kind, const char *plugin)
 {
     if (!plugin || !plugin[0]) {
@@ -547,12 +573,7 @@ const tk_descriptor *tk_standalone_find(tk_standalone *sa, tk_kind kind, const c
         }
     }
     if (!found)
-        sa_fail(sa, TK_ERR_INVALID, NULL,
-                "no %s plugin \"%s\" found; add its .so to TEACHKIT_PLUGIN_PATH or pass the "
-                "file's path (searched: loaded files, TEACHKIT_PLUGIN_PATH=%s, %s)%s",
-                kind_name(kind), plugin,
-                getenv("TEACHKIT_PLUGIN_PATH") ? getenv("TEACHKIT_PLUGIN_PATH") : "",
-                sa->plugin_dir, sa->rejected);
+        not_found(sa, kind, plugin);
     return found;
 }
 

@@ -8,6 +8,9 @@ through reset options.
     task = teacher.sample()            # np.float32 array inside the box
     teacher.update(task, 0.7)          # the episode's return, normalised to [0, 1]
 
+    env = teachkit.TeacherWrapper(teachkit.make_env("pendulum", seed=1), teacher)
+    obs, info = env.reset()            # info["task"]: the task the teacher drew
+
 See docs/python.md for the whole API.
 """
 
@@ -19,5 +22,8 @@ except ImportError as e:  # a Python without NumPy (a pyenv build, a bare venv)
         "python3-numpy` and a venv made with --system-site-packages") from e
 
 from ._binding import Env, Session, Student, Teacher, TeachkitError, library_path
+from .envs import Box, TeachkitEnv, make_env
+from .wrappers import TeacherWrapper, VecTeacherWrapper
 
-__all__ = ["TeachkitError", "Session", "Teacher", "Env", "Student", "library_path"]
+__all__ = ["TeachkitError", "Session", "Teacher", "Env", "Student", "library_path",
+           "make_env", "TeachkitEnv", "Box", "TeacherWrapper", "VecTeacherWrapper"]

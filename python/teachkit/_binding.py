@@ -316,8 +316,14 @@ class _Instance:
 
 
 def _task_space(space):
-    """[(name, low, high) or (low, high), ...] -> ctypes structures (kept
-    alive by the caller for the create call)."""
+    """[(name, low, high) or (low, high), ...], or a box with `low` and
+    `high` arrays (a make_env env's task_space carries its exact bounds in
+    `bounds`) -> ctypes structures (kept alive by the caller for the create
+    call)."""
+    if hasattr(space, "bounds"):  # a make_env task space: exact bounds and names
+        space = space.bounds
+    elif hasattr(space, "low") and hasattr(space, "high"):
+        space = list(zip(np.ravel(space.low).tolist(), np.ravel(space.high).tolist()))
     dims = []
     for k, entry in enumerate(space):
         entry = tuple(entry)
