@@ -363,6 +363,12 @@ class Teacher(_Instance):
         del keep
         self.raw_return = "raw-return" in self.features
         self.step_level = "step-update" in self.features
+        # The round trip sample() -> update() is the hot path of a training
+        # loop: tasks live in ctypes buffers that update() passes back
+        # without conversion (tools/bench/python_overhead.py measures it).
+        self._TaskBuf = ctypes.c_float * self.dims
+        self._sample_fn = self._lib.tk_standalone_teacher_sample
+        self._update_fn = self._lib.tk_standalone_teacher_update
         self._obs_dim = None        # learnt from episode_start, for value_fn
         self._value_error = None    # an exception raised inside value_fn
         self._value_fn = None
@@ -374,9 +380,11 @@ class Teacher(_Instance):
 
     def sample(self):
         """The next training task, a new float32 array of `dims` values."""
-        task = np.empty(self.dims, dtype=np.float32)
-        self._call(self._lib.tk_standalone_teacher_sample, "sample", _ptr(task))
-        return task
+        buf = self._TaskBuf()
+        status = self._sample_fn(self._h, buf)
+        if status or self._value_error is not None:
+            self._after(status, "sample")
+        return np.frombuffer(buf, dtype=np.float32)
 
     def sample_batch(self, n):
         """n tasks at once, a float32 array of shape (n, dims): the same
@@ -391,9 +399,12 @@ class Teacher(_Instance):
         [0, 1] by the env's return range unless the teacher has the feature
         "raw-return" (Env.normalise_return does it); `success` the env's
         success flag (None: not a success)."""
-        task = _f32(task, self.dims, "task")
-        self._call(self._lib.tk_standalone_teacher_update, "update", _ptr(task), float(ret),
-                   1 if success else 0)
+        buf = getattr(task, "base", None)
+        if type(buf) is not self._TaskBuf:  # not an array from sample()
+            buf = _ptr(_f32(task, self.dims, "task"))
+        status = self._update_fn(self._h, buf, float(ret), 1 if success else 0)
+        if status or self._value_error is not None:
+            self._after(status, "update")
 
     def update_batch(self, tasks, rets, successes=None):
         """update() for each row of `tasks` (shape (n, dims)) with rets[i]
@@ -464,8 +475,12 @@ class Teacher(_Instance):
             return TK_ERR_INTERNAL
 
     def _call(self, fn, call, *args):
-        self._value_error = None
         status = fn(self._h, *args)
+        if status or self._value_error is not None:
+            self._after(status, call)
+
+    def _after(self, status, call):
+        """A call failed, or value_fn raised inside it: raise that."""
         if self._value_error is not None:
             err, self._value_error = self._value_error, None
             raise err
