@@ -4,6 +4,7 @@
 # when all are present.  Run as root (or with sudo) on Debian 12.
 set -eu
 
+# python3-mesonpy ... python3-torch: the Python wheel, its tests and its example.
 PACKAGES="build-essential meson ninja-build pkg-config \
 libjansson-dev liblapacke-dev libopenblas-dev check \
 python3 python3-numpy valgrind clang gnuplot-nox libopenmpi-dev openmpi-bin \
