@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Python binding (python/teachkit.py, docs/python.md):
+# The Python binding (python/teachkit/, docs/python.md) from the source tree:
 #  - python/example_toy_alp_gmm.py, ALP-GMM on the toy grid driven from
 #    Python for 20,000 episodes, reports exactly the mastered_pct curve (every
 #    evaluation, the final one included) of `teachkit run

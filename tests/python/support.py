@@ -36,7 +36,7 @@ def run_cli(manifest, seed=None, extra=()):
     return p.returncode, p.stderr, out, tmp
 
 
-def cli_error_line(stderr, manifest_path_part="manifest.json"):
+def cli_error_line(stderr):
     """The CLI's error line without "teachkit: FILE: " (FILE is the
     manifest or the plugin file)."""
     line = [ln for ln in stderr.splitlines() if ln.startswith("teachkit: ")][-1]

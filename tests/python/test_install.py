@@ -42,6 +42,15 @@ class Installed(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(out.stdout.strip(), "(1,)")
 
+    def test_without_numpy_the_import_says_what_to_do(self):
+        code = "import sys; sys.modules['numpy'] = None; import teachkit"
+        out = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True,
+                             text=True)
+        self.assertNotEqual(out.returncode, 0)
+        last = out.stderr.strip().splitlines()[-1]
+        self.assertTrue(last.startswith("ImportError: teachkit needs NumPy: `pip install numpy`"),
+                        last)
+
     def test_out_of_tree_plugin_through_TEACHKIT_PLUGIN_PATH(self):
         plugin = os.environ.get("TEACHKIT_TEST_PLUGIN")
         if not plugin:

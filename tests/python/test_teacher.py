@@ -8,7 +8,7 @@ import unittest
 import numpy as np
 
 import teachkit
-from support import need_cli, run_cli
+from support import cli_error_line, need_cli, run_cli
 
 SPACE = [(0.0, 1.0), (-2.0, 3.0)]
 
@@ -161,7 +161,6 @@ class ErrorsAsTheCli(unittest.TestCase):
 
     @need_cli
     def test_config_mistakes(self):
-        from support import cli_error_line
         cases = [("teacher", "alp-gmm", {"fit_rat": 3}), ("teacher", "alp-gmm", {"fit_rate": "x"}),
                  ("teacher", "alp-gmm", {"fit_rate": 0}), ("teacher", "riac", {"max_region_size": 1}),
                  ("env", "toy-grid", {"cells_per_dim": 0}), ("env", "toy-grid", {"dim": 2})]

@@ -1,7 +1,7 @@
 /*
  * A ready-made host for using teachkit plugins outside the `teachkit`
  * program: from a C tool, a test, or a Python training loop through ctypes
- * (python/teachkit.py).
+ * (the Python package, python/teachkit/).
  *
  * A tk_standalone is a session: it loads plugin files, finds components by
  * kind and id, and creates instances with the services table a plugin
