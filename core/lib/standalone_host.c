@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -835,10 +836,30 @@ tk_status tk_standalone_teacher_sample(tk_standalone_instance *inst, float *task
     return end(inst, st ? st : TEACHER(inst)->sample(inst->self, task_out));
 }
 
+/* The ABI promises teachers finite returns and the host's own tasks; a
+ * caller of this library may pass anything, so NaN and infinities stop
+ * here as TK_ERR_INVALID (the host drops such episodes instead). */
+static tk_status check_outcome(tk_standalone_instance *inst, const float *task,
+                               double episode_return, size_t row)
+{
+    for (size_t i = 0; i < inst->space.dims; i++)
+        if (!isfinite(task[i]))
+            return host_error((tk_ctx *)(void *)inst, TK_ERR_INVALID, NULL,
+                              "task %zu value %zu is %g: pass the tasks sample() gave", row, i,
+                              (double)task[i]);
+    if (!isfinite(episode_return))
+        return host_error((tk_ctx *)(void *)inst, TK_ERR_INVALID, NULL,
+                          "episode return %zu is %g: teachers take finite returns only (teachkit "
+                          "run drops such episodes)", row, episode_return);
+    return TK_OK;
+}
+
 tk_status tk_standalone_teacher_update(tk_standalone_instance *inst, const float *task,
                                        double episode_return, int success)
 {
     tk_status st = begin(inst, TK_KIND_TEACHER, 1, "update");
+    if (st == TK_OK)
+        st = check_outcome(inst, task, episode_return, 0);
     return end(inst, st ? st : TEACHER(inst)->update(inst->self, task, episode_return, success));
 }
 
@@ -874,9 +895,13 @@ tk_status tk_standalone_teacher_update_batch(tk_standalone_instance *inst, size_
                                              const int *successes)
 {
     tk_status st = begin(inst, TK_KIND_TEACHER, 1, "update");
-    for (size_t i = 0; st == TK_OK && i < n; i++)
-        st = TEACHER(inst)->update(inst->self, tasks + i * inst->space.dims, returns[i],
-                                   successes ? successes[i] != 0 : 0);
+    for (size_t i = 0; st == TK_OK && i < n; i++) {
+        const float *task = tasks + i * inst->space.dims;
+        st = check_outcome(inst, task, returns[i], i);
+        if (st == TK_OK)
+            st = TEACHER(inst)->update(inst->self, task, returns[i],
+                                       successes ? successes[i] != 0 : 0);
+    }
     return end(inst, st);
 }
 

@@ -47,24 +47,31 @@ class _Episode:
         self.obs = None
         self.ret = 0.0
         self.live = False
+        self.first_obs = None   # deferred step-level calls (VecTeacherWrapper)
+        self.transitions = []
 
 
 class _Driver:
     """Teacher calls around one env's reset and steps (shared by the single
     and the vectorised wrapper)."""
 
-    def __init__(self, env, teacher, return_range, success_fn):
+    def __init__(self, env, teacher, return_range, success_fn, defer=False):
         self.env = env
         self.teacher = teacher
         self.normalise = _normaliser(env, teacher, return_range)
         self.success_fn = success_fn
+        # Step-level teachers follow one episode at a time (SPDL keeps the
+        # running episode's discounted return): with several envs, each
+        # episode's step-level calls are kept and replayed at its end.
+        self.defer = defer and teacher.step_level
 
     def reset(self, ep, task, seed=None, options=None):
         opts = dict(options or {})
         opts["task"] = task
         obs, info = self.env.reset(seed=seed, options=opts)
         ep.task, ep.obs, ep.ret, ep.live = task, obs, 0.0, True
-        if self.teacher.step_level:
+        ep.first_obs, ep.transitions = obs, []
+        if self.teacher.step_level and not self.defer:
             self.teacher.episode_start(task, obs)
         info = dict(info)
         info["task"] = task
@@ -73,7 +80,10 @@ class _Driver:
     def step(self, ep, action):
         obs, reward, terminated, truncated, info = self.env.step(action)
         ep.ret += float(reward)
-        if self.teacher.step_level:
+        if self.defer:
+            ep.transitions.append((ep.obs, np.array(action, dtype=np.float32, copy=True),
+                                   float(reward), obs, bool(terminated)))
+        elif self.teacher.step_level:
             self.teacher.step_update(ep.obs, action, float(reward), obs, bool(terminated))
         ep.obs = obs
         info = dict(info)
@@ -151,6 +161,11 @@ class VecTeacherWrapper:
     (automatic reset): obs[i] is then the new episode's first observation
     and infos[i]["final_observation"] the last one of the ended episode.
     infos is a list of per-env dicts (each with "task").
+
+    Step-level teachers (SPDL) follow one episode at a time, so their
+    episode_start and step_update calls are kept per env and replayed when
+    the episode ends, just before its update (value_fn is then asked the
+    value of the first observation at that time).
     """
 
     def __init__(self, envs, teacher, return_range=None, success_fn=None):
@@ -159,7 +174,8 @@ class VecTeacherWrapper:
             raise ValueError("VecTeacherWrapper needs at least one env")
         self.teacher = teacher
         self.num_envs = len(self.envs)
-        self._drivers = [_Driver(e, teacher, return_range, success_fn) for e in self.envs]
+        self._drivers = [_Driver(e, teacher, return_range, success_fn, defer=True)
+                         for e in self.envs]
         self._eps = [_Episode() for _ in self.envs]
         self.single_observation_space = getattr(self.envs[0], "observation_space", None)
         self.single_action_space = getattr(self.envs[0], "action_space", None)
@@ -186,8 +202,16 @@ class VecTeacherWrapper:
         ended = [i for i in range(self.num_envs) if terms[i] or truncs[i]]
         if ended:
             outcomes = [self._drivers[i].outcome(self._eps[i], infos[i]) for i in ended]
-            self.teacher.update_batch(np.stack([self._eps[i].task for i in ended]),
-                                      [ret for ret, _ in outcomes], [s for _, s in outcomes])
+            if self.teacher.step_level:  # replay each episode, then its update
+                for i, (ret, success) in zip(ended, outcomes):
+                    ep = self._eps[i]
+                    self.teacher.episode_start(ep.task, ep.first_obs)
+                    for transition in ep.transitions:
+                        self.teacher.step_update(*transition)
+                    self.teacher.update(ep.task, ret, success)
+            else:
+                self.teacher.update_batch(np.stack([self._eps[i].task for i in ended]),
+                                          [ret for ret, _ in outcomes], [s for _, s in outcomes])
             tasks = self.teacher.sample_batch(len(ended))
             for k, i in enumerate(ended):
                 infos[i]["final_observation"] = obs[i]

@@ -4,6 +4,7 @@
  * plugins by id and path, and report errors as values.
  * argv: toy_grid.so alp_gmm.so future_minor.so wrong_major.so no_entry.so */
 #include <check.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,15 @@ START_TEST(call_errors_word_as_host)
     ck_assert_str_eq(tk_standalone_instance_error_line(inst),
                      "teacher \"alp-gmm\" failed in step_update: unsupported: teacher "
                      "\"alp-gmm\" provides no step_update()");
+    /* Non-finite returns and tasks never reach the plugin. */
+    float task0[2] = {0.5f, 0.5f};
+    ck_assert_int_eq(tk_standalone_teacher_update(inst, task0, NAN, 0), TK_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(tk_standalone_instance_error_line(inst),
+                                 "teachers take finite returns only"));
+    task0[1] = INFINITY;
+    double rets[1] = {0.5};
+    ck_assert_int_eq(tk_standalone_teacher_update_batch(inst, 1, task0, rets, NULL),
+                     TK_ERR_INVALID);
     /* The next successful call clears it. */
     float task[2];
     ck_assert_int_eq(tk_standalone_teacher_sample(inst, task), TK_OK);

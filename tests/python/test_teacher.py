@@ -45,6 +45,15 @@ class Batches(unittest.TestCase):
                 b.update(t, r, s)
         self.assertEqual(a.save(), b.save())
 
+    def test_non_finite_returns_are_refused(self):
+        a = teachkit.Teacher("alp-gmm", SPACE, seed=1)
+        for bad in (float("nan"), float("inf")):
+            with self.assertRaises(teachkit.TeachkitError) as cm:
+                a.update(a.sample(), bad)
+            self.assertEqual(cm.exception.code, 2)
+        with self.assertRaises(teachkit.TeachkitError):
+            a.update_batch(a.sample_batch(2), [0.5, float("nan")])
+
     def test_update_batch_checks_its_shapes(self):
         a = teachkit.Teacher("random", SPACE)
         with self.assertRaises(ValueError):

@@ -139,6 +139,30 @@ class Wrapper(unittest.TestCase):
         self.assertEqual(updated, ended)
         self.assertEqual(ended, 30 // 5 + 30 // 6 + 30 // 7)
 
+    def test_vectorised_wrapper_replays_step_level_episodes_one_at_a_time(self):
+        envs = [teachkit.make_env("pendulum", config={"episode_steps": 6 + i}, seed=i)
+                for i in range(3)]
+        spdl = teachkit.Teacher("spdl", envs[0].task_space, seed=1,
+                                config={"update_offset": 60, "update_frequency": 60},
+                                value_fn=lambda obs: float(obs[2]))
+        teacher = RecordingTeacher(spdl)
+        vec = teachkit.VecTeacherWrapper(envs, teacher)
+        vec.reset(seed=0)
+        steps = 0
+        for _ in range(84):
+            _, _, te, tr, _ = vec.step(np.zeros((3, 1)))
+            steps += sum(6 + i for i in np.flatnonzero(te | tr))
+        names = [name for name, _ in teacher.calls if name != "sample_batch"]
+        # each ended episode: episode_start, its steps, update -- never interleaved
+        k = 0
+        while k < len(names):
+            self.assertEqual(names[k], "episode_start")
+            j = names.index("update", k)
+            self.assertEqual(set(names[k + 1:j]), {"step_update"})
+            k = j + 1
+        self.assertEqual(spdl.snapshot()["env_steps"], steps)
+        self.assertGreater(spdl.snapshot()["steps_taken"], 0)
+
 
 if __name__ == "__main__":
     unittest.main()

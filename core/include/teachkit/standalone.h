@@ -143,6 +143,8 @@ const char *tk_standalone_instance_error_line(const tk_standalone_instance *inst
  * instance.  [instance] */
 
 tk_status tk_standalone_teacher_sample(tk_standalone_instance *inst, float *task_out);
+/* Refuses non-finite task values and returns with TK_ERR_INVALID before the
+ * plugin sees them (the ABI promises plugins finite returns). */
 tk_status tk_standalone_teacher_update(tk_standalone_instance *inst, const float *task,
                                        double episode_return, int success);
 /* *json_out is owned by the instance, valid until the next call on it. */
