@@ -48,6 +48,7 @@ class TeachkitError(RuntimeError):
 # ------------------------------------------------------------------ library
 
 _f32p = ctypes.POINTER(ctypes.c_float)
+_F32 = np.dtype(np.float32)  # built once: np.frombuffer(buf, "float32") looks it up each call
 _f64p = ctypes.POINTER(ctypes.c_double)
 
 
@@ -384,7 +385,7 @@ class Teacher(_Instance):
         status = self._sample_fn(self._h, buf)
         if status or self._value_error is not None:
             self._after(status, "sample")
-        return np.frombuffer(buf, dtype=np.float32)
+        return np.frombuffer(buf, _F32)
 
     def sample_batch(self, n):
         """n tasks at once, a float32 array of shape (n, dims): the same
