@@ -168,6 +168,7 @@ def _declare(lib):
 
 
 _lib = None
+_lib_gil = None
 
 
 def _library():
@@ -175,6 +176,18 @@ def _library():
     if _lib is None:
         _lib = _declare(ctypes.CDLL(library_path()))
     return _lib
+
+
+def _library_holding_gil():
+    """The same library through ctypes.PyDLL, whose calls keep the GIL:
+    for the microsecond-long teacher calls of a training loop's hot path
+    (sample, update), where releasing and taking the GIL back costs more
+    than the call.  Longer calls (env steps, batches) go through _library()
+    and let other Python threads run."""
+    global _lib_gil
+    if _lib_gil is None:
+        _lib_gil = _declare(ctypes.PyDLL(_library()._name))
+    return _lib_gil
 
 
 def _text(raw):
@@ -368,8 +381,8 @@ class Teacher(_Instance):
         # loop: tasks live in ctypes buffers that update() passes back
         # without conversion (tools/bench/python_overhead.py measures it).
         self._TaskBuf = ctypes.c_float * self.dims
-        self._sample_fn = self._lib.tk_standalone_teacher_sample
-        self._update_fn = self._lib.tk_standalone_teacher_update
+        self._sample_fn = _library_holding_gil().tk_standalone_teacher_sample
+        self._update_fn = _library_holding_gil().tk_standalone_teacher_update
         self._obs_dim = None        # learnt from episode_start, for value_fn
         self._value_error = None    # an exception raised inside value_fn
         self._value_fn = None
