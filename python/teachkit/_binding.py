@@ -84,7 +84,7 @@ class _Descriptor(ctypes.Structure):
 
 # tk_standalone_value_fn: (user, obs, n, values_out) -> tk_status
 _VALUE_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, _f32p, ctypes.c_size_t, _f32p)
-TK_ERR_INVALID, TK_ERR_UNSUPPORTED, TK_ERR_INTERNAL = 2, 6, 8
+TK_ERR_UNSUPPORTED, TK_ERR_INTERNAL = 6, 8
 
 
 def library_path():

@@ -18,6 +18,8 @@ def play(teacher, episodes):
     tasks = []
     for _ in range(episodes):
         t = teacher.sample()
+        if teacher.step_level:
+            teacher.episode_start(t, np.zeros(3, np.float32))
         teacher.update(t, float(t[0]) * 0.7, success=t[0] > 0.6)
         tasks.append(t)
     return np.array(tasks)
@@ -65,7 +67,11 @@ class Batches(unittest.TestCase):
 class SaveLoad(unittest.TestCase):
     def test_a_loaded_teacher_continues_as_the_saved_one_whatever_its_seed(self):
         for tid, cfg in [("alp-gmm", {"fit_rate": 50}), ("riac", {}), ("covar-gmm", {}),
-                         ("random", {})]:
+                         ("random", {}), ("adr", {"min_reward_thr": 0.2, "max_reward_thr": 0.5}),
+                         ("goal-gan", {"success": "env"}), ("setter-solver", {"success": "env"}),
+                         ("spdl", {"value_source": "episode_return", "update_offset": 100,
+                                   "update_frequency": 50}),
+                         ("oracle", {"window_step_vector": [0.05, 0.05], "reward_thr": 0.5})]:
             a = teachkit.Teacher(tid, SPACE, config=cfg, seed=1)
             play(a, 260)
             data = a.save()
