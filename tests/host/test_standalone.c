@@ -2,7 +2,7 @@
  * instances and resolve configs exactly as the host does (compared with
  * core/host/instance.c and plugin_config.c), apply the ABI rules, find
  * plugins by id and path, and report errors as values.
- * argv: toy_grid.so alp_gmm.so future_minor.so wrong_major.so no_entry.so */
+ * argv: toy_grid.so alp_gmm.so future_minor.so wrong_major.so no_entry.so spdl.so */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -20,6 +20,7 @@ static char **plugin_args;
 #define FUTURE_MINOR plugin_args[2]
 #define WRONG_MAJOR plugin_args[3]
 #define NO_ENTRY plugin_args[4]
+#define SPDL plugin_args[5]
 
 static const tk_dim unit_dims[2] = {{"a", 0.0, 1.0}, {"b", 0.0, 1.0}};
 static const tk_task_space unit_space = {2, unit_dims};
@@ -252,6 +253,56 @@ START_TEST(save_load_continues)
 }
 END_TEST
 
+/* The caller's value function answers host->student_value: SPDL asks the
+ * value of each episode's first observation in episode_start. */
+typedef struct value_calls {
+    int calls;
+    size_t n;
+    float first;
+    tk_status answer;
+} value_calls;
+
+static tk_status value_of(void *user, const float *obs, size_t n, float *values_out)
+{
+    value_calls *v = user;
+    v->calls++;
+    v->n = n;
+    v->first = obs[0];
+    for (size_t i = 0; i < n; i++)
+        values_out[i] = 0.25f;
+    return v->answer;
+}
+
+START_TEST(value_function_and_step_calls)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, SPDL);
+    ck_assert_msg(d != NULL, "%s", tk_standalone_error_message(sa));
+    tk_standalone_instance *t = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, NULL, 1, NULL, &t), TK_OK);
+    float task[2], obs[3] = {0.5f, 1.0f, 2.0f}, act[1] = {0.0f};
+    ck_assert_int_eq(tk_standalone_teacher_sample(t, task), TK_OK);
+    /* No value function: SPDL points at its value_source key. */
+    ck_assert_int_eq(tk_standalone_teacher_episode_start(t, task, obs), TK_ERR_CONFIG);
+    ck_assert_str_eq(tk_standalone_instance_error_path(t), "value_source");
+    value_calls v = {0, 0, 0.0f, TK_OK};
+    tk_standalone_set_value_fn(t, value_of, &v);
+    ck_assert_int_eq(tk_standalone_teacher_episode_start(t, task, obs), TK_OK);
+    ck_assert_int_eq(v.calls, 1);
+    ck_assert_uint_eq(v.n, 1);
+    ck_assert(v.first == 0.5f);
+    ck_assert_int_eq(tk_standalone_teacher_step_update(t, obs, act, -1.0, obs, 0), TK_OK);
+    ck_assert_int_eq(tk_standalone_teacher_update(t, task, 0.5, 0), TK_OK);
+    /* A failing value function fails the call. */
+    v.answer = TK_ERR_INTERNAL;
+    ck_assert_int_eq(tk_standalone_teacher_sample(t, task), TK_OK);
+    ck_assert_int_ne(tk_standalone_teacher_episode_start(t, task, obs), TK_OK);
+    tk_standalone_set_value_fn(t, NULL, NULL);
+    ck_assert_int_eq(tk_standalone_teacher_episode_start(t, task, obs), TK_ERR_CONFIG);
+    tk_standalone_free(sa);
+}
+END_TEST
+
 START_TEST(abi_rules)
 {
     tk_standalone *sa = session();
@@ -328,7 +379,7 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-    if (argc < 6)
+    if (argc < 7)
         return 2;
     plugin_args = argv + 1;
     Suite *s = suite_create("standalone");
@@ -343,5 +394,6 @@ int main(int argc, char **argv)
     tcase_add_test(tc, call_errors_word_as_host);
     tcase_add_test(tc, batch_calls_equal_single_calls);
     tcase_add_test(tc, save_load_continues);
+    tcase_add_test(tc, value_function_and_step_calls);
     return tk_check_run_in_process(s, CK_NORMAL);
 }
