@@ -26,6 +26,8 @@ class Examples(unittest.TestCase):
         self.assertRegex(p.stdout, r"ALP-GMM components: [1-9]")
 
     def test_pytorch_agent_short(self):
+        if os.environ.get("TEACHKIT_SKIP_TORCH"):
+            self.skipTest("TEACHKIT_SKIP_TORCH set (a sanitizer runtime is preloaded)")
         try:
             import torch  # noqa: F401
         except ImportError:
