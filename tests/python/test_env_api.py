@@ -61,6 +61,14 @@ class GymnasiumContract(unittest.TestCase):
         second = env.reset()[0]
         self.assertFalse(np.array_equal(first, second))
 
+    def test_reset_accepts_empty_options_and_render_modes_are_declared(self):
+        env = teachkit.make_env("pendulum", seed=1, render_mode="rgb_array")
+        obs, info = env.reset(options={})
+        self.assertTrue(np.array_equal(info["task"], env.default_task))
+        self.assertIn(env.render_mode, env.metadata["render_modes"])
+        with self.assertRaises(ValueError):
+            teachkit.make_env("pendulum", render_mode="human")
+
     def test_the_task_comes_through_reset_options(self):
         env = teachkit.make_env("pendulum", seed=1)
         low = env.task_space.low
