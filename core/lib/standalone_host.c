@@ -12,7 +12,7 @@
  *
  * The tk_ctx handed to plugins is the tk_standalone_instance itself (cast
  * to the opaque type): the library defines no `struct tk_ctx`, so it cannot
- * clash with the host's.
+ * clash with the host's.  The call helpers are in standalone_calls.c.
  */
 #define _GNU_SOURCE /* dladdr */
 #include "teachkit/standalone.h"
@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,52 +30,12 @@
 #include <sys/stat.h>
 
 #include "teachkit/config_merge.h"
-#include "teachkit/render.h"
 #include "teachkit/rng.h"
 #include "teachkit/state.h"
 
+#include "standalone_internal.h"
+
 #define SA_MAX_DEPTH 4 /* directory recursion, as the host */
-
-typedef struct sa_file {
-    char *path;                   /* realpath, owned */
-    void *handle;                 /* dlopen handle */
-    const tk_plugin_entry *entry; /* inside the file */
-} sa_file;
-
-struct tk_standalone {
-    sa_file *files;
-    size_t n_files, cap_files;
-    int searched;                 /* the default search path was scanned */
-    int verbose;
-    char plugin_dir[PATH_MAX];    /* bundled plugins: build tree or install dir */
-    char rejected[2048];          /* "; rejected FILE: reason" of the scan, for messages */
-    tk_status code;
-    char err_path[256];
-    char err_message[4096];
-    tk_standalone_instance *instances; /* alive instances, destroyed by free */
-};
-
-struct tk_standalone_instance {
-    tk_standalone *sa;
-    const tk_descriptor *desc;
-    void *self;                   /* the plugin's object */
-    char role[32];
-    tk_rng rng;
-    char *config;                 /* resolved config JSON, owned */
-    /* Teachers: a copy of the task space, to re-create the plugin object
-     * before a load (the ABI loads into a fresh instance only). */
-    tk_task_space space;
-    tk_dim *dims;                 /* owned, with the names after the array */
-    tk_standalone_value_fn value_fn; /* answers host->student_value, or NULL */
-    void *value_user;
-    tk_state_writer saved;        /* the bytes of the last save, owned */
-    const char *call;             /* the call being made, for messages */
-    tk_status code;
-    char err_path[256];
-    char err_message[1024];
-    char err_line[1536];          /* the message as `teachkit run` words it */
-    tk_standalone_instance *prev, *next;
-};
 
 /* ------------------------------------------------------------- messages */
 
@@ -110,7 +69,7 @@ static tk_status sa_fail(tk_standalone *sa, tk_status code, const char *path, co
     return code;
 }
 
-static const char *kind_name(tk_kind kind)
+const char *tk_sa_kind_name(tk_kind kind)
 {
     switch (kind) {
     case TK_KIND_TEACHER: return "teacher";
@@ -142,17 +101,33 @@ static void host_log(tk_ctx *ctx, tk_log_level level, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+static tk_status verror(tk_standalone_instance *inst, tk_status code, const char *config_path,
+                        const char *fmt, va_list ap)
+{
+    inst->code = code;
+    snprintf(inst->err_path, sizeof inst->err_path, "%s", config_path ? config_path : "");
+    vsnprintf(inst->err_message, sizeof inst->err_message, fmt, ap);
+    return code;
+}
+
 static tk_status host_error(tk_ctx *ctx, tk_status code, const char *config_path,
                             const char *fmt, ...)
 {
-    tk_standalone_instance *inst = instance_of(ctx);
-    inst->code = code;
-    snprintf(inst->err_path, sizeof inst->err_path, "%s", config_path ? config_path : "");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(inst->err_message, sizeof inst->err_message, fmt, ap);
+    tk_status st = verror(instance_of(ctx), code, config_path, fmt, ap);
     va_end(ap);
-    return code;
+    return st;
+}
+
+tk_status tk_sa_error(tk_standalone_instance *inst, tk_status code, const char *config_path,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tk_status st = verror(inst, code, config_path, fmt, ap);
+    va_end(ap);
+    return st;
 }
 
 static tk_rng *host_rng(tk_ctx *ctx)
@@ -171,7 +146,7 @@ static tk_status host_student_value(tk_ctx *ctx, const float *obs, size_t n, flo
                       "tk_standalone_set_value_fn in C)");
 }
 
-static const tk_host_api host_table = {
+const tk_host_api tk_sa_host_table = {
     .struct_size = sizeof(tk_host_api),
     .abi_major = TK_ABI_MAJOR,
     .abi_minor = TK_ABI_MINOR,
@@ -251,9 +226,6 @@ int tk_standalone_has_feature(const tk_descriptor *desc, const char *feature)
 
 /* ------------------------------------------------------------- loading */
 
-/* Required functions lie inside the declared sizes (registry.c vtable_ok). */
-#define HAS(v, type, field) \
-    ((v)->struct_size >= offsetof(type, field) + sizeof(v)->field && (v)->field)
 
 static const char *descriptor_problem(const tk_descriptor *d)
 {
@@ -510,11 +482,11 @@ static const tk_descriptor *find_in_file(tk_standalone *sa, const char *path, tk
     if (n == 1)
         return found;
     if (n == 0)
-        sa_fail(sa, TK_ERR_INVALID, NULL, "%s provides no %s", path, kind_name(kind));
+        sa_fail(sa, TK_ERR_INVALID, NULL, "%s provides no %s", path, tk_sa_kind_name(kind));
     else
         sa_fail(sa, TK_ERR_INVALID, NULL,
                 "%s provides several %ss (%s): load the file, then find the component by id",
-                path, kind_name(kind), ids);
+                path, tk_sa_kind_name(kind), ids);
     return NULL;
 }
 
@@ -539,7 +511,7 @@ static void not_found(tk_standalone *sa, tk_kind kind, const char *plugin)
             "no %s plugin \"%s\" found; %s`teachkit list` shows the available ones; add the "
             "plugin's .so to TEACHKIT_PLUGIN_PATH or pass the file's path (searched: loaded "
             "files, TEACHKIT_PLUGIN_PATH=%s, %s)%s",
-            kind_name(kind), plugin, hint,
+            tk_sa_kind_name(kind), plugin, hint,
             getenv("TEACHKIT_PLUGIN_PATH") ? getenv("TEACHKIT_PLUGIN_PATH") : "",
             sa->plugin_dir, sa->rejected);
 }
@@ -566,7 +538,7 @@ const tk_descriptor *tk_standalone_find(tk_standalone *sa, tk_kind kind, const c
                 sa_fail(sa, TK_ERR_INVALID, NULL,
                         "%s \"%s\" is provided by two files, %s and %s; remove one of them or "
                         "take one out of the plugin search path",
-                        kind_name(kind), plugin, found_file, sa->files[i].path);
+                        tk_sa_kind_name(kind), plugin, found_file, sa->files[i].path);
                 return NULL;
             }
             found = d;
@@ -587,7 +559,7 @@ const tk_descriptor *tk_standalone_find(tk_standalone *sa, tk_kind kind, const c
  * relative to the config as its path. */
 static char *resolve_config(tk_standalone *sa, const tk_descriptor *desc, const char *user_json)
 {
-    const char *section = kind_name(desc->kind);
+    const char *section = tk_sa_kind_name(desc->kind);
     json_error_t jerr;
     json_t *user = user_json && user_json[0] ? json_loads(user_json, 0, &jerr) : json_object();
     if (!json_is_object(user)) {
@@ -621,7 +593,7 @@ static tk_standalone_instance *new_instance(tk_standalone *sa, const tk_descript
 {
     if (!desc || desc->kind != kind) {
         sa_fail(sa, TK_ERR_INVALID, NULL, "%s is not a %s", desc ? desc->id : "(null)",
-                kind_name(kind));
+                tk_sa_kind_name(kind));
         return NULL;
     }
     char *config = resolve_config(sa, desc, config_json);
@@ -635,7 +607,7 @@ static tk_standalone_instance *new_instance(tk_standalone *sa, const tk_descript
     inst->sa = sa;
     inst->desc = desc;
     inst->config = config;
-    snprintf(inst->role, sizeof inst->role, "%s", role ? role : kind_name(kind));
+    snprintf(inst->role, sizeof inst->role, "%s", role ? role : tk_sa_kind_name(kind));
     tk_rng_derive(&inst->rng, seed, inst->role);
     return inst;
 }
@@ -644,12 +616,12 @@ static tk_standalone_instance *new_instance(tk_standalone *sa, const tk_descript
  * it (core/host/instance.c, tk_instance_fail), without its "FILE: "
  * prefix: configuration errors point at the key of the component's config
  * section, the others name the component, the call and the status. */
-static void word_failure(const tk_standalone_instance *inst, tk_status st, const char *what,
-                         char *out, size_t size)
+void tk_sa_word_failure(const tk_standalone_instance *inst, tk_status st, const char *what,
+                        char *out, size_t size)
 {
     const char *msg = inst->code == st && inst->err_message[0] ? inst->err_message
                                                                : tk_standalone_status_name(st);
-    const char *section = kind_name(inst->desc->kind);
+    const char *section = tk_sa_kind_name(inst->desc->kind);
     if (st == TK_ERR_CONFIG && inst->code == st && inst->err_path[0])
         snprintf(out, size, "%s.config.%s: %s (%s plugin \"%s\")", section, inst->err_path, msg,
                  section, inst->desc->id);
@@ -675,7 +647,7 @@ static tk_status finish_create(tk_standalone *sa, tk_standalone_instance *inst, 
 {
     if (st != TK_OK) {
         char line[sizeof inst->err_line];
-        word_failure(inst, st, "create", line, sizeof line);
+        tk_sa_word_failure(inst, st, "create", line, sizeof line);
         sa_fail(sa, st, inst->code == st ? inst->err_path : NULL, "%s", line);
         free_instance(inst);
         return st;
@@ -725,7 +697,8 @@ tk_status tk_standalone_create_teacher(tk_standalone *sa, const tk_descriptor *d
         return sa_fail(sa, TK_ERR_NOMEM, NULL, "out of memory");
     }
     const tk_teacher_vtable *v = desc->vtable;
-    tk_status st = v->create(&host_table, (tk_ctx *)(void *)inst, space, inst->config, &inst->self);
+    tk_status st = v->create(&tk_sa_host_table, (tk_ctx *)(void *)inst, space, inst->config,
+                             &inst->self);
     return finish_create(sa, inst, st, out);
 }
 
@@ -738,7 +711,8 @@ tk_status tk_standalone_create_env(tk_standalone *sa, const tk_descriptor *desc,
     if (!inst)
         return sa->code;
     const tk_env_vtable *v = desc->vtable;
-    tk_status st = v->create(&host_table, (tk_ctx *)(void *)inst, inst->config, &inst->self);
+    tk_status st = v->create(&tk_sa_host_table, (tk_ctx *)(void *)inst, inst->config,
+                             &inst->self);
     return finish_create(sa, inst, st, out);
 }
 
@@ -752,7 +726,8 @@ tk_status tk_standalone_create_student(tk_standalone *sa, const tk_descriptor *d
     if (!inst)
         return sa->code;
     const tk_student_vtable *v = desc->vtable;
-    tk_status st = v->create(&host_table, (tk_ctx *)(void *)inst, spec, inst->config, &inst->self);
+    tk_status st = v->create(&tk_sa_host_table, (tk_ctx *)(void *)inst, spec, inst->config,
+                             &inst->self);
     return finish_create(sa, inst, st, out);
 }
 
@@ -790,339 +765,3 @@ tk_status tk_standalone_instance_error_code(const tk_standalone_instance *inst) 
 const char *tk_standalone_instance_error_path(const tk_standalone_instance *inst) { return inst->err_path; }
 const char *tk_standalone_instance_error_message(const tk_standalone_instance *inst) { return inst->err_message; }
 const char *tk_standalone_instance_error_line(const tk_standalone_instance *inst) { return inst->err_line; }
-
-/* ---------------------------------------------------------- call helpers */
-
-/* Clears the instance's error before a call, so a message always belongs to
- * the call that failed; a plugin that fails without host->error() gets the
- * status name. */
-static tk_status begin(tk_standalone_instance *inst, tk_kind kind, int provided,
-                       const char *what)
-{
-    inst->code = TK_OK;
-    inst->call = what;
-    inst->err_path[0] = '\0';
-    inst->err_message[0] = '\0';
-    inst->err_line[0] = '\0';
-    if (inst->desc->kind != kind)
-        return host_error((tk_ctx *)(void *)inst, TK_ERR_INVALID, NULL, "%s is a %s, not a %s",
-                          inst->desc->id, kind_name(inst->desc->kind), kind_name(kind));
-    if (!provided)
-        return host_error((tk_ctx *)(void *)inst, TK_ERR_UNSUPPORTED, NULL,
-                          "%s \"%s\" provides no %s()", kind_name(kind), inst->desc->id, what);
-    return TK_OK;
-}
-
-static tk_status end(tk_standalone_instance *inst, tk_status st)
-{
-    if (st == TK_OK)
-        return st;
-    if (inst->code != st || !inst->err_message[0]) {
-        inst->code = st;
-        snprintf(inst->err_message, sizeof inst->err_message, "%s",
-                 tk_standalone_status_name(st));
-    }
-    word_failure(inst, st, inst->call, inst->err_line, sizeof inst->err_line);
-    return st;
-}
-
-#define TEACHER(inst) ((const tk_teacher_vtable *)(inst)->desc->vtable)
-#define ENV(inst) ((const tk_env_vtable *)(inst)->desc->vtable)
-#define STUDENT(inst) ((const tk_student_vtable *)(inst)->desc->vtable)
-
-tk_status tk_standalone_teacher_sample(tk_standalone_instance *inst, float *task_out)
-{
-    tk_status st = begin(inst, TK_KIND_TEACHER, 1, "sample");
-    return end(inst, st ? st : TEACHER(inst)->sample(inst->self, task_out));
-}
-
-/* The ABI promises teachers finite returns and the host's own tasks; a
- * caller of this library may pass anything, so NaN and infinities stop
- * here as TK_ERR_INVALID (the host drops such episodes instead). */
-static tk_status check_outcome(tk_standalone_instance *inst, const float *task,
-                               double episode_return, size_t row)
-{
-    for (size_t i = 0; i < inst->space.dims; i++)
-        if (!isfinite(task[i]))
-            return host_error((tk_ctx *)(void *)inst, TK_ERR_INVALID, NULL,
-                              "task %zu value %zu is %g: pass the tasks sample() gave", row, i,
-                              (double)task[i]);
-    if (!isfinite(episode_return))
-        return host_error((tk_ctx *)(void *)inst, TK_ERR_INVALID, NULL,
-                          "episode return %zu is %g: teachers take finite returns only (teachkit "
-                          "run drops such episodes)", row, episode_return);
-    return TK_OK;
-}
-
-tk_status tk_standalone_teacher_update(tk_standalone_instance *inst, const float *task,
-                                       double episode_return, int success)
-{
-    tk_status st = begin(inst, TK_KIND_TEACHER, 1, "update");
-    if (st == TK_OK)
-        st = check_outcome(inst, task, episode_return, 0);
-    return end(inst, st ? st : TEACHER(inst)->update(inst->self, task, episode_return, success));
-}
-
-tk_status tk_standalone_teacher_snapshot(tk_standalone_instance *inst, const char **json_out)
-{
-    *json_out = NULL;
-    tk_status st = begin(inst, TK_KIND_TEACHER,
-                         inst->desc->kind == TK_KIND_TEACHER &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, snapshot),
-                         "snapshot");
-    return end(inst, st ? st : TEACHER(inst)->snapshot(inst->self, json_out));
-}
-
-size_t tk_standalone_teacher_dims(const tk_standalone_instance *inst)
-{
-    return inst->space.dims;
-}
-
-/* The batch calls are loops over the single ones, so a batch draws exactly
- * what as many sample() calls would; they exist to cross a language
- * boundary once per batch instead of once per task. */
-tk_status tk_standalone_teacher_sample_batch(tk_standalone_instance *inst, size_t n,
-                                             float *tasks_out)
-{
-    tk_status st = begin(inst, TK_KIND_TEACHER, 1, "sample");
-    for (size_t i = 0; st == TK_OK && i < n; i++)
-        st = TEACHER(inst)->sample(inst->self, tasks_out + i * inst->space.dims);
-    return end(inst, st);
-}
-
-tk_status tk_standalone_teacher_update_batch(tk_standalone_instance *inst, size_t n,
-                                             const float *tasks, const double *returns,
-                                             const int *successes)
-{
-    tk_status st = begin(inst, TK_KIND_TEACHER, 1, "update");
-    for (size_t i = 0; st == TK_OK && i < n; i++) {
-        const float *task = tasks + i * inst->space.dims;
-        st = check_outcome(inst, task, returns[i], i);
-        if (st == TK_OK)
-            st = TEACHER(inst)->update(inst->self, task, returns[i],
-                                       successes ? successes[i] != 0 : 0);
-    }
-    return end(inst, st);
-}
-
-tk_status tk_standalone_teacher_episode_start(tk_standalone_instance *inst, const float *task,
-                                              const float *first_obs)
-{
-    tk_status st = begin(inst, TK_KIND_TEACHER,
-                         inst->desc->kind == TK_KIND_TEACHER &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, episode_start),
-                         "episode_start");
-    return end(inst, st ? st : TEACHER(inst)->episode_start(inst->self, task, first_obs));
-}
-
-tk_status tk_standalone_teacher_step_update(tk_standalone_instance *inst, const float *obs,
-                                            const float *action, double reward,
-                                            const float *next_obs, int done)
-{
-    tk_status st = begin(inst, TK_KIND_TEACHER,
-                         inst->desc->kind == TK_KIND_TEACHER &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, step_update),
-                         "step_update");
-    return end(inst, st ? st
-                        : TEACHER(inst)->step_update(inst->self, obs, action, reward, next_obs,
-                                                     done));
-}
-
-void tk_standalone_set_value_fn(tk_standalone_instance *inst, tk_standalone_value_fn fn,
-                                void *user)
-{
-    inst->value_fn = fn;
-    inst->value_user = user;
-}
-
-/* A saved teacher: tag, the component id and resolved config (a load into
- * another teacher or config is refused rather than misread), the random
- * stream (so the loaded teacher draws what the saved one would, whatever
- * seed it was created with), then the plugin's own bytes. */
-#define SAVE_TAG "TKSA"
-#define SAVE_VERSION 1u
-
-static void put_text(tk_state_writer *w, const char *text)
-{
-    size_t n = strlen(text);
-    tk_state_put_u64(w, n);
-    tk_state_put_bytes(w, text, n);
-}
-
-static int text_equals(tk_state_reader *r, const char *text)
-{
-    size_t n = (size_t)tk_state_get_count(r, r->size);
-    int same = !r->failed && n == strlen(text) && r->size - r->pos >= n &&
-               memcmp(r->data + r->pos, text, n) == 0;
-    if (!r->failed && r->size - r->pos >= n)
-        r->pos += n;
-    else
-        r->failed = 1;
-    return same;
-}
-
-tk_status tk_standalone_teacher_save(tk_standalone_instance *inst, const void **data,
-                                     size_t *size)
-{
-    *data = NULL;
-    *size = 0;
-    tk_status st = begin(inst, TK_KIND_TEACHER,
-                         inst->desc->kind == TK_KIND_TEACHER &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, save) &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, load),
-                         "save");
-    const void *blob = NULL;
-    size_t blob_size = 0;
-    if (st == TK_OK)
-        st = TEACHER(inst)->save(inst->self, &blob, &blob_size);
-    if (st != TK_OK)
-        return end(inst, st);
-    tk_state_writer *w = &inst->saved;
-    tk_state_writer_reset(w);
-    tk_state_put_tag(w, SAVE_TAG, SAVE_VERSION);
-    put_text(w, inst->desc->id);
-    put_text(w, inst->config);
-    tk_state_put_rng(w, &inst->rng);
-    tk_state_put_u64(w, blob_size);
-    tk_state_put_bytes(w, blob, blob_size);
-    if (w->failed)
-        return end(inst, host_error((tk_ctx *)(void *)inst, TK_ERR_NOMEM, NULL, "out of memory"));
-    *data = w->data;
-    *size = w->size;
-    return TK_OK;
-}
-
-tk_status tk_standalone_teacher_load(tk_standalone_instance *inst, const void *data,
-                                     size_t size)
-{
-    tk_status st = begin(inst, TK_KIND_TEACHER,
-                         inst->desc->kind == TK_KIND_TEACHER &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, load),
-                         "load");
-    if (st != TK_OK)
-        return end(inst, st);
-    tk_ctx *ctx = (tk_ctx *)(void *)inst;
-    tk_state_reader r;
-    tk_state_reader_init(&r, data, data ? size : 0);
-    tk_state_get_tag(&r, SAVE_TAG, SAVE_VERSION);
-    if (r.failed)
-        return end(inst, host_error(ctx, TK_ERR_INVALID, NULL,
-                                    "not a saved teacher (the bytes of save() are expected)"));
-    if (!text_equals(&r, inst->desc->id))
-        return end(inst, host_error(ctx, TK_ERR_INVALID, NULL,
-                                    "saved by another teacher than \"%s\"", inst->desc->id));
-    if (!text_equals(&r, inst->config))
-        return end(inst, host_error(ctx, TK_ERR_INVALID, NULL,
-                                    "saved with another config; create the teacher with the "
-                                    "saved one's config"));
-    tk_rng rng;
-    tk_state_get_rng(&r, &rng);
-    size_t blob_size = (size_t)tk_state_get_count(&r, r.size);
-    if (r.failed || r.size - r.pos != blob_size)
-        return end(inst, host_error(ctx, TK_ERR_INVALID, NULL, "truncated or corrupt save"));
-    /* The ABI loads into a fresh instance: make one, and keep the old
-     * object until the new one has loaded, so a failure changes nothing. */
-    const tk_teacher_vtable *v = TEACHER(inst);
-    void *fresh = NULL;
-    tk_rng old_rng = inst->rng;
-    inst->rng = rng;
-    st = v->create(&host_table, ctx, &inst->space, inst->config, &fresh);
-    if (st == TK_OK)
-        st = v->load(fresh, r.data + r.pos, blob_size);
-    if (st != TK_OK) {
-        if (fresh)
-            v->destroy(fresh);
-        inst->rng = old_rng;
-        return end(inst, st);
-    }
-    v->destroy(inst->self);
-    inst->self = fresh;
-    inst->rng = rng;
-    return TK_OK;
-}
-
-tk_status tk_standalone_env_info(tk_standalone_instance *inst, tk_env_info *info)
-{
-    tk_status st = begin(inst, TK_KIND_ENV, 1, "info");
-    if (st)
-        return end(inst, st);
-    memset(info, 0, sizeof *info);
-    info->struct_size = sizeof *info;
-    return end(inst, ENV(inst)->info(inst->self, info));
-}
-
-tk_status tk_standalone_env_set_task(tk_standalone_instance *inst, const float *task)
-{
-    tk_status st = begin(inst, TK_KIND_ENV, 1, "set_task");
-    return end(inst, st ? st : ENV(inst)->set_task(inst->self, task));
-}
-
-tk_status tk_standalone_env_reset(tk_standalone_instance *inst, float *obs_out)
-{
-    tk_status st = begin(inst, TK_KIND_ENV, 1, "reset");
-    return end(inst, st ? st : ENV(inst)->reset(inst->self, obs_out));
-}
-
-tk_status tk_standalone_env_step(tk_standalone_instance *inst, const float *action,
-                                 float *obs_out, double *reward, int *done)
-{
-    tk_status st = begin(inst, TK_KIND_ENV, 1, "step");
-    return end(inst, st ? st : ENV(inst)->step(inst->self, action, obs_out, reward, done));
-}
-
-tk_status tk_standalone_env_success(tk_standalone_instance *inst, int *success_out)
-{
-    tk_status st = begin(inst, TK_KIND_ENV,
-                         inst->desc->kind == TK_KIND_ENV && HAS(ENV(inst), tk_env_vtable, success),
-                         "success");
-    if (st)
-        return end(inst, st);
-    *success_out = ENV(inst)->success(inst->self) != 0;
-    return TK_OK;
-}
-
-tk_status tk_standalone_env_evaluate(tk_standalone_instance *inst, double *mastered_pct)
-{
-    tk_status st = begin(inst, TK_KIND_ENV,
-                         inst->desc->kind == TK_KIND_ENV && HAS(ENV(inst), tk_env_vtable, evaluate),
-                         "evaluate");
-    return end(inst, st ? st : ENV(inst)->evaluate(inst->self, mastered_pct));
-}
-
-tk_status tk_standalone_env_render(tk_standalone_instance *inst, uint8_t *rgb, int width,
-                                   int height)
-{
-    const tk_render_ext *ext = NULL;
-    if (inst->desc->kind == TK_KIND_ENV && HAS(ENV(inst), tk_env_vtable, get_extension))
-        ext = ENV(inst)->get_extension(inst->self, TK_RENDER_EXT_ID);
-    tk_status st = begin(inst, TK_KIND_ENV,
-                         ext && ext->struct_size >= offsetof(tk_render_ext, render) +
-                                                        sizeof ext->render && ext->render,
-                         "render");
-    return end(inst, st ? st : ext->render(inst->self, rgb, width, height));
-}
-
-tk_status tk_standalone_student_act(tk_standalone_instance *inst, const float *obs,
-                                    int deterministic, float *action_out)
-{
-    tk_status st = begin(inst, TK_KIND_STUDENT, 1, "act");
-    return end(inst, st ? st : STUDENT(inst)->act(inst->self, obs, deterministic, action_out));
-}
-
-tk_status tk_standalone_student_observe(tk_standalone_instance *inst, const float *obs,
-                                        const float *action, double reward,
-                                        const float *next_obs, int done, int truncated)
-{
-    tk_status st = begin(inst, TK_KIND_STUDENT, 1, "observe");
-    return end(inst, st ? st
-                        : STUDENT(inst)->observe(inst->self, obs, action, reward, next_obs, done,
-                                                 truncated));
-}
-
-tk_status tk_standalone_student_end_episode(tk_standalone_instance *inst, double episode_return,
-                                            uint64_t episode_steps)
-{
-    tk_status st = begin(inst, TK_KIND_STUDENT, 1, "end_episode");
-    return end(inst, st ? st
-                        : STUDENT(inst)->end_episode(inst->self, episode_return, episode_steps));
-}
