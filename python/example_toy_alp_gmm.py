@@ -21,7 +21,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import teachkit  # noqa: E402  (the module next to this file)
+import teachkit  # noqa: E402  (the package next to this file)
 
 # examples/toy_alp_gmm.json: 10 cells per dimension, 2 dimensions.
 ENV_CONFIG = {"cells_per_dim": 10, "dims": 2, "distractors": 0}

@@ -39,6 +39,11 @@ OPENBLAS_NUM_THREADS=1 valgrind --quiet --error-exitcode=99 --leak-check=full \
     ./build-valgrind/teachkit run examples/toy_alp_gmm.json --out "$tmp/run" --quiet
 echo "valgrind: toy run clean"
 
+# The Python package built as a wheel, installed in a fresh venv outside
+# the checkout, and its tests run there (against the valgrind build's CLI).
+echo "== Python package (wheel, fresh venv)"
+sh tools/test_python_package.sh "$PWD/build-valgrind/teachkit"
+
 # A short fuzz campaign (docs/reliability.md): each libFuzzer harness runs
 # 20 s from its seed corpus; a crash, leak, UBSan error or violated
 # property fails CI with the reproducer's path.

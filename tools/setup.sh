@@ -4,10 +4,12 @@
 # when all are present.  Run as root (or with sudo) on Debian 12.
 set -eu
 
+# python3-mesonpy ... python3-torch: the Python wheel, its tests and its example.
 PACKAGES="build-essential meson ninja-build pkg-config \
 libjansson-dev liblapacke-dev libopenblas-dev libdnnl-dev check \
 python3 python3-numpy valgrind clang gnuplot-nox libopenmpi-dev openmpi-bin \
-libbox2d-dev libclang-rt-14-dev"
+libbox2d-dev libclang-rt-14-dev \
+python3-mesonpy python3-build python3-venv python3-pip patchelf python3-torch"
 
 missing=""
 for p in $PACKAGES; do

@@ -32,8 +32,8 @@ void tk_path_join(char *out, size_t size, const char *parent, const char *key);
 /* ("eval.test_set", 3) -> "eval.test_set[3]". */
 void tk_path_index(char *out, size_t size, const char *parent, size_t index);
 
-/* The candidate closest to `word` by edit distance, or NULL when none is
- * close enough to be a plausible typo.  `candidates` is NULL-terminated. */
-const char *tk_closest_word(const char *word, const char *const *candidates);
+/* tk_closest_word, for "did you mean" suggestions, is libteachkit's
+ * (<teachkit/config_merge.h>), shared with the standalone host. */
+#include "teachkit/config_merge.h"
 
 #endif

@@ -12,7 +12,7 @@
  *
  * The tk_ctx handed to plugins is the tk_standalone_instance itself (cast
  * to the opaque type): the library defines no `struct tk_ctx`, so it cannot
- * clash with the host's.
+ * clash with the host's.  The call helpers are in standalone_calls.c.
  */
 #define _GNU_SOURCE /* dladdr */
 #include "teachkit/standalone.h"
@@ -29,41 +29,13 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "teachkit/config_merge.h"
 #include "teachkit/rng.h"
+#include "teachkit/state.h"
+
+#include "standalone_internal.h"
 
 #define SA_MAX_DEPTH 4 /* directory recursion, as the host */
-
-typedef struct sa_file {
-    char *path;                   /* realpath, owned */
-    void *handle;                 /* dlopen handle */
-    const tk_plugin_entry *entry; /* inside the file */
-} sa_file;
-
-struct tk_standalone {
-    sa_file *files;
-    size_t n_files, cap_files;
-    int searched;                 /* the default search path was scanned */
-    int verbose;
-    char plugin_dir[PATH_MAX];    /* bundled plugins: build tree or install dir */
-    char rejected[2048];          /* "; rejected FILE: reason" of the scan, for messages */
-    tk_status code;
-    char err_path[256];
-    char err_message[4096];
-    tk_standalone_instance *instances; /* alive instances, destroyed by free */
-};
-
-struct tk_standalone_instance {
-    tk_standalone *sa;
-    const tk_descriptor *desc;
-    void *self;                   /* the plugin's object */
-    char role[32];
-    tk_rng rng;
-    char *config;                 /* resolved config JSON, owned */
-    tk_status code;
-    char err_path[256];
-    char err_message[1024];
-    tk_standalone_instance *prev, *next;
-};
 
 /* ------------------------------------------------------------- messages */
 
@@ -97,7 +69,7 @@ static tk_status sa_fail(tk_standalone *sa, tk_status code, const char *path, co
     return code;
 }
 
-static const char *kind_name(tk_kind kind)
+const char *tk_sa_kind_name(tk_kind kind)
 {
     switch (kind) {
     case TK_KIND_TEACHER: return "teacher";
@@ -129,17 +101,33 @@ static void host_log(tk_ctx *ctx, tk_log_level level, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+static tk_status verror(tk_standalone_instance *inst, tk_status code, const char *config_path,
+                        const char *fmt, va_list ap)
+{
+    inst->code = code;
+    snprintf(inst->err_path, sizeof inst->err_path, "%s", config_path ? config_path : "");
+    vsnprintf(inst->err_message, sizeof inst->err_message, fmt, ap);
+    return code;
+}
+
 static tk_status host_error(tk_ctx *ctx, tk_status code, const char *config_path,
                             const char *fmt, ...)
 {
-    tk_standalone_instance *inst = instance_of(ctx);
-    inst->code = code;
-    snprintf(inst->err_path, sizeof inst->err_path, "%s", config_path ? config_path : "");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(inst->err_message, sizeof inst->err_message, fmt, ap);
+    tk_status st = verror(instance_of(ctx), code, config_path, fmt, ap);
     va_end(ap);
-    return code;
+    return st;
+}
+
+tk_status tk_sa_error(tk_standalone_instance *inst, tk_status code, const char *config_path,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tk_status st = verror(inst, code, config_path, fmt, ap);
+    va_end(ap);
+    return st;
 }
 
 static tk_rng *host_rng(tk_ctx *ctx)
@@ -147,15 +135,18 @@ static tk_rng *host_rng(tk_ctx *ctx)
     return &instance_of(ctx)->rng;
 }
 
-/* No student is attached to a standalone teacher. */
+/* The caller's value function (tk_standalone_set_value_fn), else none. */
 static tk_status host_student_value(tk_ctx *ctx, const float *obs, size_t n, float *values_out)
 {
-    (void)obs, (void)n, (void)values_out;
+    tk_standalone_instance *inst = instance_of(ctx);
+    if (inst->value_fn)
+        return inst->value_fn(inst->value_user, obs, n, values_out);
     return host_error(ctx, TK_ERR_UNSUPPORTED, NULL,
-                      "the standalone host has no student value function");
+                      "no value function: pass one to the teacher (value_fn in Python, "
+                      "tk_standalone_set_value_fn in C)");
 }
 
-static const tk_host_api host_table = {
+const tk_host_api tk_sa_host_table = {
     .struct_size = sizeof(tk_host_api),
     .abi_major = TK_ABI_MAJOR,
     .abi_minor = TK_ABI_MINOR,
@@ -235,9 +226,6 @@ int tk_standalone_has_feature(const tk_descriptor *desc, const char *feature)
 
 /* ------------------------------------------------------------- loading */
 
-/* Required functions lie inside the declared sizes (registry.c vtable_ok). */
-#define HAS(v, type, field) \
-    ((v)->struct_size >= offsetof(type, field) + sizeof(v)->field && (v)->field)
 
 static const char *descriptor_problem(const tk_descriptor *d)
 {
@@ -494,12 +482,38 @@ static const tk_descriptor *find_in_file(tk_standalone *sa, const char *path, tk
     if (n == 1)
         return found;
     if (n == 0)
-        sa_fail(sa, TK_ERR_INVALID, NULL, "%s provides no %s", path, kind_name(kind));
+        sa_fail(sa, TK_ERR_INVALID, NULL, "%s provides no %s", path, tk_sa_kind_name(kind));
     else
         sa_fail(sa, TK_ERR_INVALID, NULL,
                 "%s provides several %ss (%s): load the file, then find the component by id",
-                path, kind_name(kind), ids);
+                path, tk_sa_kind_name(kind), ids);
     return NULL;
+}
+
+/* Worded as the host's registry words it (core/host/registry.c), with the
+ * closest id as a suggestion. */
+static void not_found(tk_standalone *sa, tk_kind kind, const char *plugin)
+{
+    const char *ids[256];
+    size_t n = 0;
+    for (size_t i = 0; i < sa->n_files; i++) {
+        const tk_plugin_entry *e = sa->files[i].entry;
+        for (uint32_t j = 0; j < e->count() && n < 255; j++)
+            if (e->get(j)->kind == kind)
+                ids[n++] = e->get(j)->id;
+    }
+    ids[n] = NULL;
+    const char *near = tk_closest_word(plugin, ids);
+    char hint[128] = "";
+    if (near)
+        snprintf(hint, sizeof hint, "did you mean \"%s\"? ", near);
+    sa_fail(sa, TK_ERR_INVALID, NULL,
+            "no %s plugin \"%s\" found; %s`teachkit list` shows the available ones; add the "
+            "plugin's .so to TEACHKIT_PLUGIN_PATH or pass the file's path (searched: loaded "
+            "files, TEACHKIT_PLUGIN_PATH=%s, %s)%s",
+            tk_sa_kind_name(kind), plugin, hint,
+            getenv("TEACHKIT_PLUGIN_PATH") ? getenv("TEACHKIT_PLUGIN_PATH") : "",
+            sa->plugin_dir, sa->rejected);
 }
 
 const tk_descriptor *tk_standalone_find(tk_standalone *sa, tk_kind kind, const char *plugin)
@@ -524,7 +538,7 @@ const tk_descriptor *tk_standalone_find(tk_standalone *sa, tk_kind kind, const c
                 sa_fail(sa, TK_ERR_INVALID, NULL,
                         "%s \"%s\" is provided by two files, %s and %s; remove one of them or "
                         "take one out of the plugin search path",
-                        kind_name(kind), plugin, found_file, sa->files[i].path);
+                        tk_sa_kind_name(kind), plugin, found_file, sa->files[i].path);
                 return NULL;
             }
             found = d;
@@ -532,87 +546,41 @@ const tk_descriptor *tk_standalone_find(tk_standalone *sa, tk_kind kind, const c
         }
     }
     if (!found)
-        sa_fail(sa, TK_ERR_INVALID, NULL,
-                "no %s plugin \"%s\" found; add its .so to TEACHKIT_PLUGIN_PATH or pass the "
-                "file's path (searched: loaded files, TEACHKIT_PLUGIN_PATH=%s, %s)%s",
-                kind_name(kind), plugin,
-                getenv("TEACHKIT_PLUGIN_PATH") ? getenv("TEACHKIT_PLUGIN_PATH") : "",
-                sa->plugin_dir, sa->rejected);
+        not_found(sa, kind, plugin);
     return found;
 }
 
 /* ------------------------------------------------------ config resolution */
 
-/* Same rules as the host (core/host/plugin_config.c): the defaults hold
- * every key; a null default accepts anything; a real default accepts any
- * number; otherwise the JSON types must match; objects merge recursively. */
-static int type_compatible(const json_t *def, const json_t *val)
-{
-    if (json_is_null(def) || json_is_null(val))
-        return 1;
-    if (json_is_real(def))
-        return json_is_number(val);
-    if (json_is_boolean(def))
-        return json_is_boolean(val);
-    return json_typeof(def) == json_typeof(val);
-}
-
-static tk_status merge(tk_standalone *sa, const tk_descriptor *desc, json_t *resolved,
-                       json_t *user, const char *path)
-{
-    const char *key;
-    json_t *val;
-    json_object_foreach(user, key, val) {
-        char kpath[256];
-        snprintf(kpath, sizeof kpath, "%s%s%s", path, path[0] ? "." : "", key);
-        json_t *def = json_object_get(resolved, key);
-        if (!def) {
-            char known[1024] = "";
-            const char *k2;
-            json_t *v2;
-            json_object_foreach(resolved, k2, v2) {
-                size_t used = strlen(known);
-                snprintf(known + used, sizeof known - used, "%s%s", used ? ", " : "", k2);
-            }
-            return sa_fail(sa, TK_ERR_CONFIG, kpath,
-                           "%s \"%s\": config.%s: unknown key (known keys: %s)",
-                           kind_name(desc->kind), desc->id, kpath, known[0] ? known : "none");
-        }
-        if (!type_compatible(def, val))
-            return sa_fail(sa, TK_ERR_CONFIG, kpath,
-                           "%s \"%s\": config.%s: must have the JSON type of its default",
-                           kind_name(desc->kind), desc->id, kpath);
-        if (json_is_object(def) && json_is_object(val)) {
-            tk_status st = merge(sa, desc, def, val, kpath);
-            if (st != TK_OK)
-                return st;
-            continue;
-        }
-        json_object_set(resolved, key, val);
-    }
-    return TK_OK;
-}
-
-/* The resolved config as the host passes it to create (compact, sorted). */
+/* The resolved config as the host passes it to create (compact, sorted),
+ * by the host's own rules and words (<teachkit/config_merge.h>): the
+ * session error reads as `teachkit run` reports the same mistake,
+ * "teacher.config.fit_rat: unknown key; did you mean ...", with the key
+ * relative to the config as its path. */
 static char *resolve_config(tk_standalone *sa, const tk_descriptor *desc, const char *user_json)
 {
-    json_t *resolved = json_loads(desc->default_config ? desc->default_config : "{}", 0, NULL);
-    if (!json_is_object(resolved)) {
-        json_decref(resolved);
-        sa_fail(sa, TK_ERR_CONFIG, NULL, "%s \"%s\" declares an invalid default_config",
-                kind_name(desc->kind), desc->id);
-        return NULL;
-    }
+    const char *section = tk_sa_kind_name(desc->kind);
     json_error_t jerr;
     json_t *user = user_json && user_json[0] ? json_loads(user_json, 0, &jerr) : json_object();
-    char *text = NULL;
-    if (!json_is_object(user))
-        sa_fail(sa, TK_ERR_CONFIG, NULL, "%s \"%s\": the config must be a JSON object%s%s",
-                kind_name(desc->kind), desc->id, user ? "" : ": ", user ? "" : jerr.text);
-    else if (merge(sa, desc, resolved, user, "") == TK_OK &&
-             !(text = json_dumps(resolved, JSON_COMPACT | JSON_SORT_KEYS)))
-        sa_fail(sa, TK_ERR_NOMEM, NULL, "out of memory");
+    if (!json_is_object(user)) {
+        sa_fail(sa, TK_ERR_CONFIG, NULL, "%s.config: must be an object%s%s", section,
+                user ? "" : ": ", user ? "" : jerr.text);
+        json_decref(user);
+        return NULL;
+    }
+    char prefix[32], path[256], msg[1024];
+    snprintf(prefix, sizeof prefix, "%s.config", section);
+    json_t *resolved = tk_config_merge(desc->id, desc->default_config, user, prefix, path,
+                                       sizeof path, msg, sizeof msg);
     json_decref(user);
+    char *text = NULL;
+    if (!resolved) {
+        size_t n = strlen(prefix);
+        const char *key = strncmp(path, prefix, n) == 0 && path[n] == '.' ? path + n + 1 : "";
+        sa_fail(sa, TK_ERR_CONFIG, key, "%s: %s", path, msg);
+    } else if (!(text = json_dumps(resolved, JSON_COMPACT | JSON_SORT_KEYS))) {
+        sa_fail(sa, TK_ERR_NOMEM, NULL, "out of memory");
+    }
     json_decref(resolved);
     return text;
 }
@@ -625,7 +593,7 @@ static tk_standalone_instance *new_instance(tk_standalone *sa, const tk_descript
 {
     if (!desc || desc->kind != kind) {
         sa_fail(sa, TK_ERR_INVALID, NULL, "%s is not a %s", desc ? desc->id : "(null)",
-                kind_name(kind));
+                tk_sa_kind_name(kind));
         return NULL;
     }
     char *config = resolve_config(sa, desc, config_json);
@@ -639,9 +607,38 @@ static tk_standalone_instance *new_instance(tk_standalone *sa, const tk_descript
     inst->sa = sa;
     inst->desc = desc;
     inst->config = config;
-    snprintf(inst->role, sizeof inst->role, "%s", role ? role : kind_name(kind));
+    snprintf(inst->role, sizeof inst->role, "%s", role ? role : tk_sa_kind_name(kind));
     tk_rng_derive(&inst->rng, seed, inst->role);
     return inst;
+}
+
+/* The one-line message of a failed call (`what`) as `teachkit run` words
+ * it (core/host/instance.c, tk_instance_fail), without its "FILE: "
+ * prefix: configuration errors point at the key of the component's config
+ * section, the others name the component, the call and the status. */
+void tk_sa_word_failure(const tk_standalone_instance *inst, tk_status st, const char *what,
+                        char *out, size_t size)
+{
+    const char *msg = inst->code == st && inst->err_message[0] ? inst->err_message
+                                                               : tk_standalone_status_name(st);
+    const char *section = tk_sa_kind_name(inst->desc->kind);
+    if (st == TK_ERR_CONFIG && inst->code == st && inst->err_path[0])
+        snprintf(out, size, "%s.config.%s: %s (%s plugin \"%s\")", section, inst->err_path, msg,
+                 section, inst->desc->id);
+    else if (st == TK_ERR_CONFIG)
+        snprintf(out, size, "%s.config: %s (%s plugin \"%s\")", section, msg, section,
+                 inst->desc->id);
+    else
+        snprintf(out, size, "%s \"%s\" failed in %s: %s: %s", inst->role, inst->desc->id, what,
+                 tk_standalone_status_name(st), msg);
+}
+
+static void free_instance(tk_standalone_instance *inst)
+{
+    tk_state_writer_free(&inst->saved);
+    free(inst->dims);
+    free(inst->config);
+    free(inst);
 }
 
 /* Link a created instance, or turn a failed create into the session error. */
@@ -649,17 +646,10 @@ static tk_status finish_create(tk_standalone *sa, tk_standalone_instance *inst, 
                                tk_standalone_instance **out)
 {
     if (st != TK_OK) {
-        const char *msg = inst->code == st && inst->err_message[0]
-                              ? inst->err_message
-                              : tk_standalone_status_name(st);
-        if (inst->code == st && inst->err_path[0])
-            sa_fail(sa, st, inst->err_path, "%s \"%s\": config.%s: %s",
-                    kind_name(inst->desc->kind), inst->desc->id, inst->err_path, msg);
-        else
-            sa_fail(sa, st, NULL, "%s \"%s\" failed in create: %s", kind_name(inst->desc->kind),
-                    inst->desc->id, msg);
-        free(inst->config);
-        free(inst);
+        char line[sizeof inst->err_line];
+        tk_sa_word_failure(inst, st, "create", line, sizeof line);
+        sa_fail(sa, st, inst->code == st ? inst->err_path : NULL, "%s", line);
+        free_instance(inst);
         return st;
     }
     inst->next = sa->instances;
@@ -670,17 +660,45 @@ static tk_status finish_create(tk_standalone *sa, tk_standalone_instance *inst, 
     return TK_OK;
 }
 
+/* Keeps a copy of `space` (names included) in the instance. */
+static int copy_space(tk_standalone_instance *inst, const tk_task_space *space)
+{
+    size_t names = 0;
+    for (size_t i = 0; i < space->dims; i++)
+        names += (space->dim[i].name ? strlen(space->dim[i].name) : 0) + 1;
+    inst->dims = malloc(space->dims * sizeof *inst->dims + names);
+    if (!inst->dims)
+        return -1;
+    char *text = (char *)(inst->dims + space->dims);
+    for (size_t i = 0; i < space->dims; i++) {
+        const char *name = space->dim[i].name ? space->dim[i].name : "";
+        size_t n = strlen(name) + 1;
+        memcpy(text, name, n);
+        inst->dims[i] = (tk_dim){text, space->dim[i].low, space->dim[i].high};
+        text += n;
+    }
+    inst->space = (tk_task_space){space->dims, inst->dims};
+    return 0;
+}
+
 tk_status tk_standalone_create_teacher(tk_standalone *sa, const tk_descriptor *desc,
                                        const tk_task_space *space, const char *config_json,
                                        uint64_t seed, const char *role,
                                        tk_standalone_instance **out)
 {
     *out = NULL;
+    if (!space || !space->dims || !space->dim)
+        return sa_fail(sa, TK_ERR_INVALID, NULL, "the task space has no dimension");
     tk_standalone_instance *inst = new_instance(sa, desc, TK_KIND_TEACHER, config_json, seed, role);
     if (!inst)
         return sa->code;
+    if (copy_space(inst, space)) {
+        free_instance(inst);
+        return sa_fail(sa, TK_ERR_NOMEM, NULL, "out of memory");
+    }
     const tk_teacher_vtable *v = desc->vtable;
-    tk_status st = v->create(&host_table, (tk_ctx *)(void *)inst, space, inst->config, &inst->self);
+    tk_status st = v->create(&tk_sa_host_table, (tk_ctx *)(void *)inst, space, inst->config,
+                             &inst->self);
     return finish_create(sa, inst, st, out);
 }
 
@@ -693,7 +711,8 @@ tk_status tk_standalone_create_env(tk_standalone *sa, const tk_descriptor *desc,
     if (!inst)
         return sa->code;
     const tk_env_vtable *v = desc->vtable;
-    tk_status st = v->create(&host_table, (tk_ctx *)(void *)inst, inst->config, &inst->self);
+    tk_status st = v->create(&tk_sa_host_table, (tk_ctx *)(void *)inst, inst->config,
+                             &inst->self);
     return finish_create(sa, inst, st, out);
 }
 
@@ -707,7 +726,8 @@ tk_status tk_standalone_create_student(tk_standalone *sa, const tk_descriptor *d
     if (!inst)
         return sa->code;
     const tk_student_vtable *v = desc->vtable;
-    tk_status st = v->create(&host_table, (tk_ctx *)(void *)inst, spec, inst->config, &inst->self);
+    tk_status st = v->create(&tk_sa_host_table, (tk_ctx *)(void *)inst, spec, inst->config,
+                             &inst->self);
     return finish_create(sa, inst, st, out);
 }
 
@@ -734,8 +754,7 @@ void tk_standalone_destroy(tk_standalone_instance *inst)
         inst->sa->instances = inst->next;
     if (inst->next)
         inst->next->prev = inst->prev;
-    free(inst->config);
-    free(inst);
+    free_instance(inst);
 }
 
 const tk_descriptor *tk_standalone_instance_descriptor(const tk_standalone_instance *inst) { return inst->desc; }
@@ -745,133 +764,4 @@ tk_rng *tk_standalone_instance_rng(tk_standalone_instance *inst) { return &inst-
 tk_status tk_standalone_instance_error_code(const tk_standalone_instance *inst) { return inst->code; }
 const char *tk_standalone_instance_error_path(const tk_standalone_instance *inst) { return inst->err_path; }
 const char *tk_standalone_instance_error_message(const tk_standalone_instance *inst) { return inst->err_message; }
-
-/* ---------------------------------------------------------- call helpers */
-
-/* Clears the instance's error before a call, so a message always belongs to
- * the call that failed; a plugin that fails without host->error() gets the
- * status name. */
-static tk_status begin(tk_standalone_instance *inst, tk_kind kind, int provided,
-                       const char *what)
-{
-    inst->code = TK_OK;
-    inst->err_path[0] = '\0';
-    inst->err_message[0] = '\0';
-    if (inst->desc->kind != kind)
-        return host_error((tk_ctx *)(void *)inst, TK_ERR_INVALID, NULL, "%s is a %s, not a %s",
-                          inst->desc->id, kind_name(inst->desc->kind), kind_name(kind));
-    if (!provided)
-        return host_error((tk_ctx *)(void *)inst, TK_ERR_UNSUPPORTED, NULL,
-                          "%s \"%s\" provides no %s()", kind_name(kind), inst->desc->id, what);
-    return TK_OK;
-}
-
-static tk_status end(tk_standalone_instance *inst, tk_status st)
-{
-    if (st != TK_OK && (inst->code != st || !inst->err_message[0])) {
-        inst->code = st;
-        snprintf(inst->err_message, sizeof inst->err_message, "%s",
-                 tk_standalone_status_name(st));
-    }
-    return st;
-}
-
-#define TEACHER(inst) ((const tk_teacher_vtable *)(inst)->desc->vtable)
-#define ENV(inst) ((const tk_env_vtable *)(inst)->desc->vtable)
-#define STUDENT(inst) ((const tk_student_vtable *)(inst)->desc->vtable)
-
-tk_status tk_standalone_teacher_sample(tk_standalone_instance *inst, float *task_out)
-{
-    tk_status st = begin(inst, TK_KIND_TEACHER, 1, "sample");
-    return end(inst, st ? st : TEACHER(inst)->sample(inst->self, task_out));
-}
-
-tk_status tk_standalone_teacher_update(tk_standalone_instance *inst, const float *task,
-                                       double episode_return, int success)
-{
-    tk_status st = begin(inst, TK_KIND_TEACHER, 1, "update");
-    return end(inst, st ? st : TEACHER(inst)->update(inst->self, task, episode_return, success));
-}
-
-tk_status tk_standalone_teacher_snapshot(tk_standalone_instance *inst, const char **json_out)
-{
-    *json_out = NULL;
-    tk_status st = begin(inst, TK_KIND_TEACHER,
-                         inst->desc->kind == TK_KIND_TEACHER &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, snapshot),
-                         "snapshot");
-    return end(inst, st ? st : TEACHER(inst)->snapshot(inst->self, json_out));
-}
-
-tk_status tk_standalone_env_info(tk_standalone_instance *inst, tk_env_info *info)
-{
-    tk_status st = begin(inst, TK_KIND_ENV, 1, "info");
-    if (st)
-        return end(inst, st);
-    memset(info, 0, sizeof *info);
-    info->struct_size = sizeof *info;
-    return end(inst, ENV(inst)->info(inst->self, info));
-}
-
-tk_status tk_standalone_env_set_task(tk_standalone_instance *inst, const float *task)
-{
-    tk_status st = begin(inst, TK_KIND_ENV, 1, "set_task");
-    return end(inst, st ? st : ENV(inst)->set_task(inst->self, task));
-}
-
-tk_status tk_standalone_env_reset(tk_standalone_instance *inst, float *obs_out)
-{
-    tk_status st = begin(inst, TK_KIND_ENV, 1, "reset");
-    return end(inst, st ? st : ENV(inst)->reset(inst->self, obs_out));
-}
-
-tk_status tk_standalone_env_step(tk_standalone_instance *inst, const float *action,
-                                 float *obs_out, double *reward, int *done)
-{
-    tk_status st = begin(inst, TK_KIND_ENV, 1, "step");
-    return end(inst, st ? st : ENV(inst)->step(inst->self, action, obs_out, reward, done));
-}
-
-tk_status tk_standalone_env_success(tk_standalone_instance *inst, int *success_out)
-{
-    tk_status st = begin(inst, TK_KIND_ENV,
-                         inst->desc->kind == TK_KIND_ENV && HAS(ENV(inst), tk_env_vtable, success),
-                         "success");
-    if (st)
-        return end(inst, st);
-    *success_out = ENV(inst)->success(inst->self) != 0;
-    return TK_OK;
-}
-
-tk_status tk_standalone_env_evaluate(tk_standalone_instance *inst, double *mastered_pct)
-{
-    tk_status st = begin(inst, TK_KIND_ENV,
-                         inst->desc->kind == TK_KIND_ENV && HAS(ENV(inst), tk_env_vtable, evaluate),
-                         "evaluate");
-    return end(inst, st ? st : ENV(inst)->evaluate(inst->self, mastered_pct));
-}
-
-tk_status tk_standalone_student_act(tk_standalone_instance *inst, const float *obs,
-                                    int deterministic, float *action_out)
-{
-    tk_status st = begin(inst, TK_KIND_STUDENT, 1, "act");
-    return end(inst, st ? st : STUDENT(inst)->act(inst->self, obs, deterministic, action_out));
-}
-
-tk_status tk_standalone_student_observe(tk_standalone_instance *inst, const float *obs,
-                                        const float *action, double reward,
-                                        const float *next_obs, int done, int truncated)
-{
-    tk_status st = begin(inst, TK_KIND_STUDENT, 1, "observe");
-    return end(inst, st ? st
-                        : STUDENT(inst)->observe(inst->self, obs, action, reward, next_obs, done,
-                                                 truncated));
-}
-
-tk_status tk_standalone_student_end_episode(tk_standalone_instance *inst, double episode_return,
-                                            uint64_t episode_steps)
-{
-    tk_status st = begin(inst, TK_KIND_STUDENT, 1, "end_episode");
-    return end(inst, st ? st
-                        : STUDENT(inst)->end_episode(inst->self, episode_return, episode_steps));
-}
+const char *tk_standalone_instance_error_line(const tk_standalone_instance *inst) { return inst->err_line; }

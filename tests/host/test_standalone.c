@@ -2,8 +2,9 @@
  * instances and resolve configs exactly as the host does (compared with
  * core/host/instance.c and plugin_config.c), apply the ABI rules, find
  * plugins by id and path, and report errors as values.
- * argv: toy_grid.so alp_gmm.so future_minor.so wrong_major.so no_entry.so */
+ * argv: toy_grid.so alp_gmm.so future_minor.so wrong_major.so no_entry.so spdl.so */
 #include <check.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ static char **plugin_args;
 #define FUTURE_MINOR plugin_args[2]
 #define WRONG_MAJOR plugin_args[3]
 #define NO_ENTRY plugin_args[4]
+#define SPDL plugin_args[5]
 
 static const tk_dim unit_dims[2] = {{"a", 0.0, 1.0}, {"b", 0.0, 1.0}};
 static const tk_task_space unit_space = {2, unit_dims};
@@ -101,6 +103,206 @@ START_TEST(config_errors)
 }
 END_TEST
 
+/* Config mistakes read as `teachkit run` words them (its tk_diag without
+ * "teachkit: FILE: "): merge errors and the plugin's range errors. */
+START_TEST(config_errors_word_as_host)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, ALP_GMM);
+    static const char *const mistakes[] = {"{\"fit_rat\": 3}", "{\"fit_rate\": \"x\"}"};
+    for (size_t i = 0; i < 2; i++) {
+        tk_standalone_instance *inst = NULL;
+        ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, mistakes[i], 1, NULL,
+                                                      &inst),
+                         TK_ERR_CONFIG);
+        json_t *user = json_loads(mistakes[i], 0, NULL);
+        tk_diag diag;
+        ck_assert_ptr_null(tk_resolve_config(d, user, "m.json", "teacher.config", &diag));
+        json_decref(user);
+        char want[2048];
+        snprintf(want, sizeof want, "%s: %s", diag.path, diag.message);
+        ck_assert_str_eq(tk_standalone_error_message(sa), want);
+    }
+    /* The plugin's own range check, through the host's create. */
+    tk_standalone_instance *inst = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, "{\"fit_rate\": 0}", 1,
+                                                  NULL, &inst),
+                     TK_ERR_CONFIG);
+    json_t *user = json_loads("{\"fit_rate\": 0}", 0, NULL);
+    tk_diag diag;
+    json_t *resolved = tk_resolve_config(d, user, "m.json", "teacher.config", &diag);
+    json_decref(user);
+    tk_component comp = {d, ALP_GMM};
+    tk_instance host;
+    tk_instance_init(&host, &comp, resolved, 1, "teacher");
+    ck_assert_int_ne(tk_instance_create_teacher(&host, &unit_space, "m.json", &diag), 0);
+    tk_instance_destroy(&host);
+    char want[2048];
+    snprintf(want, sizeof want, "%s: %s", diag.path, diag.message);
+    ck_assert_str_eq(tk_standalone_error_message(sa), want);
+    tk_standalone_free(sa);
+}
+END_TEST
+
+/* A failing call names the component, the call and the status. */
+START_TEST(call_errors_word_as_host)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, ALP_GMM);
+    tk_standalone_instance *inst = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, NULL, 1, NULL, &inst), TK_OK);
+    float obs[1] = {0};
+    ck_assert_int_eq(tk_standalone_teacher_step_update(inst, obs, obs, 0.0, obs, 0),
+                     TK_ERR_UNSUPPORTED);
+    ck_assert_str_eq(tk_standalone_instance_error_line(inst),
+                     "teacher \"alp-gmm\" failed in step_update: unsupported: teacher "
+                     "\"alp-gmm\" provides no step_update()");
+    /* Non-finite returns and tasks never reach the plugin. */
+    float task0[2] = {0.5f, 0.5f};
+    ck_assert_int_eq(tk_standalone_teacher_update(inst, task0, NAN, 0), TK_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(tk_standalone_instance_error_line(inst),
+                                 "teachers take finite returns only"));
+    task0[1] = INFINITY;
+    double rets[1] = {0.5};
+    ck_assert_int_eq(tk_standalone_teacher_update_batch(inst, 1, task0, rets, NULL),
+                     TK_ERR_INVALID);
+    /* The next successful call clears it. */
+    float task[2];
+    ck_assert_int_eq(tk_standalone_teacher_sample(inst, task), TK_OK);
+    ck_assert_str_eq(tk_standalone_instance_error_line(inst), "");
+    tk_standalone_free(sa);
+}
+END_TEST
+
+/* Runs `episodes` sample/update rounds with a return derived from the task,
+ * writing the tasks (2 floats each) to `tasks` when not NULL. */
+static void play(tk_standalone_instance *inst, size_t episodes, float *tasks)
+{
+    for (size_t i = 0; i < episodes; i++) {
+        float task[2];
+        ck_assert_int_eq(tk_standalone_teacher_sample(inst, task), TK_OK);
+        ck_assert_int_eq(tk_standalone_teacher_update(inst, task, task[0] * task[1], task[0] > 0.5f),
+                         TK_OK);
+        if (tasks)
+            memcpy(tasks + 2 * i, task, sizeof task);
+    }
+}
+
+START_TEST(batch_calls_equal_single_calls)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, ALP_GMM);
+    tk_standalone_instance *single = NULL, *batch = NULL;
+    const char *cfg = "{\"fit_rate\": 40}";
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, cfg, 3, NULL, &single), TK_OK);
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, cfg, 3, NULL, &batch), TK_OK);
+    ck_assert_uint_eq(tk_standalone_teacher_dims(batch), 2);
+    enum { N = 50, ROUNDS = 6 };
+    float want[2 * N], got[2 * N];
+    double rets[N];
+    int succ[N];
+    /* A batch samples N tasks, then updates N: the single calls in that
+     * order (a vectorised env's round). */
+    for (int r = 0; r < ROUNDS; r++) {
+        for (int i = 0; i < N; i++)
+            ck_assert_int_eq(tk_standalone_teacher_sample(single, want + 2 * i), TK_OK);
+        for (int i = 0; i < N; i++)
+            ck_assert_int_eq(tk_standalone_teacher_update(single, want + 2 * i,
+                                                          want[2 * i] * want[2 * i + 1],
+                                                          want[2 * i] > 0.5f),
+                             TK_OK);
+        ck_assert_int_eq(tk_standalone_teacher_sample_batch(batch, N, got), TK_OK);
+        ck_assert_mem_eq(got, want, sizeof want);
+        for (int i = 0; i < N; i++)
+            rets[i] = got[2 * i] * got[2 * i + 1], succ[i] = got[2 * i] > 0.5f;
+        ck_assert_int_eq(tk_standalone_teacher_update_batch(batch, N, got, rets, succ), TK_OK);
+    }
+    tk_standalone_free(sa);
+}
+END_TEST
+
+START_TEST(save_load_continues)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, ALP_GMM);
+    const char *cfg = "{\"fit_rate\": 40}";
+    tk_standalone_instance *a = NULL, *b = NULL, *other = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, cfg, 1, NULL, &a), TK_OK);
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, cfg, 99, NULL, &b), TK_OK);
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, "{\"fit_rate\": 41}", 1,
+                                                  NULL, &other), TK_OK);
+    play(a, 230, NULL);
+    play(b, 17, NULL); /* a used teacher is loaded as well as a fresh one */
+    const void *data = NULL;
+    size_t size = 0;
+    ck_assert_int_eq(tk_standalone_teacher_save(a, &data, &size), TK_OK);
+    void *copy = malloc(size);
+    memcpy(copy, data, size);
+    ck_assert_int_eq(tk_standalone_teacher_load(b, copy, size), TK_OK);
+    /* Refused: another config, damaged bytes; the teacher is unchanged. */
+    ck_assert_int_eq(tk_standalone_teacher_load(other, copy, size), TK_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(tk_standalone_instance_error_line(other), "another config"));
+    ck_assert_int_eq(tk_standalone_teacher_load(b, copy, size / 2), TK_ERR_INVALID);
+    ck_assert_int_eq(tk_standalone_teacher_load(b, "garbage", 7), TK_ERR_INVALID);
+    float want[2 * 300], got[2 * 300];
+    play(a, 300, want);
+    play(b, 300, got);
+    ck_assert_mem_eq(got, want, sizeof want);
+    free(copy);
+    tk_standalone_free(sa);
+}
+END_TEST
+
+/* The caller's value function answers host->student_value: SPDL asks the
+ * value of each episode's first observation in episode_start. */
+typedef struct value_calls {
+    int calls;
+    size_t n;
+    float first;
+    tk_status answer;
+} value_calls;
+
+static tk_status value_of(void *user, const float *obs, size_t n, float *values_out)
+{
+    value_calls *v = user;
+    v->calls++;
+    v->n = n;
+    v->first = obs[0];
+    for (size_t i = 0; i < n; i++)
+        values_out[i] = 0.25f;
+    return v->answer;
+}
+
+START_TEST(value_function_and_step_calls)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *d = tk_standalone_find(sa, TK_KIND_TEACHER, SPDL);
+    ck_assert_msg(d != NULL, "%s", tk_standalone_error_message(sa));
+    tk_standalone_instance *t = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, NULL, 1, NULL, &t), TK_OK);
+    float task[2], obs[3] = {0.5f, 1.0f, 2.0f}, act[1] = {0.0f};
+    ck_assert_int_eq(tk_standalone_teacher_sample(t, task), TK_OK);
+    /* No value function: SPDL points at its value_source key. */
+    ck_assert_int_eq(tk_standalone_teacher_episode_start(t, task, obs), TK_ERR_CONFIG);
+    ck_assert_str_eq(tk_standalone_instance_error_path(t), "value_source");
+    value_calls v = {0, 0, 0.0f, TK_OK};
+    tk_standalone_set_value_fn(t, value_of, &v);
+    ck_assert_int_eq(tk_standalone_teacher_episode_start(t, task, obs), TK_OK);
+    ck_assert_int_eq(v.calls, 1);
+    ck_assert_uint_eq(v.n, 1);
+    ck_assert(v.first == 0.5f);
+    ck_assert_int_eq(tk_standalone_teacher_step_update(t, obs, act, -1.0, obs, 0), TK_OK);
+    ck_assert_int_eq(tk_standalone_teacher_update(t, task, 0.5, 0), TK_OK);
+    /* A failing value function fails the call. */
+    v.answer = TK_ERR_INTERNAL;
+    ck_assert_int_eq(tk_standalone_teacher_sample(t, task), TK_OK);
+    ck_assert_int_ne(tk_standalone_teacher_episode_start(t, task, obs), TK_OK);
+    tk_standalone_set_value_fn(t, NULL, NULL);
+    ck_assert_int_eq(tk_standalone_teacher_episode_start(t, task, obs), TK_ERR_CONFIG);
+    tk_standalone_free(sa);
+}
+END_TEST
+
 START_TEST(abi_rules)
 {
     tk_standalone *sa = session();
@@ -177,7 +379,7 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-    if (argc < 6)
+    if (argc < 7)
         return 2;
     plugin_args = argv + 1;
     Suite *s = suite_create("standalone");
@@ -188,5 +390,10 @@ int main(int argc, char **argv)
     tcase_add_test(tc, abi_rules);
     tcase_add_test(tc, find_by_id);
     tcase_add_test(tc, env_calls);
+    tcase_add_test(tc, config_errors_word_as_host);
+    tcase_add_test(tc, call_errors_word_as_host);
+    tcase_add_test(tc, batch_calls_equal_single_calls);
+    tcase_add_test(tc, save_load_continues);
+    tcase_add_test(tc, value_function_and_step_calls);
     return tk_check_run_in_process(s, CK_NORMAL);
 }

@@ -1,11 +1,12 @@
 #!/bin/sh
-# The Python binding (python/teachkit.py, docs/python.md):
+# The Python binding (python/teachkit/, docs/python.md) from the source tree:
 #  - python/example_toy_alp_gmm.py, ALP-GMM on the toy grid driven from
 #    Python for 20,000 episodes, reports exactly the mastered_pct curve (every
 #    evaluation, the final one included) of `teachkit run
 #    examples/toy_alp_gmm.json` with the same seed;
 #  - python_binding_checks.py: lookup, seeding, configs, errors, env calls and
-#    the ABI rules through the binding.
+#    the ABI rules through the binding;
+#  - tests/python (the package's tests) with the source tree's package.
 # Needs a python3 with NumPy (Debian: python3-numpy); skipped (77) without.
 # Under a sanitizer build libteachkit needs the sanitizer runtimes first in
 # the process: they are preloaded (leak detection off: the interpreter's own
@@ -48,4 +49,10 @@ echo "python: mastered_pct $final; teachkit run: $(tail -n 1 "$work/cli.txt")"
 check "the final mastered_pct is the last evaluation's" \
     test "mastered_pct $final" = "$(tail -n 1 "$work/cli.txt" | sed 's/^episode [0-9]* //')"
 check "binding checks" "$python" "$root/tests/integration/python_binding_checks.py" "$root" "$4" "$5" "$6"
+# The package's own tests (tools/test_python_package.sh runs them on the
+# installed wheel) against this build, so that sanitizer builds check the
+# C paths they drive; PyTorch is not loaded under a sanitizer preload.
+check "tests/python against this build" env TEACHKIT_ALLOW_SOURCE_TREE=1 TEACHKIT_CLI="$tk" \
+    TEACHKIT_SKIP_TORCH="${preload:+1}" PYTHONPATH="$root/python" \
+    "$python" -m unittest discover -q -s "$root/tests/python" -t "$root/tests/python"
 checks_done

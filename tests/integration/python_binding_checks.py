@@ -1,4 +1,4 @@
-"""Checks of the Python binding (python/teachkit.py) beyond the example:
+"""Checks of the Python binding (python/teachkit/) beyond the example:
 lookup by id and by path, seeding by role, config resolution and errors,
 snapshots, env calls, and the ABI rules (a newer-minor plugin loads, another
 major is refused naming both versions).

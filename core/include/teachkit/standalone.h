@@ -1,7 +1,7 @@
 /*
  * A ready-made host for using teachkit plugins outside the `teachkit`
  * program: from a C tool, a test, or a Python training loop through ctypes
- * (python/teachkit.py).
+ * (the Python package, python/teachkit/).
  *
  * A tk_standalone is a session: it loads plugin files, finds components by
  * kind and id, and creates instances with the services table a plugin
@@ -122,10 +122,17 @@ const char *tk_standalone_instance_config(const tk_standalone_instance *inst);
 /* The instance's random stream (owned by the instance); copy it to save it. */
 tk_rng *tk_standalone_instance_rng(tk_standalone_instance *inst);
 
-/* The error of the last failing call on the instance, as above. */
+/* The error of the last failing call on the instance, as above: its status,
+ * config path and the plugin's own message.  ("" when the last call
+ * succeeded.) */
 tk_status tk_standalone_instance_error_code(const tk_standalone_instance *inst);
 const char *tk_standalone_instance_error_path(const tk_standalone_instance *inst);
 const char *tk_standalone_instance_error_message(const tk_standalone_instance *inst);
+/* The same error worded as `teachkit run` reports it, without the "teachkit:
+ * FILE: " prefix: `teacher "spdl" failed in update: call out of order: ...`,
+ * or for configuration errors `teacher.config.KEY: ... (teacher plugin
+ * "ID")`.  Failed creates leave this wording in the session error. */
+const char *tk_standalone_instance_error_line(const tk_standalone_instance *inst);
 
 /* ------------------------------------------------------------- call helpers */
 
@@ -136,10 +143,58 @@ const char *tk_standalone_instance_error_message(const tk_standalone_instance *i
  * instance.  [instance] */
 
 tk_status tk_standalone_teacher_sample(tk_standalone_instance *inst, float *task_out);
+/* Refuses non-finite task values and returns with TK_ERR_INVALID before the
+ * plugin sees them (the ABI promises plugins finite returns). */
 tk_status tk_standalone_teacher_update(tk_standalone_instance *inst, const float *task,
                                        double episode_return, int success);
 /* *json_out is owned by the instance, valid until the next call on it. */
 tk_status tk_standalone_teacher_snapshot(tk_standalone_instance *inst, const char **json_out);
+
+/* The number of dimensions of the teacher's task space. */
+size_t tk_standalone_teacher_dims(const tk_standalone_instance *inst);
+/* `n` sample() calls writing `n * dims` floats, row-major; `n` update()
+ * calls on rows of `tasks` with `returns[n]` and `successes[n]` (NULL: all
+ * 0).  Exactly equivalent to the single calls in a loop (same draws, same
+ * order); they stop at the first failure, whose message is kept. */
+tk_status tk_standalone_teacher_sample_batch(tk_standalone_instance *inst, size_t n,
+                                             float *tasks_out);
+tk_status tk_standalone_teacher_update_batch(tk_standalone_instance *inst, size_t n,
+                                             const float *tasks, const double *returns,
+                                             const int *successes);
+/* The step-level calls of teachers with the feature "step-update" (SPDL):
+ * episode_start after each reset with the episode's task and first
+ * observation, step_update after each step.  TK_ERR_UNSUPPORTED when the
+ * plugin has none. */
+tk_status tk_standalone_teacher_episode_start(tk_standalone_instance *inst, const float *task,
+                                              const float *first_obs);
+tk_status tk_standalone_teacher_step_update(tk_standalone_instance *inst, const float *obs,
+                                            const float *action, double reward,
+                                            const float *next_obs, int done);
+
+/* The student's value function V(obs) for teachers with the feature
+ * "student-value" or a value_source "student" (SPDL): `n` observations
+ * row-major in, `n` values out; returns TK_OK or an error status.  Called
+ * from inside the teacher's calls, on the caller's thread; `user` is
+ * passed back.  NULL removes it (host->student_value then answers
+ * TK_ERR_UNSUPPORTED). */
+typedef tk_status (*tk_standalone_value_fn)(void *user, const float *obs, size_t n,
+                                            float *values_out);
+void tk_standalone_set_value_fn(tk_standalone_instance *inst, tk_standalone_value_fn fn,
+                                void *user);
+
+/* Checkpoints.  save() exposes the teacher's whole state -- its id and
+ * resolved config, its random stream and the plugin's save() bytes -- as a
+ * byte string owned by the instance, valid until the next call on it.
+ * load() restores such bytes into a teacher of the same id and config
+ * (any seed): the plugin object is re-created and loaded, so the teacher
+ * then continues exactly as the saved one would.  Bytes of another teacher
+ * or config, or damaged ones, are refused with TK_ERR_INVALID and leave the
+ * teacher unchanged.  TK_ERR_UNSUPPORTED when the plugin has no save/load
+ * hooks. */
+tk_status tk_standalone_teacher_save(tk_standalone_instance *inst, const void **data,
+                                     size_t *size);
+tk_status tk_standalone_teacher_load(tk_standalone_instance *inst, const void *data,
+                                     size_t size);
 
 /* Fills `info` (its struct_size is set here). */
 tk_status tk_standalone_env_info(tk_standalone_instance *inst, tk_env_info *info);
@@ -152,6 +207,11 @@ tk_status tk_standalone_env_step(tk_standalone_instance *inst, const float *acti
  * `return > mastery_threshold`. */
 tk_status tk_standalone_env_success(tk_standalone_instance *inst, int *success_out);
 tk_status tk_standalone_env_evaluate(tk_standalone_instance *inst, double *mastered_pct);
+/* Draw the current scene into `rgb` (width * height * 3 bytes, rows top to
+ * bottom) through the env's teachkit.render.v1 extension (<teachkit/
+ * render.h>); TK_ERR_UNSUPPORTED for envs that cannot draw themselves. */
+tk_status tk_standalone_env_render(tk_standalone_instance *inst, uint8_t *rgb, int width,
+                                   int height);
 
 tk_status tk_standalone_student_act(tk_standalone_instance *inst, const float *obs,
                                     int deterministic, float *action_out);

@@ -1,26 +1,20 @@
-"""teachkit from Python: drive teachkit teachers (and environments, students)
-from your own training loop.
+"""The ctypes binding over the standalone host of libteachkit
+(<teachkit/standalone.h>): sessions, teachers, environments and students
+as the plugins define them.  The public names are re-exported by the
+package (teachkit/__init__.py); docs/python.md documents them.
 
-    import teachkit
-    env = teachkit.Env("toy-grid", seed=1)
-    teacher = teachkit.Teacher("alp-gmm", env.task_space, seed=1)
-    for episode in range(1000):
-        task = teacher.sample()                 # np.ndarray, float32
-        ret = my_training_episode(task)         # e.g. your PyTorch agent
-        teacher.update(task, ret)               # return normalised to [0, 1]
+It loads the same plugin files as `teachkit`, seeds each instance as
+`teachkit run` does (tk_rng_derive(seed, role)) and resolves configs the
+same way, so a loop that calls the plugins in the runner's order
+reproduces `teachkit run` exactly.
 
-A thin ctypes binding over the standalone host of libteachkit
-(<teachkit/standalone.h>): it loads the same plugin files as `teachkit`,
-seeds each instance as `teachkit run` does (tk_rng_derive(seed, role)) and
-resolves configs the same way, so a loop that calls the plugins in the
-runner's order reproduces `teachkit run` exactly.  Standard library plus
-NumPy only.  See docs/python.md.
-
-Finding libteachkit: $TEACHKIT_LIBRARY, else the library of the prefix this
-file was installed with, else ../build/core/ of the source tree this file
-sits in, else the system's (ctypes.util.find_library).  Finding plugins:
-an id ("alp-gmm") is searched in TEACHKIT_PLUGIN_PATH, then the build
-tree's or the installed bundled plugins; a path to a .so is loaded as is.
+Finding libteachkit: $TEACHKIT_LIBRARY, else the one inside the package (a
+wheel), else the library of the prefix the package was installed with
+(`meson install`), else build/core/ of the source tree the package sits
+in, else the system's (ctypes.util.find_library).  Finding plugins: an id
+("alp-gmm") is searched in TEACHKIT_PLUGIN_PATH, then next to the library
+(the wheel's or the install's bundled plugins, or the build tree's); a path
+to a .so is loaded as is.
 """
 
 import ctypes
@@ -30,10 +24,12 @@ import os
 
 import numpy as np
 
-__all__ = ["TeachkitError", "Session", "Teacher", "Env", "Student", "library_path"]
+try:  # written by the build; absent when the package runs from the source tree
+    from ._config import INSTALLED_LIBRARY as _INSTALLED_LIBRARY
+except ImportError:
+    _INSTALLED_LIBRARY = ""
 
-# Replaced by `meson install` (python/meson.build); left as is in the source tree.
-_INSTALLED_LIBRARY = "@TK_INSTALLED_LIBRARY@"
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 TK_OK = 0
 _KIND_TEACHER, _KIND_ENV, _KIND_STUDENT = 1, 2, 3
@@ -52,6 +48,7 @@ class TeachkitError(RuntimeError):
 # ------------------------------------------------------------------ library
 
 _f32p = ctypes.POINTER(ctypes.c_float)
+_F32 = np.dtype(np.float32)  # built once: np.frombuffer(buf, "float32") looks it up each call
 _f64p = ctypes.POINTER(ctypes.c_double)
 
 
@@ -85,22 +82,32 @@ class _Descriptor(ctypes.Structure):
                 ("features", ctypes.POINTER(ctypes.c_char_p)), ("vtable", ctypes.c_void_p)]
 
 
+# tk_standalone_value_fn: (user, obs, n, values_out) -> tk_status
+_VALUE_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, _f32p, ctypes.c_size_t, _f32p)
+TK_ERR_UNSUPPORTED, TK_ERR_INTERNAL = 6, 8
+
+
 def library_path():
     """The libteachkit file this module loads (see the module docstring)."""
     env = os.environ.get("TEACHKIT_LIBRARY")
     if env:
         return env
-    if not _INSTALLED_LIBRARY.startswith("@") and os.path.exists(_INSTALLED_LIBRARY):
+    in_wheel = os.path.join(_HERE, "_lib")
+    if os.path.isdir(in_wheel):
+        names = sorted(n for n in os.listdir(in_wheel) if n.startswith("libteachkit.so"))
+        if names:
+            return os.path.join(in_wheel, names[0])
+    if _INSTALLED_LIBRARY and os.path.exists(_INSTALLED_LIBRARY):
         return _INSTALLED_LIBRARY
-    here = os.path.dirname(os.path.abspath(__file__))
-    in_tree = os.path.join(here, "..", "build", "core", "libteachkit.so")
+    in_tree = os.path.join(_HERE, "..", "..", "build", "core", "libteachkit.so")
     if os.path.exists(in_tree):
         return os.path.normpath(in_tree)
     found = ctypes.util.find_library("teachkit")
     if found:
         return found
     raise TeachkitError("libteachkit not found: set TEACHKIT_LIBRARY to the path of "
-                        "libteachkit.so (build/core/ in a build tree, LIBDIR after install)")
+                        "libteachkit.so (build/core/ in a build tree, LIBDIR after install), "
+                        "or install the package with `pip install .`")
 
 
 def _declare(lib):
@@ -131,6 +138,17 @@ def _declare(lib):
         "tk_standalone_teacher_sample": (st, [vp, _f32p]),
         "tk_standalone_teacher_update": (st, [vp, _f32p, dbl, i]),
         "tk_standalone_teacher_snapshot": (st, [vp, ctypes.POINTER(cp)]),
+        "tk_standalone_teacher_dims": (ctypes.c_size_t, [vp]),
+        "tk_standalone_teacher_sample_batch": (st, [vp, ctypes.c_size_t, _f32p]),
+        "tk_standalone_teacher_update_batch": (st, [vp, ctypes.c_size_t, _f32p, _f64p,
+                                                    ctypes.POINTER(i)]),
+        "tk_standalone_teacher_episode_start": (st, [vp, _f32p, _f32p]),
+        "tk_standalone_teacher_step_update": (st, [vp, _f32p, _f32p, dbl, _f32p, i]),
+        "tk_standalone_set_value_fn": (None, [vp, _VALUE_FN, vp]),
+        "tk_standalone_teacher_save": (st, [vp, ctypes.POINTER(vp), ctypes.POINTER(ctypes.c_size_t)]),
+        "tk_standalone_teacher_load": (st, [vp, ctypes.c_char_p, ctypes.c_size_t]),
+        "tk_standalone_instance_error_line": (cp, [vp]),
+        "tk_standalone_env_render": (st, [vp, ctypes.POINTER(ctypes.c_uint8), i, i]),
         "tk_standalone_env_info": (st, [vp, ctypes.POINTER(_EnvInfo)]),
         "tk_standalone_env_set_task": (st, [vp, _f32p]),
         "tk_standalone_env_reset": (st, [vp, _f32p]),
@@ -150,6 +168,7 @@ def _declare(lib):
 
 
 _lib = None
+_lib_gil = None
 
 
 def _library():
@@ -157,6 +176,18 @@ def _library():
     if _lib is None:
         _lib = _declare(ctypes.CDLL(library_path()))
     return _lib
+
+
+def _library_holding_gil():
+    """The same library through ctypes.PyDLL, whose calls keep the GIL:
+    for the microsecond-long teacher calls of a training loop's hot path
+    (sample, update), where releasing and taking the GIL back costs more
+    than the call.  Longer calls (env steps, batches) go through _library()
+    and let other Python threads run."""
+    global _lib_gil
+    if _lib_gil is None:
+        _lib_gil = _declare(ctypes.PyDLL(_library()._name))
+    return _lib_gil
 
 
 def _text(raw):
@@ -271,13 +302,13 @@ class _Instance:
         return json.loads(_text(self._lib.tk_standalone_instance_config(self._h)))
 
     def _check(self, status, call):
+        """Raise TeachkitError for a failed call, worded as `teachkit run`
+        words it (`teacher "spdl" failed in update: call out of order: ...`)."""
         if status != TK_OK:
             lib = self._lib
-            msg = _text(lib.tk_standalone_instance_error_message(self._h))
+            line = _text(lib.tk_standalone_instance_error_line(self._h))
             path = _text(lib.tk_standalone_instance_error_path(self._h))
-            raise TeachkitError("%s %s: %s: %s: %s" % (
-                self._kind_name, self.id, call, _text(lib.tk_standalone_status_name(status)),
-                msg), status, path)
+            raise TeachkitError(line or "%s failed in %s" % (self.id, call), status, path)
 
     def close(self):
         """Destroy the plugin's object (also done when garbage-collected)."""
@@ -299,8 +330,14 @@ class _Instance:
 
 
 def _task_space(space):
-    """[(name, low, high) or (low, high), ...] -> ctypes structures (kept
-    alive by the caller for the create call)."""
+    """[(name, low, high) or (low, high), ...], or a box with `low` and
+    `high` arrays (a make_env env's task_space carries its exact bounds in
+    `bounds`) -> ctypes structures (kept alive by the caller for the create
+    call)."""
+    if hasattr(space, "bounds"):  # a make_env task space: exact bounds and names
+        space = space.bounds
+    elif hasattr(space, "low") and hasattr(space, "high"):
+        space = list(zip(np.ravel(space.low).tolist(), np.ravel(space.high).tolist()))
     dims = []
     for k, entry in enumerate(space):
         entry = tuple(entry)
@@ -316,11 +353,13 @@ class Teacher(_Instance):
     """A teacher plugin.
 
     plugin: an id ("alp-gmm") or the path of a .so providing one teacher.
-    task_space: [(name, low, high), ...] or [(low, high), ...], e.g.
-        Env.task_space.
+    space: the task space, [(low, high), ...] or [(name, low, high), ...]
+        (an Env's or a make_env env's task_space works).
     config: dict of the config keys to change (see `teachkit list --config`).
     seed, role: the instance's random stream is tk_rng_derive(seed, role);
         `teachkit run` uses role "teacher" with the manifest's seed.
+    value_fn: V(obs) -> float, the student's value of an observation, for
+        teachers that ask for it (SPDL with value_source "student").
     plugin_paths: .so files to load first (then `plugin` may be an id they
         provide).
     """
@@ -328,37 +367,163 @@ class Teacher(_Instance):
     _kind = _KIND_TEACHER
     _kind_name = "teacher"
 
-    def __init__(self, plugin, task_space, config=None, seed=0, role="teacher",
+    def __init__(self, plugin, space, config=None, seed=0, value_fn=None, role="teacher",
                  session=None, plugin_paths=None):
         super().__init__(plugin, session, plugin_paths)
-        space, keep = _task_space(task_space)
-        self.dims = int(space.dims)
-        self._create(self._lib.tk_standalone_create_teacher, ctypes.byref(space),
+        cspace, keep = _task_space(space)
+        self.dims = int(cspace.dims)
+        self._create(self._lib.tk_standalone_create_teacher, ctypes.byref(cspace),
                      self._config(config), int(seed), role.encode("utf-8"))
         del keep
         self.raw_return = "raw-return" in self.features
+        self.step_level = "step-update" in self.features
+        # The round trip sample() -> update() is the hot path of a training
+        # loop: tasks live in ctypes buffers that update() passes back
+        # without conversion (tools/bench/python_overhead.py measures it).
+        self._TaskBuf = ctypes.c_float * self.dims
+        self._sample_fn = _library_holding_gil().tk_standalone_teacher_sample
+        self._update_fn = _library_holding_gil().tk_standalone_teacher_update
+        self._obs_dim = None        # learnt from episode_start, for value_fn
+        self._value_error = None    # an exception raised inside value_fn
+        self._value_fn = None
+        self._value_cb = None       # the ctypes callback, kept alive
+        if value_fn is not None:
+            self.value_fn = value_fn
+
+    # -------------------------------------------------------------- tasks
 
     def sample(self):
         """The next training task, a new float32 array of `dims` values."""
-        task = np.empty(self.dims, dtype=np.float32)
-        self._check(self._lib.tk_standalone_teacher_sample(self._h, _ptr(task)), "sample")
-        return task
+        buf = self._TaskBuf()
+        status = self._sample_fn(self._h, buf)
+        if status or self._value_error is not None:
+            self._after(status, "sample")
+        return np.frombuffer(buf, _F32)
 
-    def update(self, task, reward, success=False):
+    def sample_batch(self, n):
+        """n tasks at once, a float32 array of shape (n, dims): the same
+        draws as n sample() calls, in one call into the library."""
+        tasks = np.empty((int(n), self.dims), dtype=np.float32)
+        self._call(self._lib.tk_standalone_teacher_sample_batch, "sample", int(n), _ptr(tasks))
+        return tasks
+
+    def update(self, task, ret, success=None):
         """Report the outcome of the episode played on `task` (the array
-        sample() returned).  `reward` is the episode return, normalised to
+        sample() returned).  `ret` is the episode return, normalised to
         [0, 1] by the env's return range unless the teacher has the feature
-        "raw-return" (Env.normalise_return does it)."""
+        "raw-return" (Env.normalise_return does it); `success` the env's
+        success flag (None: not a success)."""
+        buf = getattr(task, "base", None)
+        if type(buf) is not self._TaskBuf:  # not an array from sample()
+            buf = _ptr(_f32(task, self.dims, "task"))
+        status = self._update_fn(self._h, buf, float(ret), 1 if success else 0)
+        if status or self._value_error is not None:
+            self._after(status, "update")
+
+    def update_batch(self, tasks, rets, successes=None):
+        """update() for each row of `tasks` (shape (n, dims)) with rets[i]
+        and successes[i] (None: no successes), in one call."""
+        tasks = np.ascontiguousarray(tasks, dtype=np.float32)
+        if tasks.ndim != 2 or tasks.shape[1] != self.dims:
+            raise ValueError("tasks must have shape (n, %d), got %s" % (self.dims, tasks.shape))
+        n = tasks.shape[0]
+        rets = np.ascontiguousarray(rets, dtype=np.float64)
+        if rets.shape != (n,):
+            raise ValueError("rets must have %d values, got shape %s" % (n, rets.shape))
+        succ = None
+        if successes is not None:
+            succ = np.ascontiguousarray([1 if x else 0 for x in successes], dtype=np.intc)
+            if succ.shape != (n,):
+                raise ValueError("successes must have %d values" % n)
+        self._call(self._lib.tk_standalone_teacher_update_batch, "update", n, _ptr(tasks),
+                   rets.ctypes.data_as(_f64p),
+                   succ.ctypes.data_as(ctypes.POINTER(ctypes.c_int)) if succ is not None else None)
+
+    # ----------------------------------------------------- step-level calls
+
+    def episode_start(self, task, first_obs):
+        """For teachers with the feature "step-update" (step_level): after
+        each reset, the episode's task and first observation."""
         task = _f32(task, self.dims, "task")
-        self._check(self._lib.tk_standalone_teacher_update(self._h, _ptr(task), float(reward),
-                                                           1 if success else 0), "update")
+        obs = np.ascontiguousarray(first_obs, dtype=np.float32).ravel()
+        self._obs_dim = obs.shape[0]
+        self._call(self._lib.tk_standalone_teacher_episode_start, "episode_start", _ptr(task),
+                   _ptr(obs))
+
+    def step_update(self, obs, action, reward, next_obs, done):
+        """For step_level teachers: after each step, the transition."""
+        obs = np.ascontiguousarray(obs, dtype=np.float32).ravel()
+        next_obs = np.ascontiguousarray(next_obs, dtype=np.float32).ravel()
+        act = np.ascontiguousarray(action if action is not None else [], dtype=np.float32).ravel()
+        self._obs_dim = obs.shape[0]
+        self._call(self._lib.tk_standalone_teacher_step_update, "step_update", _ptr(obs),
+                   _ptr(act if act.size else np.zeros(1, np.float32)), float(reward),
+                   _ptr(next_obs), 1 if done else 0)
+
+    @property
+    def value_fn(self):
+        """V(obs) -> float (or None): answers the teacher's requests for
+        the student's value of observations."""
+        return self._value_fn
+
+    @value_fn.setter
+    def value_fn(self, fn):
+        self._value_fn = fn
+        self._value_cb = _VALUE_FN(self._values) if fn is not None else _VALUE_FN()
+        self._lib.tk_standalone_set_value_fn(self._h, self._value_cb, None)
+
+    def _values(self, user, obs, n, values_out):
+        """The C callback: value_fn on each of the n observations.  An
+        exception is kept and re-raised once the teacher's call returns."""
+        try:
+            dim = self._obs_dim
+            if dim is None:
+                raise TeachkitError("value_fn called before episode_start(): the teacher "
+                                    "asked a value without an observation size")
+            rows = np.ctypeslib.as_array(obs, (int(n) * dim,)).reshape(int(n), dim).copy()
+            for k in range(int(n)):
+                values_out[k] = float(self._value_fn(rows[k]))
+            return TK_OK
+        except BaseException as e:  # noqa: B902 -- must not cross the C frames
+            self._value_error = e
+            return TK_ERR_INTERNAL
+
+    def _call(self, fn, call, *args):
+        status = fn(self._h, *args)
+        if status or self._value_error is not None:
+            self._after(status, call)
+
+    def _after(self, status, call):
+        """A call failed, or value_fn raised inside it: raise that."""
+        if self._value_error is not None:
+            err, self._value_error = self._value_error, None
+            raise err
+        self._check(status, call)
+
+    # -------------------------------------------------------------- state
+
+    def save(self):
+        """The teacher's whole state as bytes (model, random stream, id and
+        config): load() them into a teacher of the same id and config."""
+        data = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        self._call(self._lib.tk_standalone_teacher_save, "save", ctypes.byref(data),
+                   ctypes.byref(size))
+        return ctypes.string_at(data, size.value)
+
+    def load(self, data):
+        """Restore bytes from save(): the teacher then continues exactly as
+        the saved one would, whatever seed it was created with.  Bytes of
+        another teacher or config are refused (TeachkitError)."""
+        data = bytes(data)
+        self._call(self._lib.tk_standalone_teacher_load, "load", data, len(data))
 
     def snapshot(self):
         """The teacher's model as a dict (GMM components, regions...), or
         None when the plugin offers no snapshot."""
         text = ctypes.c_char_p()
         status = self._lib.tk_standalone_teacher_snapshot(self._h, ctypes.byref(text))
-        if status == 6:  # TK_ERR_UNSUPPORTED: no snapshot() in this plugin
+        if status == TK_ERR_UNSUPPORTED:
             return None
         self._check(status, "snapshot")
         return json.loads(_text(text.value))
@@ -429,7 +594,7 @@ class Env(_Instance):
         (as the host does)."""
         flag = ctypes.c_int()
         status = self._lib.tk_standalone_env_success(self._h, ctypes.byref(flag))
-        if status == 6:  # TK_ERR_UNSUPPORTED
+        if status == TK_ERR_UNSUPPORTED:
             if episode_return is None:
                 raise TeachkitError("env %s has no success flag: pass the episode return" % self.id)
             return episode_return > self.mastery_threshold
@@ -441,6 +606,16 @@ class Env(_Instance):
         pct = ctypes.c_double()
         self._check(self._lib.tk_standalone_env_evaluate(self._h, ctypes.byref(pct)), "evaluate")
         return pct.value
+
+    def render(self, width=600, height=400):
+        """The current scene as an RGB array of shape (height, width, 3),
+        uint8, for envs that draw themselves (the Box2D ones); TeachkitError
+        (code 6) for the others."""
+        rgb = np.zeros((int(height), int(width), 3), dtype=np.uint8)
+        self._check(self._lib.tk_standalone_env_render(
+            self._h, rgb.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8)), int(width), int(height)),
+            "render")
+        return rgb
 
     def normalise_return(self, episode_return):
         """The return as teachers see it: mapped from [return_low,
