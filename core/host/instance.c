@@ -45,7 +45,7 @@ static tk_status host_student_value(tk_ctx *ctx, const float *obs, size_t n, flo
     if (!student || !student->self)
         return TK_ERR_UNSUPPORTED;
     const tk_student_vtable *v = student->comp->desc->vtable;
-    if (v->struct_size < offsetof(tk_student_vtable, value) + sizeof v->value || !v->value)
+    if (!TK_HAS_MEMBER(v, value))
         return TK_ERR_UNSUPPORTED;
     return v->value(student->self, obs, n, values_out);
 }

@@ -1,0 +1,73 @@
+#include "json_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Reads exactly `size` bytes; 0, or -1 with errno (0 when the file shrank). */
+static int read_exactly(int fd, char *buf, size_t size)
+{
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = 0;
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+json_t *tk_json_read_file(const char *path, const char *what, size_t max_bytes, size_t flags,
+                          tk_diag *d)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        tk_diag_set(d, path, NULL, "cannot load %s: %s", what, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        tk_diag_set(d, path, NULL, "cannot load %s: %s", what, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size == 0 || (uint64_t)st.st_size > max_bytes) {
+        close(fd);
+        if (!S_ISREG(st.st_mode))
+            tk_diag_set(d, path, NULL, "cannot load %s: it is not a regular file (a directory, "
+                                       "FIFO or device); pass a .json file", what);
+        else if (st.st_size == 0)
+            tk_diag_set(d, path, NULL, "cannot load %s: it is empty; it must hold a JSON "
+                                       "document (see docs/manifest.md and examples/)", what);
+        else
+            tk_diag_set(d, path, NULL, "cannot load %s: it is %lld bytes, and at most %zu MiB "
+                                       "are read", what, (long long)st.st_size, max_bytes >> 20);
+        return NULL;
+    }
+    size_t size = (size_t)st.st_size;
+    char *buf = malloc(size);
+    if (!buf || read_exactly(fd, buf, size) != 0) {
+        int err = errno;
+        close(fd);
+        tk_diag_set(d, path, NULL, "cannot load %s: %s", what,
+                    !buf ? "out of memory" : err ? strerror(err) : "it shrank while being read");
+        free(buf);
+        return NULL;
+    }
+    close(fd);
+    json_error_t jerr;
+    json_t *root = json_loadb(buf, size, flags, &jerr);
+    free(buf);
+    if (!root)
+        tk_diag_set(d, path, NULL, "cannot load %s: invalid JSON at line %d, column %d: %s", what,
+                    jerr.line, jerr.column, jerr.text);
+    return root;
+}
