@@ -756,10 +756,14 @@ static void probe(tk_registry *reg)
         pid_t pid = fork();
         if (pid == 0) {
             close(fds[0]);
-            /* Plugins print what they like; the probe's output is the pipe. */
+            /* Plugins print what they like, and a sanitizer reports a crash
+             * at length; the probe's output is the pipe, and a rejection
+             * records what went wrong. */
             int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-            if (null >= 0)
+            if (null >= 0) {
                 dup2(null, STDOUT_FILENO);
+                dup2(null, STDERR_FILENO);
+            }
             _exit(probe_child(reg, start, fds[1]));
         }
         close(fds[1]);

@@ -68,6 +68,9 @@ int tk_line_log_open(tk_line_log *log, const char *dir, const char *name, uint64
                                strerror(errno));
         log->bytes_on_disk = keep_bytes;
     }
+    /* What a resume keeps was synced before its checkpoint; a truncation
+     * must reach the disk too, so nothing is counted as synced. */
+    log->bytes_synced = UINT64_MAX;
     if (keep_bytes != UINT64_MAX && keep_bytes == log->bytes_on_disk)
         log->crc = keep_crc;
     else if (prefix_crc(log->fd, log->bytes_on_disk, &log->crc) != 0)
@@ -162,8 +165,13 @@ int tk_line_log_sync(tk_line_log *log, tk_diag *d)
 {
     if (tk_line_log_flush(log, d))
         return -1;
-    if (log->fd >= 0 && fsync(log->fd) != 0 && errno != EINVAL)
+    /* A log that did not grow since its last sync (teacher.jsonl between
+     * snapshots) costs nothing. */
+    if (log->fd < 0 || log->bytes_synced == log->bytes_on_disk)
+        return 0;
+    if (fsync(log->fd) != 0 && errno != EINVAL)
         return tk_diag_set(d, log->path, NULL, "fsync failed: %s", strerror(errno));
+    log->bytes_synced = log->bytes_on_disk;
     return 0;
 }
 

@@ -22,6 +22,7 @@ typedef struct tk_line_log {
     char *buf;
     size_t used, cap;
     uint64_t bytes_on_disk;  /* file length after the last flush */
+    uint64_t bytes_synced;   /* file length at the last fsync */
     uint32_t crc;            /* CRC-32C of those bytes */
 } tk_line_log;
 

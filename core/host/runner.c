@@ -2,11 +2,11 @@
 
 #include <math.h>
 #include <signal.h>
-#include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
@@ -643,7 +643,10 @@ static void install_stop_handlers(const run_state *s, struct sigaction old[N_STO
     double limit = s->opt->timeout_seconds;
     if (limit > 0) {
         stop_grace = (sig_atomic_t)tk_run_stop_grace(limit);
-        struct itimerval it = {{0, 0}, {(time_t)limit, (suseconds_t)((limit - (double)(time_t)limit) * 1e6)}};
+        struct itimerval it;
+        memset(&it, 0, sizeof it);
+        it.it_value.tv_sec = (time_t)limit;
+        it.it_value.tv_usec = (suseconds_t)((limit - (double)it.it_value.tv_sec) * 1e6);
         if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
             it.it_value.tv_usec = 1;
         setitimer(ITIMER_REAL, &it, NULL);

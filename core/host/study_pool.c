@@ -177,13 +177,20 @@ static void record_outcome(const tk_pool_job *job, int status, const worker *w, 
     printf("  FAILED  %-48s %s (see %s/log.txt)\n", job->label, why, job->run_dir);
 }
 
+/* Signals a worker's process group (its helpers too), or the worker alone
+ * if it has not made its group yet.  Once only: a second SIGTERM tells a run
+ * to stop at once instead of after its episode. */
+static void signal_worker(pid_t pid, int sig)
+{
+    if (kill(-pid, sig) != 0)
+        kill(pid, sig);
+}
+
 static void signal_all(const worker *w, int nw, int sig)
 {
     for (int i = 0; i < nw; i++)
-        if (w[i].pid > 0) {
-            kill(-w[i].pid, sig);
-            kill(w[i].pid, sig);
-        }
+        if (w[i].pid > 0)
+            signal_worker(w[i].pid, sig);
 }
 
 /* The pool's own limit is a backstop: a worker with --timeout stops
@@ -194,8 +201,7 @@ static void kill_overdue(worker *w, int nw, double limit)
     for (int i = 0; i < nw; i++)
         if (w[i].pid > 0 && !w[i].timed_out && t - w[i].started > limit) {
             w[i].timed_out = 1;
-            kill(-w[i].pid, SIGKILL);
-            kill(w[i].pid, SIGKILL);
+            signal_worker(w[i].pid, SIGKILL);
         }
 }
 
