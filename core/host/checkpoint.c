@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "checksum.h"
+#include "fd_io.h"
 #include "run_files.h"
 #include "teachkit/state.h"
 
@@ -184,24 +185,31 @@ static const char *check_envelope(const uint8_t *data, size_t size)
 
 /* ----------------------------------------------------------------- write */
 
-static int write_all(int fd, const void *data, size_t size)
-{
-    const char *p = data;
-    while (size) {
-        ssize_t n = write(fd, p, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        p += n;
-        size -= (size_t)n;
-    }
-    return 0;
-}
-
 static void path_of(char *out, size_t size, const char *dir, const char *name)
 {
     snprintf(out, size, "%s/%s", dir, name);
+}
+
+/* The current checkpoint becomes the previous one through a hard link, so
+ * that `target` never disappears; where links are not supported, through a
+ * rename (a crash before the new checkpoint is renamed in then leaves only
+ * the previous one, which a resume takes).  0, or -1 with errno. */
+static int keep_previous(const char *target, const char *previous)
+{
+    char tmp[PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", previous);
+    unlink(tmp);
+    if (link(target, tmp) == 0) {
+        if (rename(tmp, previous) == 0)
+            return 0;
+        int err = errno;
+        unlink(tmp);
+        errno = err;
+        return -1;
+    }
+    if (errno == ENOENT) /* the first checkpoint */
+        return 0;
+    return rename(target, previous) == 0 || errno == ENOENT ? 0 : -1;
 }
 
 /* Write-then-rename, keeping the previous checkpoint as PREVIOUS_FILE. */
@@ -213,7 +221,7 @@ static int commit_file(const char *dir, const uint8_t header[HEADER_SIZE], const
     path_of(previous, sizeof previous, dir, PREVIOUS_FILE);
     snprintf(tmp, sizeof tmp, "%s.tmp", target);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write_all(fd, header, HEADER_SIZE) || write_all(fd, body, size) ||
+    if (fd < 0 || tk_write_full(fd, header, HEADER_SIZE) || tk_write_full(fd, body, size) ||
         fsync(fd) != 0) {
         int err = errno;
         if (fd >= 0)
@@ -223,9 +231,7 @@ static int commit_file(const char *dir, const uint8_t header[HEADER_SIZE], const
                                             "checkpoint is intact", strerror(err));
     }
     close(fd);
-    /* A crash between the two renames leaves PREVIOUS_FILE alone, which a
-     * resume takes. */
-    if ((rename(target, previous) != 0 && errno != ENOENT) || rename(tmp, target) != 0) {
+    if (keep_previous(target, previous) != 0 || rename(tmp, target) != 0) {
         int err = errno;
         unlink(tmp);
         return tk_diag_set(d, target, NULL, "cannot rename the checkpoint into place: %s",
@@ -295,21 +301,13 @@ static int read_whole(const char *path, uint8_t **data, size_t *size)
     }
     *size = (size_t)st.st_size;
     *data = malloc(*size ? *size : 1);
-    size_t got = 0;
-    while (*data && got < *size) {
-        ssize_t n = read(fd, *data + got, *size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    int err = *data ? errno : ENOMEM;
+    int rc = *data ? tk_read_full(fd, *data, *size, -1) : -1;
+    int err = !*data ? ENOMEM : errno ? errno : EIO; /* errno 0: it shrank */
     close(fd);
-    if (!*data || got < *size) {
+    if (rc != 0) {
         free(*data);
         *data = NULL;
-        errno = err ? err : EIO;
+        errno = err;
         return -1;
     }
     return 0;

@@ -7,23 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Reads exactly `size` bytes; 0, or -1 with errno (0 when the file shrank). */
-static int read_exactly(int fd, char *buf, size_t size)
-{
-    size_t got = 0;
-    while (got < size) {
-        ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = 0;
-            return -1;
-        }
-        got += (size_t)n;
-    }
-    return 0;
-}
+#include "fd_io.h"
 
 json_t *tk_json_read_file(const char *path, const char *what, size_t max_bytes, size_t flags,
                           tk_diag *d)
@@ -54,7 +38,7 @@ json_t *tk_json_read_file(const char *path, const char *what, size_t max_bytes, 
     }
     size_t size = (size_t)st.st_size;
     char *buf = malloc(size);
-    if (!buf || read_exactly(fd, buf, size) != 0) {
+    if (!buf || tk_read_full(fd, buf, size, -1) != 0) {
         int err = errno;
         close(fd);
         tk_diag_set(d, path, NULL, "cannot load %s: %s", what,

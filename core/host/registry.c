@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "fd_io.h"
 #include "teachkit/standalone.h"
 
 #ifndef TK_INSTALL_PLUGIN_DIR
@@ -532,33 +532,18 @@ static int default_dir(char *out, size_t size)
  * and a descriptor's strings, 'R' file and a reason (rejected), 'O' file
  * (its descriptors are complete), 'Z' (all done). */
 
-static int put(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static int put_head(int fd, char kind, uint32_t file)
 {
     char buf[5];
     buf[0] = kind;
     memcpy(buf + 1, &file, 4);
-    return put(fd, buf, 5);
+    return tk_write_full(fd, buf, 5);
 }
 
 static int put_string(int fd, const char *s)
 {
     uint32_t n = s ? (uint32_t)strnlen(s, 1 << 20) : 0;
-    return put(fd, &n, 4) || put(fd, s ? s : "", n);
+    return tk_write_full(fd, &n, 4) || tk_write_full(fd, s ? s : "", n);
 }
 
 /* The child: loads every file from `start` on and reports what it finds. */
@@ -584,7 +569,7 @@ static int probe_child(const tk_registry *reg, size_t start, int fd)
                 snprintf(features + used, sizeof features - used, "%s%s", used ? "\n" : "", *ft);
             }
             uint32_t kind = (uint32_t)d->kind;
-            if (put_head(fd, 'D', f) || put(fd, &kind, 4) || put_string(fd, d->id) ||
+            if (put_head(fd, 'D', f) || tk_write_full(fd, &kind, 4) || put_string(fd, d->id) ||
                 put_string(fd, d->name) || put_string(fd, d->version) ||
                 put_string(fd, d->description) || put_string(fd, d->default_config) ||
                 put_string(fd, features))
@@ -597,27 +582,9 @@ static int probe_child(const tk_registry *reg, size_t start, int fd)
     return put_head(fd, 'Z', 0) ? 1 : 0;
 }
 
-/* Reads exactly n bytes, waiting at most PROBE_SECONDS: 0, -1 at the end,
- * -2 on time-out. */
 static int get(int fd, void *p, size_t n)
 {
-    char *c = p;
-    while (n) {
-        struct pollfd pfd = {fd, POLLIN, 0};
-        int ready = poll(&pfd, 1, PROBE_SECONDS * 1000);
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready == 0)
-            return -2;
-        ssize_t r = read(fd, c, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        c += r;
-        n -= (size_t)r;
-    }
-    return 0;
+    return tk_read_full(fd, p, n, PROBE_SECONDS * 1000);
 }
 
 static int get_string(int fd, char **out)
@@ -779,9 +746,7 @@ static void probe(tk_registry *reg)
         if (rc)
             kill(pid, SIGKILL);
         close(fds[0]);
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
+        int status = tk_wait_child(pid);
         if (rc == 0)
             return;
         if (timed_out)

@@ -11,6 +11,7 @@
 
 #include "checksum.h"
 #include "dir_lock.h"
+#include "fd_io.h"
 
 #define LOG_BUFFER (1u << 16)
 
@@ -127,26 +128,11 @@ int tk_fsync_dir(const char *dir)
     return rc == 0 || err == EINVAL || err == EROFS ? 0 : -1;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int tk_line_log_flush(tk_line_log *log, tk_diag *d)
 {
     if (log->fd < 0 || log->used == 0)
         return 0;
-    if (write_all(log->fd, log->buf, log->used) != 0) {
+    if (tk_write_full(log->fd, log->buf, log->used) != 0) {
         int err = errno;
         /* Cut a partial write back to the last whole line. */
         if (ftruncate(log->fd, (off_t)log->bytes_on_disk) != 0)
@@ -181,7 +167,7 @@ int tk_line_log_append(tk_line_log *log, const char *line, size_t len, tk_diag *
         return -1;
     if (len + 1 > log->cap) {
         /* A line larger than the buffer (a big snapshot) goes out alone. */
-        if (write_all(log->fd, line, len) || write_all(log->fd, "\n", 1)) {
+        if (tk_write_full(log->fd, line, len) || tk_write_full(log->fd, "\n", 1)) {
             int err = errno;
             if (ftruncate(log->fd, (off_t)log->bytes_on_disk) != 0)
                 err = errno;
@@ -232,7 +218,7 @@ int tk_write_json_atomic(const char *dir, const char *name, const json_t *json, 
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid());
     int rc = 0;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) || fsync(fd) != 0) {
+    if (fd < 0 || tk_write_full(fd, text, strlen(text)) || tk_write_full(fd, "\n", 1) || fsync(fd) != 0) {
         rc = tk_diag_set(d, target, NULL, "cannot write: %s; the previous version is intact",
                          strerror(errno));
         if (fd >= 0)

@@ -1,7 +1,6 @@
 #include "study_check.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include "checksum.h"
 #include "experiment.h"
+#include "fd_io.h"
 #include "manifest.h"
 
 /* A check of one configuration (its plugins' create) may take this long. */
@@ -26,21 +26,6 @@ typedef struct record {
     uint32_t run;
     char hash[17];
 } record;
-
-static int write_full(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 /* ------------------------------------------------------------- the child */
 
@@ -143,8 +128,8 @@ static int check_run(const tk_study_run *run, uint32_t i, const char *file, regi
             text = canonical(resolved);
             int fresh = text && hash_set_add(seen, tk_hash64(text, strlen(text)));
             record c = {'C', i, ""};
-            rc_ = write_full(fd, &r, sizeof r) ||
-                          (fresh && (write_full(fd, &c, sizeof c) ||
+            rc_ = tk_write_full(fd, &r, sizeof r) ||
+                          (fresh && (tk_write_full(fd, &c, sizeof c) ||
                                      tk_experiment_setup(&x, &m, reg, d)))
                       ? -1
                       : 0;
@@ -177,36 +162,13 @@ static int child_main(const tk_study *st, const char *file, int fd)
         }
     }
     record end = {rc ? 'E' : 'K', 0, ""};
-    int failed = write_full(fd, &end, sizeof end) || (rc && write_full(fd, &d, sizeof d));
+    int failed = tk_write_full(fd, &end, sizeof end) || (rc && tk_write_full(fd, &d, sizeof d));
     registry_cache_free(&cache);
     free(seen.slot);
     return rc || failed ? 1 : 0;
 }
 
 /* ------------------------------------------------------------ the parent */
-
-/* Reads `n` bytes, waiting at most CHECK_SECONDS for each part: 0, -1 at
- * the end of the pipe, -2 on time-out. */
-static int read_full(int fd, void *p, size_t n)
-{
-    char *c = p;
-    while (n) {
-        struct pollfd pfd = {fd, POLLIN, 0};
-        int ready = poll(&pfd, 1, CHECK_SECONDS * 1000);
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready == 0)
-            return -2;
-        ssize_t r = read(fd, c, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        c += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
 
 int tk_study_check_runs(const tk_study *st, const char *file, tk_study_check *out, tk_diag *d)
 {
@@ -231,7 +193,7 @@ int tk_study_check_runs(const tk_study *st, const char *file, tk_study_check *ou
     long creating = -1;
     int got, rc = 1; /* 1: no verdict yet */
     size_t hashes = 0;
-    while (rc == 1 && (got = read_full(fds[0], &r, sizeof r)) == 0) {
+    while (rc == 1 && (got = tk_read_full(fds[0], &r, sizeof r, CHECK_SECONDS * 1000)) == 0) {
         if (r.kind == 'H' && r.run < st->n_runs) {
             memcpy(out->hashes[r.run], r.hash, sizeof r.hash);
             out->hashes[r.run][16] = '\0';
@@ -243,16 +205,14 @@ int tk_study_check_runs(const tk_study *st, const char *file, tk_study_check *ou
             rc = hashes == st->n_runs ? 0 : tk_diag_set(d, file, NULL, "the check of the runs "
                                                                        "ended early");
         } else if (r.kind == 'E') {
-            rc = read_full(fds[0], d, sizeof *d) == 0 ? -1
+            rc = tk_read_full(fds[0], d, sizeof *d, CHECK_SECONDS * 1000) == 0 ? -1
                  : tk_diag_set(d, file, NULL, "the check of the runs failed without a message");
         }
     }
     if (rc == 1 && got == -2)
         kill(pid, SIGKILL);
     close(fds[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    int status = tk_wait_child(pid);
     if (rc == 1) {
         const char *where = creating >= 0 ? st->runs[creating].dir : "(before any was created)";
         if (got == -2)
