@@ -731,7 +731,12 @@ static void probe(tk_registry *reg)
                 dup2(null, STDOUT_FILENO);
                 dup2(null, STDERR_FILENO);
             }
-            _exit(probe_child(reg, start, fds[1]));
+            int rc = probe_child(reg, start, fds[1]);
+            /* Nothing of this process's registry is loaded yet: closing it
+             * frees what the child inherited, the files it probed stay
+             * loaded until _exit. */
+            tk_registry_close(reg);
+            _exit(rc);
         }
         close(fds[1]);
         if (pid < 0) {

@@ -100,6 +100,19 @@ static int hash_set_add(hash_set *s, uint64_t h)
     }
 }
 
+/* Every byte of a record is set (its padding included): it goes through a
+ * pipe whole. */
+static int send_record(int fd, char kind, uint32_t run, const char *hash)
+{
+    record r;
+    memset(&r, 0, sizeof r);
+    r.kind = kind;
+    r.run = run;
+    if (hash)
+        memcpy(r.hash, hash, sizeof r.hash);
+    return tk_write_full(fd, &r, sizeof r);
+}
+
 static char *canonical(const json_t *j)
 {
     return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
@@ -119,20 +132,21 @@ static int check_run(const tk_study_run *run, uint32_t i, const char *file, regi
         tk_registry *reg = registry_for(rc, &m, d);
         resolved = reg ? tk_manifest_resolve(&m, reg, d) : NULL;
         if (resolved && (text = canonical(resolved))) {
-            record r = {'H', i, ""};
-            tk_hash64_hex(text, strlen(text), r.hash);
+            char hash[17];
+            tk_hash64_hex(text, strlen(text), hash);
             free(text);
             /* Runs that differ only by their seed and name create alike. */
             json_object_del(resolved, "seed");
             json_object_del(resolved, "name");
             text = canonical(resolved);
             int fresh = text && hash_set_add(seen, tk_hash64(text, strlen(text)));
-            record c = {'C', i, ""};
-            rc_ = tk_write_full(fd, &r, sizeof r) ||
-                          (fresh && (tk_write_full(fd, &c, sizeof c) ||
+            rc_ = send_record(fd, 'H', i, hash) ||
+                          (fresh && (send_record(fd, 'C', i, NULL) ||
                                      tk_experiment_setup(&x, &m, reg, d)))
                       ? -1
                       : 0;
+        } else if (resolved) {
+            tk_diag_set(d, file, NULL, "out of memory");
         }
     }
     if (rc_ && d->file[0] == '\0')
@@ -152,7 +166,7 @@ static int child_main(const tk_study *st, const char *file, int fd)
         seen.cap *= 2;
     seen.slot = calloc(seen.cap, sizeof *seen.slot);
     tk_diag d;
-    tk_diag_clear(&d);
+    memset(&d, 0, sizeof d); /* sent whole through the pipe */
     int rc = seen.slot ? 0 : tk_diag_set(&d, file, NULL, "out of memory");
     for (size_t i = 0; rc == 0 && i < st->n_runs; i++) {
         rc = check_run(&st->runs[i], (uint32_t)i, file, &cache, &seen, fd, &d);
@@ -161,8 +175,7 @@ static int child_main(const tk_study *st, const char *file, int fd)
             snprintf(d.message + len, sizeof d.message - len, " (in run %s)", st->runs[i].dir);
         }
     }
-    record end = {rc ? 'E' : 'K', 0, ""};
-    int failed = tk_write_full(fd, &end, sizeof end) || (rc && tk_write_full(fd, &d, sizeof d));
+    int failed = send_record(fd, rc ? 'E' : 'K', 0, NULL) || (rc && tk_write_full(fd, &d, sizeof d));
     registry_cache_free(&cache);
     free(seen.slot);
     return rc || failed ? 1 : 0;
