@@ -424,7 +424,7 @@ int tk_checkpoint_read(const char *run_dir, tk_experiment *x, tk_run_progress *p
         rc = 1;
     } else if (chosen < 0) {
         rc = tk_diag_set(d, path, NULL,
-                         "cannot resume: %s %s; %s %s.  Delete the checkpoint files to restart "
+                         "cannot resume: %s: %s; %s: %s.  Delete the checkpoint files to restart "
                          "the run from scratch (its logs are then rewritten)",
                          c[0].name, c[0].why, c[1].name, c[1].why);
     } else {
@@ -433,7 +433,7 @@ int tk_checkpoint_read(const char *run_dir, tk_experiment *x, tk_run_progress *p
             *p = c[chosen].p;
             int resume = (flags & TK_CHECKPOINT_RESUME) != 0;
             if (chosen == 1 && c[0].present)
-                snprintf(note, note_size, "%s %s; %s from the previous checkpoint (episode "
+                snprintf(note, note_size, "%s: %s; %s from the previous checkpoint (episode "
                                           "%llu) instead%s", c[0].name, c[0].why,
                          resume ? "resumed" : "restored", (unsigned long long)p->episodes,
                          resume ? ", and kept the refused file as " REJECTED_FILE : "");

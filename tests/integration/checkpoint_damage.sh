@@ -113,7 +113,7 @@ for t in $(seq 1 "$trials"); do
     resume "$w"
     if [ "$rc" -ne 0 ] && [ -s "$err" ]; then
         refused=$((refused + 1))
-    elif [ "$rc" -eq 0 ] && grep -q 'warning: checkpoint.bin .*resumed from the previous checkpoint' "$err"; then
+    elif [ "$rc" -eq 0 ] && grep -q 'warning: checkpoint.bin: .*resumed from the previous checkpoint' "$err"; then
         if same_logs "$w"; then
             fell_back=$((fell_back + 1))
         else
@@ -141,7 +141,7 @@ flip_byte "$w/checkpoint.prev.bin" 100
 resume "$w"
 check "both damaged: refused" test "$rc" -eq 1
 check "both damaged: says why, for each file" \
-    grep -q 'cannot resume: checkpoint.bin damaged.*checkpoint.prev.bin damaged' "$err"
+    grep -q 'cannot resume: checkpoint.bin: damaged.*checkpoint.prev.bin: damaged' "$err"
 check "both damaged: the logs are untouched" cmp -s "$base/episodes.jsonl" "$w/episodes.jsonl"
 
 # --- logs that lost what a checkpoint covers ---------------------------------

@@ -60,16 +60,20 @@ live_workers() {
     done
 }
 
-# no_workers_left STUDY: none alive within 5 s.
+log_sizes() { cat "$1"/runs/*/episodes.jsonl 2>/dev/null | wc -c; }
+
+# no_workers_left STUDY: none alive within 5 s (by the pids in the runs'
+# locks), and no run's log grows any more (which needs no lock to see).
 no_workers_left() {
     i=0
-    while [ "$i" -lt 50 ]; do
-        [ -z "$(live_workers "$1")" ] && return 0
+    while [ "$i" -lt 50 ] && [ -n "$(live_workers "$1")" ]; do
         sleep 0.1
         i=$((i + 1))
     done
-    echo "    still running: $(live_workers "$1")"
-    return 1
+    [ -z "$(live_workers "$1")" ] || { echo "    still running: $(live_workers "$1")"; return 1; }
+    before=$(log_sizes "$1")
+    sleep 1.5 # a live worker flushes its log every 0.5 s
+    [ "$(log_sizes "$1")" -eq "$before" ] || { echo "    the logs still grow"; return 1; }
 }
 
 same_study() { # reference study, other study
