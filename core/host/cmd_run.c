@@ -1,6 +1,5 @@
 /* `teachkit run` and `teachkit validate`. */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,41 +56,6 @@ static int open_manifest(const char *file, tk_manifest *m, tk_registry **reg, tk
     return 0;
 }
 
-/* JSON equality where numbers need only agree to the 12 significant digits
- * manifest.json is written with (1/15 does not survive the round trip
- * exactly). */
-static int same_json(json_t *a, json_t *b)
-{
-    if (json_is_number(a) && json_is_number(b)) {
-        double x = json_number_value(a), y = json_number_value(b);
-        double scale = fabs(x) > fabs(y) ? fabs(x) : fabs(y);
-        return fabs(x - y) <= 1e-11 * scale;
-    }
-    if (json_typeof(a) != json_typeof(b))
-        return 0;
-    if (json_is_object(a)) {
-        const char *key;
-        json_t *v;
-        if (json_object_size(a) != json_object_size(b))
-            return 0;
-        json_object_foreach(a, key, v) {
-            json_t *w = json_object_get(b, key);
-            if (!w || !same_json(v, w))
-                return 0;
-        }
-        return 1;
-    }
-    if (json_is_array(a)) {
-        if (json_array_size(a) != json_array_size(b))
-            return 0;
-        for (size_t i = 0; i < json_array_size(a); i++)
-            if (!same_json(json_array_get(a, i), json_array_get(b, i)))
-                return 0;
-        return 1;
-    }
-    return json_equal(a, b);
-}
-
 /* A resumed run must continue the same experiment: its resolved manifest
  * has to equal the one the run started with. */
 static int write_resolved_manifest(const tk_experiment *x, const char *out, int resume,
@@ -102,7 +66,7 @@ static int write_resolved_manifest(const tk_experiment *x, const char *out, int 
     snprintf(path, sizeof path, "%s/manifest.json", out);
     json_t *previous = resume ? json_load_file(path, 0, NULL) : NULL;
     int rc;
-    if (previous && !same_json(previous, resolved))
+    if (previous && !tk_json_same(previous, resolved))
         rc = tk_diag_set(d, path, NULL,
                          "the run in this directory was started from another manifest or seed; "
                          "resume it with the same manifest or choose another --out");

@@ -158,7 +158,7 @@ static int run_changed(const tk_study *st, size_t i, const tk_study_check *check
     char dir[2 * PATH_MAX];
     snprintf(dir, sizeof dir, "%s/runs/%s/input.json", out, st->runs[i].dir);
     json_t *input = json_load_file(dir, 0, NULL);
-    int changed = !input || !json_equal(input, st->runs[i].manifest);
+    int changed = !input || !tk_json_same(input, st->runs[i].manifest);
     json_decref(input);
     return changed;
 }

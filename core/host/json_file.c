@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,4 +55,36 @@ json_t *tk_json_read_file(const char *path, const char *what, size_t max_bytes, 
         tk_diag_set(d, path, NULL, "cannot load %s: invalid JSON at line %d, column %d: %s", what,
                     jerr.line, jerr.column, jerr.text);
     return root;
+}
+
+int tk_json_same(const json_t *a, const json_t *b)
+{
+    if (json_is_number(a) && json_is_number(b)) {
+        double x = json_number_value(a), y = json_number_value(b);
+        double scale = fabs(x) > fabs(y) ? fabs(x) : fabs(y);
+        return fabs(x - y) <= 1e-11 * scale;
+    }
+    if (json_typeof(a) != json_typeof(b))
+        return 0;
+    if (json_is_object(a)) {
+        const char *key;
+        json_t *v;
+        if (json_object_size(a) != json_object_size(b))
+            return 0;
+        json_object_foreach((json_t *)a, key, v) {
+            json_t *w = json_object_get(b, key);
+            if (!w || !tk_json_same(v, w))
+                return 0;
+        }
+        return 1;
+    }
+    if (json_is_array(a)) {
+        if (json_array_size(a) != json_array_size(b))
+            return 0;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!tk_json_same(json_array_get(a, i), json_array_get(b, i)))
+                return 0;
+        return 1;
+    }
+    return json_equal(a, b);
 }

@@ -23,4 +23,9 @@
 json_t *tk_json_read_file(const char *path, const char *what, size_t max_bytes, size_t flags,
                           tk_diag *d);
 
+/* JSON equality where numbers need only agree to the 12 significant digits
+ * the host writes its JSON files with (manifest.json, input.json: 1/15 does
+ * not survive the round trip exactly). */
+int tk_json_same(const json_t *a, const json_t *b);
+
 #endif

@@ -71,6 +71,27 @@ check "--rerun-changed: the unchanged runs were not run again" \
 "$tk" study "$work/v2.json" --out "$s" --jobs 2 --quiet > /dev/null 2>&1
 check "the new version, run again: nothing to do, exits 0" test $? -eq 0
 
+# --- a study.json written before the hashes -------------------------------------
+# (older teachkit): its runs are compared through their input.json, with
+# numbers to the 12 digits the file holds.
+study "$work/legacy.json" "[1]" '{"fit_rate": 100, "random_task_ratio": 0.123456789012345678}'
+"$tk" study "$work/legacy.json" --out "$work/legacy" --jobs 2 --quiet > /dev/null 2>&1
+if command -v python3 >/dev/null 2>&1; then
+    python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+for r in s["runs"]:
+    r.pop("manifest_hash", None)
+json.dump(s, open(sys.argv[1], "w"), indent=2)
+' "$work/legacy/study.json"
+    "$tk" study "$work/legacy.json" --out "$work/legacy" --jobs 2 --quiet > /dev/null 2> "$work/legacy.err"
+    check "study.json without hashes, same study: accepted" test $? -eq 0
+    study "$work/legacy2.json" "[1]" '{"fit_rate": 60, "random_task_ratio": 0.123456789012345678}'
+    "$tk" study "$work/legacy2.json" --out "$work/legacy" --jobs 2 --quiet > /dev/null 2> "$work/legacy2.err"
+    check "study.json without hashes, edited study: refused" \
+        grep -q '1 run changed, 0 added, 0 removed' "$work/legacy2.err"
+fi
+
 # --- a config error in the last run --------------------------------------------
 study "$work/typo.json" "[1, 2]" '{"fit_rate": 100}' ', {"plugin": "alp-gmm", "label": "late", "config": {"random_task_ratio": 1.5}}'
 "$tk" study "$work/typo.json" --out "$work/typo" --jobs 2 --quiet > /dev/null 2> "$work/typo.err"
