@@ -169,7 +169,8 @@ static void compare_layout(const tk_study *st, const tk_study_check *check, json
     size_t np = json_array_size(prev_runs);
     diff->moved = calloc(np + 1, 1);
     unsigned char *seen = calloc(np + 1, 1);
-    /* The previous runs by directory, to match each run in O(log n). */
+    /* The previous runs by directory (a hash table: studies may have 10^5
+     * runs). */
     json_t *by_dir = json_object();
     for (size_t k = 0; k < np; k++) {
         json_t *dir = json_object_get(json_array_get(prev_runs, k), "dir");
@@ -195,14 +196,21 @@ static void compare_layout(const tk_study *st, const tk_study_check *check, json
         if (!seen[k]) {
             diff->removed++;
             diff->moved[k] = 1;
+            if (!diff->example)
+                diff->example = json_string_value(json_object_get(json_array_get(prev_runs, k),
+                                                                  "dir"));
         }
     json_decref(by_dir);
     free(seen);
 }
 
-/* Moves OUT/runs/DIR to OUT/superseded/DIR (DIR.1, DIR.2... if taken). */
+/* Moves OUT/runs/DIR to OUT/superseded/DIR (DIR.1, DIR.2... if taken).
+ * DIR comes from the old study.json: only a plain directory name is moved,
+ * whatever a hand-edited file says. */
 static int supersede(const char *out, const char *dir, tk_diag *d)
 {
+    if (!dir || !dir[0] || strchr(dir, '/') || strcmp(dir, ".") == 0 || strcmp(dir, "..") == 0)
+        return 0;
     char from[2 * PATH_MAX], to[4 * PATH_MAX], parent[PATH_MAX + 16];
     snprintf(from, sizeof from, "%s/runs/%s", out, dir);
     snprintf(parent, sizeof parent, "%s/superseded", out);
