@@ -1,13 +1,23 @@
 /*
  * Run checkpoints: everything needed to continue a run exactly where it
- * stopped -- the loop counters, the byte length of each log at that moment,
- * every instance's RNG stream and the plugins' own state (their save/load
- * hooks).  Written to RUN_DIR/checkpoint.bin by write-then-rename, so a kill
- * at any moment leaves either the previous or the new checkpoint.
+ * stopped -- the loop counters, the byte length and CRC-32C of each log at
+ * that moment, every instance's RNG stream and the plugins' own state (their
+ * save/load hooks).
  *
- * A resumed run truncates its logs to the recorded lengths (dropping lines
- * written after the checkpoint) and continues; since all randomness and
- * state are restored, it writes the same lines an uninterrupted run would.
+ * RUN/checkpoint.bin is a 32-byte header (magic "TKCP", format 2, body
+ * length, CRC-32C of the body, CRC-32C of the header) and the body.  It is
+ * written to a temporary file and fsync'ed; the previous checkpoint becomes
+ * checkpoint.prev.bin, the new one is renamed into place and the directory
+ * is fsync'ed.  The runner syncs the logs first, so a checkpoint never
+ * covers lines a power loss could take back.
+ *
+ * A resume takes the newest checkpoint whose checksums hold and whose logs
+ * still hold the bytes it covers (same length at least, same CRC); it falls
+ * back to checkpoint.prev.bin, saying so, when checkpoint.bin is damaged or
+ * ahead of its logs, so one damaged file costs one checkpoint interval.  The
+ * logs are then cut back to the checkpoint (dropping lines written after it)
+ * and, since all randomness and state are restored, the run writes the same
+ * lines an uninterrupted run would.
  */
 #ifndef TK_HOST_CHECKPOINT_H
 #define TK_HOST_CHECKPOINT_H
@@ -29,19 +39,42 @@ typedef struct tk_run_progress {
     uint64_t have_eval;
     double phase_seconds[TK_N_PHASES];
     double wall_seconds;         /* wall time of the run up to the checkpoint */
-    uint64_t log_bytes[TK_N_LOGS];
+    uint64_t last_snapshot_episode; /* episode count at the last teacher snapshot, UINT64_MAX if none */
+    uint64_t log_bytes[TK_N_LOGS];  /* length of each log the checkpoint covers */
+    uint64_t log_crc[TK_N_LOGS];    /* CRC-32C of those bytes */
 } tk_run_progress;
+
+/* The header that makes `body` a checkpoint file (tests and the fuzz
+ * harness build files around their own bodies with it). */
+#define TK_CHECKPOINT_HEADER_SIZE 32
+void tk_checkpoint_header(uint8_t out[TK_CHECKPOINT_HEADER_SIZE], const void *body, size_t size);
+
+/* The file name of log `i` (TK_LOG_*), "episodes.jsonl"... */
+const char *tk_log_name(int i);
 
 /* 1 if every instance of `x` implements save and load. */
 int tk_checkpoint_supported(const tk_experiment *x);
 /* A short reason why not ("teacher riac has no save/load"), or NULL. */
 const char *tk_checkpoint_unsupported_reason(const tk_experiment *x, char *buf, size_t size);
 
+/* Write a checkpoint of `x` at progress `p` (whose log lengths and CRCs the
+ * caller filled after syncing the logs). */
 int tk_checkpoint_write(const char *run_dir, const tk_experiment *x, const tk_run_progress *p,
                         tk_diag *d);
+
+enum {
+    /* A resume by the holder of the run's lock: only accept a checkpoint
+     * whose logs hold what it covers, and when the previous checkpoint is
+     * taken, make it the current one (keeping the refused file). */
+    TK_CHECKPOINT_RESUME = 1,
+};
+
 /* Restore into freshly created instances.  Returns 1 if there is no
- * checkpoint file, 0 if restored, -1 on error (corrupt or from another
- * manifest). */
-int tk_checkpoint_read(const char *run_dir, tk_experiment *x, tk_run_progress *p, tk_diag *d);
+ * checkpoint, 0 if restored, -1 on error: every checkpoint damaged, from
+ * another format, manifest or seed, or (with TK_CHECKPOINT_RESUME) ahead
+ * of its logs; or a plugin's load refused its state.  When the
+ * previous checkpoint was used, note[size] says why (else it is ""). */
+int tk_checkpoint_read(const char *run_dir, tk_experiment *x, tk_run_progress *p, int flags,
+                       char *note, size_t note_size, tk_diag *d);
 
 #endif

@@ -8,25 +8,40 @@
 #include "registry.h"
 #include "system_json.h"
 
-static void print_component(const tk_component *c, int with_config)
+/* Descriptor strings come from plugins: printed terminal-safe. */
+static void print_safe(const char *label, const char *text)
 {
-    const tk_descriptor *d = c->desc;
-    printf("%-8s %-16s %-8s %s\n", tk_kind_name(d->kind), d->id, d->version, d->description);
+    fputs(label, stdout);
+    tk_fputs_safe(text ? text : "", stdout);
+}
+
+static void print_component(const tk_plugin_info *c, int with_config)
+{
+    /* Ids are checked to be [a-z0-9-_]; versions and descriptions are not. */
+    printf("%-8s %-16s ", tk_kind_name(c->kind), c->id);
+    tk_fputs_safe(c->version, stdout);
+    size_t width = strlen(c->version);
+    printf("%*s ", width < 8 ? (int)(8 - width) : 0, "");
+    tk_fputs_safe(c->description, stdout);
+    putchar('\n');
     if (!with_config)
         return;
-    printf("         file: %s\n", c->file);
-    if (d->features && d->features[0]) {
+    print_safe("         file: ", c->file);
+    putchar('\n');
+    if (c->features && c->features[0]) {
         printf("         features:");
-        for (const char *const *f = d->features; *f; f++)
-            printf(" %s", *f);
+        for (const char *const *f = c->features; *f; f++)
+            print_safe(" ", *f);
         printf("\n");
     }
-    json_t *cfg = json_loads(d->default_config, 0, NULL);
+    json_t *cfg = json_loads(c->default_config, 0, NULL);
     char *text = cfg ? json_dumps(cfg, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     if (text && json_object_size(cfg)) {
         printf("         config defaults:\n");
-        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-            printf("           %s\n", line);
+        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+            print_safe("           ", line);
+            putchar('\n');
+        }
     }
     free(text);
     json_decref(cfg);
@@ -66,13 +81,18 @@ int tk_cmd_list(int argc, char **argv)
     printf("%-8s %-16s %-8s %s\n", "KIND", "ID", "VERSION", "DESCRIPTION");
     static const tk_kind kinds[] = {TK_KIND_TEACHER, TK_KIND_ENV, TK_KIND_STUDENT};
     for (size_t k = 0; k < 3; k++)
-        for (size_t i = 0; i < tk_registry_count(reg); i++)
-            if (tk_registry_at(reg, i)->desc->kind == kinds[k])
-                print_component(tk_registry_at(reg, i), with_config);
-    for (size_t i = 0; i < tk_registry_rejected_count(reg); i++)
-        fprintf(stderr, "teachkit: refused %s: %s\n", tk_registry_rejected_at(reg, i)->file,
-                tk_registry_rejected_at(reg, i)->reason);
-    printf("search path: %s\n", tk_registry_search_path(reg));
+        for (size_t i = 0; i < tk_registry_info_count(reg); i++)
+            if (tk_registry_info_at(reg, i)->kind == kinds[k])
+                print_component(tk_registry_info_at(reg, i), with_config);
+    for (size_t i = 0; i < tk_registry_rejected_count(reg); i++) {
+        fputs("teachkit: refused ", stderr);
+        tk_fputs_safe(tk_registry_rejected_at(reg, i)->file, stderr);
+        fputs(": ", stderr);
+        tk_fputs_safe(tk_registry_rejected_at(reg, i)->reason, stderr);
+        fputc('\n', stderr);
+    }
+    print_safe("search path: ", tk_registry_search_path(reg));
+    putchar('\n');
     tk_registry_close(reg);
     return 0;
 }

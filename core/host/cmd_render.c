@@ -94,11 +94,10 @@ static int parse_task(const char *text, const tk_task_space *space, float *task,
 static const tk_render_ext *render_ext(const tk_instance *env)
 {
     const tk_env_vtable *v = env->comp->desc->vtable;
-    if (v->struct_size < offsetof(tk_env_vtable, get_extension) + sizeof v->get_extension ||
-        !v->get_extension)
+    if (!TK_HAS_MEMBER(v, get_extension))
         return NULL;
     const tk_render_ext *r = v->get_extension(env->self, TK_RENDER_EXT_ID);
-    if (!r || r->struct_size < offsetof(tk_render_ext, render) + sizeof r->render || !r->render)
+    if (!r || !TK_HAS_MEMBER(r, render))
         return NULL;
     return r;
 }
@@ -207,9 +206,12 @@ int tk_cmd_render(int argc, char **argv)
     if (parse_task(a.task_text, &x.info.task_space, task, &d))
         goto done;
     tk_run_progress progress;
-    int restored = tk_checkpoint_read(a.run_dir, &x, &progress, &d);
+    char note[1024];
+    int restored = tk_checkpoint_read(a.run_dir, &x, &progress, 0, note, sizeof note, &d);
     if (restored < 0)
         goto done;
+    if (note[0])
+        fprintf(stderr, "teachkit: %s: warning: %s\n", a.run_dir, note);
     if (restored == 1)
         fprintf(stderr, "teachkit: %s has no checkpoint: rendering the untrained student\n",
                 a.run_dir);

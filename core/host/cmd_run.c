@@ -1,21 +1,34 @@
 /* `teachkit run` and `teachkit validate`. */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "dir_lock.h"
 #include "experiment.h"
+#include "json_file.h"
 #include "run_files.h"
 #include "runner.h"
 #include "study.h"
+#include "study_check.h"
 
 int tk_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
             return 1;
+    return 0;
+}
+
+int tk_parse_seconds(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0 && v <= 1e7))
+        return -1;
+    *out = v;
     return 0;
 }
 
@@ -43,41 +56,6 @@ static int open_manifest(const char *file, tk_manifest *m, tk_registry **reg, tk
     return 0;
 }
 
-/* JSON equality where numbers need only agree to the 12 significant digits
- * manifest.json is written with (1/15 does not survive the round trip
- * exactly). */
-static int same_json(json_t *a, json_t *b)
-{
-    if (json_is_number(a) && json_is_number(b)) {
-        double x = json_number_value(a), y = json_number_value(b);
-        double scale = fabs(x) > fabs(y) ? fabs(x) : fabs(y);
-        return fabs(x - y) <= 1e-11 * scale;
-    }
-    if (json_typeof(a) != json_typeof(b))
-        return 0;
-    if (json_is_object(a)) {
-        const char *key;
-        json_t *v;
-        if (json_object_size(a) != json_object_size(b))
-            return 0;
-        json_object_foreach(a, key, v) {
-            json_t *w = json_object_get(b, key);
-            if (!w || !same_json(v, w))
-                return 0;
-        }
-        return 1;
-    }
-    if (json_is_array(a)) {
-        if (json_array_size(a) != json_array_size(b))
-            return 0;
-        for (size_t i = 0; i < json_array_size(a); i++)
-            if (!same_json(json_array_get(a, i), json_array_get(b, i)))
-                return 0;
-        return 1;
-    }
-    return json_equal(a, b);
-}
-
 /* A resumed run must continue the same experiment: its resolved manifest
  * has to equal the one the run started with. */
 static int write_resolved_manifest(const tk_experiment *x, const char *out, int resume,
@@ -88,7 +66,7 @@ static int write_resolved_manifest(const tk_experiment *x, const char *out, int 
     snprintf(path, sizeof path, "%s/manifest.json", out);
     json_t *previous = resume ? json_load_file(path, 0, NULL) : NULL;
     int rc;
-    if (previous && !same_json(previous, resolved))
+    if (previous && !tk_json_same(previous, resolved))
         rc = tk_diag_set(d, path, NULL,
                          "the run in this directory was started from another manifest or seed; "
                          "resume it with the same manifest or choose another --out");
@@ -102,17 +80,25 @@ static int write_resolved_manifest(const tk_experiment *x, const char *out, int 
 static void run_usage(FILE *out)
 {
     fprintf(out,
-            "usage: teachkit run MANIFEST [--out DIR] [--seed N] [--resume] [--quiet]\n"
+            "usage: teachkit run MANIFEST [--out DIR] [--seed N] [--resume] [--timeout S]\n"
+            "                    [--quiet]\n"
             "\n"
             "Runs the experiment described by MANIFEST (see docs/manifest.md) and writes\n"
             "manifest.json, episodes.jsonl, evals.jsonl, teacher.jsonl and summary.json\n"
-            "into DIR (default: runs/NAME-seedN).  An existing run is never overwritten.\n"
+            "into DIR (default: runs/NAME-seedN).  An existing run is never overwritten,\n"
+            "and a directory another teachkit process is writing is refused.\n"
             "\n"
-            "  --out DIR   output directory\n"
-            "  --seed N    override the manifest's seed\n"
-            "  --resume    continue the run in DIR from its last checkpoint (a finished\n"
-            "              run is left as it is)\n"
-            "  --quiet     no progress line on the terminal\n");
+            "  --out DIR    output directory\n"
+            "  --seed N     override the manifest's seed\n"
+            "  --resume     continue the run in DIR from its last checkpoint (a finished\n"
+            "               run is left as it is)\n"
+            "  --timeout S  stop after S seconds of wall time, as on SIGTERM (checkpoint,\n"
+            "               \"timed-out\", exit status 124; --resume continues it); a run\n"
+            "               whose episode does not end soon after is killed\n"
+            "  --quiet      no progress line on the terminal\n"
+            "\n"
+            "SIGINT, SIGTERM and SIGHUP stop the run after the current episode, with a\n"
+            "checkpoint (exit status 130); a second one stops it at once.\n");
 }
 
 int tk_cmd_run(int argc, char **argv)
@@ -124,9 +110,17 @@ int tk_cmd_run(int argc, char **argv)
     const char *file = NULL, *out = NULL;
     uint64_t seed = 0;
     int has_seed = 0, quiet = 0, resume = 0;
+    double timeout = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
             out = argv[++i];
+        else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+            if (tk_parse_seconds(argv[++i], &timeout)) {
+                fprintf(stderr, "teachkit run: --timeout: expected seconds in (0, 1e7], got "
+                                "\"%s\"\n", argv[i]);
+                return 2;
+            }
+        }
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
             if (parse_u64(argv[++i], &seed) || seed > (uint64_t)INT64_MAX) {
                 fprintf(stderr, "teachkit: --seed: expected an integer in [0, 2^63), got \"%s\"\n",
@@ -156,7 +150,7 @@ int tk_cmd_run(int argc, char **argv)
     tk_registry *reg = NULL;
     tk_experiment x;
     memset(&x, 0, sizeof x);
-    int rc = 1;
+    int rc = 1, lock = -1;
     char default_out[512];
     if (open_manifest(file, &m, &reg, &d))
         goto done;
@@ -175,73 +169,65 @@ int tk_cmd_run(int argc, char **argv)
         rc = 0;
         goto done;
     }
-    if (tk_experiment_setup(&x, &m, reg, &d) || tk_prepare_run_dir(out, resume, &d) ||
-        write_resolved_manifest(&x, out, resume, &d))
+    /* Set up (which checks the plugins' configs) before creating anything. */
+    if (tk_experiment_setup(&x, &m, reg, &d))
         goto done;
-    tk_run_options opt = {resume};
+    int prepared = tk_prepare_run_dir(out, resume, &lock, &d);
+    if (prepared) {
+        rc = prepared == -2 ? TK_EXIT_LOCKED : 1;
+        goto done;
+    }
+    if (write_resolved_manifest(&x, out, resume, &d))
+        goto done;
+    tk_run_options opt = {resume, timeout};
     tk_run_result res;
     if (tk_run_experiment(&x, out, &opt, &res, &d))
         goto done;
     if (!quiet)
-        printf("%s: %llu episodes, %llu env steps, final mastered_pct %.2f, %.2f s -> %s\n",
+        printf("%s: %llu episodes, %llu env steps, final mastered_pct %.2f, %.2f s%s -> %s\n",
                m.name, (unsigned long long)res.episodes, (unsigned long long)res.env_steps,
-               res.final_mastered_pct, res.wall_seconds, out);
-    rc = res.interrupted ? 130 : 0;
+               res.final_mastered_pct, res.wall_seconds,
+               res.timed_out ? " (timed out)" : res.interrupted ? " (interrupted)" : "", out);
+    rc = res.interrupted ? 130 : res.timed_out ? 124 : 0;
 done:
-    if (rc == 1)
+    if (rc == 1 || rc == TK_EXIT_LOCKED)
         tk_diag_print(&d, stderr);
+    tk_dir_unlock(lock);
     tk_experiment_teardown(&x);
     tk_registry_close(reg);
     tk_manifest_free(&m);
     return rc;
 }
 
-/* One run of a study manifest: parsed, plugins found, components created. */
-static int validate_run(const tk_study_run *run, const char *file, tk_diag *d)
-{
-    tk_manifest m;
-    tk_registry *reg = NULL;
-    tk_experiment x;
-    memset(&x, 0, sizeof x);
-    int rc = tk_manifest_parse(run->manifest, file, &m, d);
-    if (rc == 0) {
-        reg = tk_registry_open((const char *const *)m.plugin_paths, m.n_plugin_paths, d);
-        rc = !reg || tk_experiment_setup(&x, &m, reg, d) ? -1 : 0;
-    }
-    if (rc) {
-        snprintf(d->file, sizeof d->file, "%s", file);
-        size_t len = strlen(d->message);
-        snprintf(d->message + len, sizeof d->message - len, " (in run %s)", run->dir);
-    }
-    tk_experiment_teardown(&x);
-    tk_registry_close(reg);
-    tk_manifest_free(&m);
-    return rc;
-}
-
-/* A study manifest (one with sweeps) is validated run by run.  Returns -1
- * when `file` is not a study manifest (including unreadable JSON: the run
- * path reports that), else the exit status. */
+/* A study manifest (one with sweeps) is checked as `teachkit study` checks
+ * it before running anything.  Returns -1 when `file` is not a study
+ * manifest (the run path then checks it), else the exit status. */
 static int validate_study(const char *file)
 {
-    json_t *root = json_load_file(file, JSON_REJECT_DUPLICATES, NULL);
-    tk_study st = {0};
     tk_diag d;
     tk_diag_clear(&d);
-    int rc = -1;
-    if (root && json_is_object(root) && tk_study_expand(root, file, &st, &d) == 0 &&
-        (st.n_runs > 1 || (st.n_runs == 1 && json_object_size(st.runs[0].labels) > 0))) {
-        rc = 0;
-        for (size_t i = 0; i < st.n_runs && rc == 0; i++)
-            rc = validate_run(&st.runs[i], file, &d) ? 1 : 0;
-        if (rc)
-            tk_diag_print(&d, stderr);
-        else
-            printf("%s: ok (study of %zu runs)\n", file, st.n_runs);
+    json_t *root = tk_json_read_file(file, "the manifest", TK_MAX_MANIFEST_BYTES,
+                                     JSON_REJECT_DUPLICATES, &d);
+    if (!root) {
+        tk_diag_print(&d, stderr);
+        return 1;
     }
+    if (!tk_study_has_sweeps(root)) {
+        json_decref(root);
+        return -1;
+    }
+    tk_study st = {0};
+    tk_study_check check = {0};
+    int rc = tk_study_expand(root, file, &st, &d) || tk_study_check_runs(&st, file, &check, &d);
+    if (rc)
+        tk_diag_print(&d, stderr);
+    else
+        printf("%s: ok (study of %zu runs, %zu configuration%s created)\n", file, st.n_runs,
+               check.n_created, check.n_created == 1 ? "" : "s");
+    tk_study_check_free(&check);
     tk_study_free(&st);
     json_decref(root);
-    return rc;
+    return rc ? 1 : 0;
 }
 
 int tk_cmd_validate(int argc, char **argv)

@@ -8,17 +8,21 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "dir_lock.h"
+#include "json_file.h"
 #include "manifest.h"
 #include "plot.h"
 #include "report.h"
 #include "run_files.h"
 #include "study.h"
+#include "study_check.h"
 #include "study_mpi.h"
 #include "study_pool.h"
 
 typedef struct study_args {
     const char *file, *out, *baseline, *slurm;
-    int jobs, quiet, only_index, plots, mpi, jobs_given;
+    int jobs, quiet, plots, mpi, jobs_given, rerun_changed;
+    long only_index;   /* -1: all runs */
     double timeout;
 } study_args;
 
@@ -27,24 +31,45 @@ static void study_usage(FILE *out)
     fprintf(out,
             "usage: teachkit study MANIFEST [--jobs N] [--out DIR] [--baseline B]\n"
             "                      [--timeout SECONDS] [--only-index K] [--emit-slurm FILE]\n"
-            "                      [--plots] [--mpi]\n"
+            "                      [--plots] [--mpi] [--rerun-changed]\n"
             "\n"
             "Expands a study manifest (lists of teachers, seeds, configs; see\n"
-            "docs/studies.md) into runs, runs each in its own process, then prints and\n"
-            "writes the report.  Running it again on the same DIR skips finished runs and\n"
-            "resumes interrupted ones from their last checkpoint.\n"
+            "docs/studies.md) into runs, checks them all, runs each in its own process,\n"
+            "then prints and writes the report.  Running it again on the same DIR skips\n"
+            "finished runs and resumes interrupted ones from their last checkpoint.\n"
             "\n"
             "  --jobs N           worker processes (default: all cores)\n"
             "  --out DIR          study directory (default: studies/NAME)\n"
             "  --baseline B       the group the others are tested against: a teacher label\n"
             "                     (default random) or LABEL=VALUE of a swept value, e.g.\n"
             "                     precision=fp32\n"
-            "  --timeout S        wall-clock limit per run; an overdue run is killed and failed\n"
+            "  --timeout S        wall-clock limit per run: an overdue run stops with a\n"
+            "                     checkpoint (or is killed) and counts as failed\n"
             "  --only-index K     run only the K-th run (0-based), for job arrays; no report\n"
             "  --emit-slurm FILE  write a SLURM job-array script running this study, then exit\n"
             "  --plots            also draw the figures (as `teachkit plot DIR`; needs gnuplot)\n"
             "  --mpi              under `mpirun -n K`: rank r runs the runs with index = r mod K\n"
-            "                     (--jobs workers each, default 1), rank 0 reports\n");
+            "                     (--jobs workers each, default 1), rank 0 reports\n"
+            "  --rerun-changed    DIR holds an earlier version of this study: move its runs\n"
+            "                     whose manifests changed (and those the study dropped) to\n"
+            "                     DIR/superseded/ and run the changed and new ones\n"
+            "\n"
+            "SIGINT, SIGTERM and SIGHUP stop every run after its episode, with a checkpoint\n"
+            "(exit status 130); a rerun resumes them.\n");
+}
+
+/* A non-negative integer up to `max`, digits only: 0, or -1. */
+static int parse_index(const char *s, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    if (!s[0] || s[0] == '-' || s[0] == '+')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > (unsigned long long)max)
+        return -1;
+    *out = (long)v;
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, study_args *a)
@@ -56,11 +81,12 @@ static int parse_args(int argc, char **argv, study_args *a)
     a->jobs = cores > 0 ? (int)cores : 1;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
+        long v;
         if (strcmp(arg, "--jobs") == 0 && val) {
-            a->jobs = (int)strtol(val, &end, 10);
-            if (*end || a->jobs < 1 || a->jobs > 4096)
-                return fprintf(stderr, "teachkit study: --jobs needs an integer >= 1\n"), -1;
+            if (parse_index(val, 4096, &v) || v < 1)
+                return fprintf(stderr, "teachkit study: --jobs needs an integer in [1, 4096]\n"),
+                       -1;
+            a->jobs = (int)v;
             a->jobs_given = 1;
             i++;
         } else if (strcmp(arg, "--out") == 0 && val) {
@@ -70,14 +96,16 @@ static int parse_args(int argc, char **argv, study_args *a)
         } else if (strcmp(arg, "--emit-slurm") == 0 && val) {
             a->slurm = argv[++i];
         } else if (strcmp(arg, "--timeout") == 0 && val) {
-            a->timeout = strtod(val, &end);
-            if (*end || !(a->timeout > 0))
-                return fprintf(stderr, "teachkit study: --timeout needs seconds > 0\n"), -1;
+            if (tk_parse_seconds(val, &a->timeout))
+                return fprintf(stderr, "teachkit study: --timeout needs seconds in (0, 1e7]\n"),
+                       -1;
             i++;
         } else if (strcmp(arg, "--only-index") == 0 && val) {
-            a->only_index = (int)strtol(val, &end, 10);
-            if (*end || a->only_index < 0)
-                return fprintf(stderr, "teachkit study: --only-index needs an integer >= 0\n"), -1;
+            /* Parsed whole: 4294967297 must not wrap around to run 1. */
+            if (parse_index(val, 1000000000, &a->only_index))
+                return fprintf(stderr, "teachkit study: --only-index needs a run index (an "
+                                       "integer >= 0), got \"%s\"\n", val),
+                       -1;
             i++;
         } else if (strcmp(arg, "--quiet") == 0) {
             a->quiet = 1;
@@ -85,6 +113,8 @@ static int parse_args(int argc, char **argv, study_args *a)
             a->plots = 1;
         } else if (strcmp(arg, "--mpi") == 0) {
             a->mpi = 1;
+        } else if (strcmp(arg, "--rerun-changed") == 0) {
+            a->rerun_changed = 1;
         } else if (arg[0] != '-' && !a->file) {
             a->file = arg;
         } else {
@@ -109,49 +139,167 @@ static int mkdirs(const char *path)
     return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Check every run manifest before starting any, so a typo in one config
- * does not surface hours into the study. */
-static int validate_runs(const tk_study *st, const char *file, tk_diag *d)
+/* ------------------------------------------------------------- layout */
+
+/* How the runs recorded in an existing study.json compare with the study. */
+typedef struct layout_diff {
+    size_t changed, added, removed;
+    const char *example;        /* a run that changed or was added or removed */
+    unsigned char *moved;       /* per previous run: 1 if to move to superseded/ */
+} layout_diff;
+
+/* Whether run `i` of the study changed since `previous` (its entry in the
+ * old study.json): a different resolved-manifest hash, or for a study.json
+ * written before hashes were kept, a different input.json. */
+static int run_changed(const tk_study *st, size_t i, const tk_study_check *check, json_t *previous,
+                       const char *out)
 {
+    json_t *hash = json_object_get(previous, "manifest_hash");
+    if (json_is_string(hash))
+        return strcmp(json_string_value(hash), check->hashes[i]) != 0;
+    char dir[2 * PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/runs/%s/input.json", out, st->runs[i].dir);
+    json_t *input = json_load_file(dir, 0, NULL);
+    int changed = !input || !tk_json_same(input, st->runs[i].manifest);
+    json_decref(input);
+    return changed;
+}
+
+static void compare_layout(const tk_study *st, const tk_study_check *check, json_t *prev_runs,
+                           const char *out, layout_diff *diff)
+{
+    size_t np = json_array_size(prev_runs);
+    diff->moved = calloc(np + 1, 1);
+    unsigned char *seen = calloc(np + 1, 1);
+    /* The previous runs by directory (a hash table: studies may have 10^5
+     * runs). */
+    json_t *by_dir = json_object();
+    for (size_t k = 0; k < np; k++) {
+        json_t *dir = json_object_get(json_array_get(prev_runs, k), "dir");
+        if (json_is_string(dir))
+            json_object_set_new(by_dir, json_string_value(dir), json_integer((json_int_t)k));
+    }
     for (size_t i = 0; i < st->n_runs; i++) {
-        tk_manifest m;
-        int rc = tk_manifest_parse(st->runs[i].manifest, file, &m, d);
-        tk_manifest_free(&m);
-        if (rc) {
-            size_t len = strlen(d->message);
-            snprintf(d->message + len, sizeof d->message - len, " (in run %s)", st->runs[i].dir);
-            return -1;
+        json_t *k = json_object_get(by_dir, st->runs[i].dir);
+        if (!k) {
+            diff->added++;
+            diff->example = diff->example ? diff->example : st->runs[i].dir;
+            continue;
+        }
+        size_t idx = (size_t)json_integer_value(k);
+        seen[idx] = 1;
+        if (run_changed(st, i, check, json_array_get(prev_runs, idx), out)) {
+            diff->changed++;
+            diff->moved[idx] = 1;
+            diff->example = diff->example ? diff->example : st->runs[i].dir;
         }
     }
+    for (size_t k = 0; k < np; k++)
+        if (!seen[k]) {
+            diff->removed++;
+            diff->moved[k] = 1;
+            if (!diff->example)
+                diff->example = json_string_value(json_object_get(json_array_get(prev_runs, k),
+                                                                  "dir"));
+        }
+    json_decref(by_dir);
+    free(seen);
+}
+
+/* Moves OUT/runs/DIR to OUT/superseded/DIR (DIR.1, DIR.2... if taken).
+ * DIR comes from the old study.json: only a plain directory name is moved,
+ * whatever a hand-edited file says. */
+static int supersede(const char *out, const char *dir, tk_diag *d)
+{
+    if (!dir || !dir[0] || strchr(dir, '/') || strcmp(dir, ".") == 0 || strcmp(dir, "..") == 0)
+        return 0;
+    char from[2 * PATH_MAX], to[4 * PATH_MAX], parent[PATH_MAX + 16];
+    snprintf(from, sizeof from, "%s/runs/%s", out, dir);
+    snprintf(parent, sizeof parent, "%s/superseded", out);
+    if (access(from, F_OK) != 0)
+        return 0;
+    pid_t holder = tk_dir_lock_holder(from);
+    if (holder != 0)
+        return tk_diag_set(d, from, NULL, "is being written by teachkit process %ld; let it "
+                           "end (or stop it) before rerunning the study", (long)holder);
+    if (mkdirs(parent) != 0)
+        return tk_diag_set(d, parent, NULL, "cannot create: %s", strerror(errno));
+    snprintf(to, sizeof to, "%s/%s", parent, dir);
+    for (int n = 1; access(to, F_OK) == 0; n++)
+        snprintf(to, sizeof to, "%s/%s.%d", parent, dir, n);
+    if (rename(from, to) != 0)
+        return tk_diag_set(d, from, NULL, "cannot move to %s: %s", to, strerror(errno));
     return 0;
 }
 
-/* study.json (what runs the study has) and each run's input.json. */
-static int write_layout(const tk_study *st, json_t *source, const char *out, tk_diag *d)
+/* Checks an existing study.json against the study: refused if they
+ * differ, unless `a->rerun_changed` (then the changed and removed runs move
+ * to superseded/). */
+static int reconcile(const study_args *a, const tk_study *st, const tk_study_check *check,
+                     const char *out, tk_diag *d)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/study.json", out);
+    json_t *previous = json_load_file(path, 0, NULL);
+    if (!previous)
+        return 0;
+    json_t *prev_runs = json_object_get(previous, "runs");
+    layout_diff diff = {0};
+    compare_layout(st, check, prev_runs, out, &diff);
+    int rc = 0;
+    if (diff.changed + diff.added + diff.removed && !a->rerun_changed) {
+        char example[256] = "";
+        if (diff.example)
+            snprintf(example, sizeof example, " (e.g. %s)", diff.example);
+        rc = tk_diag_set(d, path, NULL,
+                         "this directory holds another version of this study: %zu run%s changed, "
+                         "%zu added, %zu removed%s, so its results are not this manifest's; use "
+                         "another --out, or pass --rerun-changed to move the changed and "
+                         "removed runs to %s/superseded/ and run the changed and added ones",
+                         diff.changed, diff.changed == 1 ? "" : "s", diff.added, diff.removed,
+                         example, out);
+    } else if (diff.changed + diff.added + diff.removed) {
+        if (a->only_index >= 0 || a->mpi)
+            rc = tk_diag_set(d, path, NULL, "--rerun-changed rearranges the whole study: run it "
+                                            "without --only-index or --mpi first");
+        for (size_t k = 0; rc == 0 && k < json_array_size(prev_runs); k++)
+            if (diff.moved[k])
+                rc = supersede(out,
+                               json_string_value(json_object_get(json_array_get(prev_runs, k),
+                                                                 "dir")),
+                               d);
+        if (rc == 0 && !a->quiet)
+            printf("study %s: %zu changed, %zu added, %zu removed run%s; the old ones moved to "
+                   "%s/superseded/\n", st->name, diff.changed, diff.added, diff.removed,
+                   diff.removed == 1 ? "" : "s", out);
+    }
+    free(diff.moved);
+    json_decref(previous);
+    return rc;
+}
+
+/* study.json (the runs of the study, each with the hash of its resolved
+ * manifest) and each run's input.json. */
+static int write_layout(const study_args *a, const tk_study *st, const tk_study_check *check,
+                        json_t *source, const char *out, tk_diag *d)
 {
     char runs_dir[PATH_MAX + 8];
     snprintf(runs_dir, sizeof runs_dir, "%s/runs", out);
     if (mkdirs(runs_dir) != 0)
         return tk_diag_set(d, runs_dir, NULL, "cannot create: %s", strerror(errno));
+    if (reconcile(a, st, check, out, d))
+        return -1;
     json_t *list = json_array();
     for (size_t i = 0; i < st->n_runs; i++) {
         const tk_study_run *r = &st->runs[i];
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:O}", "dir", r->dir,
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:O, s:s}", "dir", r->dir,
                                               "group", r->group, "teacher", r->teacher, "seed",
-                                              (json_int_t)r->seed, "labels", r->labels));
+                                              (json_int_t)r->seed, "labels", r->labels,
+                                              "manifest_hash", check->hashes[i]));
     }
     json_t *study = json_pack("{s:s, s:O, s:o}", "name", st->name, "manifest", source, "runs",
                               list);
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/study.json", out);
-    json_t *previous = json_load_file(path, 0, NULL);
-    int rc = 0;
-    if (previous && !json_equal(json_object_get(previous, "runs"), list))
-        rc = tk_diag_set(d, path, NULL, "this directory holds a study with other runs; use "
-                                        "another --out or the manifest it was started with");
-    json_decref(previous);
-    if (rc == 0)
-        rc = tk_write_json_atomic(out, "study.json", study, d);
+    int rc = tk_write_json_atomic(out, "study.json", study, d);
     json_decref(study);
     for (size_t i = 0; rc == 0 && i < st->n_runs; i++) {
         char dir[2 * PATH_MAX];
@@ -161,6 +309,22 @@ static int write_layout(const tk_study *st, json_t *source, const char *out, tk_
         rc = tk_write_json_atomic(dir, "input.json", st->runs[i].manifest, d);
     }
     return rc;
+}
+
+/* Locks the study directory: exclusively for a whole study (one writer),
+ * shared for a job-array task (--only-index: tasks of one study run side by
+ * side, each in its own run directory, whose lock it takes).  MPI ranks
+ * other than 0 run under rank 0's lock. */
+static int lock_study(const study_args *a, int rank, const char *out, int *fd, tk_diag *d)
+{
+    *fd = -1;
+    if (rank != 0)
+        return 0;
+    if (mkdirs(out) != 0)
+        return tk_diag_set(d, out, NULL, "cannot create: %s", strerror(errno));
+    *fd = a->only_index >= 0 ? tk_dir_lock_shared(out, "study", d)
+                             : tk_dir_lock(out, "study", d);
+    return *fd < 0 ? -1 : 0;
 }
 
 static int emit_slurm(const study_args *a, const tk_study *st, const char *out, tk_diag *d)
@@ -196,28 +360,40 @@ static int emit_slurm(const study_args *a, const tk_study *st, const char *out, 
     return 0;
 }
 
-/* The runs this process executes: all, one (--only-index), or its MPI share. */
-static size_t select_jobs(const study_args *a, const tk_study *st, const char *out, int rank,
-                          int ranks, tk_pool_job *jobs, char (*dirs)[2 * PATH_MAX],
-                          size_t *skipped)
+/* The runs this process executes: all, one (--only-index), or its MPI share;
+ * finished runs are skipped.  A run that another process is still writing (a
+ * worker of an earlier study that outlived it, a `teachkit run` by hand)
+ * refuses the study before anything starts. */
+static int select_jobs(const study_args *a, const tk_study *st, const char *out, int rank,
+                       int ranks, tk_pool_job *jobs, char (*dirs)[2 * PATH_MAX], size_t *n,
+                       size_t *skipped, tk_diag *d)
 {
-    size_t n = 0;
-    *skipped = 0;
+    *n = *skipped = 0;
     for (size_t i = 0; i < st->n_runs; i++) {
         if (a->only_index >= 0 && (size_t)a->only_index != i)
             continue;
         if (i % (size_t)ranks != (size_t)rank)
             continue;
-        snprintf(dirs[n], 2 * PATH_MAX, "%s/runs/%s", out, st->runs[i].dir);
-        if (tk_run_dir_finished(dirs[n])) {
+        snprintf(dirs[*n], 2 * PATH_MAX, "%s/runs/%s", out, st->runs[i].dir);
+        pid_t holder = tk_dir_lock_holder(dirs[*n]);
+        if (holder != 0) {
+            char who[48] = "another teachkit process";
+            if (holder > 0)
+                snprintf(who, sizeof who, "teachkit process %ld", (long)holder);
+            return tk_diag_set(d, dirs[*n], NULL,
+                               "%s is still writing this run (a worker of an earlier study "
+                               "that outlived it?); stop it%s or let it end, then rerun the "
+                               "study", who, holder > 0 ? " (kill it)" : "");
+        }
+        if (tk_run_dir_finished(dirs[*n])) {
             (*skipped)++;
             continue;
         }
-        jobs[n].run_dir = dirs[n];
-        jobs[n].label = st->runs[i].dir;
-        n++;
+        jobs[*n].run_dir = dirs[*n];
+        jobs[*n].label = st->runs[i].dir;
+        (*n)++;
     }
-    return n;
+    return 0;
 }
 
 static int finish_study(const study_args *a, const char *out, size_t failed, tk_diag *d)
@@ -233,6 +409,53 @@ static int finish_study(const study_args *a, const char *out, size_t failed, tk_
         if (!a->quiet)
             printf("plots:  %s/plots/ (curves, final, and each group's curriculum)\n", out);
     }
+    return rc;
+}
+
+/* Runs the selected runs; the exit status. */
+static int run_study(const study_args *a, const tk_study *st, const char *out, int rank,
+                     int ranks, tk_diag *d)
+{
+    tk_pool_job *jobs = calloc(st->n_runs, sizeof *jobs);
+    char (*dirs)[2 * PATH_MAX] = calloc(st->n_runs, 2 * PATH_MAX);
+    size_t n, skipped;
+    if (!jobs || !dirs) {
+        free(jobs);
+        free(dirs);
+        return tk_diag_set(d, out, NULL, "out of memory"), 1;
+    }
+    if (select_jobs(a, st, out, rank, ranks, jobs, dirs, &n, &skipped, d)) {
+        free(jobs);
+        free(dirs);
+        return 1;
+    }
+    if (!a->quiet)
+        printf("study %s: %zu runs (%zu already finished), %d worker%s%s -> %s\n", st->name,
+               st->n_runs, skipped, a->jobs, a->jobs > 1 ? "s" : "",
+               a->mpi ? " per MPI rank" : "", out);
+    tk_pool_options opt = {a->jobs, a->timeout, a->quiet && !a->mpi};
+    tk_pool_result res;
+    tk_pool_run(jobs, n, &opt, &res);
+    free(jobs);
+    free(dirs);
+    size_t failed = res.failed + res.busy;
+    if (a->mpi)
+        failed = (size_t)tk_mpi_max((long)failed); /* waits for every rank */
+    if (res.signal) {
+        fprintf(stderr, "teachkit: study interrupted (%s): %zu run%s stopped with a checkpoint; "
+                        "run the same command again to resume\n",
+                strsignal(res.signal), res.stopped, res.stopped == 1 ? "" : "s");
+        return 130;
+    }
+    int rc = failed ? 1 : 0;
+    if (a->only_index < 0 && rank == 0)
+        rc = finish_study(a, out, failed, d);
+    if (res.failed && rank == 0)
+        fprintf(stderr, "teachkit: run%s failed; their failure.json and log.txt say why\n",
+                res.failed > 1 ? "s" : "");
+    if (res.busy)
+        fprintf(stderr, "teachkit: %zu run%s left alone: another process writes %s\n", res.busy,
+                res.busy > 1 ? "s were" : " was", res.busy > 1 ? "them" : "it");
     return rc;
 }
 
@@ -264,28 +487,27 @@ int tk_cmd_study(int argc, char **argv)
     }
     tk_diag d;
     tk_diag_clear(&d);
-    json_error_t jerr;
-    json_t *root = json_load_file(a.file, JSON_REJECT_DUPLICATES, &jerr);
     tk_study st = {0};
-    int rc = 1;
+    tk_study_check check = {0};
+    int rc = 1, lock = -1;
     char out[PATH_MAX];
-    if (!root) {
-        tk_diag_set(&d, a.file, NULL, "invalid JSON at line %d, column %d: %s", jerr.line,
-                    jerr.column, jerr.text);
-        goto done;
-    }
-    if (tk_study_expand(root, a.file, &st, &d) || validate_runs(&st, a.file, &d))
+    json_t *root = tk_json_read_file(a.file, "the manifest", TK_MAX_MANIFEST_BYTES,
+                                     JSON_REJECT_DUPLICATES, &d);
+    if (!root || tk_study_expand(root, a.file, &st, &d) ||
+        tk_study_check_runs(&st, a.file, &check, &d))
         goto done;
     if (a.only_index >= 0 && (size_t)a.only_index >= st.n_runs) {
-        tk_diag_set(&d, a.file, NULL, "--only-index %d is past the last run (%zu runs)",
-                    a.only_index, st.n_runs);
+        tk_diag_set(&d, a.file, NULL, "--only-index %ld is past the last run (%zu runs: 0 to "
+                                      "%zu)", a.only_index, st.n_runs, st.n_runs - 1);
         goto done;
     }
     snprintf(out, sizeof out, "%s", a.out ? a.out : "");
     if (!a.out)
         snprintf(out, sizeof out, "studies/%s", st.name);
     /* One writer for the layout; the other ranks wait for it. */
-    int layout_failed = rank == 0 ? write_layout(&st, root, out, &d) != 0 : 0;
+    int layout_failed = rank == 0 ? lock_study(&a, rank, out, &lock, &d) ||
+                                        write_layout(&a, &st, &check, root, out, &d)
+                                  : 0;
     if (a.mpi && tk_mpi_broadcast_flag(layout_failed))
         goto done;
     if (layout_failed)
@@ -294,29 +516,12 @@ int tk_cmd_study(int argc, char **argv)
         rc = rank == 0 && emit_slurm(&a, &st, out, &d) ? 1 : 0;
         goto done;
     }
-    tk_pool_job *jobs = calloc(st.n_runs, sizeof *jobs);
-    char (*dirs)[2 * PATH_MAX] = calloc(st.n_runs, 2 * PATH_MAX);
-    size_t skipped;
-    size_t n = select_jobs(&a, &st, out, rank, ranks, jobs, dirs, &skipped);
-    if (!a.quiet)
-        printf("study %s: %zu runs (%zu already finished), %d worker%s%s -> %s\n", st.name,
-               st.n_runs, skipped, a.jobs, a.jobs > 1 ? "s" : "",
-               a.mpi ? " per MPI rank" : "", out);
-    tk_pool_options opt = {a.jobs, a.timeout, a.quiet && !a.mpi};
-    size_t failed = tk_pool_run(jobs, n, &opt);
-    free(jobs);
-    free(dirs);
-    if (a.mpi)
-        failed = (size_t)tk_mpi_max((long)failed); /* waits for every rank */
-    rc = failed ? 1 : 0;
-    if (a.only_index < 0 && rank == 0)
-        rc = finish_study(&a, out, failed, &d);
-    if (failed && rank == 0)
-        fprintf(stderr, "teachkit: run%s failed; their failure.json and log.txt say why\n",
-                failed > 1 ? "s" : "");
+    rc = run_study(&a, &st, out, rank, ranks, &d);
 done:
     if (rc == 1 && d.message[0])
         tk_diag_print(&d, stderr);
+    tk_dir_unlock(lock);
+    tk_study_check_free(&check);
     tk_study_free(&st);
     json_decref(root);
     if (a.mpi)

@@ -23,8 +23,16 @@ void tk_diag_clear(tk_diag *d);
  * can write `return tk_diag_set(...)`. */
 int tk_diag_set(tk_diag *d, const char *file, const char *path, const char *fmt, ...)
     TK_PRINTF(4, 5);
-/* Print "teachkit: FILE: PATH: MESSAGE" on one line. */
+/* Print "teachkit: FILE: PATH: MESSAGE" on one line, terminal-safe (as
+ * tk_fputs_safe). */
 void tk_diag_print(const tk_diag *d, FILE *out);
+/* Write `text`, escaping as \xNN what a terminal would act on instead of
+ * showing (control characters, escape sequences from a manifest or a
+ * plugin) and bytes that are not UTF-8. */
+void tk_fputs_safe(const char *text, FILE *out);
+/* Length (1-4) of the valid UTF-8 sequence starting at s[0] within `avail`
+ * bytes, 0 if it is not one (overlong forms and surrogates included). */
+size_t tk_utf8_sequence(const unsigned char *s, size_t avail);
 
 /* Join a JSON path and a key: ("teacher", "config") -> "teacher.config";
  * ("", "seed") -> "seed".  Writes into out[size]. */

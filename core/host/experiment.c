@@ -100,8 +100,7 @@ int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg
     if (check_info(x, d))
         return -1;
     x->self_evaluating = tk_has_feature(x->env.comp->desc, "self-evaluation") &&
-                         ev->struct_size >= offsetof(tk_env_vtable, evaluate) + sizeof ev->evaluate &&
-                         ev->evaluate;
+                         TK_HAS_MEMBER(ev, evaluate);
     x->mastery_threshold = m->has_mastery_threshold ? m->mastery_threshold
                                                      : x->info.mastery_threshold;
     x->raw_return = tk_has_feature(x->teacher.comp->desc, "raw-return");
@@ -137,6 +136,24 @@ void tk_experiment_teardown(tk_experiment *x)
     tk_instance_destroy(&x->eval_env);
     tk_instance_destroy(&x->env);
     tk_test_set_free(&x->test_set);
+}
+
+json_t *tk_manifest_resolve(const tk_manifest *m, tk_registry *reg, tk_diag *d)
+{
+    tk_instance env, teacher, student;
+    memset(&env, 0, sizeof env);
+    memset(&teacher, 0, sizeof teacher);
+    memset(&student, 0, sizeof student);
+    json_t *resolved = NULL;
+    /* The order of tk_experiment_setup, so that errors are the same. */
+    if (prepare(&env, reg, m, TK_KIND_ENV, &m->env, "env", "env", d) == 0 &&
+        prepare(&teacher, reg, m, TK_KIND_TEACHER, &m->teacher, "teacher", "teacher", d) == 0 &&
+        prepare(&student, reg, m, TK_KIND_STUDENT, &m->student, "student", "student", d) == 0)
+        resolved = tk_manifest_to_json(m, teacher.config, env.config, student.config);
+    tk_instance_destroy(&env);
+    tk_instance_destroy(&teacher);
+    tk_instance_destroy(&student);
+    return resolved;
 }
 
 json_t *tk_experiment_resolved_manifest(const tk_experiment *x)

@@ -31,4 +31,9 @@ void tk_experiment_teardown(tk_experiment *x);
 /* The resolved manifest (host defaults and plugin defaults filled in). */
 json_t *tk_experiment_resolved_manifest(const tk_experiment *x);
 
+/* The same for `m` without creating anything: the components are found and
+ * their configs resolved (keys and types checked; value ranges are the
+ * plugins' to check, in create).  NULL with `d` filled on error. */
+json_t *tk_manifest_resolve(const tk_manifest *m, tk_registry *reg, tk_diag *d);
+
 #endif

@@ -47,7 +47,7 @@ static tk_status host_student_value(tk_ctx *ctx, const float *obs, size_t n, flo
     if (!student || !student->self)
         return TK_ERR_UNSUPPORTED;
     const tk_student_vtable *v = student->comp->desc->vtable;
-    if (v->struct_size < offsetof(tk_student_vtable, value) + sizeof v->value || !v->value)
+    if (!TK_HAS_MEMBER(v, value))
         return TK_ERR_UNSUPPORTED;
     return v->value(student->self, obs, n, values_out);
 }
@@ -78,32 +78,28 @@ void tk_instance_init(tk_instance *inst, const tk_component *comp, json_t *confi
     tk_rng_derive(&inst->ctx.rng, seed, role);
 }
 
-/* get_extension of a vtable of any kind, if its declared size holds it. */
-#define VTABLE_EXTENSION(type, vt)                                                          \
-    ((vt)->struct_size >= offsetof(type, get_extension) + sizeof(vt)->get_extension       \
-         ? (vt)->get_extension                                                              \
-         : NULL)
-
 json_t *tk_instance_runtime_info(const tk_instance *inst)
 {
     if (!inst->comp || !inst->self)
         return NULL;
     const void *vt = inst->comp->desc->vtable;
     const void *(*get)(void *, const char *) = NULL;
+    const tk_teacher_vtable *tv = vt;
+    const tk_env_vtable *ev = vt;
+    const tk_student_vtable *sv = vt;
     switch (inst->comp->desc->kind) {
     case TK_KIND_TEACHER:
-        get = VTABLE_EXTENSION(tk_teacher_vtable, (const tk_teacher_vtable *)vt);
+        get = TK_HAS_MEMBER(tv, get_extension) ? tv->get_extension : NULL;
         break;
     case TK_KIND_ENV:
-        get = VTABLE_EXTENSION(tk_env_vtable, (const tk_env_vtable *)vt);
+        get = TK_HAS_MEMBER(ev, get_extension) ? ev->get_extension : NULL;
         break;
     case TK_KIND_STUDENT:
-        get = VTABLE_EXTENSION(tk_student_vtable, (const tk_student_vtable *)vt);
+        get = TK_HAS_MEMBER(sv, get_extension) ? sv->get_extension : NULL;
         break;
     }
     const tk_runtime_info_ext *ext = get ? get(inst->self, TK_RUNTIME_INFO_EXT_ID) : NULL;
-    if (!ext || ext->struct_size < offsetof(tk_runtime_info_ext, describe) + sizeof ext->describe ||
-        !ext->describe)
+    if (!ext || !TK_HAS_MEMBER(ext, describe))
         return NULL;
     const char *text = ext->describe(inst->self);
     json_t *obj = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;

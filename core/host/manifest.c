@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "json_file.h"
+
 /* Largest integer a JSON double holds exactly; bigger counts are typos. */
 #define MAX_COUNT 1000000000000ULL
 
@@ -400,19 +402,10 @@ int tk_manifest_parse(json_t *root, const char *file, tk_manifest *m, tk_diag *d
 int tk_manifest_load(const char *file, tk_manifest *m, tk_diag *d)
 {
     memset(m, 0, sizeof *m);
-    struct stat st;
-    if (stat(file, &st) != 0)
-        return tk_diag_set(d, file, NULL, "cannot read the manifest: %s", strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return tk_diag_set(d, file, NULL, "is not a regular file; pass a manifest .json file");
-    if (st.st_size == 0)
-        return tk_diag_set(d, file, NULL, "is empty; a manifest is a JSON object, see "
-                                          "docs/manifest.md and examples/");
-    json_error_t jerr;
-    json_t *root = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = tk_json_read_file(file, "the manifest", TK_MAX_MANIFEST_BYTES,
+                                     JSON_REJECT_DUPLICATES, d);
     if (!root)
-        return tk_diag_set(d, file, NULL, "invalid JSON at line %d, column %d: %s", jerr.line,
-                           jerr.column, jerr.text);
+        return -1;
     int rc = tk_manifest_parse(root, file, m, d);
     json_decref(root);
     return rc;

@@ -2,33 +2,58 @@
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "builtin.h"
+#include "fd_io.h"
 #include "teachkit/standalone.h"
 
 #ifndef TK_INSTALL_PLUGIN_DIR
 #define TK_INSTALL_PLUGIN_DIR "/usr/local/lib/teachkit/plugins"
 #endif
 
+#define MAX_DEPTH 4          /* directory levels below a search-path element */
+#define MAX_ENTRIES 10000    /* directory entries examined per search-path element */
+#define MAX_SO_FILES 1024    /* ".so" files per search-path element */
+#define MAX_COMPONENTS 256   /* components per plugin file */
+#define PROBE_SECONDS 10     /* a plugin file's loading, in the probe */
+
+/* A plugin file loaded into this process. */
 typedef struct loaded_file {
     char *path;
     void *handle;
     const tk_plugin_entry *entry;
 } loaded_file;
 
+/* A component found by the probe (or built in). */
+typedef struct info {
+    tk_plugin_info pub;
+    size_t file;            /* index in files[], SIZE_MAX for built-ins */
+    char *strings[6];       /* owned: id, name, version, description, config, features */
+    char **features;        /* owned array of pointers into strings[5] */
+} info;
+
 struct tk_registry {
-    loaded_file *files;
+    char **files;           /* candidate plugin files (real paths, owned) */
     size_t n_files, cap_files;
-    tk_component *components;
+    info *infos;
+    size_t n_infos, cap_infos;
+    loaded_file *loaded;
+    size_t n_loaded, cap_loaded;
+    tk_component **components;  /* loaded components, each allocated alone (stable) */
     size_t n_components, cap_components;
     tk_rejected *rejected;
     size_t n_rejected, cap_rejected;
@@ -71,13 +96,16 @@ static void reject(tk_registry *reg, const char *file, const char *fmt, ...)
     reg->n_rejected++;
 }
 
-static int already_loaded(const tk_registry *reg, const char *real)
+/* The reason `file` was rejected, or NULL. */
+static const char *rejection_of(const tk_registry *reg, const char *file)
 {
-    for (size_t i = 0; i < reg->n_files; i++)
-        if (strcmp(reg->files[i].path, real) == 0)
-            return 1;
-    return 0;
+    for (size_t i = reg->n_rejected; i-- > 0;)
+        if (strcmp(reg->rejected[i].file, file) == 0)
+            return reg->rejected[i].reason;
+    return NULL;
 }
+
+/* ------------------------------------------------------------ descriptors */
 
 static int valid_id(const char *id)
 {
@@ -92,16 +120,15 @@ static int valid_id(const char *id)
 /* Minimum vtable sizes: every required function lies inside them. */
 static int vtable_ok(const tk_descriptor *d, const char **why)
 {
-    const uint32_t *size = d->vtable;
-    if (!size) {
+    if (!d->vtable) {
         *why = "has no vtable";
         return 0;
     }
     switch (d->kind) {
     case TK_KIND_TEACHER: {
         const tk_teacher_vtable *v = d->vtable;
-        if (*size < offsetof(tk_teacher_vtable, update) + sizeof v->update || !v->create ||
-            !v->destroy || !v->sample || !v->update) {
+        if (!TK_HAS_MEMBER(v, create) || !TK_HAS_MEMBER(v, destroy) || !TK_HAS_MEMBER(v, sample) ||
+            !TK_HAS_MEMBER(v, update)) {
             *why = "teacher vtable lacks create/destroy/sample/update";
             return 0;
         }
@@ -109,8 +136,8 @@ static int vtable_ok(const tk_descriptor *d, const char **why)
     }
     case TK_KIND_ENV: {
         const tk_env_vtable *v = d->vtable;
-        if (*size < offsetof(tk_env_vtable, step) + sizeof v->step || !v->create ||
-            !v->destroy || !v->info || !v->set_task || !v->reset || !v->step) {
+        if (!TK_HAS_MEMBER(v, create) || !TK_HAS_MEMBER(v, destroy) || !TK_HAS_MEMBER(v, info) ||
+            !TK_HAS_MEMBER(v, set_task) || !TK_HAS_MEMBER(v, reset) || !TK_HAS_MEMBER(v, step)) {
             *why = "env vtable lacks create/destroy/info/set_task/reset/step";
             return 0;
         }
@@ -118,8 +145,8 @@ static int vtable_ok(const tk_descriptor *d, const char **why)
     }
     case TK_KIND_STUDENT: {
         const tk_student_vtable *v = d->vtable;
-        if (*size < offsetof(tk_student_vtable, end_episode) + sizeof v->end_episode ||
-            !v->create || !v->destroy || !v->act || !v->observe || !v->end_episode) {
+        if (!TK_HAS_MEMBER(v, create) || !TK_HAS_MEMBER(v, destroy) || !TK_HAS_MEMBER(v, act) ||
+            !TK_HAS_MEMBER(v, observe) || !TK_HAS_MEMBER(v, end_episode)) {
             *why = "student vtable lacks create/destroy/act/observe/end_episode";
             return 0;
         }
@@ -136,8 +163,8 @@ static int descriptor_ok(const tk_descriptor *d, const char **why)
         *why = "returned a NULL descriptor";
         return 0;
     }
-    if (d->struct_size < offsetof(tk_descriptor, vtable) + sizeof d->vtable) {
-        *why = "descriptor struct_size is too small";
+    if (!TK_HAS_MEMBER(d, vtable)) {
+        *why = "descriptor struct_size is too small, or it has no vtable";
         return 0;
     }
     if (!valid_id(d->id)) {
@@ -158,84 +185,130 @@ static int descriptor_ok(const tk_descriptor *d, const char **why)
     return vtable_ok(d, why);
 }
 
-static void add_component(tk_registry *reg, const tk_descriptor *d, const char *file)
+/* dlopen `path` and check its entry and descriptors, calling init().
+ * Returns the handle with *entry set, or NULL with why[size] (the file is
+ * then closed). */
+static void *open_plugin(const char *path, const tk_plugin_entry **entry, char *why, size_t size)
 {
-    GROW(reg->components, reg->n_components, reg->cap_components);
-    reg->components[reg->n_components].desc = d;
-    reg->components[reg->n_components].file = file;
-    reg->n_components++;
-}
-
-/* Load one file.  Returns 0 if loaded, -1 if rejected (reason recorded). */
-static int load_file(tk_registry *reg, const char *path)
-{
-    char real[PATH_MAX];
-    if (!realpath(path, real)) {
-        reject(reg, path, "cannot be resolved: %s", strerror(errno));
-        return -1;
-    }
-    if (already_loaded(reg, real))
-        return 0;
-    char why[PATH_MAX + 128];
-    const char *unsafe = tk_plugin_file_unsafe(real, why, sizeof why);
-    if (unsafe) {
-        reject(reg, real, "refused: the file %s", unsafe);
-        return -1;
-    }
-    void *h = dlopen(real, RTLD_NOW | RTLD_LOCAL);
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
-        reject(reg, real, "dlopen failed: %s", dlerror());
-        return -1;
+        snprintf(why, size, "dlopen failed: %s", dlerror());
+        return NULL;
     }
     const tk_plugin_entry *e = dlsym(h, TK_ENTRY_SYMBOL);
     if (!e) {
         dlclose(h);
-        reject(reg, real,
-               "no `%s` symbol: not a teachkit plugin (export it with TK_PLUGIN_DESCRIPTORS)",
-               TK_ENTRY_SYMBOL);
-        return -1;
+        snprintf(why, size,
+                 "no `%s` symbol: not a teachkit plugin (export it with TK_PLUGIN_DESCRIPTORS)",
+                 TK_ENTRY_SYMBOL);
+        return NULL;
     }
     /* The major version is the first field and is read before anything else. */
     if (e->abi_major != TK_ABI_MAJOR) {
-        uint32_t major = e->abi_major, minor = e->abi_minor;
+        snprintf(why, size,
+                 "built for plugin ABI %u.%u but this teachkit speaks ABI %u.%u; rebuild the "
+                 "plugin against this teachkit's <teachkit/plugin.h>",
+                 e->abi_major, e->abi_minor, TK_ABI_MAJOR, TK_ABI_MINOR);
         dlclose(h);
-        reject(reg, real,
-               "built for plugin ABI %u.%u but this teachkit speaks ABI %u.%u; rebuild the "
-               "plugin against this teachkit's <teachkit/plugin.h>",
-               major, minor, TK_ABI_MAJOR, TK_ABI_MINOR);
-        return -1;
+        return NULL;
     }
-    if (e->struct_size < offsetof(tk_plugin_entry, get) + sizeof e->get || !e->count ||
-        !e->get) {
+    if (!TK_HAS_MEMBER(e, count) || !TK_HAS_MEMBER(e, get)) {
         dlclose(h);
-        reject(reg, real, "malformed entry (struct_size or count/get missing)");
-        return -1;
+        snprintf(why, size, "malformed entry (struct_size or count/get missing)");
+        return NULL;
     }
-    if (e->init && e->init(real) != 0) {
+    if (TK_HAS_MEMBER(e, init) && e->init(path) != 0) {
         dlclose(h);
-        reject(reg, real, "the plugin's init() failed");
-        return -1;
+        snprintf(why, size, "the plugin's init() failed");
+        return NULL;
     }
     uint32_t n = e->count();
-    for (uint32_t i = 0; i < n; i++) {
-        const char *why = NULL;
-        if (!descriptor_ok(e->get(i), &why)) {
-            if (e->deinit)
-                e->deinit();
-            dlclose(h);
-            reject(reg, real, "component %u %s", i, why);
-            return -1;
+    const char *bad = NULL;
+    uint32_t i = 0;
+    if (n > MAX_COMPONENTS)
+        snprintf(why, size, "declares %u components; a plugin file may hold at most %d",
+                 (unsigned)n, MAX_COMPONENTS);
+    for (; n <= MAX_COMPONENTS && i < n && !bad; i++)
+        if (!descriptor_ok(e->get(i), &bad))
+            snprintf(why, size, "component %u %s", (unsigned)i, bad);
+    if (n > MAX_COMPONENTS || bad) {
+        if (TK_HAS_MEMBER(e, deinit))
+            e->deinit();
+        dlclose(h);
+        return NULL;
+    }
+    *entry = e;
+    return h;
+}
+
+/* ------------------------------------------------------ ELF, without loading */
+
+/* Whether the ELF file at `path` defines TK_ENTRY_SYMBOL in its dynamic
+ * symbol table, read without running any of it: 1 yes, 0 no, -1 cannot
+ * tell (not a 64-bit ELF file of this byte order, or no section headers:
+ * dlopen, in the probe, decides), -2 not an ELF file. */
+static int elf_defines_entry(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    size_t size = (size_t)st.st_size;
+    const unsigned char *p = size >= SELFMAG ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0)
+                                             : MAP_FAILED;
+    close(fd);
+    if (p == MAP_FAILED)
+        return size < SELFMAG ? -2 : -1;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const unsigned char native = ELFDATA2LSB;
+#else
+    const unsigned char native = ELFDATA2MSB;
+#endif
+    int rc = -1;
+    Elf64_Ehdr eh;
+    if (memcmp(p, ELFMAG, SELFMAG) != 0)
+        rc = -2;
+    else if (size < sizeof eh || p[EI_CLASS] != ELFCLASS64 || p[EI_DATA] != native)
+        rc = -1;
+    else {
+        memcpy(&eh, p, sizeof eh);
+        uint64_t shoff = eh.e_shoff, shnum = eh.e_shnum;
+        if (shoff && eh.e_shentsize == sizeof(Elf64_Shdr) && shoff < size &&
+            shnum <= (size - shoff) / sizeof(Elf64_Shdr)) {
+            rc = 0;
+            for (uint64_t i = 0; i < shnum && rc == 0; i++) {
+                Elf64_Shdr sh, strs;
+                memcpy(&sh, p + shoff + i * sizeof sh, sizeof sh);
+                if (sh.sh_type != SHT_DYNSYM || sh.sh_link >= shnum ||
+                    sh.sh_entsize != sizeof(Elf64_Sym) || sh.sh_offset > size ||
+                    sh.sh_size > size - sh.sh_offset)
+                    continue;
+                memcpy(&strs, p + shoff + sh.sh_link * sizeof strs, sizeof strs);
+                if (strs.sh_offset > size || strs.sh_size > size - strs.sh_offset)
+                    continue;
+                const char *names = (const char *)p + strs.sh_offset;
+                for (uint64_t k = 0; k < sh.sh_size / sizeof(Elf64_Sym); k++) {
+                    Elf64_Sym sym;
+                    memcpy(&sym, p + sh.sh_offset + k * sizeof sym, sizeof sym);
+                    size_t left = sym.st_name < strs.sh_size ? strs.sh_size - sym.st_name : 0;
+                    if (sym.st_shndx != SHN_UNDEF && left > strlen(TK_ENTRY_SYMBOL) &&
+                        memcmp(names + sym.st_name, TK_ENTRY_SYMBOL,
+                               sizeof TK_ENTRY_SYMBOL) == 0) {
+                        rc = 1;
+                        break;
+                    }
+                }
+            }
         }
     }
-    GROW(reg->files, reg->n_files, reg->cap_files);
-    loaded_file *f = &reg->files[reg->n_files++];
-    f->path = strdup(real);
-    f->handle = h;
-    f->entry = e;
-    for (uint32_t i = 0; i < n; i++)
-        add_component(reg, e->get(i), f->path);
-    return 0;
+    munmap((void *)p, size);
+    return rc;
 }
+
+/* ------------------------------------------------------------ candidates */
 
 static int has_so_suffix(const char *name)
 {
@@ -243,16 +316,83 @@ static int has_so_suffix(const char *name)
     return n > 3 && strcmp(name + n - 3, ".so") == 0;
 }
 
+static int known_file(const tk_registry *reg, const char *real)
+{
+    for (size_t i = 0; i < reg->n_files; i++)
+        if (strcmp(reg->files[i], real) == 0)
+            return 1;
+    return 0;
+}
+
+/* Consider the file at `path` for probing.  Returns 1 if it is (or already
+ * was) a candidate, 0 if it was rejected (reason recorded). */
+static int add_candidate(tk_registry *reg, const char *path)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real)) {
+        reject(reg, path, "cannot be resolved: %s", strerror(errno));
+        return 0;
+    }
+    if (known_file(reg, real))
+        return 1;
+    if (rejection_of(reg, real))
+        return 0;
+    char why[PATH_MAX + 128];
+    const char *unsafe = tk_plugin_file_unsafe(real, why, sizeof why);
+    if (unsafe) {
+        reject(reg, real, "refused: the file %s", unsafe);
+        return 0;
+    }
+    int elf = elf_defines_entry(real);
+    if (elf == 0) {
+        reject(reg, real,
+               "no `%s` symbol: not a teachkit plugin (export it with TK_PLUGIN_DESCRIPTORS)",
+               TK_ENTRY_SYMBOL);
+        return 0;
+    }
+    if (elf == -2) {
+        reject(reg, real, "not a shared object (no ELF header)");
+        return 0;
+    }
+    GROW(reg->files, reg->n_files, reg->cap_files);
+    reg->files[reg->n_files++] = strdup(real);
+    return 1;
+}
+
 static int compare_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Scan a directory in sorted order so loading (and thus error messages) do
- * not depend on readdir order. */
-static void scan_dir(tk_registry *reg, const char *dir, int depth)
+/* The ".so" files below a directory, in sorted order (so loading, and thus
+ * error messages, do not depend on readdir order), each directory visited
+ * once (symlink loops), within the bounds above. */
+typedef struct scan {
+    char **so;
+    size_t n_so, cap_so;
+    dev_t *dev;
+    ino_t *ino;
+    size_t n_dirs, cap_dirs, cap_ino;
+    size_t entries;
+    int overflow;           /* a bound was hit */
+} scan;
+
+static int visited(scan *sc, const struct stat *st)
 {
-    if (depth > 4)
+    for (size_t i = 0; i < sc->n_dirs; i++)
+        if (sc->dev[i] == st->st_dev && sc->ino[i] == st->st_ino)
+            return 1;
+    GROW(sc->dev, sc->n_dirs, sc->cap_dirs);
+    GROW(sc->ino, sc->n_dirs, sc->cap_ino);
+    sc->dev[sc->n_dirs] = st->st_dev;
+    sc->ino[sc->n_dirs++] = st->st_ino;
+    return 0;
+}
+
+static void scan_dir(scan *sc, const char *dir, int depth)
+{
+    struct stat st;
+    if (depth > MAX_DEPTH || sc->overflow || stat(dir, &st) != 0 || visited(sc, &st))
         return;
     DIR *dh = opendir(dir);
     if (!dh)
@@ -263,6 +403,10 @@ static void scan_dir(tk_registry *reg, const char *dir, int depth)
     while ((ent = readdir(dh))) {
         if (ent->d_name[0] == '.')
             continue;
+        if (++sc->entries > MAX_ENTRIES) {
+            sc->overflow = 1;
+            break;
+        }
         GROW(names, n, cap);
         names[n++] = strdup(ent->d_name);
     }
@@ -272,16 +416,30 @@ static void scan_dir(tk_registry *reg, const char *dir, int depth)
     for (size_t i = 0; i < n; i++) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        struct stat st;
-        if (stat(path, &st) == 0) {
+        if (!sc->overflow && stat(path, &st) == 0) {
             if (S_ISDIR(st.st_mode))
-                scan_dir(reg, path, depth + 1);
-            else if (S_ISREG(st.st_mode) && has_so_suffix(names[i]))
-                load_file(reg, path);
+                scan_dir(sc, path, depth + 1);
+            else if (S_ISREG(st.st_mode) && has_so_suffix(names[i])) {
+                if (sc->n_so == MAX_SO_FILES)
+                    sc->overflow = 1;
+                else {
+                    GROW(sc->so, sc->n_so, sc->cap_so);
+                    sc->so[sc->n_so++] = strdup(path);
+                }
+            }
         }
         free(names[i]);
     }
     free(names);
+}
+
+static void scan_free(scan *sc)
+{
+    for (size_t i = 0; i < sc->n_so; i++)
+        free(sc->so[i]);
+    free(sc->so);
+    free(sc->dev);
+    free(sc->ino);
 }
 
 static void append_search(tk_registry *reg, const char *p)
@@ -291,7 +449,64 @@ static void append_search(tk_registry *reg, const char *p)
              p);
 }
 
-static void load_default_dirs(tk_registry *reg)
+/* Adds the plugins of the directory `dir`.  A directory that holds ".so"
+ * files none of which is a plugin (a system library directory), or more
+ * entries than the bounds allow, is refused as a whole: 0, or -1 with
+ * why[size]. */
+static int add_directory(tk_registry *reg, const char *dir, char *why, size_t size)
+{
+    scan sc;
+    memset(&sc, 0, sizeof sc);
+    scan_dir(&sc, dir, 0);
+    int rc = 0;
+    if (sc.overflow) {
+        snprintf(why, size, "not a plugin directory: it holds more than %d entries or %d .so "
+                            "files (to depth %d); point the plugin path at the plugin's own "
+                            "directory or file", MAX_ENTRIES, MAX_SO_FILES, MAX_DEPTH);
+        rc = -1;
+    } else {
+        /* Judge the directory before recording any rejection: a refused
+         * library directory would otherwise list hundreds of them. */
+        size_t plugins = 0;
+        for (size_t i = 0; i < sc.n_so; i++) {
+            char real[PATH_MAX];
+            int elf = realpath(sc.so[i], real) ? elf_defines_entry(real) : -2;
+            plugins += known_file(reg, real) || elf == 1 || elf == -1;
+        }
+        if (sc.n_so > 0 && plugins == 0) {
+            snprintf(why, size, "not a plugin directory: none of its %zu .so file%s exports "
+                                "`%s`", sc.n_so, sc.n_so == 1 ? "" : "s", TK_ENTRY_SYMBOL);
+            rc = -1;
+        }
+        for (size_t i = 0; rc == 0 && i < sc.n_so; i++)
+            add_candidate(reg, sc.so[i]);
+    }
+    scan_free(&sc);
+    return rc;
+}
+
+/* Adds a search-path element (file or directory).  0, or -1 with
+ * why[size] when it does not exist, or is a file that is not a plugin or a
+ * directory that is not a plugin directory. */
+static int add_path(tk_registry *reg, const char *p, char *why, size_t size)
+{
+    struct stat st;
+    if (stat(p, &st) != 0) {
+        snprintf(why, size, "does not exist");
+        return -1;
+    }
+    append_search(reg, p);
+    if (S_ISDIR(st.st_mode))
+        return add_directory(reg, p, why, size);
+    if (!add_candidate(reg, p)) {
+        snprintf(why, size, "%s", reg->n_rejected ? reg->rejected[reg->n_rejected - 1].reason
+                                                  : "rejected");
+        return -1;
+    }
+    return 0;
+}
+
+static int default_dir(char *out, size_t size)
 {
     char exe[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -302,27 +517,284 @@ static void load_default_dirs(tk_registry *reg)
             snprintf(slash, sizeof exe - (size_t)(slash - exe), "/plugins");
             struct stat st;
             if (stat(exe, &st) == 0 && S_ISDIR(st.st_mode)) {
-                append_search(reg, exe);
-                scan_dir(reg, exe, 0);
-                return;
+                snprintf(out, size, "%s", exe);
+                return 0;
             }
         }
     }
-    append_search(reg, TK_INSTALL_PLUGIN_DIR);
-    scan_dir(reg, TK_INSTALL_PLUGIN_DIR, 0);
+    snprintf(out, size, "%s", TK_INSTALL_PLUGIN_DIR);
+    return 0;
 }
 
-static int load_path(tk_registry *reg, const char *p)
+/* ------------------------------------------------------------------ probe */
+
+/* Records of the probe, child to parent: 'S' file (starting it), 'D' file
+ * and a descriptor's strings, 'R' file and a reason (rejected), 'O' file
+ * (its descriptors are complete), 'Z' (all done). */
+
+static int put_head(int fd, char kind, uint32_t file)
 {
-    struct stat st;
-    if (stat(p, &st) != 0)
+    char buf[5];
+    buf[0] = kind;
+    memcpy(buf + 1, &file, 4);
+    return tk_write_full(fd, buf, 5);
+}
+
+static int put_string(int fd, const char *s)
+{
+    uint32_t n = s ? (uint32_t)strnlen(s, 1 << 20) : 0;
+    return tk_write_full(fd, &n, 4) || tk_write_full(fd, s ? s : "", n);
+}
+
+/* The child: loads every file from `start` on and reports what it finds. */
+static int probe_child(const tk_registry *reg, size_t start, int fd)
+{
+    for (size_t i = start; i < reg->n_files; i++) {
+        uint32_t f = (uint32_t)i;
+        if (put_head(fd, 'S', f))
+            return 1;
+        const tk_plugin_entry *e = NULL;
+        char why[1024];
+        void *h = open_plugin(reg->files[i], &e, why, sizeof why);
+        if (!h) {
+            if (put_head(fd, 'R', f) || put_string(fd, why))
+                return 1;
+            continue;
+        }
+        for (uint32_t k = 0; k < e->count(); k++) {
+            const tk_descriptor *d = e->get(k);
+            char features[2048] = "";
+            for (const char *const *ft = d->features; ft && *ft; ft++) {
+                size_t used = strlen(features);
+                snprintf(features + used, sizeof features - used, "%s%s", used ? "\n" : "", *ft);
+            }
+            uint32_t kind = (uint32_t)d->kind;
+            if (put_head(fd, 'D', f) || tk_write_full(fd, &kind, 4) || put_string(fd, d->id) ||
+                put_string(fd, d->name) || put_string(fd, d->version) ||
+                put_string(fd, d->description) || put_string(fd, d->default_config) ||
+                put_string(fd, features))
+                return 1;
+        }
+        /* The file stays loaded: the child exits soon, without deinit. */
+        if (put_head(fd, 'O', f))
+            return 1;
+    }
+    return put_head(fd, 'Z', 0) ? 1 : 0;
+}
+
+static int get(int fd, void *p, size_t n)
+{
+    return tk_read_full(fd, p, n, PROBE_SECONDS * 1000);
+}
+
+static int get_string(int fd, char **out)
+{
+    uint32_t n;
+    int rc = get(fd, &n, 4);
+    if (rc)
+        return rc;
+    if (n > (1 << 20))
         return -1;
-    append_search(reg, p);
-    if (S_ISDIR(st.st_mode))
-        scan_dir(reg, p, 0);
-    else
-        return load_file(reg, p);
-    return 0;
+    *out = malloc((size_t)n + 1);
+    if (!*out)
+        return -1;
+    rc = get(fd, *out, n);
+    (*out)[n] = '\0';
+    if (rc) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static void info_free(info *in)
+{
+    for (int k = 0; k < 6; k++)
+        free(in->strings[k]);
+    free(in->features);
+}
+
+/* Fills the public view of an info from its strings. */
+static void info_publish(info *in, const char *file)
+{
+    size_t nf = 0;
+    for (const char *c = in->strings[5]; c && *c; c++)
+        nf += *c == '\n';
+    nf += in->strings[5] && in->strings[5][0] ? 1 : 0;
+    in->features = calloc(nf + 1, sizeof *in->features);
+    size_t k = 0;
+    for (char *c = in->strings[5]; in->features && c && *c && k < nf;) {
+        in->features[k++] = c;
+        c = strchr(c, '\n');
+        if (c)
+            *c++ = '\0';
+    }
+    in->pub.id = in->strings[0];
+    in->pub.name = in->strings[1];
+    in->pub.version = in->strings[2];
+    in->pub.description = in->strings[3];
+    in->pub.default_config = in->strings[4];
+    in->pub.features = (const char *const *)in->features;
+    in->pub.file = file;
+}
+
+/* Reads the probe's records until 'Z', its end or a time-out.  Returns 0
+ * when all files were probed, else the index of the file being probed
+ * (cur) with *timed_out set or not. */
+static int read_probe(tk_registry *reg, int fd, size_t *cur, int *timed_out)
+{
+    info pending[MAX_COMPONENTS];
+    size_t n_pending = 0;
+    int rc = 0;
+    *timed_out = 0;
+    for (;;) {
+        char head[5];
+        rc = get(fd, head, 5);
+        if (rc)
+            break;
+        uint32_t f;
+        memcpy(&f, head + 1, 4);
+        if (head[0] == 'Z')
+            break;
+        if (f >= reg->n_files) {
+            rc = -1;
+            break;
+        }
+        *cur = f;
+        if (head[0] == 'S') {
+            n_pending = 0;
+        } else if (head[0] == 'R') {
+            char *why = NULL;
+            if ((rc = get_string(fd, &why)) != 0)
+                break;
+            reject(reg, reg->files[f], "%s", why);
+            free(why);
+        } else if (head[0] == 'D') {
+            if (n_pending == MAX_COMPONENTS) {
+                rc = -1;
+                break;
+            }
+            info *in = &pending[n_pending];
+            memset(in, 0, sizeof *in);
+            uint32_t kind;
+            rc = get(fd, &kind, 4);
+            for (int k = 0; rc == 0 && k < 6; k++)
+                rc = get_string(fd, &in->strings[k]);
+            if (rc) {
+                info_free(in);
+                break;
+            }
+            in->pub.kind = (tk_kind)kind;
+            in->file = f;
+            n_pending++;
+        } else if (head[0] == 'O') {
+            for (size_t k = 0; k < n_pending; k++) {
+                GROW(reg->infos, reg->n_infos, reg->cap_infos);
+                reg->infos[reg->n_infos] = pending[k];
+                info_publish(&reg->infos[reg->n_infos], reg->files[f]);
+                reg->n_infos++;
+            }
+            n_pending = 0;
+        } else {
+            rc = -1;
+            break;
+        }
+    }
+    for (size_t k = 0; k < n_pending; k++)
+        info_free(&pending[k]);
+    *timed_out = rc == -2;
+    return rc;
+}
+
+/* Probes the candidate files in child processes; a file during whose
+ * loading the child dies or hangs is rejected and the next child goes on
+ * after it. */
+static void probe(tk_registry *reg)
+{
+    size_t start = 0;
+    while (start < reg->n_files) {
+        int fds[2];
+        if (pipe(fds) != 0) {
+            for (size_t i = start; i < reg->n_files; i++)
+                reject(reg, reg->files[i], "cannot be probed: pipe: %s", strerror(errno));
+            return;
+        }
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            /* Plugins print what they like, and a sanitizer reports a crash
+             * at length; the probe's output is the pipe, and a rejection
+             * records what went wrong. */
+            int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+            if (null >= 0) {
+                dup2(null, STDOUT_FILENO);
+                dup2(null, STDERR_FILENO);
+            }
+            int rc = probe_child(reg, start, fds[1]);
+            /* Nothing of this process's registry is loaded yet: closing it
+             * frees what the child inherited, the files it probed stay
+             * loaded until _exit. */
+            tk_registry_close(reg);
+            _exit(rc);
+        }
+        close(fds[1]);
+        if (pid < 0) {
+            close(fds[0]);
+            for (size_t i = start; i < reg->n_files; i++)
+                reject(reg, reg->files[i], "cannot be probed: fork: %s", strerror(errno));
+            return;
+        }
+        size_t cur = start;
+        int timed_out;
+        int rc = read_probe(reg, fds[0], &cur, &timed_out);
+        if (rc)
+            kill(pid, SIGKILL);
+        close(fds[0]);
+        int status = tk_wait_child(pid);
+        if (rc == 0)
+            return;
+        if (timed_out)
+            reject(reg, reg->files[cur], "did not finish loading in %d s (a plugin hanging in "
+                                         "a constructor or init()?)", PROBE_SECONDS);
+        else if (WIFSIGNALED(status))
+            reject(reg, reg->files[cur], "crashed while loading (%s, in a constructor, init(), "
+                                         "count() or get()?)", strsignal(WTERMSIG(status)));
+        else
+            reject(reg, reg->files[cur], "ended the process while loading (exit status %d: "
+                                         "a plugin calling exit()?)",
+                   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        start = cur + 1;
+    }
+}
+
+/* ------------------------------------------------------------------- open */
+
+static void add_builtins(tk_registry *reg)
+{
+    for (size_t i = 0; i < tk_builtin_count(); i++) {
+        const tk_descriptor *d = tk_builtin_at(i);
+        GROW(reg->infos, reg->n_infos, reg->cap_infos);
+        info *in = &reg->infos[reg->n_infos++];
+        memset(in, 0, sizeof *in);
+        in->file = SIZE_MAX;
+        in->pub.kind = d->kind;
+        in->pub.id = d->id;
+        in->pub.name = d->name;
+        in->pub.version = d->version;
+        in->pub.description = d->description;
+        in->pub.default_config = d->default_config ? d->default_config : "{}";
+        static const char *const none[] = {NULL};
+        in->pub.features = d->features ? d->features : none;
+        in->pub.file = "(built-in)";
+        tk_component *c = malloc(sizeof *c);
+        if (!c)
+            abort();
+        c->desc = d;
+        c->file = "(built-in)";
+        GROW(reg->components, reg->n_components, reg->cap_components);
+        reg->components[reg->n_components++] = c;
+    }
 }
 
 tk_registry *tk_registry_open(const char *const *extra, size_t n_extra, tk_diag *d)
@@ -332,28 +804,51 @@ tk_registry *tk_registry_open(const char *const *extra, size_t n_extra, tk_diag 
         tk_diag_set(d, NULL, NULL, "out of memory");
         return NULL;
     }
-    for (size_t i = 0; i < tk_builtin_count(); i++)
-        add_component(reg, tk_builtin_at(i), "(built-in)");
-    for (size_t i = 0; i < n_extra; i++) {
-        if (load_path(reg, extra[i]) != 0) {
+    add_builtins(reg);
+    char why[1024];
+    int failed = 0;
+    for (size_t i = 0; i < n_extra && !failed; i++)
+        if (add_path(reg, extra[i], why, sizeof why) != 0) {
             char path[64];
             tk_path_index(path, sizeof path, "plugin_paths", i);
-            const char *why = reg->n_rejected ? reg->rejected[reg->n_rejected - 1].reason
-                                              : "does not exist";
             tk_diag_set(d, NULL, path, "%s: %s", extra[i], why);
-            tk_registry_close(reg);
-            return NULL;
+            failed = 1;
         }
+    if (failed) {
+        tk_registry_close(reg);
+        return NULL;
     }
     const char *env = getenv("TEACHKIT_PLUGIN_PATH");
     if (env && env[0]) {
         char *copy = strdup(env), *save = NULL;
         for (char *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save))
-            if (load_path(reg, p) != 0)
-                reject(reg, p, "listed in TEACHKIT_PLUGIN_PATH but does not exist");
+            if (add_path(reg, p, why, sizeof why) != 0)
+                reject(reg, p, "listed in TEACHKIT_PLUGIN_PATH but %s", why);
         free(copy);
     }
-    load_default_dirs(reg);
+    char dir[PATH_MAX];
+    default_dir(dir, sizeof dir);
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        append_search(reg, dir);
+    else if (add_path(reg, dir, why, sizeof why) != 0)
+        reject(reg, dir, "the bundled plugin directory is %s", why);
+    probe(reg);
+    /* A listed file that turned out not to load is an error, as before. */
+    for (size_t i = 0; i < n_extra; i++) {
+        char real[PATH_MAX];
+        const char *bad = stat(extra[i], &st) == 0 && !S_ISDIR(st.st_mode) &&
+                                  realpath(extra[i], real)
+                              ? rejection_of(reg, real)
+                              : NULL;
+        if (bad) {
+            char path[64];
+            tk_path_index(path, sizeof path, "plugin_paths", i);
+            tk_diag_set(d, NULL, path, "%s: %s", extra[i], bad);
+            tk_registry_close(reg);
+            return NULL;
+        }
+    }
     return reg;
 }
 
@@ -361,21 +856,30 @@ void tk_registry_close(tk_registry *reg)
 {
     if (!reg)
         return;
-    for (size_t i = reg->n_files; i-- > 0;) {
-        if (reg->files[i].entry->deinit)
-            reg->files[i].entry->deinit();
-        dlclose(reg->files[i].handle);
-        free(reg->files[i].path);
+    for (size_t i = reg->n_loaded; i-- > 0;) {
+        if (TK_HAS_MEMBER(reg->loaded[i].entry, deinit))
+            reg->loaded[i].entry->deinit();
+        dlclose(reg->loaded[i].handle);
     }
+    for (size_t i = 0; i < reg->n_infos; i++)
+        info_free(&reg->infos[i]);
+    for (size_t i = 0; i < reg->n_components; i++)
+        free(reg->components[i]);
+    for (size_t i = 0; i < reg->n_files; i++)
+        free(reg->files[i]);
     for (size_t i = 0; i < reg->n_rejected; i++) {
         free(reg->rejected[i].file);
         free(reg->rejected[i].reason);
     }
-    free(reg->files);
+    free(reg->loaded);
+    free(reg->infos);
     free(reg->components);
+    free(reg->files);
     free(reg->rejected);
     free(reg);
 }
+
+/* ------------------------------------------------------------------- find */
 
 static size_t describe_rejections(const tk_registry *reg, char *out, size_t size)
 {
@@ -386,30 +890,81 @@ static size_t describe_rejections(const tk_registry *reg, char *out, size_t size
     return used;
 }
 
-const tk_component *tk_registry_find(const tk_registry *reg, tk_kind kind, const char *id,
+/* Loads file `f` into this process (once) and returns its component `id`
+ * of `kind`, or NULL with `d`. */
+static const tk_component *load_component(tk_registry *reg, size_t f, tk_kind kind,
+                                          const char *id, tk_diag *d)
+{
+    const char *file = reg->files[f];
+    const tk_plugin_entry *e = NULL;
+    for (size_t i = 0; i < reg->n_loaded && !e; i++)
+        if (strcmp(reg->loaded[i].path, file) == 0)
+            e = reg->loaded[i].entry;
+    if (!e) {
+        char why[1024];
+        void *h = open_plugin(file, &e, why, sizeof why);
+        if (!h) {
+            tk_diag_set(d, file, NULL, "%s %s: %s (it loaded when the plugins were listed; "
+                                       "was the file replaced since?)",
+                        tk_kind_name(kind), id, why);
+            return NULL;
+        }
+        GROW(reg->loaded, reg->n_loaded, reg->cap_loaded);
+        reg->loaded[reg->n_loaded++] = (loaded_file){reg->files[f], h, e};
+    }
+    for (size_t i = 0; i < reg->n_components; i++)
+        if (reg->components[i]->file == file && reg->components[i]->desc->kind == kind &&
+            strcmp(reg->components[i]->desc->id, id) == 0)
+            return reg->components[i];
+    uint32_t n = e->count();
+    for (uint32_t i = 0; i < n && i < MAX_COMPONENTS; i++) {
+        const tk_descriptor *desc = e->get(i);
+        if (desc->kind == kind && strcmp(desc->id, id) == 0) {
+            tk_component *c = malloc(sizeof *c);
+            if (!c)
+                abort();
+            c->desc = desc;
+            c->file = file;
+            GROW(reg->components, reg->n_components, reg->cap_components);
+            reg->components[reg->n_components++] = c;
+            return c;
+        }
+    }
+    tk_diag_set(d, file, NULL, "%s \"%s\" is no longer in this file (was it replaced since the "
+                               "plugins were listed?)", tk_kind_name(kind), id);
+    return NULL;
+}
+
+const tk_component *tk_registry_find(tk_registry *reg, tk_kind kind, const char *id,
                                      tk_diag *d)
 {
-    const tk_component *found = NULL;
-    for (size_t i = 0; i < reg->n_components; i++) {
-        const tk_component *c = &reg->components[i];
-        if (c->desc->kind != kind || strcmp(c->desc->id, id) != 0)
+    const info *found = NULL;
+    for (size_t i = 0; i < reg->n_infos; i++) {
+        const info *in = &reg->infos[i];
+        if (in->pub.kind != kind || strcmp(in->pub.id, id) != 0)
             continue;
         if (found) {
             tk_diag_set(d, NULL, NULL,
                         "%s \"%s\" is provided by two files, %s and %s; remove one of them or "
                         "take one out of the plugin search path",
-                        tk_kind_name(kind), id, found->file, c->file);
+                        tk_kind_name(kind), id, found->pub.file, in->pub.file);
             return NULL;
         }
-        found = c;
+        found = in;
+    }
+    if (found && found->file == SIZE_MAX) {
+        for (size_t i = 0; i < reg->n_components; i++)
+            if (reg->components[i]->desc->kind == kind &&
+                strcmp(reg->components[i]->desc->id, id) == 0)
+                return reg->components[i];
     }
     if (found)
-        return found;
+        return load_component(reg, found->file, kind, id, d);
     const char *ids[256];
     size_t n = 0;
-    for (size_t i = 0; i < reg->n_components && n < 255; i++)
-        if (reg->components[i].desc->kind == kind)
-            ids[n++] = reg->components[i].desc->id;
+    for (size_t i = 0; i < reg->n_infos && n < 255; i++)
+        if (reg->infos[i].pub.kind == kind)
+            ids[n++] = reg->infos[i].pub.id;
     ids[n] = NULL;
     const char *near = tk_closest_word(id, ids);
     char rejected[1024] = "";
@@ -424,8 +979,8 @@ const tk_component *tk_registry_find(const tk_registry *reg, tk_kind kind, const
     return NULL;
 }
 
-size_t tk_registry_count(const tk_registry *reg) { return reg->n_components; }
-const tk_component *tk_registry_at(const tk_registry *reg, size_t i) { return &reg->components[i]; }
+size_t tk_registry_info_count(const tk_registry *reg) { return reg->n_infos; }
+const tk_plugin_info *tk_registry_info_at(const tk_registry *reg, size_t i) { return &reg->infos[i].pub; }
 size_t tk_registry_rejected_count(const tk_registry *reg) { return reg->n_rejected; }
 const tk_rejected *tk_registry_rejected_at(const tk_registry *reg, size_t i) { return &reg->rejected[i]; }
 const char *tk_registry_search_path(const tk_registry *reg) { return reg->search_path; }

@@ -1,10 +1,12 @@
 #include "report.h"
 
 #include <jansson.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run_files.h"
 #include "teachkit/stats.h"
@@ -28,6 +30,9 @@ typedef struct group {
     size_t baseline;             /* index of its baseline group, SIZE_MAX if none */
 } group;
 
+/* Reads the run's evaluation curve.  Lines that are not evaluation
+ * records (a log edited or damaged by hand) are skipped, and said so on
+ * stderr: a curve quietly missing points would skew the report. */
 static int load_curve(const char *run_dir, run_result *r)
 {
     char path[PATH_MAX + 16];
@@ -35,25 +40,39 @@ static int load_curve(const char *run_dir, run_result *r)
     FILE *f = fopen(path, "r");
     if (!f)
         return -1;
-    size_t cap = 64;
+    size_t cap = 64, lineno = 0, bad = 0, first_bad = 0, len = 0;
     r->episodes = malloc(cap * sizeof(double));
     r->pct = malloc(cap * sizeof(double));
-    char line[4096];
-    while (fgets(line, sizeof line, f)) {
+    char *line = NULL;
+    while (r->episodes && r->pct && getline(&line, &len, f) >= 0) {
+        lineno++;
         json_t *j = json_loads(line, 0, NULL);
         json_t *ep = json_object_get(j, "episode"), *pct = json_object_get(j, "mastered_pct");
-        if (json_is_integer(ep) && json_is_number(pct)) {
+        if (json_is_integer(ep) && json_is_number(pct) && isfinite(json_number_value(pct))) {
             if (r->n_points == cap) {
                 cap *= 2;
-                r->episodes = realloc(r->episodes, cap * sizeof(double));
-                r->pct = realloc(r->pct, cap * sizeof(double));
+                double *e = realloc(r->episodes, cap * sizeof(double));
+                double *p = e ? realloc(r->pct, cap * sizeof(double)) : NULL;
+                r->episodes = e ? e : r->episodes;
+                r->pct = p ? p : r->pct;
+                if (!e || !p) {
+                    json_decref(j);
+                    break;
+                }
             }
             r->episodes[r->n_points] = (double)json_integer_value(ep);
             r->pct[r->n_points++] = json_number_value(pct);
+        } else if (bad++ == 0) {
+            first_bad = lineno;
         }
         json_decref(j);
     }
+    free(line);
     fclose(f);
+    if (bad)
+        fprintf(stderr, "teachkit: %s: warning: %zu line%s not an evaluation record (first: "
+                        "line %zu); the run's curve leaves %s out\n", path, bad,
+                bad == 1 ? " is" : "s are", first_bad, bad == 1 ? "it" : "them");
     return r->n_points ? 0 : -1;
 }
 
@@ -67,12 +86,16 @@ static void load_run(const char *study_dir, json_t *entry, run_result *r)
     snprintf(dir, sizeof dir, "%s/runs/%s", study_dir,
              json_string_value(json_object_get(entry, "dir")));
     snprintf(failure, sizeof failure, "%s/failure.json", dir);
-    FILE *ff = fopen(failure, "r");
-    if (ff) {
-        fclose(ff);
-        r->failed = 1;
+    char summary_path[PATH_MAX + 16];
+    snprintf(summary_path, sizeof summary_path, "%s/summary.json", dir);
+    json_t *summary = json_load_file(summary_path, 0, NULL);
+    const char *status = json_string_value(json_object_get(summary, "status"));
+    /* failure.json (a study's record), or a summary that says so (a run
+     * that failed outside a study's pool). */
+    r->failed = access(failure, F_OK) == 0 || (status && strcmp(status, "failed") == 0);
+    json_decref(summary);
+    if (r->failed)
         return;
-    }
     if (!tk_run_dir_finished(dir) || load_curve(dir, r))
         return;
     r->finished = 1;
@@ -208,13 +231,19 @@ static FILE *open_in(const char *dir, const char *name, char *tmp, size_t size)
     return fopen(tmp, "w");
 }
 
+/* Renames the finished temporary file into place; on failure (a full disk)
+ * the temporary file goes, and the previous report stays. */
 static int commit(FILE *f, const char *dir, const char *name, const char *tmp)
 {
     char target[PATH_MAX + 64];
     snprintf(target, sizeof target, "%s/%s", dir, name);
-    int bad = fflush(f) != 0 || ferror(f);
-    fclose(f);
-    return bad || rename(tmp, target) != 0 ? -1 : 0;
+    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, target) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
 }
 
 int tk_report_study(const char *study_dir, const char *baseline, FILE *out, tk_diag *d)
@@ -264,16 +293,22 @@ int tk_report_study(const char *study_dir, const char *baseline, FILE *out, tk_d
     FILE *curves = open_in(study_dir, "curves.csv", t3, sizeof t3);
     int rc = 0;
     if (!md || !csv || !curves) {
-        rc = tk_diag_set(d, study_dir, NULL, "cannot write the report files");
-        if (md) fclose(md);
-        if (csv) fclose(csv);
-        if (curves) fclose(curves);
+        rc = tk_diag_set(d, study_dir, NULL, "cannot write the report files: %s",
+                         strerror(errno));
+        FILE *files[] = {md, csv, curves};
+        const char *tmps[] = {t1, t2, t3};
+        for (size_t i = 0; i < 3; i++)
+            if (files[i]) {
+                fclose(files[i]);
+                unlink(tmps[i]);
+            }
     } else {
         write_tables(g, ng, baseline, md, csv, out);
         write_curves(g, ng, runs, nr, curves);
         if (commit(md, study_dir, "report.md", t1) | commit(csv, study_dir, "report.csv", t2) |
             commit(curves, study_dir, "curves.csv", t3))
-            rc = tk_diag_set(d, study_dir, NULL, "cannot write the report files");
+            rc = tk_diag_set(d, study_dir, NULL, "cannot write the report files (a full "
+                                                 "disk?); the previous ones, if any, are intact");
     }
     for (size_t i = 0; i < nr; i++) {
         free(runs[i].episodes);

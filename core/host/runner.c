@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
@@ -34,15 +35,55 @@ typedef struct run_state {
     double start;
     double last_progress;
     int progress;
-    char line[65536];
+    char *line;                 /* a log line; sized for the task space */
+    size_t line_size;
 } run_state;
 
+/* Why the run stops early: a signal (SIGINT, SIGTERM, SIGHUP) or --timeout. */
+enum { STOP_NONE, STOP_SIGNAL, STOP_TIMEOUT };
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t announce_stop;   /* stderr is the user's terminal */
+static volatile sig_atomic_t stop_grace;      /* seconds an episode gets after --timeout */
 
+static void say(const char *msg, size_t len)
+{
+    ssize_t ignored = write(STDERR_FILENO, msg, len);
+    (void)ignored;
+}
+
+/* The first signal stops the run after the current episode, with a
+ * checkpoint; the second stops it at once (an episode of a large student
+ * can take seconds), and a resume continues from the last checkpoint. */
 static void on_stop_signal(int sig)
 {
     (void)sig;
-    stop_requested = 1;
+    if (stop_requested) {
+        static const char msg[] = "\nteachkit: stopped at once; `teachkit run --resume` "
+                                  "continues from the last checkpoint\n";
+        if (announce_stop)
+            say(msg, sizeof msg - 1);
+        _exit(130);
+    }
+    stop_requested = STOP_SIGNAL;
+    static const char msg[] = "\nteachkit: stopping after this episode, with a checkpoint "
+                              "(press Ctrl-C again to stop at once)\n";
+    if (announce_stop)
+        say(msg, sizeof msg - 1);
+}
+
+/* --timeout: the first alarm stops the run like a signal; the second, an
+ * episode's grace later, ends a run stuck in a plugin. */
+static void on_alarm(int sig)
+{
+    (void)sig;
+    if (stop_requested) {
+        static const char msg[] = "teachkit: --timeout: the run did not stop after its "
+                                  "deadline (a plugin call that does not return?); killed\n";
+        say(msg, sizeof msg - 1);
+        _exit(124);
+    }
+    stop_requested = STOP_TIMEOUT;
+    alarm((unsigned)stop_grace);
 }
 
 static double now_seconds(void)
@@ -152,13 +193,13 @@ static int evaluate(run_state *s, tk_diag *d)
     s->p.last_mastered_pct = mastered;
     s->p.last_mean_return = mean_return;
     s->p.last_eval_episode = s->p.episodes;
-    int n = snprintf(s->line, sizeof s->line,
+    int n = snprintf(s->line, s->line_size,
                      "{\"episode\":%llu,\"env_steps\":%llu,\"mastered_pct\":%.10g,"
                      "\"mean_return\":",
                      (unsigned long long)s->p.episodes, (unsigned long long)s->p.env_steps, mastered);
-    n += isfinite(mean_return) ? snprintf(s->line + n, sizeof s->line - (size_t)n, "%.10g}",
+    n += isfinite(mean_return) ? snprintf(s->line + n, s->line_size - (size_t)n, "%.10g}",
                                           mean_return)
-                               : snprintf(s->line + n, sizeof s->line - (size_t)n, "null}");
+                               : snprintf(s->line + n, s->line_size - (size_t)n, "null}");
     /* Evaluations are rare and precious: make each durable at once. */
     int rc = tk_line_log_append(&s->logs[TK_LOG_EVALS], s->line, (size_t)n, d) ||
              tk_line_log_flush(&s->logs[TK_LOG_EVALS], d) || tk_line_log_flush(&s->logs[TK_LOG_EPISODES], d);
@@ -169,8 +210,8 @@ static int evaluate(run_state *s, tk_diag *d)
 static int snapshot(run_state *s, tk_diag *d)
 {
     const tk_teacher_vtable *tv = teacher_vt(s);
-    if (tv->struct_size < offsetof(tk_teacher_vtable, snapshot) + sizeof tv->snapshot ||
-        !tv->snapshot)
+    s->p.last_snapshot_episode = s->p.episodes;
+    if (!TK_HAS_MEMBER(tv, snapshot))
         return 0;
     double t = now_seconds();
     const char *text = NULL;
@@ -242,7 +283,7 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
         ep->bad = "observation", ep->who = "env", ep->at_reset = 1;
         return 0;
     }
-    if (x->step_updates && tv->episode_start) {
+    if (x->step_updates && TK_HAS_MEMBER(tv, episode_start)) {
         st = tv->episode_start(x->teacher.self, s->task, s->obs);
         lap(s, PHASE_TEACHER, &t);
         if (st != TK_OK)
@@ -270,7 +311,7 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
         lap(s, PHASE_STUDENT, &t);
         if (st != TK_OK)
             return tk_instance_fail(&x->student, st, s->m->file, "observe", d);
-        if (x->step_updates && tv->step_update) {
+        if (x->step_updates && TK_HAS_MEMBER(tv, step_update)) {
             st = tv->step_update(x->teacher.self, s->obs, s->action, r, s->next_obs, done);
             lap(s, PHASE_TEACHER, &t);
             if (st != TK_OK)
@@ -295,7 +336,7 @@ static double normalise(const tk_env_info *info, double ret)
 
 static int log_episode(run_state *s, const episode *ep, double norm, int success, tk_diag *d)
 {
-    size_t size = sizeof s->line;
+    size_t size = s->line_size;
     int n = snprintf(s->line, size, "{\"episode\":%llu,\"task\":",
                      (unsigned long long)s->p.episodes);
     n += (int)format_floats(s->line + n, size - (size_t)n, s->task, s->x->info.task_space.dims);
@@ -311,6 +352,9 @@ static int log_episode(run_state *s, const episode *ep, double norm, int success
                       "\"success\":%s}",
                       ep->ret, norm, (unsigned long long)ep->steps,
                       (unsigned long long)s->p.env_steps, success ? "true" : "false");
+    if (n < 0 || (size_t)n >= size) /* alloc_buffers sized the line: a bug if it happens */
+        return tk_diag_set(d, s->out_dir, NULL, "internal error: an episode line of %zu task "
+                           "dimensions does not fit its buffer", s->x->info.task_space.dims);
     return tk_line_log_append(&s->logs[TK_LOG_EPISODES], s->line, (size_t)n, d);
 }
 
@@ -354,7 +398,8 @@ static int one_episode(run_state *s, tk_diag *d)
     int success = 0;
     if (!ep.bad) {
         const tk_env_vtable *ev = env_vt(&x->env);
-        success = ev->success ? ev->success(x->env.self) != 0 : ep.ret > x->mastery_threshold;
+        success = TK_HAS_MEMBER(ev, success) ? ev->success(x->env.self) != 0
+                                              : ep.ret > x->mastery_threshold;
         norm = normalise(&x->info, ep.ret);
         t = now_seconds();
         st = tv->update(x->teacher.self, s->task, x->raw_return ? ep.ret : norm, success);
@@ -464,13 +509,17 @@ static int write_summary(run_state *s, const char *status, tk_diag *d)
     return rc;
 }
 
-static int open_logs(run_state *s, const uint64_t keep[TK_N_LOGS], tk_diag *d)
+/* Opens the logs, cut back to what the checkpoint covers when resuming
+ * from one (`restored`), emptied when resuming without one, kept whole
+ * otherwise (a new run: they do not exist). */
+static int open_logs(run_state *s, int resume, int restored, tk_diag *d)
 {
-    static const char *const names[TK_N_LOGS] = {"episodes.jsonl", "evals.jsonl",
-                                                 "teacher.jsonl"};
-    for (int i = 0; i < TK_N_LOGS; i++)
-        if (tk_line_log_open(&s->logs[i], s->out_dir, names[i], keep[i], d))
+    for (int i = 0; i < TK_N_LOGS; i++) {
+        uint64_t keep = restored ? s->p.log_bytes[i] : resume ? 0 : UINT64_MAX;
+        uint32_t crc = restored ? (uint32_t)s->p.log_crc[i] : 0;
+        if (tk_line_log_open(&s->logs[i], s->out_dir, tk_log_name(i), keep, crc, d))
             return -1;
+    }
     return 0;
 }
 
@@ -481,16 +530,24 @@ static int alloc_buffers(run_state *s)
     s->obs = calloc(in->obs_dim + 1, sizeof(float));
     s->next_obs = calloc(in->obs_dim + 1, sizeof(float));
     s->action = calloc(in->act_dim + 1, sizeof(float));
-    return s->task && s->obs && s->next_obs && s->action ? 0 : -1;
+    /* The longest line is an episode's: its task, one "%.9g" float of at
+     * most 15 characters and a comma per dimension, then fixed fields. */
+    s->line_size = 1024 + 16 * in->task_space.dims;
+    s->line = malloc(s->line_size);
+    return s->task && s->obs && s->next_obs && s->action && s->line ? 0 : -1;
 }
 
+/* Logs reach the disk (fsync) before the checkpoint that covers them is
+ * committed: a power loss may then lose the lines after the checkpoint,
+ * which a resume rewrites, but never lines it covers. */
 static int checkpoint(run_state *s, tk_diag *d)
 {
     double t = now_seconds();
     for (int i = 0; i < TK_N_LOGS; i++) {
-        if (tk_line_log_flush(&s->logs[i], d))
+        if (tk_line_log_sync(&s->logs[i], d))
             return -1;
         s->p.log_bytes[i] = s->logs[i].bytes_on_disk;
+        s->p.log_crc[i] = s->logs[i].crc;
     }
     s->p.wall_seconds = t - s->start;
     int rc = tk_checkpoint_write(s->out_dir, s->x, &s->p, d);
@@ -556,39 +613,74 @@ static int run_loop(run_state *s, tk_diag *d)
     /* An evaluation is always written at the end of the run. */
     if (s->p.last_eval_episode != s->p.episodes && evaluate(s, d))
         return -1;
-    if (m->snapshot_every && s->p.episodes % m->snapshot_every != 0 && snapshot(s, d))
+    /* (Not by the episode count: a run resumed from its final checkpoint has
+     * written this snapshot already.) */
+    if (m->snapshot_every && s->p.last_snapshot_episode != s->p.episodes && snapshot(s, d))
         return -1;
     /* The final state, so that `teachkit render` can replay the trained
      * student. */
     return s->checkpoints ? checkpoint(s, d) : 0;
 }
 
-/* Restore from the checkpoint when resuming; fills the log lengths to keep. */
-static int restore(run_state *s, int resume, uint64_t keep[TK_N_LOGS], tk_diag *d)
+/* Restore from the checkpoint when resuming: 1 if restored, 0 if not (a
+ * new run, or no checkpoint), -1 on error. */
+static int restore(run_state *s, int resume, tk_diag *d)
 {
-    for (int i = 0; i < TK_N_LOGS; i++)
-        keep[i] = resume ? 0 : UINT64_MAX;
     if (!resume)
         return 0;
-    int rc = tk_checkpoint_read(s->out_dir, s->x, &s->p, d);
+    char note[1024];
+    int rc = tk_checkpoint_read(s->out_dir, s->x, &s->p, TK_CHECKPOINT_RESUME, note,
+                                sizeof note, d);
     if (rc < 0)
         return -1;
-    if (rc == 0) {
-        for (int i = 0; i < TK_N_LOGS; i++)
-            keep[i] = s->p.log_bytes[i];
+    if (note[0])
+        fprintf(stderr, "teachkit: %s: warning: %s\n", s->out_dir, note);
+    if (rc == 0)
         s->start -= s->p.wall_seconds;
-    }
-    return 0;
+    return rc == 0;
 }
 
-static void install_stop_handlers(struct sigaction *old_int, struct sigaction *old_term)
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGALRM};
+#define N_STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
+
+static void install_stop_handlers(const run_state *s, struct sigaction old[N_STOP_SIGNALS])
 {
-    stop_requested = 0;
+    stop_requested = STOP_NONE;
+    announce_stop = s->progress;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &sa, old_int);
-    sigaction(SIGTERM, &sa, old_term);
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++) {
+        sa.sa_handler = stop_signals[i] == SIGALRM ? on_alarm : on_stop_signal;
+        sigaction(stop_signals[i], &sa, &old[i]);
+    }
+    double limit = s->opt->timeout_seconds;
+    if (limit > 0) {
+        stop_grace = (sig_atomic_t)tk_run_stop_grace(limit);
+        struct itimerval it;
+        memset(&it, 0, sizeof it);
+        it.it_value.tv_sec = (time_t)limit;
+        it.it_value.tv_usec = (suseconds_t)((limit - (double)it.it_value.tv_sec) * 1e6);
+        if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+            it.it_value.tv_usec = 1;
+        setitimer(ITIMER_REAL, &it, NULL);
+    }
+}
+
+double tk_run_stop_grace(double timeout_seconds)
+{
+    if (!(timeout_seconds > 0))
+        return 30;
+    double g = timeout_seconds / 10;
+    return g < 1 ? 1 : g > 30 ? 30 : (double)(int)g;
+}
+
+static void remove_stop_handlers(const struct sigaction old[N_STOP_SIGNALS])
+{
+    struct itimerval off;
+    memset(&off, 0, sizeof off);
+    setitimer(ITIMER_REAL, &off, NULL);
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &old[i], NULL);
 }
 
 static int close_logs(run_state *s, tk_diag *d)
@@ -621,22 +713,24 @@ int tk_run_experiment(tk_experiment *x, const char *out_dir, const tk_run_option
     s->progress = s->m->progress == TK_PROGRESS_ALWAYS ||
                   (s->m->progress == TK_PROGRESS_AUTO && isatty(STDERR_FILENO));
     s->checkpoints = tk_checkpoint_supported(x);
-    struct sigaction old_int, old_term;
-    install_stop_handlers(&old_int, &old_term);
+    struct sigaction old[N_STOP_SIGNALS];
+    install_stop_handlers(s, old);
 
-    uint64_t keep[TK_N_LOGS];
     int rc = alloc_buffers(s) ? tk_diag_set(d, NULL, NULL, "out of memory")
-                              : restore(s, opt->resume, keep, d);
-    result->resumed = opt->resume && s->p.episodes > 0;
-    if (rc == 0)
-        rc = open_logs(s, keep, d);
+                              : restore(s, opt->resume, d);
+    result->resumed = rc == 1;
+    if (rc >= 0)
+        rc = open_logs(s, opt->resume, rc == 1, d);
     if (rc == 0)
         rc = run_loop(s, d);
     show_progress(s, 1);
     tk_diag close_diag;
     if (close_logs(s, &close_diag) && rc == 0)
         rc = -1, *d = close_diag;
-    const char *status = rc ? "failed" : stop_requested ? "interrupted" : "finished";
+    const char *status = rc                            ? "failed"
+                         : stop_requested == STOP_TIMEOUT ? "timed-out"
+                         : stop_requested                 ? "interrupted"
+                                                          : "finished";
     tk_diag summary_diag;
     if (write_summary(s, status, &summary_diag) && rc == 0)
         rc = -1, *d = summary_diag;
@@ -644,9 +738,10 @@ int tk_run_experiment(tk_experiment *x, const char *out_dir, const tk_run_option
     result->env_steps = s->p.env_steps;
     result->final_mastered_pct = s->p.last_mastered_pct;
     result->wall_seconds = now_seconds() - s->start;
-    result->interrupted = stop_requested != 0;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    result->interrupted = stop_requested == STOP_SIGNAL;
+    result->timed_out = stop_requested == STOP_TIMEOUT;
+    remove_stop_handlers(old);
+    free(s->line);
     free(s->task);
     free(s->obs);
     free(s->next_obs);

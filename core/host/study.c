@@ -373,6 +373,39 @@ int tk_study_expand(json_t *root, const char *file, tk_study *study, tk_diag *d)
     return 0;
 }
 
+static int has_sweep_object(json_t *v, int depth)
+{
+    if (depth > 64)
+        return 0;
+    if (json_is_object(v) && json_is_array(json_object_get(v, "sweep")))
+        return 1;
+    const char *key;
+    json_t *member;
+    if (json_is_object(v))
+        json_object_foreach(v, key, member) {
+            if (has_sweep_object(member, depth + 1))
+                return 1;
+        }
+    for (size_t i = 0; json_is_array(v) && i < json_array_size(v); i++)
+        if (has_sweep_object(json_array_get(v, i), depth + 1))
+            return 1;
+    return 0;
+}
+
+int tk_study_has_sweeps(json_t *root)
+{
+    if (!json_is_object(root))
+        return 0;
+    json_t *seed = json_object_get(root, "seed");
+    if (json_is_array(seed) || (json_is_object(seed) && json_object_get(seed, "range")))
+        return 1;
+    static const char *const components[] = {"teacher", "env", "student"};
+    for (size_t i = 0; i < 3; i++)
+        if (json_is_array(json_object_get(root, components[i])))
+            return 1;
+    return has_sweep_object(root, 0);
+}
+
 void tk_study_free(tk_study *study)
 {
     for (size_t i = 0; i < study->n_runs; i++) {

@@ -41,4 +41,8 @@ typedef struct tk_study {
 int tk_study_expand(json_t *root, const char *file, tk_study *study, tk_diag *d);
 void tk_study_free(tk_study *study);
 
+/* 1 if `root` is written as a study: a seed list or range, a list of
+ * components, or a {"sweep": [...]} anywhere (whether or not it expands). */
+int tk_study_has_sweeps(json_t *root);
+
 #endif

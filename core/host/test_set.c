@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_file.h"
+
 #include "teachkit/rng.h"
 
 #define MAX_TEST_TASKS 1000000
@@ -88,12 +90,11 @@ static int build_from_file(tk_test_set *ts, const json_t *spec, const tk_task_sp
     if (!json_is_string(f))
         return tk_diag_set(d, file, "eval.test_set.file", "must be a path string");
     char *path = relative_to(file, json_string_value(f));
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
+    json_t *root = tk_json_read_file(path, "the test set (eval.test_set.file)",
+                                     TK_MAX_TEST_SET_BYTES, 0, d);
     int rc = 0;
     if (!root) {
-        rc = tk_diag_set(d, path, NULL, "cannot load test set (from eval.test_set.file): %s",
-                         jerr.text);
+        rc = -1;
         goto done;
     }
     json_t *list = json_is_object(root) ? json_object_get(root, "tasks") : root;

@@ -94,7 +94,7 @@ tk_status tk_standalone_teacher_snapshot(tk_standalone_instance *inst, const cha
     *json_out = NULL;
     tk_status st = begin(inst, TK_KIND_TEACHER,
                          inst->desc->kind == TK_KIND_TEACHER &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, snapshot),
+                             TK_HAS_MEMBER(TEACHER(inst), snapshot),
                          "snapshot");
     return end(inst, st ? st : TEACHER(inst)->snapshot(inst->self, json_out));
 }
@@ -136,7 +136,7 @@ tk_status tk_standalone_teacher_episode_start(tk_standalone_instance *inst, cons
 {
     tk_status st = begin(inst, TK_KIND_TEACHER,
                          inst->desc->kind == TK_KIND_TEACHER &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, episode_start),
+                             TK_HAS_MEMBER(TEACHER(inst), episode_start),
                          "episode_start");
     return end(inst, st ? st : TEACHER(inst)->episode_start(inst->self, task, first_obs));
 }
@@ -147,7 +147,7 @@ tk_status tk_standalone_teacher_step_update(tk_standalone_instance *inst, const 
 {
     tk_status st = begin(inst, TK_KIND_TEACHER,
                          inst->desc->kind == TK_KIND_TEACHER &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, step_update),
+                             TK_HAS_MEMBER(TEACHER(inst), step_update),
                          "step_update");
     return end(inst, st ? st
                         : TEACHER(inst)->step_update(inst->self, obs, action, reward, next_obs,
@@ -194,8 +194,8 @@ tk_status tk_standalone_teacher_save(tk_standalone_instance *inst, const void **
     *size = 0;
     tk_status st = begin(inst, TK_KIND_TEACHER,
                          inst->desc->kind == TK_KIND_TEACHER &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, save) &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, load),
+                             TK_HAS_MEMBER(TEACHER(inst), save) &&
+                             TK_HAS_MEMBER(TEACHER(inst), load),
                          "save");
     const void *blob = NULL;
     size_t blob_size = 0;
@@ -223,7 +223,7 @@ tk_status tk_standalone_teacher_load(tk_standalone_instance *inst, const void *d
 {
     tk_status st = begin(inst, TK_KIND_TEACHER,
                          inst->desc->kind == TK_KIND_TEACHER &&
-                             HAS(TEACHER(inst), tk_teacher_vtable, load),
+                             TK_HAS_MEMBER(TEACHER(inst), load),
                          "load");
     if (st != TK_OK)
         return end(inst, st);
@@ -298,7 +298,7 @@ tk_status tk_standalone_env_step(tk_standalone_instance *inst, const float *acti
 tk_status tk_standalone_env_success(tk_standalone_instance *inst, int *success_out)
 {
     tk_status st = begin(inst, TK_KIND_ENV,
-                         inst->desc->kind == TK_KIND_ENV && HAS(ENV(inst), tk_env_vtable, success),
+                         inst->desc->kind == TK_KIND_ENV && TK_HAS_MEMBER(ENV(inst), success),
                          "success");
     if (st)
         return end(inst, st);
@@ -309,7 +309,7 @@ tk_status tk_standalone_env_success(tk_standalone_instance *inst, int *success_o
 tk_status tk_standalone_env_evaluate(tk_standalone_instance *inst, double *mastered_pct)
 {
     tk_status st = begin(inst, TK_KIND_ENV,
-                         inst->desc->kind == TK_KIND_ENV && HAS(ENV(inst), tk_env_vtable, evaluate),
+                         inst->desc->kind == TK_KIND_ENV && TK_HAS_MEMBER(ENV(inst), evaluate),
                          "evaluate");
     return end(inst, st ? st : ENV(inst)->evaluate(inst->self, mastered_pct));
 }
@@ -318,7 +318,7 @@ tk_status tk_standalone_env_render(tk_standalone_instance *inst, uint8_t *rgb, i
                                    int height)
 {
     const tk_render_ext *ext = NULL;
-    if (inst->desc->kind == TK_KIND_ENV && HAS(ENV(inst), tk_env_vtable, get_extension))
+    if (inst->desc->kind == TK_KIND_ENV && TK_HAS_MEMBER(ENV(inst), get_extension))
         ext = ENV(inst)->get_extension(inst->self, TK_RENDER_EXT_ID);
     tk_status st = begin(inst, TK_KIND_ENV,
                          ext && ext->struct_size >= offsetof(tk_render_ext, render) +

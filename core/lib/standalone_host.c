@@ -201,7 +201,7 @@ void tk_standalone_free(tk_standalone *sa)
     while (sa->instances)
         tk_standalone_destroy(sa->instances);
     for (size_t i = sa->n_files; i-- > 0;) {
-        if (sa->files[i].entry->deinit)
+        if (TK_HAS_MEMBER(sa->files[i].entry, deinit))
             sa->files[i].entry->deinit();
         dlclose(sa->files[i].handle);
         free(sa->files[i].path);
@@ -226,34 +226,37 @@ int tk_standalone_has_feature(const tk_descriptor *desc, const char *feature)
 
 /* ------------------------------------------------------------- loading */
 
+/* Required functions lie inside the declared sizes (registry.c vtable_ok);
+ * as many components as the host's registry accepts. */
+#define TK_STANDALONE_MAX_COMPONENTS 256
 
 static const char *descriptor_problem(const tk_descriptor *d)
 {
-    if (!d || d->struct_size < offsetof(tk_descriptor, vtable) + sizeof d->vtable)
+    if (!d || !TK_HAS_MEMBER(d, vtable))
         return "has a NULL or too small descriptor";
     if (!d->id || !d->id[0] || !d->vtable)
         return "has a descriptor without id or vtable";
     switch (d->kind) {
     case TK_KIND_TEACHER: {
         const tk_teacher_vtable *v = d->vtable;
-        return HAS(v, tk_teacher_vtable, create) && HAS(v, tk_teacher_vtable, destroy) &&
-                       HAS(v, tk_teacher_vtable, sample) && HAS(v, tk_teacher_vtable, update)
+        return TK_HAS_MEMBER(v, create) && TK_HAS_MEMBER(v, destroy) &&
+                       TK_HAS_MEMBER(v, sample) && TK_HAS_MEMBER(v, update)
                    ? NULL
                    : "has a teacher vtable lacking create/destroy/sample/update";
     }
     case TK_KIND_ENV: {
         const tk_env_vtable *v = d->vtable;
-        return HAS(v, tk_env_vtable, create) && HAS(v, tk_env_vtable, destroy) &&
-                       HAS(v, tk_env_vtable, info) && HAS(v, tk_env_vtable, set_task) &&
-                       HAS(v, tk_env_vtable, reset) && HAS(v, tk_env_vtable, step)
+        return TK_HAS_MEMBER(v, create) && TK_HAS_MEMBER(v, destroy) &&
+                       TK_HAS_MEMBER(v, info) && TK_HAS_MEMBER(v, set_task) &&
+                       TK_HAS_MEMBER(v, reset) && TK_HAS_MEMBER(v, step)
                    ? NULL
                    : "has an env vtable lacking create/destroy/info/set_task/reset/step";
     }
     case TK_KIND_STUDENT: {
         const tk_student_vtable *v = d->vtable;
-        return HAS(v, tk_student_vtable, create) && HAS(v, tk_student_vtable, destroy) &&
-                       HAS(v, tk_student_vtable, act) && HAS(v, tk_student_vtable, observe) &&
-                       HAS(v, tk_student_vtable, end_episode)
+        return TK_HAS_MEMBER(v, create) && TK_HAS_MEMBER(v, destroy) &&
+                       TK_HAS_MEMBER(v, act) && TK_HAS_MEMBER(v, observe) &&
+                       TK_HAS_MEMBER(v, end_episode)
                    ? NULL
                    : "has a student vtable lacking create/destroy/act/observe/end_episode";
     }
@@ -325,8 +328,7 @@ static tk_status check_entry(tk_standalone *sa, const char *real, const tk_plugi
                        "rebuild the plugin against this teachkit's <teachkit/plugin.h>",
                        real, (unsigned)e->abi_major, (unsigned)e->abi_minor, TK_ABI_MAJOR,
                        TK_ABI_MINOR);
-    if (e->struct_size < offsetof(tk_plugin_entry, get) + sizeof e->get || !e->count ||
-        !e->get)
+    if (!TK_HAS_MEMBER(e, count) || !TK_HAS_MEMBER(e, get))
         return sa_fail(sa, TK_ERR_IO, NULL, "%s: malformed entry (struct_size or count/get "
                        "missing)", real);
     return TK_OK;
@@ -349,12 +351,19 @@ tk_status tk_standalone_load(tk_standalone *sa, const char *path)
         return sa_fail(sa, TK_ERR_IO, NULL, "%s: dlopen failed: %s", real, dlerror());
     const tk_plugin_entry *e = dlsym(h, TK_ENTRY_SYMBOL);
     tk_status st = check_entry(sa, real, e);
-    if (st == TK_OK && e->init && e->init(real) != 0)
+    if (st == TK_OK && TK_HAS_MEMBER(e, init) && e->init(real) != 0)
         st = sa_fail(sa, TK_ERR_IO, NULL, "%s: the plugin's init() failed", real);
+    /* As the host's registry: a corrupt count() would loop for hours. */
+    if (st == TK_OK && e->count() > TK_STANDALONE_MAX_COMPONENTS) {
+        if (TK_HAS_MEMBER(e, deinit))
+            e->deinit();
+        st = sa_fail(sa, TK_ERR_IO, NULL, "%s: declares %u components; a plugin file may hold "
+                     "at most %d", real, (unsigned)e->count(), TK_STANDALONE_MAX_COMPONENTS);
+    }
     for (uint32_t i = 0; st == TK_OK && i < e->count(); i++) {
         const char *why = descriptor_problem(e->get(i));
         if (why) {
-            if (e->deinit)
+            if (TK_HAS_MEMBER(e, deinit))
                 e->deinit();
             st = sa_fail(sa, TK_ERR_IO, NULL, "%s: component %u %s", real, (unsigned)i, why);
         }

@@ -56,10 +56,6 @@ struct tk_standalone_instance {
     tk_standalone_instance *prev, *next;
 };
 
-/* Required functions lie inside the declared sizes (registry.c vtable_ok). */
-#define HAS(v, type, field) \
-    ((v)->struct_size >= offsetof(type, field) + sizeof(v)->field && (v)->field)
-
 /* The services table every instance is created with (static). */
 TK_SA_HIDDEN extern const tk_host_api tk_sa_host_table;
 

@@ -5,12 +5,16 @@
  * point; tests/fuzz/replay_main.c replays a corpus without libFuzzer.
  *
  * The first byte picks the target:
- *   'C' NAME '\0' BYTES  -- BYTES is a run's checkpoint.bin: an experiment
+ *   'C' NAME '\0' BYTES  -- BYTES make a run's checkpoint.bin: an experiment
  *        NAME (table `experiments` below: toy-grid with each bundled teacher,
  *        pendulum with SAC, mountain-car with PPO) is set up fresh and
- *        tk_checkpoint_read restores it from the file.  When the checkpoint
- *        is accepted, the teacher is driven a little, a new checkpoint is
- *        written and it must restore a fresh experiment.
+ *        tk_checkpoint_read restores it from the file.  BYTES starting with
+ *        "TKCP" are the whole file (its header and checksums are fuzzed);
+ *        other BYTES are a body, given a valid header first, so that the
+ *        fuzzer reaches the body's parser and the plugins' load hooks past
+ *        the checksums.  When the checkpoint is accepted, the teacher is
+ *        driven a little, a new checkpoint is written and it must restore a
+ *        fresh experiment.
  *   'P' KIND:ID '\0' BYTES -- BYTES go to the `load` hook of a freshly
  *        created instance of that bundled component (e.g. "teacher:riac").
  *        When accepted, the instance is exercised (sample/update, reset/step,
@@ -146,16 +150,26 @@ static int skipped(const char *key)
     return 0;
 }
 
+/* The i-th component found, loaded; NULL for built-ins. */
+static const tk_component *component_at(size_t i)
+{
+    const tk_plugin_info *in = tk_registry_info_at(registry, i);
+    if (strcmp(in->file, "(built-in)") == 0)
+        return NULL;
+    tk_diag d;
+    return tk_registry_find(registry, in->kind, in->id, &d);
+}
+
 static const tk_component *find_component(const char *key)
 {
     if (skipped(key))
         return NULL;
-    for (size_t i = 0; i < tk_registry_count(registry); i++) {
-        const tk_component *c = tk_registry_at(registry, i);
+    for (size_t i = 0; i < tk_registry_info_count(registry); i++) {
+        const tk_plugin_info *in = tk_registry_info_at(registry, i);
         char k[128];
-        snprintf(k, sizeof k, "%s:%s", kind_prefix(c->desc->kind), c->desc->id);
-        if (strcmp(k, key) == 0 && strcmp(c->file, "(built-in)") != 0)
-            return c;
+        snprintf(k, sizeof k, "%s:%s", kind_prefix(in->kind), in->id);
+        if (strcmp(k, key) == 0)
+            return component_at(i);
     }
     return NULL;
 }
@@ -198,17 +212,20 @@ static void hooks(const tk_component *c, save_fn *save, load_fn *load)
     switch (c->desc->kind) {
     case TK_KIND_TEACHER: {
         const tk_teacher_vtable *v = c->desc->vtable;
-        *save = v->save, *load = v->load;
+        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
+            *save = v->save, *load = v->load;
         break;
     }
     case TK_KIND_ENV: {
         const tk_env_vtable *v = c->desc->vtable;
-        *save = v->save, *load = v->load;
+        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
+            *save = v->save, *load = v->load;
         break;
     }
     case TK_KIND_STUDENT: {
         const tk_student_vtable *v = c->desc->vtable;
-        *save = v->save, *load = v->load;
+        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
+            *save = v->save, *load = v->load;
         break;
     }
     }
@@ -362,7 +379,17 @@ static void fuzz_checkpoint(const char *name, const uint8_t *data, size_t size)
         return;
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/checkpoint.bin", work_dir);
-    if (write_file(path, data, size))
+    int whole = size >= 4 && memcmp(data, "TKCP", 4) == 0;
+    uint8_t *file = malloc(size + TK_CHECKPOINT_HEADER_SIZE);
+    if (!file)
+        return;
+    if (!whole)
+        tk_checkpoint_header(file, data, size);
+    if (size)
+        memcpy(file + (whole ? 0 : TK_CHECKPOINT_HEADER_SIZE), data, size);
+    int written = write_file(path, file, size + (whole ? 0 : TK_CHECKPOINT_HEADER_SIZE));
+    free(file);
+    if (written)
         fail("cannot write the checkpoint file", path);
     tk_experiment x;
     tk_diag d;
@@ -373,7 +400,8 @@ static void fuzz_checkpoint(const char *name, const uint8_t *data, size_t size)
     }
     tk_run_progress p;
     memset(&p, 0, sizeof p);
-    int rc = tk_checkpoint_read(work_dir, &x, &p, &d);
+    char note[1024];
+    int rc = tk_checkpoint_read(work_dir, &x, &p, 0, note, sizeof note, &d);
     if (verbose)
         fprintf(stderr, "C %s: %zu bytes %s%s\n", name, size, rc == 0 ? "restored" : "rejected: ",
                 rc == 0 ? "" : d.message);
@@ -387,7 +415,7 @@ static void fuzz_checkpoint(const char *name, const uint8_t *data, size_t size)
         tk_run_progress q;
         memset(&q, 0, sizeof q);
         if (tk_experiment_setup(&y, &manifests[e], registry, &d) == 0) {
-            if (tk_checkpoint_read(work_dir, &y, &q, &d) != 0)
+            if (tk_checkpoint_read(work_dir, &y, &q, 0, note, sizeof note, &d) != 0)
                 fail("a checkpoint written after a restore does not restore", d.message);
             if (memcmp(&p, &q, sizeof p) != 0)
                 fail("the progress counters change through a checkpoint", name);
@@ -395,6 +423,10 @@ static void fuzz_checkpoint(const char *name, const uint8_t *data, size_t size)
         tk_experiment_teardown(&y);
     }
     tk_experiment_teardown(&x);
+    unlink(path);
+    /* The write above made the input the previous checkpoint: gone, or the
+     * next input would fall back to it. */
+    snprintf(path, sizeof path, "%s/checkpoint.prev.bin", work_dir);
     unlink(path);
 }
 
@@ -499,13 +531,15 @@ static void write_seed(const char *dir, const char *name, char mode, const char 
  * bundled plugins' real states, then exit. */
 static void write_seeds(const char *dir)
 {
-    for (size_t i = 0; i < tk_registry_count(registry); i++) {
-        const tk_component *c = tk_registry_at(registry, i);
+    for (size_t i = 0; i < tk_registry_info_count(registry); i++) {
+        const tk_component *c = component_at(i);
+        if (!c)
+            continue;
         save_fn save;
         load_fn load;
         hooks(c, &save, &load);
         tk_instance inst;
-        if (strcmp(c->file, "(built-in)") == 0 || !save || !load || create(&inst, c))
+        if (!save || !load || create(&inst, c))
             continue;
         char key[128], name[160];
         snprintf(key, sizeof key, "%s:%s", kind_prefix(c->desc->kind), c->desc->id);
@@ -540,8 +574,11 @@ static void write_seeds(const char *dir)
             size_t n = f && buf ? fread(buf, 1, 1 << 24, f) : 0;
             if (f)
                 fclose(f);
+            /* The body only: the harness adds a valid header (see 'C'). */
             snprintf(name, sizeof name, "ckpt-%s", experiments[e].name);
-            write_seed(dir, name, 'C', experiments[e].name, buf, n);
+            if (n > TK_CHECKPOINT_HEADER_SIZE)
+                write_seed(dir, name, 'C', experiments[e].name, buf + TK_CHECKPOINT_HEADER_SIZE,
+                           n - TK_CHECKPOINT_HEADER_SIZE);
             free(buf);
         } else {
             fprintf(stderr, "fuzz_checkpoint: %s: %s\n", experiments[e].name, d.message);
@@ -598,6 +635,8 @@ static void cleanup(void)
     unlink(path);
     snprintf(path, sizeof path, "%s/checkpoint.bin.tmp", work_dir);
     unlink(path);
+    snprintf(path, sizeof path, "%s/checkpoint.prev.bin", work_dir);
+    unlink(path);
     rmdir(work_dir);
     for (size_t e = 0; e < N_EXPERIMENTS; e++)
         tk_manifest_free(&manifests[e]);
@@ -623,9 +662,9 @@ static void plugin_dir(char *out, size_t size)
 /* Every bundled teacher, fresh, must reject a NaN task. */
 static void check_teachers_reject_nan(void)
 {
-    for (size_t i = 0; i < tk_registry_count(registry); i++) {
-        const tk_component *c = tk_registry_at(registry, i);
-        if (c->desc->kind != TK_KIND_TEACHER || strcmp(c->file, "(built-in)") == 0)
+    for (size_t i = 0; i < tk_registry_info_count(registry); i++) {
+        const tk_component *c = component_at(i);
+        if (!c || c->desc->kind != TK_KIND_TEACHER)
             continue;
         tk_instance t;
         if (create(&t, c))

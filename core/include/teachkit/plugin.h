@@ -46,6 +46,17 @@ extern "C" {
 /* Name of the one symbol a plugin exports. */
 #define TK_ENTRY_SYMBOL "teachkit_plugin_entry"
 
+/* Whether the struct at `table` (a vtable, the host table, an extension:
+ * anything starting with `struct_size`) declares member `field` inside the
+ * size it was built with, and sets it.  Read a member of another party's
+ * table only when this holds: an older plugin's or host's table ends
+ * before the members added since, and what lies beyond its end is not
+ * ours to call. */
+#define TK_HAS_MEMBER(table, field)                                                         \
+    ((size_t)(table)->struct_size >=                                                       \
+         (size_t)((const char *)&(table)->field - (const char *)(table)) + sizeof((table)->field) && \
+     (table)->field != NULL)
+
 #if defined(__GNUC__)
 #define TK_EXPORT __attribute__((visibility("default")))
 #define TK_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))

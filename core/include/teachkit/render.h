@@ -13,9 +13,9 @@
  * append fields.
  *
  * Typical use, after each reset and step of an episode:
- *     const tk_render_ext *r = vt->get_extension ? vt->get_extension(env, TK_RENDER_EXT_ID)
- *                                                : NULL;
- *     if (r && r->struct_size >= offsetof(tk_render_ext, render) + sizeof r->render)
+ *     const tk_render_ext *r = TK_HAS_MEMBER(vt, get_extension)
+ *                                  ? vt->get_extension(env, TK_RENDER_EXT_ID) : NULL;
+ *     if (r && TK_HAS_MEMBER(r, render))
  *         st = r->render(env, rgb, 600, 400);
  */
 #ifndef TEACHKIT_RENDER_H
