@@ -8,6 +8,11 @@ set -eu
 cd "$(dirname "$0")/.."
 sh tools/setup.sh
 
+# One OpenMP thread, as the teachkit program sets it for itself: the unit
+# tests link the toolkit directly, and oneDNN would otherwise start a
+# thread pool whose per-thread storage valgrind reports as possibly lost.
+export OMP_NUM_THREADS=1
+
 setup() { # build dir, then meson options
     dir=$1
     shift
