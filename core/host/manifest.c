@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "json_file.h"
+#include "teachkit/config_merge.h"
 
 /* Largest integer a JSON double holds exactly; bigger counts are typos. */
 #define MAX_COUNT 1000000000000ULL
@@ -37,21 +38,6 @@ static int fail(parser *p, const char *path, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return tk_diag_set(p->d, p->file, path, "%s", msg);
-}
-
-static const char *type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    }
-    return "a value";
 }
 
 /* Reject keys of `obj` not in `allowed`, suggesting the closest. */
@@ -93,7 +79,7 @@ static json_t *object_member(parser *p, json_t *parent, const char *parent_path,
         return NULL;
     }
     if (!json_is_object(v)) {
-        *err = fail(p, path, "must be an object, got %s", type_name(v));
+        *err = fail(p, path, "must be an object, got %s", tk_json_type_word(v));
         return NULL;
     }
     return v;
@@ -114,7 +100,7 @@ static int get_count(parser *p, json_t *obj, const char *obj_path, const char *k
                     (unsigned long long)min, (unsigned long long)max, json_real_value(v));
     if (!json_is_integer(v))
         return fail(p, path, "must be an integer in [%llu, %llu], got %s",
-                    (unsigned long long)min, (unsigned long long)max, type_name(v));
+                    (unsigned long long)min, (unsigned long long)max, tk_json_type_word(v));
     json_int_t x = json_integer_value(v);
     if (x < 0 || (uint64_t)x < min || (uint64_t)x > max)
         return fail(p, path, "must be an integer in [%llu, %llu], got %lld",
@@ -131,7 +117,7 @@ static int get_bool(parser *p, json_t *obj, const char *obj_path, const char *ke
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_boolean(v))
-        return fail(p, path, "must be true or false, got %s", type_name(v));
+        return fail(p, path, "must be true or false, got %s", tk_json_type_word(v));
     *out = json_is_true(v);
     return 0;
 }
@@ -176,7 +162,7 @@ static int parse_name(parser *p, json_t *root, tk_manifest *m)
     const char *name = "run";
     if (v && !json_is_null(v)) {
         if (!json_is_string(v))
-            return fail(p, "name", "must be a string, got %s", type_name(v));
+            return fail(p, "name", "must be a string, got %s", tk_json_type_word(v));
         name = json_string_value(v);
         /* The name becomes a directory name: no separators, no "..". */
         if (!valid_name(name))
@@ -187,7 +173,7 @@ static int parse_name(parser *p, json_t *root, tk_manifest *m)
     m->name = strdup(name);
     json_t *desc = json_object_get(root, "description");
     if (desc && !json_is_null(desc) && !json_is_string(desc))
-        return fail(p, "description", "must be a string, got %s", type_name(desc));
+        return fail(p, "description", "must be a string, got %s", tk_json_type_word(desc));
     return 0;
 }
 
@@ -234,7 +220,7 @@ static int parse_component(parser *p, json_t *root, const char *key, const char 
     tk_path_join(path, sizeof path, key, "config");
     json_t *cfg = json_object_get(c, "config");
     if (cfg && !json_is_null(cfg) && !json_is_object(cfg))
-        return fail(p, path, "must be an object, got %s", type_name(cfg));
+        return fail(p, path, "must be an object, got %s", tk_json_type_word(cfg));
     ref->config = cfg && json_is_object(cfg) ? json_deep_copy(cfg) : json_object();
     return 0;
 }
@@ -262,7 +248,7 @@ static int parse_eval(parser *p, json_t *root, tk_manifest *m)
     json_t *thr = json_object_get(e, "mastery_threshold");
     if (thr && !json_is_null(thr)) {
         if (!json_is_number(thr))
-            return fail(p, "eval.mastery_threshold", "must be a number, got %s", type_name(thr));
+            return fail(p, "eval.mastery_threshold", "must be a number, got %s", tk_json_type_word(thr));
         m->has_mastery_threshold = 1;
         m->mastery_threshold = json_number_value(thr);
     }
@@ -271,7 +257,7 @@ static int parse_eval(parser *p, json_t *root, tk_manifest *m)
         if (!json_is_object(ts))
             return fail(p, "eval.test_set", "must be an object such as {\"file\": \"tasks.json\"}"
                                             ", {\"uniform\": 50, \"seed\": 31} or "
-                                            "{\"grid\": 10}, got %s", type_name(ts));
+                                            "{\"grid\": 10}, got %s", tk_json_type_word(ts));
         m->test_set = json_deep_copy(ts);
         /* Anchor the file at the manifest now: the resolved manifest.json
          * is read from the run directory later (resume, render). */
@@ -377,7 +363,7 @@ int tk_manifest_parse(json_t *root, const char *file, tk_manifest *m, tk_diag *d
     m->file = strdup(file);
     parser p = {file, d};
     if (!json_is_object(root))
-        return fail(&p, "", "the manifest must be a JSON object, got %s", type_name(root));
+        return fail(&p, "", "the manifest must be a JSON object, got %s", tk_json_type_word(root));
     if (check_keys(&p, root, "", top_keys) || parse_name(&p, root, m))
         return -1;
     json_t *seed = json_object_get(root, "seed");

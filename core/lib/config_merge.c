@@ -55,7 +55,7 @@ const char *tk_closest_word(const char *word, const char *const *candidates)
     return best_d <= limit ? best : NULL;
 }
 
-static const char *json_type_word(const json_t *v)
+const char *tk_json_type_word(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT: return "an object";
@@ -126,8 +126,8 @@ static int merge(json_t *resolved, const json_t *user, const char *path, const m
         }
         if (!type_compatible(def, val))
             return fail(e, kpath, "must be %s (the type of its default), got %s",
-                        json_is_real(def) ? "a number" : json_type_word(def),
-                        json_type_word(val));
+                        json_is_real(def) ? "a number" : tk_json_type_word(def),
+                        tk_json_type_word(val));
         if (json_is_object(def) && json_is_object(val)) {
             if (merge(def, val, kpath, e))
                 return -1;

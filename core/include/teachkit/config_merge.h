@@ -32,6 +32,10 @@ json_t *tk_config_merge(const char *id, const char *default_config, const json_t
                         const char *path, char *err_path, size_t path_size, char *err_msg,
                         size_t msg_size);
 
+/* How config and manifest errors name a JSON value's type: "an object",
+ * "an array", "a string", "an integer", "a number", "a boolean", "null". */
+const char *tk_json_type_word(const json_t *v);
+
 /* The candidate closest to `word` by edit distance, or NULL when none is
  * close enough to be a plausible typo.  `candidates` is NULL-terminated. */
 const char *tk_closest_word(const char *word, const char *const *candidates);
