@@ -1,7 +1,7 @@
 /*
  * Tests of the stump-tracks / hexagon-tracks env plugin
- * (plugins/envs/bipedal_walker) through its ABI; spec
- * /work/shared/spec/envs_students.md sections 1-5.
+ * (plugins/envs/bipedal_walker) through its ABI, against the original
+ * flowersteam/teachDeepRL bipedal_walker_continuous.py.
  *
  *   test_plugin_bipedal_walker PLUGIN.so [anything]     run the suite
  *   test_plugin_bipedal_walker PLUGIN.so --record       print the trajectory

@@ -2,7 +2,7 @@
  * Parameterized BipedalWalker (Stump Tracks, Hexagon Tracks) on Box2D 2.4.1:
  * the C++ core behind the plugin's C ABI (bw_plugin.cpp).
  *
- * Specification: /work/shared/spec/envs_students.md sections 1-5 (TDRL =
+ * Original code (TDRL =
  * flowersteam/teachDeepRL bipedal_walker_continuous.py, TMA =
  * flowersteam/TeachMyAgent parametric_continuous_stump_tracks.py).  Every
  * deliberate deviation is listed in docs/envs/stump-tracks.md.

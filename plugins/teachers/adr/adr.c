@@ -2,8 +2,7 @@
  * adr: Automatic Domain Randomization (OpenAI et al. 2019, "Solving Rubik's
  * Cube with a Robot Hand", arXiv:1910.07113), as ported to continuous task
  * spaces by TeachMyAgent (flowersteam/TeachMyAgent
- * TeachMyAgent/teachers/algos/adr.py; Romac et al., ICML 2021); spec
- * /work/shared/spec/teachers.md section 9.
+ * TeachMyAgent/teachers/algos/adr.py; Romac et al., ICML 2021).
  *
  * The teacher keeps a box [cur_lo, cur_hi] that starts as a single point
  * and samples tasks uniformly in it.  With probability boundary_sampling_p

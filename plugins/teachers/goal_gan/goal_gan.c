@@ -2,8 +2,7 @@
  * goal-gan: GoalGAN (Florensa et al., ICML 2018, "Automatic Goal Generation
  * for Reinforcement Learning Agents") as ported by TeachMyAgent
  * (flowersteam/TeachMyAgent TeachMyAgent/teachers/algos/goal_gan.py,
- * utils/gan/{generator,gan}.py); spec /work/shared/spec/teachers.md
- * section 10.
+ * utils/gan/{generator,gan}.py).
  *
  * A least-squares GAN generates goals.  Every new goal is played
  * n_rollouts times; the mean success decides its label ("goal of

@@ -2,8 +2,7 @@
  * setter-solver: Setter-Solver (Racaniere et al., ICLR 2020, "Automated
  * curricula through setter-solver interactions") as ported by TeachMyAgent
  * (flowersteam/TeachMyAgent TeachMyAgent/teachers/algos/setter_solver.py,
- * utils/setter_solver_utils.py); spec /work/shared/spec/teachers.md
- * section 12.
+ * utils/setter_solver_utils.py).
  *
  * The setter is a conditional RealNVP (ss_flow.c) mapping a latent
  * z ~ N(0, I) and a desired feasibility f ~ U(1e-8, 1) to a goal in

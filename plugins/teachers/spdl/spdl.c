@@ -3,7 +3,7 @@
  * D'Eramo, Peters and Pajarinen, NeurIPS 2020; code psclklnk/spdl), as
  * wrapped by TeachMyAgent (flowersteam/TeachMyAgent
  * TeachMyAgent/teachers/algos/self_paced_teacher.py; Romac et al., ICML
- * 2021); spec /work/shared/spec/teachers.md section 11.
+ * 2021).
  *
  * Tasks are drawn from a Gaussian context distribution p (clipped to the
  * task space).  The teacher counts environment steps (feature

@@ -1,6 +1,6 @@
 /*
  * Gaussian context distributions of SPDL and their trust-region update
- * (spec /work/shared/spec/teachers.md sections 11.2, 11.4 and 11.5).
+ * (Klink et al. 2020, as TeachMyAgent's self_paced_teacher.py implements it).
  *
  * A distribution N(mu, S), S = L L^T with L lower triangular, is
  * parameterised by theta = (mu [d], l [d], o [d(d-1)/2]): L_kk = exp(l_k)
