@@ -126,6 +126,9 @@ struct TrackData {
     size_t repaired = 0;
 };
 
+/* The background clouds: N_CLOUDS draws of 11 uniforms each from `rng`. */
+void generate_clouds(tk_rng *rng, std::vector<Cloud> *clouds);
+
 /* Whether b2PolygonShape::Set accepts `pts` without tripping one of its
  * assertions (Debian builds Box2D with assertions on: a degenerate polygon
  * aborts the process).  Replays Set()'s welding and gift wrapping on the
