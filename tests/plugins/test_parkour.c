@@ -91,6 +91,8 @@ static char *body_config(const char *body)
  * spacing, CPPN scale. */
 static const float DRY_TASK[8] = {-0.477f, 0.603f, -0.961f, 0.0f, 0.0f, 0.0f, 0.0f, 20.0f};
 static const float WET_TASK[8] = {-0.15f, 0.8f, 0.1f, 0.45f, 0.25f, 3.0f, 1.5f, 10.0f};
+/* For the fish: full of water (the swimming test set's level). */
+static const float SWIM_TASK[8] = {-0.086f, 0.807f, 0.133f, 1.0f, 0.25f, 1.0f, 2.0f, 10.0f};
 
 /* ----------------------------------------------------------- the bodies */
 
@@ -101,7 +103,14 @@ static const float WET_TASK[8] = {-0.15f, 0.8f, 0.1f, 0.45f, 0.25f, 3.0f, 1.5f, 
  * flags; action = one value per motor.
  *   bipeds (OldClassicBipedalBody, ClassicBipedalBody, SmallBipedalBody):
  *   4 motors, hips (angle, speed) and knees (angle, speed, lower-leg
- *   contact): state 2 * (2 + 3) = 10, observation 36, action 4. */
+ *   contact): state 2 * (2 + 3) = 10, observation 36, action 4;
+ *   fish (FishBody): 3 segment joints and 1 fin joint, each with its
+ *   part's contact: state 4 * 3 = 12, observation 38, action 4;
+ *   climbing_profile_chimpanzee (ClimbingProfileChimpanzee): legs 2 x (hip
+ *   2 + knee 3), arms 2 x (shoulder 2 + elbow 2 + wrist 3), plus
+ *   ClimberAbstractBody's 2 values (contact, grasping) per hand sensor:
+ *   state 10 + 14 + 4 = 28, observation 54; action 10 motors + 2 sensors
+ *   = 12. */
 static const struct {
     const char *name;
     size_t motors, obs;
@@ -109,6 +118,8 @@ static const struct {
     {"old_classic_bipedal", 4, 6 + 10 + 20},
     {"classic_bipedal", 4, 6 + 10 + 20},
     {"small_bipedal", 4, 6 + 10 + 20},
+    {"fish", 4, 6 + 12 + 20},
+    {"climbing_profile_chimpanzee", 12, 6 + 28 + 20},
 };
 #define N_BODIES (sizeof BODY_SIZES / sizeof BODY_SIZES[0])
 
@@ -214,6 +225,11 @@ static uint64_t trajectory_digest(const char *body, const float *task)
     return h;
 }
 
+static const float *wet_task(const char *body)
+{
+    return strcmp(body, "fish") == 0 ? SWIM_TASK : WET_TASK;
+}
+
 /* Recorded once with `test_plugin_parkour PLUGIN.so --record` from this
  * implementation (release and sanitizer builds agree: the plugin is
  * compiled with -ffp-contract=off), after checking the behaviour the other
@@ -221,17 +237,19 @@ static uint64_t trajectory_digest(const char *body, const float *task)
  * terrain, draw order or observation changes them, deliberately or not. */
 static const struct {
     const char *body;
-    uint64_t dry, wet;
+    uint64_t dry, wet; /* on DRY_TASK and WET_TASK (SWIM_TASK for the fish) */
 } DIGESTS[] = {
     {"old_classic_bipedal", 0x818e0e501d9d9939ULL, 0x935b1c4a48c5cd4eULL},
     {"classic_bipedal", 0x8393526912976beeULL, 0x35c3ee65e25dcedeULL},
     {"small_bipedal", 0xf4310c180d99f346ULL, 0x3ff67ea40c74210dULL},
+    {"fish", 0x5b18784bf1e67ffdULL, 0x18e7db1f4cd14e2cULL},
+    {"climbing_profile_chimpanzee", 0x74f70b96343e1b88ULL, 0xc9a73e5a1d511ab1ULL},
 };
 
 START_TEST(test_trajectory_digests)
 {
     const uint64_t dry = trajectory_digest(DIGESTS[_i].body, DRY_TASK);
-    const uint64_t wet = trajectory_digest(DIGESTS[_i].body, WET_TASK);
+    const uint64_t wet = trajectory_digest(DIGESTS[_i].body, wet_task(DIGESTS[_i].body));
     ck_assert_msg(dry == DIGESTS[_i].dry && wet == DIGESTS[_i].wet,
                   "%s: digests 0x%016llx 0x%016llx, recorded 0x%016llx 0x%016llx",
                   DIGESTS[_i].body, (unsigned long long)dry, (unsigned long long)wet,
@@ -253,7 +271,7 @@ START_TEST(test_record)
     for (size_t i = 0; i < sizeof DIGESTS / sizeof DIGESTS[0]; i++)
         printf("    {\"%s\", 0x%016llxULL, 0x%016llxULL},\n", DIGESTS[i].body,
                (unsigned long long)trajectory_digest(DIGESTS[i].body, DRY_TASK),
-               (unsigned long long)trajectory_digest(DIGESTS[i].body, WET_TASK));
+               (unsigned long long)trajectory_digest(DIGESTS[i].body, wet_task(DIGESTS[i].body)));
 }
 END_TEST
 
@@ -284,6 +302,65 @@ START_TEST(test_walker_drowns)
      * counting itself: step t starts with t - 1 steps under water and plays
      * dead once that exceeds 600, from step 602 on. */
     ck_assert_int_eq(died, 602);
+    fx_close(&fx);
+}
+END_TEST
+
+/* A fish out of water: dead from step 602 (600 steps out of water, the
+ * original's nb_steps_outside_water); the dead flag zeroes its actions. */
+START_TEST(test_fish_dries_out)
+{
+    env_fx fx;
+    fx_must_open(&fx, "{\"body\": \"fish\", \"max_episode_steps\": 5000}", 3);
+    float obs[64], act[4] = {0.5f, -0.5f, 0.5f, 0.5f};
+    double r = 0.0;
+    int done = 0, died = -1;
+    fx_reset(&fx, DRY_TASK, obs);
+    ck_assert_float_eq(obs[4], 0.0f);
+    for (int t = 1; t <= 700 && !done; t++) {
+        fx_step(&fx, act, obs, &r, &done);
+        if (obs[5] == 1.0f && died < 0)
+            died = t;
+    }
+    ck_assert_int_eq(died, 602);
+    fx_close(&fx);
+}
+END_TEST
+
+/* The climber starts hanging from the ceiling by both hands (reset holds
+ * on for 5 + 1 steps), stays up while it holds, and lets go when its
+ * sensor actions are not positive. */
+START_TEST(test_climber_hangs_and_releases)
+{
+    env_fx fx;
+    fx_must_open(&fx, "{\"body\": \"climbing_profile_chimpanzee\"}", 3);
+    const float task[8] = {-0.17f, 0.9f, 0.12f, 0.0f, 0.25f, 3.0f, 3.0f, 10.0f};
+    float obs[64], act[12] = {0};
+    double r = 0.0;
+    int done = 0;
+    fx_reset(&fx, task, obs);
+    /* Sensor values follow the 6 head values and 24 motor values. */
+    ck_assert_float_eq(obs[30], 1.0f);
+    ck_assert_float_eq(obs[31], 1.0f);
+    ck_assert_float_eq(obs[32], 1.0f);
+    ck_assert_float_eq(obs[33], 1.0f);
+    act[10] = act[11] = 1.0f;
+    for (int t = 0; t < 100; t++) {
+        fx_step(&fx, act, obs, &r, &done);
+        ck_assert_int_eq(done, 0);
+    }
+    ck_assert_float_eq(obs[31], 1.0f);
+    ck_assert_float_eq(obs[33], 1.0f);
+    act[10] = -1.0f; /* the first hand lets go */
+    fx_step(&fx, act, obs, &r, &done);
+    ck_assert_float_eq(obs[31], 0.0f);
+    ck_assert_float_eq(obs[33], 1.0f);
+    act[11] = 0.0f; /* and the second: the climber falls, its head or
+                       chest hits the ground, -100 */
+    for (int t = 0; t < 400 && !done; t++)
+        fx_step(&fx, act, obs, &r, &done);
+    ck_assert_int_eq(done, 1);
+    ck_assert_double_eq(r, -100.0);
     fx_close(&fx);
 }
 END_TEST
@@ -385,6 +462,8 @@ int main(int argc, char **argv)
     tcase_add_loop_test(tc, test_trajectory_digests, 0, (int)N_BODIES);
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_walker_drowns);
+    tcase_add_test(tc, test_fish_dries_out);
+    tcase_add_test(tc, test_climber_hangs_and_releases);
     tcase_add_test(tc, test_lidar_surfaces);
     tcase_add_test(tc, test_shipped_test_sets);
     tcase_add_test(tc, test_render);

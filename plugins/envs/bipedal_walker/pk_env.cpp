@@ -4,6 +4,7 @@
  * LidarCallback): motors, world step, water forces, lidars with surface
  * flags, observation, reward and the survival rules of each body type.
  */
+#include <algorithm>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -69,6 +70,27 @@ void ContactListener::BeginContact(b2Contact *contact)
             env_->water_pairs_.emplace_back(fb, fa);
         return;
     }
+    if (ka == Kind::BodySensor || kb == Kind::BodySensor) {
+        /* A sensor touching something graspable notes it; touching
+         * anything else ends the check (the original returns). */
+        b2Fixture *f[2] = {fa, fb};
+        const Kind k[2] = {ka, kb};
+        for (int i = 0; i < 2; i++) {
+            if (k[i] != Kind::BodySensor)
+                continue;
+            if (k[1 - i] != Kind::GripTerrain && k[1 - i] != Kind::Creeper)
+                return;
+            Agent &a = env_->agent_;
+            const size_t idx = tag_index(f[i]->GetBody()->GetUserData().pointer);
+            Sensor &s = a.sensors[idx];
+            s.has_contact = true;
+            if (std::find(a.sensor_order.begin(), a.sensor_order.end(), idx) ==
+                a.sensor_order.end())
+                a.sensor_order.push_back(idx);
+            s.touching.push_back(f[1 - i]->GetBody());
+        }
+        return;
+    }
     if (fa->IsSensor() || fb->IsSensor())
         return;
     b2Fixture *f[2] = {fa, fb};
@@ -107,6 +129,23 @@ void ContactListener::EndContact(b2Contact *contact)
                 v.erase(it);
                 break;
             }
+        return;
+    }
+    if (ka == Kind::BodySensor || kb == Kind::BodySensor) {
+        b2Fixture *f[2] = {fa, fb};
+        const Kind k[2] = {ka, kb};
+        for (int i = 0; i < 2; i++) {
+            if (k[i] != Kind::BodySensor)
+                continue;
+            Sensor &s = env_->agent_.sensors[tag_index(f[i]->GetBody()->GetUserData().pointer)];
+            if (!s.has_contact)
+                continue;
+            auto it = std::find(s.touching.begin(), s.touching.end(), f[1 - i]->GetBody());
+            if (it != s.touching.end())
+                s.touching.erase(it);
+            if (s.touching.empty())
+                s.has_contact = false;
+        }
         return;
     }
     b2Fixture *f[2] = {fa, fb};
@@ -156,6 +195,8 @@ void Env::destroy_world()
     water_ = nullptr;
     agent_.parts.clear();
     agent_.motors.clear();
+    agent_.sensors.clear();
+    agent_.sensor_order.clear();
     water_pairs_.clear();
 }
 
@@ -203,10 +244,13 @@ tk_status Env::reset(tk_rng *rng, float *obs)
     cfg_.body->build(&agent_, world_, init_x, init_y, push);
 
     done_ = false;
-    float zero[MAX_MOTORS] = {};
+    float first[MAX_ACT] = {};
+    if (cfg_.body->type == BodyType::Climber)
+        st = hang_climber(first);
     double reward = 0.0;
     int done = 0;
-    st = physics_step(zero, obs, &reward, &done);
+    if (st == TK_OK)
+        st = physics_step(first, obs, &reward, &done);
     steps_under_water_ = steps_outside_water_ = 0;
     episode_return_ = 0.0;
     done_ = st != TK_OK;
@@ -250,22 +294,27 @@ void Env::cast_lidar(const b2Vec2 &pos)
 tk_status Env::physics_step(const float *action_in, float *obs, double *reward, int *done)
 {
     const BodySpec &spec = *cfg_.body;
-    const int n_act = spec.motors;
+    const int n_act = cfg_.act_dim();
     /* A drowned walker (or a dried-out swimmer) only drifts: zero actions,
      * also in the torque cost. */
     const bool dead = (spec.steps_outside_water >= 0 &&
                        steps_outside_water_ > spec.steps_outside_water) ||
                       (spec.steps_under_water >= 0 && steps_under_water_ > spec.steps_under_water);
-    float zeros[MAX_MOTORS] = {};
+    float zeros[MAX_ACT] = {};
     const float *action = dead ? zeros : action_in;
-    for (int k = 0; k < n_act; k++) {
+    for (int k = 0; k < spec.motors; k++) {
         const Motor &m = agent_.motors[(size_t)k];
         const double a = action[k];
         m.joint->SetMotorSpeed((float)(m.speed_control * sign(a)));
         m.joint->SetMaxMotorTorque((float)(spec.motors_torque * std::fmin(std::fabs(a), 1.0)));
     }
 
+    const bool climber = spec.type == BodyType::Climber;
+    if (climber)
+        release_or_ready(action);
     world_->Step((float)(1.0 / FPS), VELOCITY_ITERATIONS, POSITION_ITERATIONS);
+    if (climber)
+        grasp();
     /* Applied after the step, so they act during the next one. */
     apply_water_forces(water_pairs_, world_->GetGravity(), cfg_.water_clip);
 
@@ -298,6 +347,10 @@ tk_status Env::physics_step(const float *action_in, float *obs, double *reward, 
         if (m.contact_part >= 0)
             obs[o++] = agent_.parts[(size_t)m.contact_part].has_contact ? 1.0f : 0.0f;
     }
+    for (const Sensor &s : agent_.sensors) {
+        obs[o++] = s.has_contact ? 1.0f : 0.0f;
+        obs[o++] = s.has_joint ? 1.0f : 0.0f;
+    }
     for (const Lidar &l : lidar_)
         obs[o++] = l.fraction;
     for (const Lidar &l : lidar_)
@@ -307,7 +360,8 @@ tk_status Env::physics_step(const float *action_in, float *obs, double *reward, 
     scroll_[1] = pos.y - VIEWPORT_H / SCALE / 5.0 - TERRAIN_HEIGHT + 1.0 / SCALE;
 
     double shaping = 130.0 * pos.x / SCALE;
-    shaping -= 5.0 * std::fabs((double)(float)angle);
+    if (spec.head_angle_reward)
+        shaping -= 5.0 * std::fabs(angle);
     double r = has_prev_shaping_ ? shaping - prev_shaping_ : 0.0;
     prev_shaping_ = shaping;
     has_prev_shaping_ = true;

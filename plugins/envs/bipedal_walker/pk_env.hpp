@@ -41,7 +41,9 @@ constexpr int INITIAL_TERRAIN_STARTPAD = 20;  /* in TS */
 constexpr double WATER_DENSITY = 1.0;
 constexpr int TASK_DIMS = 8;
 constexpr int MAX_MOTORS = 64;
-constexpr int MAX_OBS = 6 + 3 * MAX_MOTORS + 2 * NB_LIDAR;
+constexpr int MAX_SENSORS = 4;
+constexpr int MAX_ACT = MAX_MOTORS + MAX_SENSORS;
+constexpr int MAX_OBS = 6 + 3 * MAX_MOTORS + 2 * MAX_SENSORS + 2 * NB_LIDAR;
 
 /* What a Box2D body is, stored in b2BodyUserData::pointer as
  * kind | (index << 3) (index: the body part, for BodyPart). */
@@ -52,6 +54,7 @@ enum class Kind : uintptr_t {
     Terrain = 3,     /* ground */
     GripTerrain = 4, /* ceiling: graspable */
     Creeper = 5,     /* sensor, graspable */
+    BodySensor = 6,  /* a climber's grasping sensor */
 };
 
 inline uintptr_t tag(Kind k, size_t index = 0)
@@ -87,6 +90,17 @@ struct Motor {
     double angle_correction = 0.0;
 };
 
+/* A climber's grasping sensor (the original's CustomBodySensorUserData
+ * and ClimbingContactDetector's list for it). */
+struct Sensor {
+    b2Body *body = nullptr;
+    bool has_contact = false;
+    bool has_joint = false;
+    bool ready_to_attach = false;
+    b2Joint *grasp = nullptr;            /* the joint holding what it grasps */
+    std::vector<b2Body *> touching;      /* graspable bodies, in contact order */
+};
+
 struct Agent;
 
 /* An embodiment of the original's BodiesEnum. */
@@ -99,8 +113,10 @@ struct BodySpec {
     double agent_center_height;  /* m above TERRAIN_HEIGHT at spawn */
     int steps_under_water;       /* walkers: survive this many steps under water, or -1 */
     int steps_outside_water;     /* swimmers: the same out of water, or -1 */
-    int motors;                  /* action size */
+    int motors;                  /* motors; the action adds one value per sensor */
+    int sensors;                 /* climbers' grasping sensors */
     int state_size;              /* motor (and sensor) values in the observation */
+    bool head_angle_reward;      /* false: no -5 |angle| shaping (remove_reward_on_head_angle) */
     /* Create the parts and joints in `world` at (x, y) with a horizontal
      * push of `force` N on the head. */
     void (*build)(Agent *agent, b2World *world, double x, double y, double force);
@@ -114,6 +130,10 @@ struct Agent {
     const BodySpec *spec = nullptr;
     std::vector<BodyPart> parts;
     std::vector<Motor> motors;
+    std::vector<Sensor> sensors;
+    /* Sensors in the order of their first contact of the episode: the
+     * original keeps them as keys of a dict and attaches in that order. */
+    std::vector<size_t> sensor_order;
     size_t head = 0;
 
     /* Create a dynamic part tagged with its index.  Parts never sleep (the
@@ -121,7 +141,20 @@ struct Agent {
     b2Body *add_part(b2World *world, b2BodyDef bd, bool check_contact, bool critical,
                      const uint8_t color1[3], const uint8_t color2[3]);
     void add_motor(b2Joint *joint, double speed_control, int contact_part, double correction);
+    b2Body *add_sensor(b2World *world, b2Vec2 position);
 };
+
+/* Anchor a joint at world point `p` as pybox2d's `anchor=` does: both local
+ * anchors from the bodies' current poses, the reference angle left at 0
+ * (b2RevoluteJointDef::Initialize would set it to the bodies' angle
+ * difference). */
+template <class Def> void anchor_at(Def *def, b2Body *a, b2Body *b, b2Vec2 p)
+{
+    def->bodyA = a;
+    def->bodyB = b;
+    def->localAnchorA = a->GetLocalPoint(p);
+    def->localAnchorB = b->GetLocalPoint(p);
+}
 
 struct Config {
     const BodySpec *body = nullptr;
@@ -135,7 +168,7 @@ struct Config {
     const pk_cppn *cppn = nullptr;      /* borrowed from the plugin instance */
 
     int obs_dim() const { return 6 + body->state_size + 2 * NB_LIDAR; }
-    int act_dim() const { return body->motors; }
+    int act_dim() const { return body->motors + body->sensors; }
 };
 
 /* The track of one episode, for rendering and inspection. */
@@ -207,6 +240,9 @@ private:
     void add_creeper(size_t i, b2Body *ceiling, tk_rng *rng);
     void destroy_world();
     void cast_lidar(const b2Vec2 &pos);
+    tk_status hang_climber(float *actions);
+    void release_or_ready(const float *action);
+    void grasp();
     tk_status physics_step(const float *action, float *obs, double *reward, int *done);
     tk_status fail(tk_status st, const char *fmt, ...) TK_PRINTF(3, 4);
 

@@ -70,7 +70,7 @@ struct Instance {
     pk::Env *env = nullptr;
     tk_dim dim[pk::TASK_DIMS] = {};
     float obs_low[pk::MAX_OBS] = {}, obs_high[pk::MAX_OBS] = {};
-    float act_low[pk::MAX_MOTORS] = {}, act_high[pk::MAX_MOTORS] = {};
+    float act_low[pk::MAX_ACT] = {}, act_high[pk::MAX_ACT] = {};
     bool has_task = false;
     tk_state_writer saved{};
 };
@@ -214,7 +214,7 @@ tk_status create(const tk_host_api *host, tk_ctx *ctx, const char *config_json, 
         in->dim[i] = tk_dim{DIM_NAMES[i], cfg.low[i], cfg.high[i]};
     for (int i = 0; i < pk::MAX_OBS; i++)
         in->obs_low[i] = -INFINITY, in->obs_high[i] = INFINITY;
-    for (int i = 0; i < pk::MAX_MOTORS; i++)
+    for (int i = 0; i < pk::MAX_ACT; i++)
         in->act_low[i] = -1.0f, in->act_high[i] = 1.0f;
     *out = in;
     return TK_OK;

@@ -23,7 +23,7 @@ using bw::RGB;
 constexpr RGB SKY{230, 230, 255}, CLOUD{255, 255, 255}, WATER{119, 172, 229},
     CREEPER{111, 129, 96}, CREEPER_LINE{137, 154, 121}, GRASS_A{77, 255, 77}, GRASS_B{77, 204, 77},
     CEILING_LINE{0, 64, 64}, GROUND{102, 153, 77}, ROCK{128, 128, 128}, LIDAR{255, 0, 0},
-    FLAG{230, 51, 0}, BLACK{0, 0, 0};
+    FLAG{230, 51, 0}, BLACK{0, 0, 0}, SENSOR{255, 0, 0}, SENSOR_GRASPING{255, 255, 0};
 
 /* World vertices of a polygon fixture. */
 int fixture_polygon(const b2Fixture *f, double *x, double *y)
@@ -113,6 +113,8 @@ tk_status render(const Env &env, uint8_t *out, int width, int height)
         }
         draw_body(cv, a.parts[i].body, fill, rgb(a.parts[i].color2));
     }
+    for (const Sensor &s : a.sensors) /* yellow while grasping */
+        draw_body(cv, s.body, s.has_joint ? SENSOR_GRASPING : SENSOR, s.has_joint ? SENSOR_GRASPING : SENSOR);
 
     for (size_t i = 0; i + 1 < t.x.size(); i++) {
         if (t.x[i + 1] < left || t.x[i] > right)

@@ -87,7 +87,7 @@ void Env::add_creeper(size_t i, b2Body *ceiling, tk_rng *rng)
             b2Body *piece = sensor_box(world_, b2_dynamicBody, x0, x1, top - w - h, top - w,
                                        CREEPER_DENSITY, Kind::Creeper);
             b2RevoluteJointDef jd;
-            jd.Initialize(previous, piece, b2Vec2((float)(x0 + width / 2.0), (float)(top - w)));
+            anchor_at(&jd, previous, piece, b2Vec2((float)(x0 + width / 2.0), (float)(top - w)));
             jd.enableLimit = true;
             jd.lowerAngle = (float)(-0.4 * M_PI);
             jd.upperAngle = (float)(0.4 * M_PI);
