@@ -120,6 +120,25 @@ static const struct {
     {"small_bipedal", 4, 6 + 10 + 20},
     {"fish", 4, 6 + 12 + 20},
     {"climbing_profile_chimpanzee", 12, 6 + 28 + 20},
+    /* BigQuadruBody, OldBigQuadruBody: two pairs of biped legs, 8 motors,
+     * state 20. */
+    {"big_quadru", 8, 6 + 20 + 20},
+    {"old_big_quadru", 8, 6 + 20 + 20},
+    /* SpiderBody (nb_pairs_of_legs 2): 4 legs of 3 motors, contact on the
+     * last: 4 x (2 + 2 + 3) = 28. */
+    {"spider", 12, 6 + 28 + 20},
+    /* MillipedeBody (nb_of_bodies 4): 8 biped legs: 8 x (2 + 3) = 40. */
+    {"millipede", 16, 6 + 40 + 20},
+    /* WheelBody: 4 two-part spokes: 4 x (2 + 3) = 20. */
+    {"wheel", 8, 6 + 20 + 20},
+    /* ProfileChimpanzee: legs 2 x (2 + 3), arms 2 x (shoulder 2 + elbow 2
+     * + 3 hand parts x 3) = 10 + 26 = 36; 14 motors. */
+    {"profile_chimpanzee", 14, 6 + 36 + 20},
+    /* ClimbingChestProfileChimpanzee: the climber without legs: arms 14 +
+     * sensors 4 = 18; 6 motors + 2 sensors. */
+    {"climbing_chest_profile_chimpanzee", 8, 6 + 18 + 20},
+    /* AmphibiousBipedalBody: the classic biped's layout: 10. */
+    {"amphibious_bipedal", 4, 6 + 10 + 20},
 };
 #define N_BODIES (sizeof BODY_SIZES / sizeof BODY_SIZES[0])
 
@@ -227,7 +246,8 @@ static uint64_t trajectory_digest(const char *body, const float *task)
 
 static const float *wet_task(const char *body)
 {
-    return strcmp(body, "fish") == 0 ? SWIM_TASK : WET_TASK;
+    return strcmp(body, "fish") == 0 || strcmp(body, "amphibious_bipedal") == 0 ? SWIM_TASK
+                                                                                : WET_TASK;
 }
 
 /* Recorded once with `test_plugin_parkour PLUGIN.so --record` from this
@@ -237,13 +257,21 @@ static const float *wet_task(const char *body)
  * terrain, draw order or observation changes them, deliberately or not. */
 static const struct {
     const char *body;
-    uint64_t dry, wet; /* on DRY_TASK and WET_TASK (SWIM_TASK for the fish) */
+    uint64_t dry, wet; /* on DRY_TASK and WET_TASK (SWIM_TASK for the swimmers) */
 } DIGESTS[] = {
     {"old_classic_bipedal", 0x818e0e501d9d9939ULL, 0x935b1c4a48c5cd4eULL},
     {"classic_bipedal", 0x8393526912976beeULL, 0x35c3ee65e25dcedeULL},
     {"small_bipedal", 0xf4310c180d99f346ULL, 0x3ff67ea40c74210dULL},
     {"fish", 0x5b18784bf1e67ffdULL, 0x18e7db1f4cd14e2cULL},
     {"climbing_profile_chimpanzee", 0x74f70b96343e1b88ULL, 0xc9a73e5a1d511ab1ULL},
+    {"big_quadru", 0x6402b5a898658276ULL, 0xe2cdcb6b0f66e5a5ULL},
+    {"old_big_quadru", 0x00b477241059e85aULL, 0x845bba76925f9102ULL},
+    {"spider", 0xa47c7ca94ef597d3ULL, 0x24a30d137d81a6c1ULL},
+    {"millipede", 0x4be8a3fe9230b95dULL, 0xf52e0fd2ec8ee3f6ULL},
+    {"wheel", 0xa0becc2da05fe962ULL, 0x43647cfc2c1b7ba8ULL},
+    {"profile_chimpanzee", 0xbe1738bc10dd9fbfULL, 0x8ebdf618f8563316ULL},
+    {"climbing_chest_profile_chimpanzee", 0x7258e3068a8e4c7eULL, 0x01bff0113d87078aULL},
+    {"amphibious_bipedal", 0x8a3a3817db7e229fULL, 0x0fc07349652077a4ULL},
 };
 
 START_TEST(test_trajectory_digests)
@@ -459,7 +487,8 @@ int main(int argc, char **argv)
     tcase_add_loop_test(tc, test_body_sizes, 0, (int)N_BODIES);
     tcase_add_test(tc, test_default_task_space);
     tcase_add_test(tc, test_config_errors);
-    tcase_add_loop_test(tc, test_trajectory_digests, 0, (int)N_BODIES);
+    tcase_add_loop_test(tc, test_trajectory_digests, 0,
+                        (int)(sizeof DIGESTS / sizeof DIGESTS[0]));
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_walker_drowns);
     tcase_add_test(tc, test_fish_dries_out);
