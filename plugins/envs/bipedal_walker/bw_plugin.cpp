@@ -28,6 +28,7 @@
 #include "bw_config_util.hpp"
 #include "bw_env.hpp"
 #include "bw_inspect.h"
+#include "pk_env.hpp"
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/render.h"
@@ -47,6 +48,13 @@ const char *const HEXAGON_DIM_NAMES[bw::HEXAGON_DIMS] = {
     "poly_shape_0", "poly_shape_1", "poly_shape_2", "poly_shape_3",
     "poly_shape_4", "poly_shape_5", "poly_shape_6", "poly_shape_7",
     "poly_shape_8", "poly_shape_9", "poly_shape_10", "poly_shape_11"};
+
+/* TDRL's morphologies, then TeachMyAgent's walkers (BodiesEnum names of
+ * type WALKER, pk_bodies.cpp). */
+const char *const WALKER_NAMES[] = {"default", "short", "quadru", "old_classic_bipedal",
+                                    "classic_bipedal", "small_bipedal", "big_quadru", "spider",
+                                    "millipede", "wheel", "profile_chimpanzee", "old_big_quadru",
+                                    nullptr};
 
 const char STUMP_DEFAULTS[] =
     "{\"variant\": \"tdrl\", \"walker\": \"default\", \"lidar\": \"auto\", "
@@ -99,7 +107,7 @@ tk_status read_config(Instance *in, bw::Track track, const char *config_json, bw
     int variant = 0, walker = 0, lidar = 0, rule = 0;
     int64_t steps = 0;
     if ((st = tk_config_choice(cfg, "variant", variants, &variant)) == TK_OK &&
-        (st = tk_config_choice(cfg, "walker", bw::MORPHOLOGY_NAMES, &walker)) == TK_OK &&
+        (st = tk_config_choice(cfg, "walker", WALKER_NAMES, &walker)) == TK_OK &&
         (st = tk_config_choice(cfg, "lidar", lidars, &lidar)) == TK_OK &&
         (st = tk_config_int(cfg, "max_episode_steps", 1, MAX_EPISODE_STEPS, &steps)) == TK_OK) {
         if (track == bw::Track::Stumps) {
@@ -128,10 +136,21 @@ tk_status read_config(Instance *in, bw::Track track, const char *config_json, bw
     if (st != TK_OK)
         return st;
     c.variant = variant == 0 ? bw::Variant::TDRL : bw::Variant::TMA;
-    c.morph = bw::find_morphology(bw::MORPHOLOGY_NAMES[walker]);
+    c.morph = bw::find_morphology(WALKER_NAMES[walker]);
+    if (!c.morph) {
+        /* A TeachMyAgent body: TMA's rules only. */
+        if (c.variant != bw::Variant::TMA)
+            return host->error(in->ctx, TK_ERR_CONFIG, "walker",
+                               "\"%s\" is a TeachMyAgent body: it needs \"variant\": \"tma\"",
+                               WALKER_NAMES[walker]);
+        c.body = pk::find_body(WALKER_NAMES[walker]);
+        c.morph = bw::find_morphology("default"); /* unused with a body */
+    }
     c.lidar = lidar == 2 ? bw::LidarMode::Closest : bw::LidarMode::FirstHit;
     c.max_episode_steps = (uint64_t)steps;
     bw::finish_config(&c, lidar == 0);
+    if (c.body)
+        c.torque_cost = c.body->torque_penalty * 80.0;
     *out = c;
     return TK_OK;
 }

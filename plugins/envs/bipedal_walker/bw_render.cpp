@@ -22,6 +22,7 @@
 #include <cstring>
 
 #include "bw_canvas.hpp"
+#include "pk_env.hpp"
 
 namespace bw {
 
@@ -31,6 +32,16 @@ constexpr RGB SKY{230, 230, 255}, CLOUD{255, 255, 255}, GROUND{102, 153, 76},
     GRASS_A{76, 255, 76}, GRASS_B{76, 204, 76}, LIDAR{255, 0, 0}, OBSTACLE_LINE{153, 153, 153},
     HULL{128, 102, 230}, HULL_LINE{77, 77, 128}, LEG_A{179, 102, 153}, LEG_A_LINE{128, 77, 102},
     LEG_B{128, 51, 102}, LEG_B_LINE{77, 26, 51}, FLAG{230, 51, 0}, BLACK{0, 0, 0};
+
+void draw_flag(Canvas &cv)
+{
+    const double flag_x = TERRAIN_STEP * 3.0, fy1 = TERRAIN_HEIGHT, fy2 = fy1 + 50.0 / SCALE;
+    cv.line(flag_x, fy1, flag_x, fy2, BLACK);
+    double fx[3] = {flag_x, flag_x, flag_x + 25.0 / SCALE};
+    double fy[3] = {fy2, fy2 - 10.0 / SCALE, fy2 - 5.0 / SCALE};
+    cv.fill(fx, fy, 3, FLAG);
+    cv.outline(fx, fy, 3, BLACK);
+}
 
 } /* namespace */
 
@@ -90,6 +101,20 @@ tk_status render(const Env &env, uint8_t *rgb, int width, int height)
         cv.outline(x, y, shape.m_count, OBSTACLE_LINE);
     }
     double x[b2_maxPolygonVertices], y[b2_maxPolygonVertices];
+    if (const pk::Agent *a = env.agent()) {
+        /* A TeachMyAgent body in its own colours, head last. */
+        for (size_t i = 0; i <= a->parts.size(); i++) {
+            const size_t k = i < a->parts.size() ? i : a->head;
+            if (i < a->parts.size() && i == a->head)
+                continue;
+            const pk::BodyPart &p = a->parts[k];
+            int n = body_polygon(p.body, x, y);
+            cv.fill(x, y, n, {p.color1[0], p.color1[1], p.color1[2]});
+            cv.outline(x, y, n, {p.color2[0], p.color2[1], p.color2[2]});
+        }
+        draw_flag(cv);
+        return TK_OK;
+    }
     const std::vector<b2Body *> &legs = env.legs();
     for (size_t i = 0; i < legs.size(); i++) {
         const bool side_a = (i / 2) % 2 == 0; /* i = -1 in the original's loop */
@@ -100,13 +125,7 @@ tk_status render(const Env &env, uint8_t *rgb, int width, int height)
     int n = body_polygon(env.hull(), x, y);
     cv.fill(x, y, n, HULL);
     cv.outline(x, y, n, HULL_LINE);
-
-    const double flag_x = TERRAIN_STEP * 3.0, fy1 = TERRAIN_HEIGHT, fy2 = fy1 + 50.0 / SCALE;
-    cv.line(flag_x, fy1, flag_x, fy2, BLACK);
-    double fx[3] = {flag_x, flag_x, flag_x + 25.0 / SCALE};
-    double fy[3] = {fy2, fy2 - 10.0 / SCALE, fy2 - 5.0 / SCALE};
-    cv.fill(fx, fy, 3, FLAG);
-    cv.outline(fx, fy, 3, BLACK);
+    draw_flag(cv);
     return TK_OK;
 }
 

@@ -52,10 +52,11 @@ void build_legged(Agent *agent, b2World *world, double init_x, double init_y, do
         rgb(c1, 0.5, 0.4, 0.9), rgb(c2, 0.3, 0.3, 0.5);
     b2BodyDef bd;
     bd.position.Set((float)init_x, (float)init_y);
-    /* Walkers in the Parkour: a head contact does not end the episode
-     * (parametric_continuous_parkour.py passes
-     * reset_on_hull_critical_contact=False). */
-    b2Body *hull = agent->add_part(world, bd, true, false, c1, c2);
+    /* Only on Stump Tracks does a hull contact end the episode (the
+     * Parkour passes reset_on_hull_critical_contact=False); the amphibian's
+     * never does. */
+    b2Body *hull = agent->add_part(world, bd, true, agent->hull_critical && !sh.amphibian_colours,
+                                   c1, c2);
     hull->CreateFixture(&hull_fd);
     hull->ApplyForceToCenter(b2Vec2((float)force, 0.0f), true);
     agent->head = 0;
@@ -173,7 +174,7 @@ void build_spider(Agent *agent, b2World *world, double init_x, double init_y, do
     rgb(l2, 0.4 + 0.1, 0.2 + 0.1, 0.3 + 0.1);
     b2BodyDef bd;
     bd.position.Set((float)init_x, (float)init_y);
-    b2Body *main_body = agent->add_part(world, bd, true, false, c1, c2);
+    b2Body *main_body = agent->add_part(world, bd, true, agent->hull_critical, c1, c2);
     main_body->CreateFixture(&body_fd);
     main_body->ApplyForceToCenter(b2Vec2((float)force, 0.0f), true);
     agent->head = 0;
@@ -189,8 +190,9 @@ void build_spider(Agent *agent, b2World *world, double init_x, double init_y, do
         bd.angle = (float)a1;
         b2Body *upper = agent->add_part(world, bd, false, false, l1, l2);
         upper->CreateFixture(&leg_fd);
-        b2RevoluteJointDef hip = motor_joint(main_body, upper, init_x - i * body_width / SCALE / 2.0,
-                                             init_y - leg_down, torque, -0.1 * M_PI, 0.1 * M_PI);
+        const double hip_x = init_x - i * body_width / SCALE / 2.0;
+        b2RevoluteJointDef hip = motor_joint(main_body, upper, hip_x, init_y - leg_down, torque,
+                                             -0.1 * M_PI, 0.1 * M_PI);
         agent->add_motor(world->CreateJoint(&hip), SPEED_HIP, -1, 0.0);
 
         const double a2 = 0.7 * M_PI * i;
@@ -223,7 +225,8 @@ void build_spider(Agent *agent, b2World *world, double init_x, double init_y, do
 
 /* walkers/MillipedeBody.py, 4 bodies (the default): square bodies in a row,
  * each with a pair of two-part legs, linked by limited passive joints.
- * The head is the rightmost body; every body gets the spawn push. */
+ * The head is the rightmost body; every body gets the spawn push; no
+ * contact is critical, whatever reset_on_hull_critical_contact says. */
 void build_millipede(Agent *agent, b2World *world, double init_x, double init_y, double force)
 {
     const double torque = agent->spec->motors_torque;
@@ -309,7 +312,7 @@ void build_wheel(Agent *agent, b2World *world, double init_x, double init_y, dou
     rgb(l2, 0.4 + 0.1, 0.2 + 0.1, 0.3 + 0.1);
     b2BodyDef bd;
     bd.position.Set((float)init_x, (float)init_y);
-    b2Body *main_body = agent->add_part(world, bd, true, false, c1, c2);
+    b2Body *main_body = agent->add_part(world, bd, true, agent->hull_critical, c1, c2);
     main_body->CreateFixture(&body_fd);
     main_body->ApplyForceToCenter(b2Vec2((float)force, 0.0f), true);
     agent->head = 0;

@@ -58,8 +58,9 @@ void Env::grasp()
         float x0 = 0, x1 = 0, y0 = 0, y1 = 0;
         if (shape->GetType() == b2Shape::e_edge) {
             const b2EdgeShape *e = static_cast<const b2EdgeShape *>(shape);
-            x0 = std::min(e->m_vertex1.x, e->m_vertex2.x), x1 = std::max(e->m_vertex1.x, e->m_vertex2.x);
-            y0 = std::min(e->m_vertex1.y, e->m_vertex2.y), y1 = std::max(e->m_vertex1.y, e->m_vertex2.y);
+            const b2Vec2 a = e->m_vertex1, b = e->m_vertex2;
+            x0 = std::min(a.x, b.x), x1 = std::max(a.x, b.x);
+            y0 = std::min(a.y, b.y), y1 = std::max(a.y, b.y);
         } else {
             const b2PolygonShape *p = static_cast<const b2PolygonShape *>(shape);
             x0 = x1 = p->m_vertices[0].x, y0 = y1 = p->m_vertices[0].y;

@@ -117,6 +117,8 @@ struct BodySpec {
     int sensors;                 /* climbers' grasping sensors */
     int state_size;              /* motor (and sensor) values in the observation */
     bool head_angle_reward;      /* false: no -5 |angle| shaping (remove_reward_on_head_angle) */
+    double old_leg_h;            /* m, old morphologies only (else 0): Stump Tracks spawns
+                                    them 2 LEG_H above the ground */
     /* Create the parts and joints in `world` at (x, y) with a horizontal
      * push of `force` N on the head. */
     void (*build)(Agent *agent, b2World *world, double x, double y, double force);
@@ -135,6 +137,9 @@ struct Agent {
      * original keeps them as keys of a dict and attaches in that order. */
     std::vector<size_t> sensor_order;
     size_t head = 0;
+    /* The walkers' reset_on_hull_critical_contact: false in the Parkour,
+     * true on Stump Tracks (set before building). */
+    bool hull_critical = false;
 
     /* Create a dynamic part tagged with its index.  Parts never sleep (the
      * reason is in bw_walker.cpp: 2.4.1's joint setters do not wake). */

@@ -345,7 +345,8 @@ tk_status ext_render(void *self, uint8_t *rgb, int width, int height)
     Instance *in = static_cast<Instance *>(self);
     if (!rgb || width < 1 || height < 1 || width > MAX_RENDER_SIDE || height > MAX_RENDER_SIDE)
         return in->host->error(in->ctx, TK_ERR_INVALID, nullptr,
-                               "render needs a buffer of width x height in [1, %d]^2, got %d x %d%s",
+                               "render needs a buffer of width x height in [1, %d]^2, got %d x "
+                               "%d%s",
                                MAX_RENDER_SIDE, width, height, rgb ? "" : " (NULL buffer)");
     if (!in->env->has_episode())
         return in->host->error(in->ctx, TK_ERR_STATE, nullptr, "render before the first reset");

@@ -113,8 +113,10 @@ tk_status render(const Env &env, uint8_t *out, int width, int height)
         }
         draw_body(cv, a.parts[i].body, fill, rgb(a.parts[i].color2));
     }
-    for (const Sensor &s : a.sensors) /* yellow while grasping */
-        draw_body(cv, s.body, s.has_joint ? SENSOR_GRASPING : SENSOR, s.has_joint ? SENSOR_GRASPING : SENSOR);
+    for (const Sensor &s : a.sensors) { /* yellow while grasping */
+        const RGB c = s.has_joint ? SENSOR_GRASPING : SENSOR;
+        draw_body(cv, s.body, c, c);
+    }
 
     for (size_t i = 0; i + 1 < t.x.size(); i++) {
         if (t.x[i + 1] < left || t.x[i] > right)
