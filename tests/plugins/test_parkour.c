@@ -483,9 +483,10 @@ START_TEST(test_lidar_surfaces)
     fx_reset(&fx, DRY_TASK, obs);
     for (int i = 0; i < 10; i++)
         ck_assert_float_eq(obs[26 + i], 0.0f);
-    /* Water up to 0.49 of (highest ceiling - ground limit): with the
-     * scale-10 ground limit at -100 m and a ceiling near 24 m the surface
-     * is about 2.7 m below the hull at spawn. */
+    /* Water up to 0.81 of the way from the ground limit (-100 m at scale
+     * 10) to the highest ceiling point (28.55 m for this input vector):
+     * the surface is at 4.13 m, 1.7 m below the spawned hull (5.83 m) and
+     * 0.8 m above the start pad's ground. */
     float task[8] = {-0.15f, 0.8f, 0.1f, 0.81f, 0.25f, 0.0f, 5.0f, 10.0f};
     fx_reset(&fx, task, obs);
     int water = 0;
