@@ -251,9 +251,12 @@ static const float *wet_task(const char *body)
 }
 
 /* Recorded once with `test_plugin_parkour PLUGIN.so --record` from this
- * implementation (release and sanitizer builds agree: the plugin is
- * compiled with -ffp-contract=off), after checking the behaviour the other
- * tests assert.  They guard bit-exact reproducibility: a change of physics,
+ * implementation on Debian's Box2D 2.4.1 (release and sanitizer builds
+ * agree: the plugin is compiled with -ffp-contract=off), after checking the
+ * behaviour the other tests assert and, in test_plugin_bipedal_walker, that
+ * the body builders reproduce the validated TDRL walkers bit for bit.  The
+ * original cannot give these numbers (pybox2d's Box2D 2.3 and float32
+ * TensorFlow differ); they guard reproducibility: a change of physics,
  * terrain, draw order or observation changes them, deliberately or not. */
 static const struct {
     const char *body;
