@@ -45,9 +45,9 @@
 
 #include "checkpoint.h"
 #include "experiment.h"
-#include "instance.h"
+#include "teachkit/instance.h"
 #include "manifest.h"
-#include "plugin_config.h"
+#include "teachkit/plugin_config.h"
 #include "registry.h"
 #include "teachkit/state.h"
 

@@ -1,7 +1,8 @@
-/* The standalone host of libteachkit (<teachkit/standalone.h>): it must seed
- * instances and resolve configs exactly as the host does (compared with
- * core/host/instance.c and plugin_config.c), apply the ABI rules, find
- * plugins by id and path, and report errors as values.
+/* The standalone host of libteachkit (<teachkit/standalone.h>): a client of
+ * the same plugin-hosting core as `teachkit` (<teachkit/instance.h>,
+ * <teachkit/plugin_config.h>), so it must seed instances, resolve configs
+ * and word errors exactly as the host does; it applies the ABI rules, finds
+ * plugins by id and path, and reports errors as values.
  * argv: toy_grid.so alp_gmm.so future_minor.so wrong_major.so no_entry.so spdl.so */
 #include <check.h>
 #include <math.h>
@@ -9,8 +10,8 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "instance.h"
-#include "plugin_config.h"
+#include "teachkit/instance.h"
+#include "teachkit/plugin_config.h"
 #include "teachkit/rng.h"
 #include "teachkit/standalone.h"
 
@@ -45,7 +46,9 @@ START_TEST(seeding_matches_host)
         tk_standalone_instance *inst = NULL;
         ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, NULL, 7, roles[r], &inst),
                          TK_OK);
-        tk_component comp = {d, "future_minor.so"};
+        tk_component comp;
+        char why[256];
+        ck_assert_int_eq(tk_component_init(&comp, d, "future_minor.so", why, sizeof why), 0);
         tk_instance host;
         tk_instance_init(&host, &comp, NULL, 7, roles[r] ? roles[r] : "teacher");
         ck_assert_mem_eq(tk_standalone_instance_rng(inst), &host.ctx.rng, sizeof(tk_rng));
@@ -132,7 +135,9 @@ START_TEST(config_errors_word_as_host)
     tk_diag diag;
     json_t *resolved = tk_resolve_config(d, user, "m.json", "teacher.config", &diag);
     json_decref(user);
-    tk_component comp = {d, ALP_GMM};
+    tk_component comp;
+    char why[256];
+    ck_assert_int_eq(tk_component_init(&comp, d, ALP_GMM, why, sizeof why), 0);
     tk_instance host;
     tk_instance_init(&host, &comp, resolved, 1, "teacher");
     ck_assert_int_ne(tk_instance_create_teacher(&host, &unit_space, "m.json", &diag), 0);

@@ -622,7 +622,7 @@ START_TEST(test_checkpoint_roundtrip)
     fx_open(&c, 22, "{\"hidden_sizes\": [16, 16], \"nsteps\": 24, \"minibatch_size\": 8, "
                     "\"epochs\": 3}");
     ck_assert_int_eq(c.vt->load(c.s, copy, size), TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(c.h.ctx.last_message, "epochs"));
+    ck_assert_ptr_nonnull(strstr(c.h.ctx.err_message, "epochs"));
     ck_assert_int_eq(b.vt->load(b.s, copy, size / 2), TK_ERR_INVALID);
     ck_assert_int_eq(b.vt->save(b.s, &data_b, &size_b), TK_OK);
     ck_assert_mem_eq(data_b, data, size); /* untouched by the failed load */

@@ -128,7 +128,7 @@ START_TEST(test_config_errors)
     const tk_student_spec none = {2, 0, NULL, NULL, NULL, NULL, 10};
     ck_assert_int_eq(tk_student_fx_open_merged(&fx, g_plugin, "sac", 1, &none, NULL),
                      TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(fx.h.ctx.last_message, "act_dim 0"));
+    ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "act_dim 0"));
     fx.s = NULL;
     tk_student_fx_close(&fx);
 }
@@ -402,7 +402,7 @@ START_TEST(test_checkpoint_rejects)
     fx_open(&b, 32, "{\"hidden_sizes\": [16, 16], \"batch_size\": 16, \"buffer_size\": 150, "
                     "\"start_steps\": 40, \"train_freq\": 3, \"alpha\": 0.1}");
     ck_assert_int_eq(b.vt->load(b.s, good, size), TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(b.h.ctx.last_message, "alpha"));
+    ck_assert_ptr_nonnull(strstr(b.h.ctx.err_message, "alpha"));
 
     /* Truncated or corrupted strings: refused, instance unchanged. */
     fx_open(&c, 33, ckpt_cfg);

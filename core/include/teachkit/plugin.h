@@ -306,6 +306,34 @@ typedef enum tk_kind {
     TK_KIND_STUDENT = 3
 } tk_kind;
 
+/* Feature strings a descriptor may list.  Each names one promise between a
+ * component and the host; its meaning never changes within a major version
+ * (a new behaviour gets a new string).  Use the constants, not the literals.
+ *
+ * Teachers: */
+/* update() receives the raw episode return, not the return normalised to
+ * [0, 1] by the environment's return range. */
+#define TK_FEATURE_RAW_RETURN "raw-return"
+/* Wants step_update() after every environment step and episode_start()
+ * after every reset. */
+#define TK_FEATURE_STEP_UPDATE "step-update"
+/* Calls host->student_value(). */
+#define TK_FEATURE_STUDENT_VALUE "student-value"
+/* Uses the success flag update() receives. */
+#define TK_FEATURE_NEEDS_SUCCESS "needs-success"
+/* Expert knowledge the teacher requires or accepts in its config: shown by
+ * `teachkit list`; the plugin's create() enforces what is required. */
+#define TK_FEATURE_NEEDS_REWARD_THRESHOLDS "needs-reward-thresholds"
+#define TK_FEATURE_ACCEPTS_INITIAL_DIST "accepts-initial-dist"
+#define TK_FEATURE_ACCEPTS_TARGET_DIST "accepts-target-dist"
+/* Environments: provides evaluate() and simulates its learner, so it needs
+ * no student. */
+#define TK_FEATURE_SELF_EVALUATION "self-evaluation"
+/* Students: acts without observations (for self-evaluating environments). */
+#define TK_FEATURE_NO_LEARNING "no-learning"
+/* Students: provides value(). */
+#define TK_FEATURE_VALUE "value"
+
 /* Describes one component without instantiating it.  All strings are static,
  * owned by the plugin, valid while the plugin is loaded. */
 typedef struct tk_descriptor {
@@ -320,20 +348,10 @@ typedef struct tk_descriptor {
      * values whose JSON type differs from the default's (integer defaults
      * accept only integers; a null default accepts anything). */
     const char *default_config;
-    /* NULL-terminated list of feature strings; NULL means none.  Teachers:
-     *   "raw-return"     update() receives raw returns, not normalised ones
-     *   "step-update"    wants step_update() and episode_start()
-     *   "student-value"  needs host->student_value()
-     *   "needs-success"  uses the success flag
-     *   "needs-reward-thresholds", "accepts-initial-dist", "accepts-target-dist"
-     *                    expert knowledge the teacher requires or accepts in its
-     *                    config (documentation for `teachkit list`; the plugin's
-     *                    create() enforces what is required)
-     * Environments:
-     *   "self-evaluation"  provides evaluate(); needs no student
-     * Students:
-     *   "no-learning"    acts without observations (for self-evaluating envs)
-     *   "value"          provides value() */
+    /* NULL-terminated list of feature strings (the TK_FEATURE_* constants
+     * below); NULL means none.  The host refuses, when it loads the file, a
+     * feature string it does not know for the component's kind, so a typo
+     * cannot silently change what a run does. */
     const char *const *features;
     /* Points to the tk_teacher_vtable, tk_env_vtable or tk_student_vtable
      * matching `kind`; static, owned by the plugin. */

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "teachkit/plugin.h"
+#include "teachkit/registry.h" /* tk_plugin_file_unsafe */
 
 #ifdef __cplusplus
 extern "C" {
@@ -223,14 +224,6 @@ tk_status tk_standalone_student_end_episode(tk_standalone_instance *inst, double
 
 /* A short English name of a status ("configuration error", ...). */
 const char *tk_standalone_status_name(tk_status st);
-
-/* Why the plugin file at `real_path` (a resolved path) must not be loaded,
- * or NULL when it is safe: another user could replace it (world-writable
- * file, world-writable directory on its path without the sticky bit, or an
- * entry of another user below a sticky world-writable directory).  The
- * reason is a static string or written into `buf`.  Used by the host's
- * registry and the standalone host alike.  [thread-safe] */
-const char *tk_plugin_file_unsafe(const char *real_path, char *buf, size_t size);
 
 #ifdef __cplusplus
 }
