@@ -207,28 +207,16 @@ typedef tk_status (*load_fn)(void *, const void *, size_t);
 
 static void hooks(const tk_component *c, save_fn *save, load_fn *load)
 {
-    *save = NULL;
-    *load = NULL;
+    /* The host's vtable copies: a member the plugin lacks is NULL. */
+    const tk_vtable_copy *v = &c->vtable;
     switch (c->desc->kind) {
-    case TK_KIND_TEACHER: {
-        const tk_teacher_vtable *v = c->desc->vtable;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
+    case TK_KIND_TEACHER: *save = v->teacher.save, *load = v->teacher.load; break;
+    case TK_KIND_ENV: *save = v->env.save, *load = v->env.load; break;
+    case TK_KIND_STUDENT: *save = v->student.save, *load = v->student.load; break;
+    default: *save = NULL, *load = NULL; break;
     }
-    case TK_KIND_ENV: {
-        const tk_env_vtable *v = c->desc->vtable;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
-    }
-    case TK_KIND_STUDENT: {
-        const tk_student_vtable *v = c->desc->vtable;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
-    }
-    }
+    if (!*save || !*load)
+        *save = NULL, *load = NULL;
 }
 
 /* The teacher's contract on a NaN task: rejected (plugin.h). */

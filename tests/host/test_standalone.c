@@ -3,9 +3,11 @@
  * <teachkit/plugin_config.h>), so it must seed instances, resolve configs
  * and word errors exactly as the host does; it applies the ABI rules, finds
  * plugins by id and path, and reports errors as values.
- * argv: toy_grid.so alp_gmm.so future_minor.so wrong_major.so no_entry.so spdl.so */
+ * argv: toy_grid.so alp_gmm.so future_minor.so wrong_major.so no_entry.so spdl.so
+ *       short_vtable.so */
 #include <check.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,7 @@ static char **plugin_args;
 #define WRONG_MAJOR plugin_args[3]
 #define NO_ENTRY plugin_args[4]
 #define SPDL plugin_args[5]
+#define SHORT_VTABLE plugin_args[6]
 
 static const tk_dim unit_dims[2] = {{"a", 0.0, 1.0}, {"b", 0.0, 1.0}};
 static const tk_task_space unit_space = {2, unit_dims};
@@ -382,9 +385,51 @@ START_TEST(env_calls)
 }
 END_TEST
 
+/* Vtables that end before their optional members (tests/fixtures/plugins/
+ * short_vtable.c, whose members past the declared size abort): the host's
+ * copies hold NULL there, the calls report TK_ERR_UNSUPPORTED, and the
+ * required members run. */
+START_TEST(short_vtables_skip_missing_members)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *t = tk_standalone_find(sa, TK_KIND_TEACHER, SHORT_VTABLE);
+    const tk_descriptor *e = tk_standalone_find(sa, TK_KIND_ENV, SHORT_VTABLE);
+    const tk_descriptor *s = tk_standalone_find(sa, TK_KIND_STUDENT, SHORT_VTABLE);
+    ck_assert_msg(t && e && s, "%s", tk_standalone_error_message(sa));
+    const tk_teacher_vtable *tv = t->vtable;
+    const tk_env_vtable *ev = e->vtable;
+    const tk_student_vtable *sv = s->vtable;
+    ck_assert_uint_eq(tv->struct_size, offsetof(tk_teacher_vtable, step_update));
+    ck_assert(tv->update && !tv->step_update && !tv->episode_start && !tv->get_extension);
+    ck_assert(ev->step && !ev->success && !ev->evaluate && !ev->get_extension);
+    ck_assert(sv->end_episode && !sv->value && !sv->save && !sv->get_extension);
+
+    tk_standalone_instance *teacher = NULL, *env = NULL, *student = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, t, &unit_space, NULL, 1, NULL, &teacher),
+                     TK_OK);
+    ck_assert_int_eq(tk_standalone_create_env(sa, e, NULL, 1, NULL, &env), TK_OK);
+    tk_student_spec spec = {1, 1, NULL, NULL, NULL, NULL, 1};
+    ck_assert_int_eq(tk_standalone_create_student(sa, s, &spec, NULL, 1, NULL, &student), TK_OK);
+    float task[2], obs[1], action[1];
+    double reward = 0.0;
+    int done = 0, success = 0;
+    ck_assert_int_eq(tk_standalone_teacher_sample(teacher, task), TK_OK);
+    ck_assert_int_eq(tk_standalone_teacher_step_update(teacher, obs, obs, 0.0, obs, 0),
+                     TK_ERR_UNSUPPORTED);
+    ck_assert_int_eq(tk_standalone_env_set_task(env, task), TK_OK);
+    ck_assert_int_eq(tk_standalone_env_reset(env, obs), TK_OK);
+    ck_assert_int_eq(tk_standalone_student_act(student, obs, 1, action), TK_OK);
+    ck_assert_int_eq(tk_standalone_env_step(env, action, obs, &reward, &done), TK_OK);
+    ck_assert(done && reward == 1.0);
+    ck_assert_int_eq(tk_standalone_env_success(env, &success), TK_ERR_UNSUPPORTED);
+    ck_assert_int_eq(tk_standalone_student_end_episode(student, reward, 1), TK_OK);
+    tk_standalone_free(sa);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
-    if (argc < 7)
+    if (argc < 8)
         return 2;
     plugin_args = argv + 1;
     Suite *s = suite_create("standalone");
@@ -395,6 +440,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, abi_rules);
     tcase_add_test(tc, find_by_id);
     tcase_add_test(tc, env_calls);
+    tcase_add_test(tc, short_vtables_skip_missing_members);
     tcase_add_test(tc, config_errors_word_as_host);
     tcase_add_test(tc, call_errors_word_as_host);
     tcase_add_test(tc, batch_calls_equal_single_calls);

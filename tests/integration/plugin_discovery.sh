@@ -9,7 +9,8 @@
 #   - a plugin path at a directory of libraries none of which is a plugin
 #     (a system library directory) is refused as such, without loading them;
 #   - the host calls a vtable's optional members only inside the size the
-#     vtable declares.
+#     vtable declares: a teacher, an env and a student whose vtables end
+#     before their optional members run, and the host skips those members.
 # usage: plugin_discovery.sh TEACHKIT SHORT_VTABLE_SO NO_ENTRY_SO TOOLKIT_LIB
 #            BAD_CRASH_CTOR_SO BAD_CRASH_INIT_SO BAD_HANG_INIT_SO BAD_EXIT_INIT_SO BAD_HUGE_COUNT_SO
 set -u
@@ -31,11 +32,14 @@ JSON
 cat > "$work/short.json" <<JSON
 {"budget": {"episodes": 50}, "plugin_paths": ["$short"],
  "teacher": {"plugin": "short-teacher"}, "env": {"plugin": "short-env"},
+ "student": {"plugin": "short-student"},
  "eval": {"test_set": {"uniform": 2}}, "log": {"progress": "never"}}
 JSON
 "$tk" run "$work/short.json" --out "$work/short" --quiet 2> "$work/short.err"
 check "short vtables: the run finishes (no member past a vtable's end was called)" \
     grep -q '"status": "finished"' "$work/short/summary.json"
+check "short vtables: the student acted (every episode mastered: action = task)" \
+    grep -q '"return":1[,.]' "$work/short/episodes.jsonl"
 
 # --- files that break while loading --------------------------------------------
 mkdir "$work/bad" "$work/hang"
