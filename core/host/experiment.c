@@ -113,7 +113,8 @@ int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg
     if (tk_instance_create_teacher(&x->teacher, &x->info.task_space, m->file, d))
         return -1;
     tk_student_spec spec = {x->info.obs_dim, x->info.act_dim, x->info.obs_low, x->info.obs_high,
-                            x->info.act_low, x->info.act_high, x->info.max_episode_steps};
+                            x->info.act_low, x->info.act_high, x->info.max_episode_steps,
+                            sizeof(tk_student_spec)};
     if (tk_instance_create_student(&x->student, &spec, m->file, d))
         return -1;
     tk_instance_use_student(&x->teacher, &x->student);

@@ -29,6 +29,11 @@ static void host_log(tk_ctx *ctx, tk_log_level level, const char *fmt, ...)
     va_end(ap);
 }
 
+static void host_log_message(tk_ctx *ctx, tk_log_level level, const char *text)
+{
+    host_log(ctx, level, "%s", text ? text : "");
+}
+
 static tk_status host_error(tk_ctx *ctx, tk_status code, const char *config_path,
                             const char *fmt, ...)
 {
@@ -60,6 +65,7 @@ static const tk_host_api host_table = {
     .error = host_error,
     .rng = host_rng,
     .student_value = host_student_value,
+    .log_message = host_log_message,
 };
 
 const tk_host_api *tk_host_api_table(void)

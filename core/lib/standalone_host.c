@@ -409,11 +409,20 @@ tk_status tk_standalone_create_student(tk_standalone *sa, const tk_descriptor *d
                                        tk_standalone_instance **out)
 {
     *out = NULL;
+    if (!spec)
+        return sa_fail(sa, TK_ERR_INVALID, NULL, "no student spec");
     tk_standalone_instance *inst = new_instance(sa, desc, TK_KIND_STUDENT, config_json, seed, role);
     if (!inst)
         return sa->code;
+    /* The caller may have been built against a header older than 1.1,
+     * whose spec ends before struct_size: the plugin gets a spec of this
+     * library's size with the 1.0 members copied. */
+    tk_student_spec full;
+    memset(&full, 0, sizeof full);
+    memcpy(&full, spec, offsetof(tk_student_spec, struct_size));
+    full.struct_size = sizeof full;
     tk_diag d;
-    return finish_create(sa, inst, tk_instance_create_student(&inst->core, spec, NULL, &d), out);
+    return finish_create(sa, inst, tk_instance_create_student(&inst->core, &full, NULL, &d), out);
 }
 
 void tk_standalone_destroy(tk_standalone_instance *inst)

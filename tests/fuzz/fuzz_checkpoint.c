@@ -112,7 +112,7 @@ static const tk_dim space_dims[2] = {{"a", 0.0, 1.0}, {"b", 0.0, 1.0}};
 static const tk_task_space space = {2, space_dims};
 static const float obs_low[3] = {-1.0f, -1.0f, -8.0f}, obs_high[3] = {1.0f, 1.0f, 8.0f};
 static const float act_low[1] = {-2.0f}, act_high[1] = {2.0f};
-static const tk_student_spec student_spec = {3, 1, obs_low, obs_high, act_low, act_high, 200};
+static const tk_student_spec student_spec = {3, 1, obs_low, obs_high, act_low, act_high, 200, sizeof(tk_student_spec)};
 
 static tk_registry *registry;
 static tk_manifest manifests[N_EXPERIMENTS];

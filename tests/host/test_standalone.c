@@ -327,7 +327,7 @@ START_TEST(abi_rules)
 
     ck_assert_int_eq(tk_standalone_load(sa, WRONG_MAJOR), TK_ERR_UNSUPPORTED);
     const char *msg = tk_standalone_error_message(sa);
-    ck_assert_msg(strstr(msg, "ABI 2.0") && strstr(msg, "ABI 1.0"), "%s", msg);
+    ck_assert_msg(strstr(msg, "ABI 2.0") && strstr(msg, "ABI 1.1"), "%s", msg);
     ck_assert_int_eq(tk_standalone_load(sa, NO_ENTRY), TK_ERR_IO);
     ck_assert_ptr_nonnull(strstr(tk_standalone_error_message(sa), "teachkit_plugin_entry"));
     ck_assert_int_eq(tk_standalone_load(sa, "/nonexistent/x.so"), TK_ERR_IO);
@@ -375,6 +375,18 @@ START_TEST(env_calls)
     ck_assert_int_eq(tk_standalone_env_evaluate(env, &pct), TK_OK);
     ck_assert(pct == 100.0 / 16);
     ck_assert_int_eq(tk_standalone_env_success(env, &success), TK_ERR_UNSUPPORTED);
+    /* A host whose tk_env_info ends earlier: the env writes only inside
+     * the size that host set, and accepts it. */
+    tk_env_info older;
+    memset(&older, 0x5a, sizeof older);
+    older.struct_size = offsetof(tk_env_info, max_episode_steps);
+    const tk_env_vtable *ev = d->vtable;
+    ck_assert_int_eq(ev->info(tk_standalone_instance_self(env), &older), TK_OK);
+    ck_assert_uint_eq(older.struct_size, offsetof(tk_env_info, max_episode_steps));
+    ck_assert(older.task_space.dims == 2 && older.mastery_threshold == info.mastery_threshold);
+    uint64_t untouched;
+    memset(&untouched, 0x5a, sizeof untouched);
+    ck_assert_uint_eq(older.max_episode_steps, untouched);
     float bad[2] = {2.0f, 0.0f};
     ck_assert_int_eq(tk_standalone_env_set_task(env, bad), TK_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(tk_standalone_instance_error_message(env), "outside"));
@@ -408,7 +420,7 @@ START_TEST(short_vtables_skip_missing_members)
     ck_assert_int_eq(tk_standalone_create_teacher(sa, t, &unit_space, NULL, 1, NULL, &teacher),
                      TK_OK);
     ck_assert_int_eq(tk_standalone_create_env(sa, e, NULL, 1, NULL, &env), TK_OK);
-    tk_student_spec spec = {1, 1, NULL, NULL, NULL, NULL, 1};
+    tk_student_spec spec = {1, 1, NULL, NULL, NULL, NULL, 1, sizeof(tk_student_spec)};
     ck_assert_int_eq(tk_standalone_create_student(sa, s, &spec, NULL, 1, NULL, &student), TK_OK);
     float task[2], obs[1], action[1];
     double reward = 0.0;

@@ -93,7 +93,7 @@ START_TEST(test_descriptor)
     ck_assert_double_eq(json_real_value(json_object_get(cfg, "adam_eps")), 1e-5);
     ck_assert(json_is_false(json_object_get(cfg, "deterministic_eval")));
     json_decref(cfg);
-    const tk_student_spec spec = {24, 4, NULL, NULL, NULL, NULL, 2000};
+    const tk_student_spec spec = {24, 4, NULL, NULL, NULL, NULL, 2000, sizeof(tk_student_spec)};
     void *s = NULL;
     const tk_student_vtable *vt = tk_harness_student(&h);
     ck_assert_int_eq(vt->create(&h.host, &h.ctx, &spec, d->default_config, &s), TK_OK);
@@ -117,7 +117,7 @@ START_TEST(test_config_errors)
     expect_config_error("{\"clip_range\": 0.0}", "clip_range");
     expect_config_error("{\"max_grad_norm\": -1.0}", "max_grad_norm");
     tk_student_fx fx;
-    const tk_student_spec none = {0, 1, NULL, NULL, NULL, NULL, 10};
+    const tk_student_spec none = {0, 1, NULL, NULL, NULL, NULL, 10, sizeof(tk_student_spec)};
     ck_assert_int_eq(tk_student_fx_open_merged(&fx, g_plugin, "ppo", 1, &none, NULL),
                      TK_ERR_INVALID);
     fx.s = NULL;

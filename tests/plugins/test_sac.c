@@ -95,7 +95,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(vt->save);
     ck_assert_ptr_nonnull(vt->load);
     /* The paper's configuration at BipedalWalker sizes creates. */
-    const tk_student_spec spec = {24, 4, NULL, NULL, NULL, NULL, 2000};
+    const tk_student_spec spec = {24, 4, NULL, NULL, NULL, NULL, 2000, sizeof(tk_student_spec)};
     void *s = NULL;
     ck_assert_int_eq(vt->create(&h.host, &h.ctx, &spec, d->default_config, &s), TK_OK);
     vt->destroy(s);
@@ -125,7 +125,7 @@ START_TEST(test_config_errors)
     expect_config_error("{\"log_std_max\": -30.0}", "log_std_max");
     /* No actions: refused with an explanation. */
     tk_student_fx fx;
-    const tk_student_spec none = {2, 0, NULL, NULL, NULL, NULL, 10};
+    const tk_student_spec none = {2, 0, NULL, NULL, NULL, NULL, 10, sizeof(tk_student_spec)};
     ck_assert_int_eq(tk_student_fx_open_merged(&fx, g_plugin, "sac", 1, &none, NULL),
                      TK_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "act_dim 0"));

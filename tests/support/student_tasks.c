@@ -13,7 +13,7 @@ static const float track_act_lo[1] = {-2}, track_act_hi[1] = {2};
 
 tk_student_spec tk_track_spec(void)
 {
-    return (tk_student_spec){2, 1, track_obs_lo, track_obs_hi, track_act_lo, track_act_hi, 10};
+    return (tk_student_spec){2, 1, track_obs_lo, track_obs_hi, track_act_lo, track_act_hi, 10, sizeof(tk_student_spec)};
 }
 
 void tk_track_student_open(tk_student_fx *fx, const char *plugin, const char *id, uint64_t seed,
@@ -142,7 +142,7 @@ static tk_student_spec pend_spec(const tk_env_info *info)
 {
     return (tk_student_spec){info->obs_dim,  info->act_dim,  info->obs_low,
                              info->obs_high, info->act_low,  info->act_high,
-                             info->max_episode_steps};
+                             info->max_episode_steps, sizeof(tk_student_spec)};
 }
 
 /* One episode; training (observe + end_episode) unless `eval`. */

@@ -407,7 +407,7 @@ static int run_sac(const char *sac_so, sac_cost *out)
         lo[i] = -INFINITY, hi[i] = INFINITY;
     for (int i = 0; i < 4; i++)
         alo[i] = -1.0f, ahi[i] = 1.0f;
-    const tk_student_spec spec = {24, 4, lo, hi, alo, ahi, SAC_STEPS};
+    const tk_student_spec spec = {24, 4, lo, hi, alo, ahi, SAC_STEPS, sizeof(tk_student_spec)};
     /* The paper configuration (spec 7.1) but start_steps and buffer_size. */
     const char *config =
         "{\"hidden_sizes\": [400, 300], \"activation\": \"relu\", \"leaky_slope\": 0.01, "

@@ -428,7 +428,8 @@ static void run_in_child(const run_spec *spec, run_result *r)
         fail(r, "cannot load the plugins (see above)");
         return;
     }
-    /* The host's streams: tk_rng_derive(seed, role), core/host/instance.c. */
+    /* The host's streams: tk_rng_derive(seed, role), as tk_instance_init
+ * (<teachkit/instance.h>) seeds them. */
     tk_rng_derive(&eh.ctx.rng, spec->seed, "env");
     tk_rng_derive(&th.ctx.rng, spec->seed, "teacher");
     s.ev = tk_harness_env(&eh);

@@ -5,7 +5,7 @@
  * the test harness).  Part of the plugin-hosting core.
  *
  * The services table (tk_host_api_table) is the one every instance gets:
- *   log / log_message   "teachkit: ROLE ID: LEVEL: text" on stderr; debug and
+ *   log, log_message    "teachkit: ROLE ID: LEVEL: text" on stderr; debug and
  *                       info lines only when ctx.verbose is set;
  *   error               records code, config path and message in the ctx;
  *   rng                 the ctx's stream;
