@@ -193,6 +193,15 @@ tk_status tk_registry_load_file(tk_registry *reg, const char *path, tk_diag *d)
         tk_diag_set(d, file, NULL, "%s", why ? why : "rejected");
         return TK_ERR_IO;
     }
+    /* A file the probe refused (it crashed, hung or exited while loading)
+     * is not loaded into this process. */
+    const char *refused = reg->described[f] && !loaded_file(reg, reg->files[f])
+                              ? tk_reg_rejection(reg, reg->files[f])
+                              : NULL;
+    if (refused) {
+        tk_diag_set(d, reg->files[f], NULL, "%s", refused);
+        return TK_ERR_IO;
+    }
     char why[1024];
     tk_status code = TK_ERR_IO;
     tk_plugin_file *file = load(reg, f, &code, why, sizeof why);
