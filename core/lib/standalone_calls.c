@@ -30,9 +30,10 @@ static tk_status begin(tk_standalone_instance *inst, tk_kind kind, int provided,
     inst->core.ctx.err_path[0] = '\0';
     inst->core.ctx.err_message[0] = '\0';
     inst->err_line[0] = '\0';
-    if (inst->core.comp->desc->kind != kind)
-        return tk_sa_error(inst, TK_ERR_INVALID, NULL, "%s is a %s, not a %s", inst->core.comp->desc->id,
-                           tk_kind_name(inst->core.comp->desc->kind), tk_kind_name(kind));
+    const tk_descriptor *desc = inst->core.comp->desc;
+    if (desc->kind != kind)
+        return tk_sa_error(inst, TK_ERR_INVALID, NULL, "%s is a %s, not a %s", desc->id,
+                           tk_kind_name(desc->kind), tk_kind_name(kind));
     if (!provided)
         return tk_sa_error(inst, TK_ERR_UNSUPPORTED, NULL, "%s \"%s\" provides no %s()",
                            tk_kind_name(kind), inst->core.comp->desc->id, what);

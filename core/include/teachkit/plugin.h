@@ -397,7 +397,7 @@ typedef enum tk_kind {
 typedef struct tk_descriptor {
     uint32_t struct_size;
     tk_kind kind;
-    const char *id;              /* unique per kind, 1-64 characters of [a-z0-9-_], e.g. "alp-gmm" */
+    const char *id;              /* unique per kind; 1-64 characters of [a-z0-9-_] */
     const char *name;            /* human name, e.g. "ALP-GMM" */
     const char *version;         /* the component's own version, e.g. "1.0.0" */
     const char *description;     /* one line */

@@ -9,7 +9,8 @@
  * instances with the services table a plugin expects (<teachkit/plugin.h>):
  * logging to stderr, error capture, a seeded random stream per instance,
  * and student_value answering through the caller's value function
- * (tk_standalone_set_value_fn), TK_ERR_UNSUPPORTED without one.  Instances are seeded exactly as `teachkit run` seeds
+ * (tk_standalone_set_value_fn), TK_ERR_UNSUPPORTED without one.
+ * Instances are seeded exactly as `teachkit run` seeds
  * them, tk_rng_derive(seed, role) with the roles "teacher", "env",
  * "eval-env" and "student", and receive their configuration resolved the
  * same way (the descriptor's defaults with the caller's keys merged in;
