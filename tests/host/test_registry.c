@@ -131,6 +131,23 @@ START_TEST(newer_minor_components_are_copied)
 }
 END_TEST
 
+/* The services table of ABI 1.1: log_message, the non-variadic log, is
+ * there for plugins that test it. */
+START_TEST(services_table_has_log_message)
+{
+    const tk_host_api *host = tk_host_api_table();
+    ck_assert_uint_eq(host->abi_minor, TK_ABI_MINOR);
+    ck_assert(TK_HAS_MEMBER(host, log_message));
+    struct tk_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.role = "teacher";
+    ctx.id = "test";
+    host->log_message(&ctx, TK_LOG_DEBUG, "not shown: debug lines need verbose");
+    host->log_message(&ctx, TK_LOG_WARN, "a literal 100% line, not a format");
+    host->log_message(&ctx, TK_LOG_WARN, NULL);
+}
+END_TEST
+
 /* A misspelt feature string refuses the file, naming it and the string. */
 START_TEST(unknown_feature_refused)
 {
@@ -166,6 +183,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, newer_minor_loads);
     tcase_add_test(tc, newer_minor_components_are_copied);
     tcase_add_test(tc, unknown_feature_refused);
+    tcase_add_test(tc, services_table_has_log_message);
     tcase_add_test(tc, wrong_major_refused_with_both_versions);
     tcase_add_test(tc, explicit_bad_path_is_an_error);
     tcase_add_test(tc, duplicate_id_names_both_files);
