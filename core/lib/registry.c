@@ -193,9 +193,10 @@ tk_status tk_registry_load_file(tk_registry *reg, const char *path, tk_diag *d)
         tk_diag_set(d, file, NULL, "%s", why ? why : "rejected");
         return TK_ERR_IO;
     }
-    /* A file the probe refused (it crashed, hung or exited while loading)
-     * is not loaded into this process. */
-    const char *refused = reg->described[f] && !loaded_file(reg, reg->files[f])
+    /* A file that crashed, hung or exited while the probe loaded it is not
+     * loaded into this process.  Other refusals are repeated here, which
+     * gives them their status (another ABI major: TK_ERR_UNSUPPORTED). */
+    const char *refused = reg->described[f] == TK_REG_KILLED_PROBE
                               ? tk_reg_rejection(reg, reg->files[f])
                               : NULL;
     if (refused) {

@@ -16,6 +16,8 @@
 
 #define TK_REG_HIDDEN __attribute__((visibility("hidden")))
 
+#define TK_REG_KILLED_PROBE 2
+
 #define TK_SCAN_MAX_DEPTH 4       /* directory levels below a search-path element */
 #define TK_SCAN_MAX_ENTRIES 10000 /* directory entries examined per search-path element */
 #define TK_SCAN_MAX_SO_FILES 1024 /* ".so" files per search-path element */
@@ -31,7 +33,10 @@ typedef struct tk_reg_info {
 
 struct tk_registry {
     char **files;                   /* candidate plugin files (real paths, owned) */
-    unsigned char *described;       /* per file: its infos are known, or it was rejected */
+    /* Per file: 0 not described yet, 1 its infos are known or it was
+     * rejected with a reason, TK_REG_KILLED_PROBE the probe died on it
+     * (crash, hang, exit): never to be loaded into the caller's process. */
+    unsigned char *described;
     size_t n_files, cap_files, cap_described;
     tk_reg_info *infos;
     size_t n_infos, cap_infos;

@@ -225,7 +225,7 @@ void tk_reg_probe(tk_registry *reg)
         int status = tk_wait_child(pid);
         if (rc == 0)
             return;
-        reg->described[cur] = 1;
+        reg->described[cur] = TK_REG_KILLED_PROBE;
         const char *file = reg->files[cur];
         if (timed_out)
             tk_reg_reject(reg, file, "did not finish loading in %d s (a plugin hanging in a "
