@@ -168,9 +168,12 @@ typedef struct tk_dim {
 
 /* A task space.  Its layout is fixed for the whole major version: it is
  * embedded by value in tk_env_info and copied by plugins, so appending a
- * member would move every later member of tk_env_info.  What a later minor
- * version needs to say about a space is added to the size-prefixed
- * tk_env_info (for the host) and to tk_host_api (for teachers) instead. */
+ * member would move every later member of tk_env_info.  It grows the way
+ * the ABI adds capabilities: a later minor version that must say more
+ * about a space defines a new struct starting with its struct_size, which
+ * envs hand over through a new member appended to tk_env_info and teachers
+ * receive through a new optional member of the vtable or of tk_host_api;
+ * tk_task_space stays what the 1.x members carry. */
 typedef struct tk_task_space {
     size_t dims;
     const tk_dim *dim;  /* borrowed array of `dims` entries */
