@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "checksum.h"
-#include "fd_io.h"
+#include "teachkit/fd_io.h"
 #include "run_files.h"
 #include "teachkit/state.h"
 
@@ -37,27 +37,14 @@ static void hooks(const tk_instance *inst, save_fn *save, load_fn *load)
 {
     *save = NULL;
     *load = NULL;
-    const void *vt = inst->comp->desc->vtable;
+    const tk_vtable_copy *v = &inst->comp->vtable;
     switch (inst->comp->desc->kind) {
-    case TK_KIND_TEACHER: {
-        const tk_teacher_vtable *v = vt;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
+    case TK_KIND_TEACHER: *save = v->teacher.save, *load = v->teacher.load; break;
+    case TK_KIND_ENV: *save = v->env.save, *load = v->env.load; break;
+    case TK_KIND_STUDENT: *save = v->student.save, *load = v->student.load; break;
     }
-    case TK_KIND_ENV: {
-        const tk_env_vtable *v = vt;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
-    }
-    case TK_KIND_STUDENT: {
-        const tk_student_vtable *v = vt;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
-    }
-    }
+    if (!*save || !*load)
+        *save = NULL, *load = NULL;
 }
 
 /* The instances whose state a checkpoint holds, in file order. */

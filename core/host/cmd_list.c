@@ -17,7 +17,7 @@ static void print_safe(const char *label, const char *text)
 
 static void print_component(const tk_plugin_info *c, int with_config)
 {
-    /* Ids are checked to be [a-z0-9-_]; versions and descriptions are not. */
+    /* Ids are checked (tk_plugin_id_valid); versions and descriptions are not. */
     printf("%-8s %-16s ", tk_kind_name(c->kind), c->id);
     tk_fputs_safe(c->version, stdout);
     size_t width = strlen(c->version);

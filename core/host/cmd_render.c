@@ -93,10 +93,8 @@ static int parse_task(const char *text, const tk_task_space *space, float *task,
 
 static const tk_render_ext *render_ext(const tk_instance *env)
 {
-    const tk_env_vtable *v = env->comp->desc->vtable;
-    if (!TK_HAS_MEMBER(v, get_extension))
-        return NULL;
-    const tk_render_ext *r = v->get_extension(env->self, TK_RENDER_EXT_ID);
+    const tk_render_ext *r = tk_component_extension(env->comp, env->self, TK_RENDER_EXT_ID);
+    /* The extension is the plugin's own table: its size is checked here. */
     if (!r || !TK_HAS_MEMBER(r, render))
         return NULL;
     return r;
@@ -130,8 +128,8 @@ static int capture(frames *fr, const tk_render_ext *r, tk_instance *env, tk_diag
 static int play(tk_experiment *x, const float *task, frames *fr, double *ret, tk_diag *d)
 {
     tk_instance *env = &x->eval_env;
-    const tk_env_vtable *ev = env->comp->desc->vtable;
-    const tk_student_vtable *sv = x->student.comp->desc->vtable;
+    const tk_env_vtable *ev = tk_component_env(env->comp);
+    const tk_student_vtable *sv = tk_component_student(x->student.comp);
     const tk_render_ext *r = render_ext(env);
     if (!r)
         return tk_diag_set(d, env->comp->file, NULL, "env \"%s\" cannot draw itself (no %s "

@@ -11,7 +11,7 @@
 
 #include "checksum.h"
 #include "dir_lock.h"
-#include "fd_io.h"
+#include "teachkit/fd_io.h"
 
 #define LOG_BUFFER (1u << 16)
 

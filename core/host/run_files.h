@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "teachkit/diag.h"
 
 typedef struct tk_line_log {
     int fd;

@@ -101,17 +101,20 @@ static void lap(run_state *s, int phase, double *t)
     *t = n;
 }
 
+/* The host's copies of the vtables (<teachkit/component.h>): an optional
+ * member is called when it is not NULL, whatever minor version the plugin
+ * was built for. */
 static const tk_teacher_vtable *teacher_vt(const run_state *s)
 {
-    return s->x->teacher.comp->desc->vtable;
+    return tk_component_teacher(s->x->teacher.comp);
 }
 static const tk_env_vtable *env_vt(const tk_instance *env)
 {
-    return env->comp->desc->vtable;
+    return tk_component_env(env->comp);
 }
 static const tk_student_vtable *student_vt(const run_state *s)
 {
-    return s->x->student.comp->desc->vtable;
+    return tk_component_student(s->x->student.comp);
 }
 
 static int all_finite(const float *v, size_t n)
@@ -211,7 +214,7 @@ static int snapshot(run_state *s, tk_diag *d)
 {
     const tk_teacher_vtable *tv = teacher_vt(s);
     s->p.last_snapshot_episode = s->p.episodes;
-    if (!TK_HAS_MEMBER(tv, snapshot))
+    if (!tv->snapshot)
         return 0;
     double t = now_seconds();
     const char *text = NULL;
@@ -283,7 +286,7 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
         ep->bad = "observation", ep->who = "env", ep->at_reset = 1;
         return 0;
     }
-    if (x->step_updates && TK_HAS_MEMBER(tv, episode_start)) {
+    if (x->step_updates && tv->episode_start) {
         st = tv->episode_start(x->teacher.self, s->task, s->obs);
         lap(s, PHASE_TEACHER, &t);
         if (st != TK_OK)
@@ -311,7 +314,7 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
         lap(s, PHASE_STUDENT, &t);
         if (st != TK_OK)
             return tk_instance_fail(&x->student, st, s->m->file, "observe", d);
-        if (x->step_updates && TK_HAS_MEMBER(tv, step_update)) {
+        if (x->step_updates && tv->step_update) {
             st = tv->step_update(x->teacher.self, s->obs, s->action, r, s->next_obs, done);
             lap(s, PHASE_TEACHER, &t);
             if (st != TK_OK)
@@ -398,7 +401,7 @@ static int one_episode(run_state *s, tk_diag *d)
     int success = 0;
     if (!ep.bad) {
         const tk_env_vtable *ev = env_vt(&x->env);
-        success = TK_HAS_MEMBER(ev, success) ? ev->success(x->env.self) != 0
+        success = ev->success ? ev->success(x->env.self) != 0
                                               : ep.ret > x->mastery_threshold;
         norm = normalise(&x->info, ep.ret);
         t = now_seconds();

@@ -18,7 +18,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "teachkit/diag.h"
 #include "teachkit/plugin.h"
 
 typedef struct tk_test_set {

@@ -64,8 +64,8 @@ static tk_status fx_open(env_fx *fx, const char *id, const char *config, uint64_
 static void fx_must_open(env_fx *fx, const char *id, const char *config, uint64_t seed)
 {
     tk_status st = fx_open(fx, id, config, seed);
-    ck_assert_msg(st == TK_OK, "create(%s, %s) failed: %s: %s", id, config, fx->h.ctx.last_path,
-                  fx->h.ctx.last_message);
+    ck_assert_msg(st == TK_OK, "create(%s, %s) failed: %s: %s", id, config, fx->h.ctx.err_path,
+                  fx->h.ctx.err_message);
 }
 
 static void fx_close(env_fx *fx)
@@ -79,14 +79,14 @@ static void fx_close(env_fx *fx)
 static void fx_reset(env_fx *fx, const float *task, float *obs)
 {
     ck_assert_msg(fx->vt->set_task(fx->env, task) == TK_OK, "set_task: %s",
-                  fx->h.ctx.last_message);
-    ck_assert_msg(fx->vt->reset(fx->env, obs) == TK_OK, "reset: %s", fx->h.ctx.last_message);
+                  fx->h.ctx.err_message);
+    ck_assert_msg(fx->vt->reset(fx->env, obs) == TK_OK, "reset: %s", fx->h.ctx.err_message);
 }
 
 static void fx_step(env_fx *fx, const float *act, float *obs, double *r, int *done)
 {
     ck_assert_msg(fx->vt->step(fx->env, act, obs, r, done) == TK_OK, "step: %s",
-                  fx->h.ctx.last_message);
+                  fx->h.ctx.err_message);
 }
 
 static void hull_state(env_fx *fx, double out[6])
@@ -416,9 +416,9 @@ START_TEST(test_config_errors)
         env_fx fx;
         tk_status st = fx_open(&fx, cases[i].id, cases[i].config, 1);
         ck_assert_msg(st == TK_ERR_CONFIG, "%s %s: status %d", cases[i].id, cases[i].config, st);
-        ck_assert_msg(strcmp(fx.h.ctx.last_path, cases[i].path) == 0,
+        ck_assert_msg(strcmp(fx.h.ctx.err_path, cases[i].path) == 0,
                       "%s %s: path \"%s\", expected \"%s\" (%s)", cases[i].id, cases[i].config,
-                      fx.h.ctx.last_path, cases[i].path, fx.h.ctx.last_message);
+                      fx.h.ctx.err_path, cases[i].path, fx.h.ctx.err_message);
         ck_assert_ptr_null(fx.env);
         fx_close(&fx);
     }
@@ -447,21 +447,21 @@ START_TEST(test_task_and_action_errors)
                            "task[1] (obstacle_spacing)"};
     for (size_t i = 0; i < 5; i++) {
         ck_assert_int_eq(fx.vt->set_task(fx.env, bad[i]), TK_ERR_INVALID);
-        ck_assert_msg(strstr(fx.h.ctx.last_message, names[i]), "message \"%s\" lacks \"%s\"",
-                      fx.h.ctx.last_message, names[i]);
+        ck_assert_msg(strstr(fx.h.ctx.err_message, names[i]), "message \"%s\" lacks \"%s\"",
+                      fx.h.ctx.err_message, names[i]);
     }
     /* The bounds themselves are valid tasks. */
     const float edge[2] = {3.0f, 6.0f};
     fx_reset(&fx, edge, obs);
     act[2] = NAN;
     ck_assert_int_eq(fx.vt->step(fx.env, act, obs, &r, &done), TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(fx.h.ctx.last_message, "action[2]"));
+    ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "action[2]"));
     fx_close(&fx);
 
     fx_must_open(&fx, "hexagon-tracks", "{}", 1);
     float task[12] = {1, 1, 1, 1, 1, 1, 1, NAN, 1, 1, 1, 1};
     ck_assert_int_eq(fx.vt->set_task(fx.env, task), TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(fx.h.ctx.last_message, "poly_shape_7"));
+    ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "poly_shape_7"));
     task[7] = 4.5f;
     ck_assert_int_eq(fx.vt->set_task(fx.env, task), TK_ERR_INVALID);
     fx_close(&fx);
@@ -821,7 +821,7 @@ START_TEST(test_hexagon_degenerate)
                  "{\"hexagon_noise_std\": 0, \"degenerate_hexagon\": \"error\"}", 1);
     ck_assert_int_eq(fx.vt->set_task(fx.env, task), TK_OK);
     ck_assert_int_eq(fx.vt->reset(fx.env, obs), TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(fx.h.ctx.last_message, "degenerate"));
+    ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "degenerate"));
     ck_assert_int_eq(fx.vt->step(fx.env, act, obs, &r, &done), TK_ERR_STATE);
     ck_assert_int_eq(fx.ins->hull(fx.env, xy), TK_ERR_STATE);
     fx_close(&fx);
@@ -1032,7 +1032,7 @@ START_TEST(test_shipped_test_sets)
             for (size_t k = 0; k < sets[s].dims; k++)
                 task[k] = (float)json_number_value(json_array_get(t, k));
             ck_assert_msg(fx.vt->set_task(fx.env, task) == TK_OK, "%s task %zu: %s",
-                          sets[s].file, i, fx.h.ctx.last_message);
+                          sets[s].file, i, fx.h.ctx.err_message);
         }
         fx_close(&fx);
         json_decref(root);

@@ -497,7 +497,7 @@ START_TEST(test_config_errors)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         teacher t;
         ck_assert_int_eq(teacher_open(&t, &g_space2, cases[c].overrides, 1), TK_ERR_CONFIG);
-        ck_assert_str_eq(t.h.ctx.last_path, cases[c].path);
+        ck_assert_str_eq(t.h.ctx.err_path, cases[c].path);
         ck_assert_ptr_null(t.self);
         tk_teacher_fx_close(&t);
     }

@@ -95,7 +95,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(vt->save);
     ck_assert_ptr_nonnull(vt->load);
     /* The paper's configuration at BipedalWalker sizes creates. */
-    const tk_student_spec spec = {24, 4, NULL, NULL, NULL, NULL, 2000};
+    const tk_student_spec spec = {24, 4, NULL, NULL, NULL, NULL, 2000, sizeof(tk_student_spec)};
     void *s = NULL;
     ck_assert_int_eq(vt->create(&h.host, &h.ctx, &spec, d->default_config, &s), TK_OK);
     vt->destroy(s);
@@ -125,10 +125,10 @@ START_TEST(test_config_errors)
     expect_config_error("{\"log_std_max\": -30.0}", "log_std_max");
     /* No actions: refused with an explanation. */
     tk_student_fx fx;
-    const tk_student_spec none = {2, 0, NULL, NULL, NULL, NULL, 10};
+    const tk_student_spec none = {2, 0, NULL, NULL, NULL, NULL, 10, sizeof(tk_student_spec)};
     ck_assert_int_eq(tk_student_fx_open_merged(&fx, g_plugin, "sac", 1, &none, NULL),
                      TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(fx.h.ctx.last_message, "act_dim 0"));
+    ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "act_dim 0"));
     fx.s = NULL;
     tk_student_fx_close(&fx);
 }
@@ -402,7 +402,7 @@ START_TEST(test_checkpoint_rejects)
     fx_open(&b, 32, "{\"hidden_sizes\": [16, 16], \"batch_size\": 16, \"buffer_size\": 150, "
                     "\"start_steps\": 40, \"train_freq\": 3, \"alpha\": 0.1}");
     ck_assert_int_eq(b.vt->load(b.s, good, size), TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(b.h.ctx.last_message, "alpha"));
+    ck_assert_ptr_nonnull(strstr(b.h.ctx.err_message, "alpha"));
 
     /* Truncated or corrupted strings: refused, instance unchanged. */
     fx_open(&c, 33, ckpt_cfg);

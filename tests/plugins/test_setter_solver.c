@@ -340,12 +340,12 @@ START_TEST(test_config_and_order)
 {
     teacher t;
     ck_assert_int_eq(teacher_open(&t, "{}", 1), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "success");
-    ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "is required"));
+    ck_assert_str_eq(t.h.ctx.err_path, "success");
+    ck_assert_ptr_nonnull(strstr(t.h.ctx.err_message, "is required"));
     tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": \"env\", \"setter_hidden_size\": 0}", 1),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "setter_hidden_size");
+    ck_assert_str_eq(t.h.ctx.err_path, "setter_hidden_size");
     tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": \"env\", \"setter_hidden_size\": 8}", 1),
                      TK_OK);

@@ -653,9 +653,9 @@ START_TEST(test_student_without_value)
     float task[2];
     ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
     ck_assert_int_eq(t.vt->episode_start(t.self, task, task), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "value_source");
-    ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "no value"));
-    ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "episode_return"));
+    ck_assert_str_eq(t.h.ctx.err_path, "value_source");
+    ck_assert_ptr_nonnull(strstr(t.h.ctx.err_message, "no value"));
+    ck_assert_ptr_nonnull(strstr(t.h.ctx.err_message, "episode_return"));
     tk_teacher_fx_close(&t);
 }
 END_TEST
@@ -767,9 +767,9 @@ START_TEST(test_config_errors)
         teacher t;
         ck_assert_msg(teacher_open(&t, cases[i].overrides) == TK_ERR_CONFIG, "accepted: %s",
                       cases[i].overrides);
-        ck_assert_msg(strcmp(t.h.ctx.last_path, cases[i].path) == 0, "%s: path %s, want %s",
-                      cases[i].overrides, t.h.ctx.last_path, cases[i].path);
-        ck_assert(t.h.ctx.last_message[0] != '\0');
+        ck_assert_msg(strcmp(t.h.ctx.err_path, cases[i].path) == 0, "%s: path %s, want %s",
+                      cases[i].overrides, t.h.ctx.err_path, cases[i].path);
+        ck_assert(t.h.ctx.err_message[0] != '\0');
         tk_teacher_fx_close(&t);
     }
 }

@@ -212,7 +212,7 @@ static tk_status create_teacher(tk_harness *h, const char *label, const tk_task_
                                 : TK_ERR_INVALID;
     if (st != TK_OK)
         fprintf(stderr, "bench_teacher_overhead: %s: create failed: %s: %s\n", label,
-                h->ctx.last_path, config ? h->ctx.last_message : "bad config JSON");
+                h->ctx.err_path, config ? h->ctx.err_message : "bad config JSON");
     free(config);
     return st;
 }
@@ -284,7 +284,7 @@ static int run_toy(const options *o, const char *env_so, const char *teacher_so,
         summarise(r, t, n);
     else
         fprintf(stderr, "bench_teacher_overhead: %s failed on the toy grid: %s\n", r->label,
-                th.ctx.last_message);
+                th.ctx.err_message);
     free(t);
     vt->destroy(self);
     ev->destroy(env);
@@ -346,7 +346,7 @@ static int run_paper(const options *o, const char *teacher_so, row *r, int rep)
         summarise(r, t, n);
     else
         fprintf(stderr, "bench_teacher_overhead: %s failed: %s\n", r->label,
-                th.ctx.last_message);
+                th.ctx.err_message);
     free(t);
     vt->destroy(self);
     tk_harness_close(&th);
@@ -407,7 +407,7 @@ static int run_sac(const char *sac_so, sac_cost *out)
         lo[i] = -INFINITY, hi[i] = INFINITY;
     for (int i = 0; i < 4; i++)
         alo[i] = -1.0f, ahi[i] = 1.0f;
-    const tk_student_spec spec = {24, 4, lo, hi, alo, ahi, SAC_STEPS};
+    const tk_student_spec spec = {24, 4, lo, hi, alo, ahi, SAC_STEPS, sizeof(tk_student_spec)};
     /* The paper configuration (spec 7.1) but start_steps and buffer_size. */
     const char *config =
         "{\"hidden_sizes\": [400, 300], \"activation\": \"relu\", \"leaky_slope\": 0.01, "
@@ -417,8 +417,8 @@ static int run_sac(const char *sac_so, sac_cost *out)
         "\"log_std_min\": -20.0, \"log_std_max\": 2.0, \"deterministic_eval\": true}";
     void *self = NULL;
     if (!sv || sv->create(&h.host, &h.ctx, &spec, config, &self) != TK_OK) {
-        fprintf(stderr, "bench_teacher_overhead: sac: create failed: %s: %s\n", h.ctx.last_path,
-                h.ctx.last_message);
+        fprintf(stderr, "bench_teacher_overhead: sac: create failed: %s: %s\n", h.ctx.err_path,
+                h.ctx.err_message);
         tk_harness_close(&h);
         return -1;
     }
@@ -449,7 +449,7 @@ static int run_sac(const char *sac_so, sac_cost *out)
     out->value1_us = 1e3 * (now_s() - t0);
     out->measured = rc == 0;
     if (rc)
-        fprintf(stderr, "bench_teacher_overhead: sac episode failed: %s\n", h.ctx.last_message);
+        fprintf(stderr, "bench_teacher_overhead: sac episode failed: %s\n", h.ctx.err_message);
     sv->destroy(self);
     tk_harness_close(&h);
     return rc;

@@ -457,7 +457,7 @@ static const tk_student_vtable sac_vtable = {
     .get_extension = sac_get_extension,
 };
 
-static const char *const sac_features[] = {"value", NULL};
+static const char *const sac_features[] = {TK_FEATURE_VALUE, NULL};
 
 static const tk_descriptor sac_descriptor = {
     .struct_size = sizeof(tk_descriptor),

@@ -519,8 +519,9 @@ static const tk_teacher_vtable adr_vtable = {
 /* "raw-return": the thresholds are in the environment's units.  The two
  * others declare the expert knowledge the config takes (docs/teachers/adr.md):
  * required reward thresholds, an optional initial distribution. */
-static const char *const adr_features[] = {"raw-return", "needs-reward-thresholds",
-                                           "accepts-initial-dist", NULL};
+static const char *const adr_features[] = {TK_FEATURE_RAW_RETURN,
+                                           TK_FEATURE_NEEDS_REWARD_THRESHOLDS,
+                                           TK_FEATURE_ACCEPTS_INITIAL_DIST, NULL};
 
 static const tk_descriptor adr_descriptor = {
     .struct_size = sizeof(tk_descriptor),

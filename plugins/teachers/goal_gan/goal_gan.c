@@ -887,8 +887,8 @@ static const tk_teacher_vtable gg_vtable = {
 
 /* "needs-success": only the success flag is used; "raw-return": a
  * {"return_above": x} success rule is in the environment's units. */
-static const char *const gg_features[] = {"needs-success", "raw-return", "accepts-initial-dist",
-                                          NULL};
+static const char *const gg_features[] = {TK_FEATURE_NEEDS_SUCCESS, TK_FEATURE_RAW_RETURN,
+                                          TK_FEATURE_ACCEPTS_INITIAL_DIST, NULL};
 
 static const tk_descriptor gg_descriptor = {
     .struct_size = sizeof(tk_descriptor),

@@ -271,7 +271,7 @@ static const tk_teacher_vtable oracle_vtable = {
     .get_extension = NULL,
 };
 
-static const char *const oracle_features[] = {"raw-return", NULL};
+static const char *const oracle_features[] = {TK_FEATURE_RAW_RETURN, NULL};
 
 static const tk_descriptor oracle_descriptor = {
     .struct_size = sizeof(tk_descriptor),

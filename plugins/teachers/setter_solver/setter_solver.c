@@ -554,7 +554,7 @@ static const tk_teacher_vtable ss_vtable = {
     .get_extension = ss_get_extension,
 };
 
-static const char *const ss_features[] = {"needs-success", "raw-return", NULL};
+static const char *const ss_features[] = {TK_FEATURE_NEEDS_SUCCESS, TK_FEATURE_RAW_RETURN, NULL};
 
 static const tk_descriptor ss_descriptor = {
     .struct_size = sizeof(tk_descriptor),

@@ -775,8 +775,8 @@ static const tk_teacher_vtable spdl_vtable = {
  * Not "student-value": value_source "episode_return" needs no such
  * student, and "student" reports a missing value function itself.  The
  * two others declare the optional expert knowledge (docs/teachers/spdl.md). */
-static const char *const spdl_features[] = {"step-update", "accepts-initial-dist",
-                                            "accepts-target-dist", NULL};
+static const char *const spdl_features[] = {TK_FEATURE_STEP_UPDATE, TK_FEATURE_ACCEPTS_INITIAL_DIST,
+                                            TK_FEATURE_ACCEPTS_TARGET_DIST, NULL};
 
 static const tk_descriptor spdl_descriptor = {
     .struct_size = sizeof(tk_descriptor),
