@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cmd_args.h"
 #include "commands.h"
 
 #define NEW_MAX_NAME 64
