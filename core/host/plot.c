@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "run_reader.h"
+#include "teachkit/snapshot.h"
 
 extern char **environ;
 
@@ -125,17 +126,18 @@ static int plot_run_curve(const char *run_dir, const char *plots, tk_diag *d)
     return render(plots, "curve", d);
 }
 
-/* The 2-D overlay of one snapshot as gnuplot `set object` lines. */
+/* The 2-D overlay of one snapshot (<teachkit/snapshot.h>) as gnuplot `set
+ * object` lines; types without a drawing ("samples", unknown ones) give none. */
 static void snapshot_objects(FILE *f, json_t *snap)
 {
-    const char *type = json_string_value(json_object_get(snap, "type"));
+    const char *type = json_string_value(json_object_get(snap, TK_SNAPSHOT_KEY_TYPE));
     int obj = 1;
     fprintf(f, "unset object\n");
-    if (type && strcmp(type, "gmm") == 0) {
-        json_t *comps = json_object_get(snap, "components");
+    if (type && strcmp(type, TK_SNAPSHOT_GMM) == 0) {
+        json_t *comps = json_object_get(snap, TK_SNAPSHOT_KEY_COMPONENTS);
         for (size_t i = 0; i < json_array_size(comps); i++) {
             json_t *c = json_array_get(comps, i);
-            json_t *m = json_object_get(c, "mean"), *cov = json_object_get(c, "cov");
+            json_t *m = json_object_get(c, TK_SNAPSHOT_KEY_MEAN), *cov = json_object_get(c, TK_SNAPSHOT_KEY_COV);
             double a = json_number_value(json_array_get(json_array_get(cov, 0), 0));
             double b = json_number_value(json_array_get(json_array_get(cov, 0), 1));
             double e = json_number_value(json_array_get(json_array_get(cov, 1), 1));
@@ -148,11 +150,12 @@ static void snapshot_objects(FILE *f, json_t *snap)
                     "fs transparent solid 0.45 noborder fc palette cb %g\n",
                     obj++, json_number_value(json_array_get(m, 0)),
                     json_number_value(json_array_get(m, 1)), 4.0 * sqrt(l1), 4.0 * sqrt(l2),
-                    angle, json_number_value(json_object_get(c, "alp")));
+                    angle, json_number_value(json_object_get(c, TK_SNAPSHOT_KEY_ALP)));
         }
-    } else if (type && strcmp(type, "gaussian") == 0) {
+    } else if (type && strcmp(type, TK_SNAPSHOT_GAUSSIAN) == 0) {
         /* SPDL's context distribution: its 2-sigma ellipse, outlined. */
-        json_t *m = json_object_get(snap, "mean"), *cov = json_object_get(snap, "cov");
+        json_t *m = json_object_get(snap, TK_SNAPSHOT_KEY_MEAN),
+               *cov = json_object_get(snap, TK_SNAPSHOT_KEY_COV);
         double a = json_number_value(json_array_get(json_array_get(cov, 0), 0));
         double b = json_number_value(json_array_get(json_array_get(cov, 0), 1));
         double e = json_number_value(json_array_get(json_array_get(cov, 1), 1));
@@ -163,23 +166,25 @@ static void snapshot_objects(FILE *f, json_t *snap)
                 json_number_value(json_array_get(m, 0)), json_number_value(json_array_get(m, 1)),
                 4.0 * sqrt(tr + det), 4.0 * sqrt(fmax(tr - det, 0.0)),
                 0.5 * atan2(2.0 * b, a - e) * 180.0 / M_PI);
-    } else if (type && strcmp(type, "regions") == 0) {
-        json_t *regions = json_object_get(snap, "regions");
+    } else if (type && strcmp(type, TK_SNAPSHOT_REGIONS) == 0) {
+        json_t *regions = json_object_get(snap, TK_SNAPSHOT_KEY_REGIONS);
         for (size_t i = 0; i < json_array_size(regions); i++) {
             json_t *r = json_array_get(regions, i);
-            if (!json_is_true(json_object_get(r, "leaf")))
+            if (!json_is_true(json_object_get(r, TK_SNAPSHOT_KEY_LEAF)))
                 continue;
-            json_t *lo = json_object_get(r, "low"), *hi = json_object_get(r, "high");
+            json_t *lo = json_object_get(r, TK_SNAPSHOT_KEY_LOW),
+                   *hi = json_object_get(r, TK_SNAPSHOT_KEY_HIGH);
             fprintf(f, "set object %d rect from %g,%g to %g,%g back fs transparent solid 0.35 "
                        "border lc rgb '#555555' fc palette cb %g\n",
                     obj++, json_number_value(json_array_get(lo, 0)),
                     json_number_value(json_array_get(lo, 1)),
                     json_number_value(json_array_get(hi, 0)),
                     json_number_value(json_array_get(hi, 1)),
-                    json_number_value(json_object_get(r, "alp")));
+                    json_number_value(json_object_get(r, TK_SNAPSHOT_KEY_ALP)));
         }
-    } else if (type && (strcmp(type, "window") == 0 || strcmp(type, "bounds") == 0)) {
-        json_t *lo = json_object_get(snap, "low"), *hi = json_object_get(snap, "high");
+    } else if (type && (strcmp(type, TK_SNAPSHOT_WINDOW) == 0 || strcmp(type, TK_SNAPSHOT_BOUNDS) == 0)) {
+        json_t *lo = json_object_get(snap, TK_SNAPSHOT_KEY_LOW),
+               *hi = json_object_get(snap, TK_SNAPSHOT_KEY_HIGH);
         fprintf(f, "set object 1 rect from %g,%g to %g,%g front fs empty border lc rgb '#d62728' lw 3 "
                    "fc rgb '#d62728'\n",
                 json_number_value(json_array_get(lo, 0)), json_number_value(json_array_get(lo, 1)),
@@ -253,11 +258,11 @@ static double max_score(json_t *snaps)
     double m = 0.0;
     for (size_t k = 0; k < json_array_size(snaps); k++) {
         json_t *s = json_array_get(snaps, k);
-        json_t *list = json_object_get(s, "components");
+        json_t *list = json_object_get(s, TK_SNAPSHOT_KEY_COMPONENTS);
         if (!list)
-            list = json_object_get(s, "regions");
+            list = json_object_get(s, TK_SNAPSHOT_KEY_REGIONS);
         for (size_t i = 0; i < json_array_size(list); i++)
-            m = fmax(m, json_number_value(json_object_get(json_array_get(list, i), "alp")));
+            m = fmax(m, json_number_value(json_object_get(json_array_get(list, i), TK_SNAPSHOT_KEY_ALP)));
     }
     return m > 0.0 ? m : 1.0;
 }

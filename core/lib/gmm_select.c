@@ -8,6 +8,9 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "teachkit/snapshot.h"
 
 /* ------------------------------------------------------------ configuration */
 
@@ -189,63 +192,28 @@ int tk_gmm_sample_task(const tk_gmm *gmm, size_t c, const tk_task_space *space, 
 
 /* ------------------------------------------------------------------ snapshot */
 
-static json_t *component_json(const tk_gmm *gmm, size_t c, size_t task_dim,
-                              const char *score_key, double score)
-{
-    const double *mean = gmm->means + c * gmm->dim;
-    const double *cov = gmm->covs + c * gmm->dim * gmm->dim;
-    json_t *jmean = json_array();
-    json_t *jcov = json_array();
-    int err = !jmean || !jcov;
-    for (size_t i = 0; i < task_dim && !err; i++) {
-        json_t *row = json_array();
-        err = json_array_append_new(jmean, json_real(mean[i])) ||
-              json_array_append_new(jcov, row);
-        for (size_t j = 0; j < task_dim && !err; j++)
-            err = json_array_append_new(row, json_real(cov[i * gmm->dim + j]));
-    }
-    if (err) {
-        json_decref(jmean);
-        json_decref(jcov);
-        return NULL;
-    }
-    /* json_object_set_new consumes its value even when it fails, so one
-     * decref of the object cleans up after any failure below. */
-    json_t *comp = json_object();
-    err = json_object_set_new(comp, "weight", json_real(gmm->weights[c]));
-    err |= json_object_set_new(comp, "mean", jmean);
-    err |= json_object_set_new(comp, "cov", jcov);
-    err |= json_object_set_new(comp, score_key, json_real(score));
-    if (err) {
-        json_decref(comp);
-        return NULL;
-    }
-    return comp;
-}
-
 char *tk_gmm_snapshot_json(const tk_gmm *gmm, size_t task_dim, const char *score_key,
                            const double *scores, uint64_t fits)
 {
-    char *text = NULL;
-    json_t *root = json_object();
-    json_t *comps = json_array();
-    if (!root || !comps) {
-        json_decref(comps);
-        goto done;
+    json_t *snap = tk_snapshot_gmm(fits);
+    for (size_t c = 0; snap && gmm && c < gmm->k; c++) {
+        const double *mean = gmm->means + c * gmm->dim;
+        const double *cov = gmm->covs + c * gmm->dim * gmm->dim;
+        if (tk_snapshot_gmm_add(snap, gmm->weights[c], mean, cov, task_dim, gmm->dim, scores[c])) {
+            json_decref(snap);
+            return NULL;
+        }
+        /* A score under another name than the schema's "alp": moved there. */
+        if (strcmp(score_key, TK_SNAPSHOT_KEY_ALP) != 0) {
+            json_t *comp = json_array_get(json_object_get(snap, TK_SNAPSHOT_KEY_COMPONENTS), c);
+            if (json_object_set(comp, score_key, json_object_get(comp, TK_SNAPSHOT_KEY_ALP)) ||
+                json_object_del(comp, TK_SNAPSHOT_KEY_ALP)) {
+                json_decref(snap);
+                return NULL;
+            }
+        }
     }
-    if (json_object_set_new(root, "type", json_string("gmm")) ||
-        json_object_set_new(root, "components", comps) ||
-        json_object_set_new(root, "fits", json_integer((json_int_t)fits)))
-        goto done;
-    for (size_t c = 0; gmm && c < gmm->k; c++) {
-        json_t *comp = component_json(gmm, c, task_dim, score_key, scores[c]);
-        if (!comp || json_array_append_new(comps, comp))
-            goto done;
-    }
-    text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
-done:
-    json_decref(root);
-    return text;
+    return tk_snapshot_dump(snap);
 }
 
 /* ---------------------------------------------------------------- checkpoint */

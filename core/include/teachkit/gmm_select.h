@@ -105,11 +105,12 @@ int tk_gmm_sample_task(const tk_gmm *gmm, size_t c, const tk_task_space *space, 
 
 /* ------------------------------------------------------------------ snapshot */
 
-/* JSON text {"type":"gmm","components":[{"weight":w,"mean":[...],"cov":[[...]],
- * "<score_key>":s}, ...],"fits":fits} with means and covariances restricted to
- * the first `task_dim` coordinates and scores[c] as the per-component score;
+/* The "gmm" snapshot (<teachkit/snapshot.h>) of the mixture as JSON text,
+ * with means and covariances restricted to the first `task_dim` coordinates
+ * and scores[c] as the per-component score under `score_key`
+ * (TK_SNAPSHOT_KEY_ALP, "alp", is the one `teachkit plot` colours by);
  * gmm == NULL gives an empty component list.  Returns a malloc'ed string
- * (caller frees) or NULL on OOM. */
+ * (caller frees) or NULL on OOM or a non-finite value. */
 char *tk_gmm_snapshot_json(const tk_gmm *gmm, size_t task_dim, const char *score_key,
                            const double *scores, uint64_t fits);
 

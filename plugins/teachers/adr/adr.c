@@ -45,6 +45,7 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/snapshot.h"
 #include "teachkit/state.h"
 
 #define ADR_STATE_TAG "ADR_"
@@ -367,27 +368,16 @@ static tk_status adr_update(void *self, const float *task, double episode_return
     return TK_OK;
 }
 
-static json_t *float_array(const float *v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_real(v[i])) != 0) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
-
+/* The "bounds" snapshot (<teachkit/snapshot.h>) with the counters. */
 static tk_status adr_snapshot(void *self, const char **json_out)
 {
     adr *t = self;
     *json_out = NULL;
-    json_t *root = json_pack("{s:s, s:o, s:o, s:I, s:I}", "type", "bounds", "low",
-                             float_array(t->cur_lo, t->dims), "high",
-                             float_array(t->cur_hi, t->dims), "changes",
-                             (json_int_t)t->changes, "episodes", (json_int_t)t->episodes);
-    char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
+    json_t *snap = tk_snapshot_box(TK_SNAPSHOT_BOUNDS, tk_snapshot_floats(t->cur_lo, t->dims),
+                                   tk_snapshot_floats(t->cur_hi, t->dims));
+    char *text = tk_snapshot_dump(tk_snapshot_add(
+        snap, json_pack("{s:I, s:I}", "changes", (json_int_t)t->changes, "episodes",
+                        (json_int_t)t->episodes)));
     if (!text)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     free(t->snapshot);

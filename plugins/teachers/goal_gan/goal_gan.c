@@ -41,6 +41,7 @@
 #include "teachkit/nn_optim.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/snapshot.h"
 #include "teachkit/state.h"
 #include "teachkit/success_rule.h"
 
@@ -661,17 +662,13 @@ static tk_status gg_snapshot(void *self, const char **json_out)
         json_array_append_new(pts, p);
     }
     free(g);
-    json_t *root = rc ? NULL
-                      : json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:f, s:f}", "type", "samples",
-                                  "points", pts, "episodes", (json_int_t)t->episodes,
-                                  "trainings", (json_int_t)t->trainings, "success_buffer",
-                                  (json_int_t)t->buffer.n, "skipped_trainings",
-                                  (json_int_t)t->skipped, "d_loss", t->last_dloss, "g_loss",
-                                  t->last_gloss);
-    if (rc)
-        json_decref(pts);
-    char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
+    /* The "samples" snapshot (<teachkit/snapshot.h>) with the GAN's state. */
+    json_t *snap = rc ? (json_decref(pts), NULL) : tk_snapshot_samples(pts);
+    char *text = tk_snapshot_dump(tk_snapshot_add(
+        snap, json_pack("{s:I, s:I, s:I, s:I, s:f, s:f}", "episodes", (json_int_t)t->episodes,
+                        "trainings", (json_int_t)t->trainings, "success_buffer",
+                        (json_int_t)t->buffer.n, "skipped_trainings", (json_int_t)t->skipped,
+                        "d_loss", t->last_dloss, "g_loss", t->last_gloss)));
     if (!text)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     free(t->snapshot);

@@ -47,6 +47,7 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/snapshot.h"
 #include "teachkit/state.h"
 #include "teachkit/task_space.h"
 
@@ -764,48 +765,24 @@ static tk_status riac_sample(void *self, float *task_out)
 
 /* ---------------------------------------------------------------- snapshot */
 
-static json_t *float_array(const float *v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_real((double)v[i])) != 0) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
-
-static json_t *region_json(const riac *t, const riac_node *nd)
-{
-    json_t *r = json_object();
-    if (!r)
-        return NULL;
-    if (json_object_set_new(r, "low", float_array(nd->lo, t->dims)) != 0 ||
-        json_object_set_new(r, "high", float_array(nd->hi, t->dims)) != 0 ||
-        json_object_set_new(r, "alp", json_real(nd->alp)) != 0 ||
-        json_object_set_new(r, "leaf", json_boolean(is_leaf(nd))) != 0 ||
-        json_object_set_new(r, "size", json_integer((json_int_t)nd->size)) != 0) {
-        json_decref(r);
-        return NULL;
-    }
-    return r;
-}
-
-/* {"type":"regions","regions":[...]} with every region in creation order
- * (the root first). */
+/* The "regions" snapshot (<teachkit/snapshot.h>): every region in creation
+ * order (the root first), with its number of stored pairs as "size". */
 static tk_status riac_snapshot(void *self, const char **json_out)
 {
     riac *t = self;
     *json_out = NULL;
-    json_t *root = json_object();
-    json_t *regions = json_array();
-    int bad = !root || !regions || json_object_set_new(root, "type", json_string("regions")) ||
-              json_object_set(root, "regions", regions);
-    for (size_t i = 0; !bad && i < t->n_nodes; i++)
-        bad = json_array_append_new(regions, region_json(t, &t->node[i])) != 0;
-    char *text = bad ? NULL : json_dumps(root, JSON_COMPACT);
-    json_decref(regions);
-    json_decref(root);
+    json_t *snap = tk_snapshot_regions();
+    for (size_t i = 0; snap && i < t->n_nodes; i++) {
+        const riac_node *nd = &t->node[i];
+        json_t *r = tk_snapshot_regions_add(snap, tk_snapshot_floats(nd->lo, t->dims),
+                                            tk_snapshot_floats(nd->hi, t->dims), nd->alp,
+                                            is_leaf(nd));
+        if (!r || json_object_set_new(r, "size", json_integer((json_int_t)nd->size))) {
+            json_decref(snap);
+            snap = NULL;
+        }
+    }
+    char *text = tk_snapshot_dump(snap);
     if (!text)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     free(t->snapshot);

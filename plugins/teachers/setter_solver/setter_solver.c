@@ -35,6 +35,7 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/snapshot.h"
 #include "teachkit/state.h"
 #include "teachkit/success_rule.h"
 
@@ -364,17 +365,14 @@ static tk_status ss_snapshot(void *self, const char **json_out)
         ok = ok && p && json_array_append_new(pts, p) == 0;
     }
     free(g), free(task);
-    json_t *root =
-        ok ? json_pack("{s:s, s:o, s:I, s:I, s:f, s:f, s:f, s:f, s:b}", "type", "samples",
-                       "points", pts, "episodes", (json_int_t)t->episodes, "updates",
-                       (json_int_t)t->updates, "loss_feasibility", t->losses[0],
-                       "loss_validity", t->losses[1], "loss_coverage", t->losses[2],
-                       "loss_judge", t->losses[3], "validity_skipped", t->valid_skipped)
-           : NULL;
-    if (!ok)
-        json_decref(pts);
-    char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
+    /* The "samples" snapshot (<teachkit/snapshot.h>) with the losses. */
+    json_t *snap = ok ? tk_snapshot_samples(pts) : (json_decref(pts), NULL);
+    char *text = tk_snapshot_dump(tk_snapshot_add(
+        snap, json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:b}", "episodes",
+                        (json_int_t)t->episodes, "updates", (json_int_t)t->updates,
+                        "loss_feasibility", t->losses[0], "loss_validity", t->losses[1],
+                        "loss_coverage", t->losses[2], "loss_judge", t->losses[3],
+                        "validity_skipped", t->valid_skipped)));
     if (!text)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     free(t->snapshot);

@@ -60,6 +60,7 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/snapshot.h"
 #include "teachkit/state.h"
 #include "teachkit/task_space.h"
 
@@ -593,17 +594,8 @@ static tk_status spdl_step_update(void *self, const float *obs, const float *act
 
 /* ------------------------------------------------------------- snapshot */
 
-static json_t *vector_json(const double *v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_real(v[i]))) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
-
+/* The "gaussian" snapshot (<teachkit/snapshot.h>) of the context
+ * distribution, with the progress of the optimisation. */
 static tk_status spdl_snapshot(void *self, const char **json_out)
 {
     spdl *t = self;
@@ -611,21 +603,13 @@ static tk_status spdl_snapshot(void *self, const char **json_out)
     *json_out = NULL;
     double *cov = t->scratch, *work = t->scratch + d * d;
     spdl_gauss_cov(&t->p, cov);
-    json_t *rows = json_array();
-    for (size_t i = 0; rows && i < d; i++)
-        if (json_array_append_new(rows, vector_json(cov + i * d, d))) {
-            json_decref(rows);
-            rows = NULL;
-        }
-    json_t *root = json_pack("{s:s, s:o, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:I}", "type",
-                             "gaussian", "mean", vector_json(t->p.mu, d), "cov", rows,
-                             "kl_target", spdl_kl(&t->p, &t->q, work), "iterations",
-                             (json_int_t)t->iterations, "steps_taken", (json_int_t)t->steps_taken,
-                             "steps_rejected", (json_int_t)t->steps_rejected, "alpha",
-                             t->last_alpha, "kl_step", t->last_kl_step, "env_steps",
-                             (json_int_t)t->steps);
-    char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
+    json_t *snap = tk_snapshot_gaussian(t->p.mu, cov, d);
+    json_t *extra = json_pack("{s:f, s:I, s:I, s:I, s:f, s:f, s:I}", "kl_target",
+                              spdl_kl(&t->p, &t->q, work), "iterations", (json_int_t)t->iterations,
+                              "steps_taken", (json_int_t)t->steps_taken, "steps_rejected",
+                              (json_int_t)t->steps_rejected, "alpha", t->last_alpha, "kl_step",
+                              t->last_kl_step, "env_steps", (json_int_t)t->steps);
+    char *text = tk_snapshot_dump(tk_snapshot_add(snap, extra));
     if (!text)
         return t->host->error(t->ctx, TK_ERR_INTERNAL, NULL,
                               "cannot build the snapshot (out of memory or non-finite value)");
