@@ -166,6 +166,75 @@ uint64_t tk_gmm_select_fits(const tk_gmm_select *sel)
     return sel->fits;
 }
 
+/* A record of its own inside the owner's: misplaced bytes fail at the tag. */
+#define SELECT_STATE_TAG "GMSL"
+#define SELECT_STATE_VERSION 1u
+
+/* Candidates whose parameters the next fit reads (see the header). */
+static int candidate_matters(const tk_gmm_select *sel, size_t i)
+{
+    return sel->usable[i] && (sel->opt.warm_start || i == sel->best);
+}
+
+void tk_gmm_select_save(const tk_gmm_select *sel, tk_state_writer *w)
+{
+    tk_state_put_tag(w, SELECT_STATE_TAG, SELECT_STATE_VERSION);
+    tk_state_put_u64(w, sel->dim);
+    tk_state_put_u64(w, sel->opt.k_min);
+    tk_state_put_u64(w, sel->opt.k_max);
+    tk_state_put_u64(w, sel->fits);
+    tk_state_put_u64(w, sel->best);
+    for (size_t i = 0; i < sel->n_cand; i++) {
+        const int kept = candidate_matters(sel, i);
+        tk_state_put_u64(w, (uint64_t)kept);
+        if (kept)
+            tk_gmm_state_put(w, sel->cand[i]);
+    }
+}
+
+/* Swaps the restorable state of two selectors of the same shape. */
+static void swap_state(tk_gmm_select *a, tk_gmm_select *b)
+{
+    tk_gmm_select tmp = *a;
+    a->cand = b->cand, a->usable = b->usable, a->best = b->best, a->fits = b->fits;
+    b->cand = tmp.cand, b->usable = tmp.usable, b->best = tmp.best, b->fits = tmp.fits;
+}
+
+int tk_gmm_select_load(tk_gmm_select *sel, tk_state_reader *r)
+{
+    tk_state_get_tag(r, SELECT_STATE_TAG, SELECT_STATE_VERSION);
+    const uint64_t dim = tk_state_get_u64(r), k_min = tk_state_get_u64(r);
+    const uint64_t k_max = tk_state_get_u64(r);
+    if (r->failed || dim != sel->dim || k_min != sel->opt.k_min || k_max != sel->opt.k_max) {
+        r->failed = 1;
+        return 0;
+    }
+    tk_gmm_select *fresh = tk_gmm_select_new(sel->dim, &sel->opt);
+    if (!fresh)
+        return -1;
+    fresh->fits = tk_state_get_u64(r);
+    fresh->best = (size_t)tk_state_get_count(r, fresh->n_cand);
+    for (size_t i = 0; i < fresh->n_cand && !r->failed; i++) {
+        const uint64_t kept = tk_state_get_u64(r);
+        if (kept > 1)
+            r->failed = 1;
+        fresh->usable[i] = kept == 1;
+        if (fresh->usable[i])
+            tk_gmm_state_get_into(r, fresh->cand[i]);
+    }
+    /* Without warm start only the selected candidate is saved; the selected
+     * one holds a fit, and there is one only after a successful fit. */
+    for (size_t i = 0; i < fresh->n_cand; i++)
+        if (!fresh->opt.warm_start && fresh->usable[i] && i != fresh->best)
+            r->failed = 1;
+    if (fresh->best < fresh->n_cand && (!fresh->usable[fresh->best] || fresh->fits == 0))
+        r->failed = 1;
+    if (!r->failed)
+        swap_state(sel, fresh);
+    tk_gmm_select_free(fresh);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ sampling */
 
 int tk_gmm_sample_task(const tk_gmm *gmm, size_t c, const tk_task_space *space, tk_rng *rng,

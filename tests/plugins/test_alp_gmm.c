@@ -91,8 +91,8 @@ END_TEST
 
 /* ------------------------------------------------------------- checkpoints */
 
-/* The saved state holds the window, the history and the models, so the
- * rebuilt ALP computer gives the same ALPs after a load. */
+/* The saved state holds the window, the ALP computer and the model
+ * selector (their own records), so a loaded instance continues exactly. */
 START_TEST(test_checkpoint_round_trip)
 {
     gmm_ckpt_round_trip_schedule();
@@ -104,8 +104,8 @@ START_TEST(test_checkpoint_round_trip)
 }
 END_TEST
 
-/* A bounded ALP history (alp_max_size): the plugin keeps only the pairs a
- * fresh computer needs; save points around the buffer's flushes. */
+/* A bounded ALP history (alp_max_size): the computer saves the pairs it
+ * still holds; save points around the buffer's flushes and trims. */
 START_TEST(test_checkpoint_round_trip_bounded_history)
 {
     const char *config = "{\"fit_rate\": 60, \"alp_max_size\": 130, \"alp_buffer_size\": 37, "
@@ -125,7 +125,7 @@ START_TEST(test_checkpoint_rejects_bad_data)
         "{\"fit_rate\": 100, \"warm_start\": true}",
         "{\"fit_rate\": 60, \"alp_max_size\": 130, \"alp_buffer_size\": 37}",
     };
-    /* Another buffer size: the history would rebuild another computer. */
+    /* Another buffer size: the saved computer does not fit this one. */
     for (size_t c = 0; c < sizeof configs / sizeof configs[0]; c++)
         gmm_ckpt_rejects_bad_data(configs[c], "{\"fit_rate\": 100, \"alp_buffer_size\": 50}");
 }

@@ -14,7 +14,9 @@
 
 #include "check_main.h"
 #include "teachkit/gmm.h"
+#include "teachkit/gmm_select.h"
 #include "teachkit/rng.h"
+#include "teachkit/state.h"
 
 #define LOG_2PI 1.8378770664093454835606594728112
 
@@ -567,6 +569,61 @@ START_TEST(test_warm_start_resumes)
 }
 END_TEST
 
+/* A selector restored from its checkpoint (tk_gmm_select_save/load) fits
+ * the next batch exactly as the saved one: with warm start every candidate
+ * that holds a fit is restored, without it the selected one. */
+static void assert_same_gmm(const tk_gmm *a, const tk_gmm *b)
+{
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(a->k, b->k);
+    ck_assert_int_eq(memcmp(a->weights, b->weights, a->k * sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(a->means, b->means, a->k * a->dim * sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(a->covs, b->covs, a->k * a->dim * a->dim * sizeof(double)), 0);
+}
+
+START_TEST(test_select_save_load_continues_identically)
+{
+    const int warm = _i;
+    tk_gmm_select_options opt = {.k_min = 1, .k_max = 4, .criterion = TK_GMM_AIC,
+                                 .task_dim = 2, .warm_start = warm, .restart_init_rng = 1};
+    tk_gmm_options_default(&opt.em);
+    const size_t n = 300;
+    double *X1 = make_mixture(n, 131, NULL), *X2 = make_mixture(n, 132, NULL);
+    tk_rng init;
+    tk_rng_seed(&init, 5);
+    tk_gmm_select *a = tk_gmm_select_new(2, &opt), *b = tk_gmm_select_new(2, &opt);
+    ck_assert_int_eq(tk_gmm_select_fit(a, X1, n, &init), 0);
+    tk_state_writer w;
+    tk_state_writer_init(&w);
+    tk_gmm_select_save(a, &w);
+    tk_state_reader r;
+    tk_state_reader_init(&r, w.data, w.size);
+    ck_assert_int_eq(tk_gmm_select_load(b, &r), 0);
+    ck_assert(!r.failed);
+    ck_assert_uint_eq(r.pos, r.size);
+    assert_same_gmm(tk_gmm_select_best(a), tk_gmm_select_best(b));
+    ck_assert_uint_eq(tk_gmm_select_fits(b), 1);
+    ck_assert_int_eq(tk_gmm_select_fit(a, X2, n, &init), 0);
+    ck_assert_int_eq(tk_gmm_select_fit(b, X2, n, &init), 0);
+    assert_same_gmm(tk_gmm_select_best(a), tk_gmm_select_best(b));
+    ck_assert_uint_eq(tk_gmm_select_fits(b), 2);
+    /* Another k range: refused, `b` unchanged. */
+    opt.k_max = 3;
+    tk_gmm_select *c = tk_gmm_select_new(2, &opt);
+    tk_state_reader_init(&r, w.data, w.size);
+    ck_assert_int_eq(tk_gmm_select_load(c, &r), 0);
+    ck_assert(r.failed);
+    ck_assert_ptr_null(tk_gmm_select_best(c));
+    tk_gmm_select_free(c);
+    tk_state_writer_free(&w);
+    tk_gmm_select_free(a);
+    tk_gmm_select_free(b);
+    free(X1);
+    free(X2);
+}
+END_TEST
+
 START_TEST(test_invalid_arguments)
 {
     double X[6 * 2] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5};
@@ -882,6 +939,7 @@ static Suite *gmm_suite(void)
     tcase_add_test(sel, test_aic_bic_formulas);
     tcase_add_test(sel, test_aicc_task_dim_and_infinity);
     tcase_add_test(sel, test_bic_selects_three);
+    tcase_add_loop_test(sel, test_select_save_load_continues_identically, 0, 2);
     suite_add_tcase(s, sel);
 
     TCase *edge = tcase_create("edge");

@@ -23,6 +23,8 @@
 
 #include <stddef.h>
 
+#include "teachkit/state.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -43,6 +45,17 @@ int tk_alp_computer_compute(tk_alp_computer *alp, const double *task, double rew
 
 /* Number of pairs currently stored (main + buffer). */
 size_t tk_alp_computer_size(const tk_alp_computer *alp);
+
+/* Checkpoint.  tk_alp_computer_save appends the stored pairs and where the
+ * buffer and the trimming stand to `w`.  tk_alp_computer_load restores such
+ * a record into a computer created with the same dim, buffer_size and
+ * max_size (typically a fresh one): it then computes exactly what the saved
+ * one would have (the search structure is rebuilt, and results do not
+ * depend on it).  Returns -1 on OOM; data that does not fit the computer
+ * (other sizes, non-finite values, corrupt or truncated bytes) fails the
+ * reader.  `alp` changes only when the whole record was read and checked. */
+void tk_alp_computer_save(const tk_alp_computer *alp, tk_state_writer *w);
+int tk_alp_computer_load(tk_alp_computer *alp, tk_state_reader *r);
 
 #ifdef __cplusplus
 }

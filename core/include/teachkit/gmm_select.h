@@ -93,6 +93,19 @@ const tk_gmm *tk_gmm_select_best(const tk_gmm_select *sel);
 /* Number of successful fits so far. */
 uint64_t tk_gmm_select_fits(const tk_gmm_select *sel);
 
+/* Checkpoint.  tk_gmm_select_save appends the selector's state to `w`: the
+ * fit count, the selected candidate and the parameters of the candidates
+ * the next fit depends on (with warm start every candidate holding a fit,
+ * which refits from them; without, only the selected one, since every fit
+ * starts afresh).  The options are not saved.
+ * tk_gmm_select_load restores such a record into a selector created with
+ * the same dim and options (typically a fresh one), which then behaves
+ * exactly as the saved one did.  Returns -1 on OOM; data that does not fit
+ * the selector (other options, corrupt or truncated bytes) fails the
+ * reader.  `sel` changes only when the whole record was read and checked. */
+void tk_gmm_select_save(const tk_gmm_select *sel, tk_state_writer *w);
+int tk_gmm_select_load(tk_gmm_select *sel, tk_state_reader *r);
+
 /* ------------------------------------------------------------------ sampling */
 
 /* Draw x ~ N(mean_c, cov_c) of component `c` into scratch[gmm->dim], keep
