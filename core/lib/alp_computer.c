@@ -1,7 +1,9 @@
 /*
- * ALP computer of ALP-GMM (teachers.md section 2).
+ * ALP computer of ALP-GMM (teachDeepRL teachDRL/teachers/algos/alp_gmm.py,
+ * EmpiricalALPComputer, storing its pairs in the BufferedDataset of
+ * teachDRL/teachers/utils/dataset.py).
  *
- * Semantics follow the spec exactly: lp = reward - reward of the nearest
+ * Semantics follow the original exactly: lp = reward - reward of the nearest
  * stored task (exact Euclidean search over main + buffer, the oldest pair
  * wins on equal distances), 0 while 5 or fewer pairs are stored; a full
  * buffer is flushed into main when the next pair arrives, and with
@@ -13,7 +15,7 @@
  * every insertion (O(n log n) per flush, too slow for 10^6 episodes):
  *
  *  - The newest pairs, at most SCAN_MAX of them, are scanned linearly.
- *    This is independent of buffer_size: the spec's buffer only decides
+ *    This is independent of buffer_size: the original's buffer only decides
  *    when the window is trimmed, so a large buffer_size costs nothing.
  *  - Older pairs are covered by a chronological list of static kd-trees
  *    ("segments") over contiguous id ranges.  Indexed blocks are merged like
@@ -48,7 +50,7 @@
 
 #include "teachkit/kdtree.h"
 
-/* Spec section 2: the nearest neighbour is searched only when more than
+/* EmpiricalALPComputer.compute_alp: the nearest neighbour is searched only when more than
  * this many pairs are stored. */
 enum { MIN_PAIRS_FOR_ALP = 5 };
 
@@ -199,8 +201,8 @@ static void compact(tk_alp_computer *alp)
     alp->base = alp->cut;
 }
 
-/* Oldest id kept by a flush that makes main end at `flushed` (spec section
- * 2: trim only at flushes, down to max_size, the buffer not counted). */
+/* Oldest id kept by a flush that makes main end at `flushed` (BufferedDataset.add_xy:
+ * trim only at flushes, down to max_size, the buffer not counted). */
 static size_t cut_after_flush(const tk_alp_computer *alp, size_t flushed)
 {
     if (alp->max_size == 0 || flushed - alp->cut <= alp->max_size)
@@ -324,7 +326,7 @@ static int update_segments(tk_alp_computer *alp, size_t cut, size_t indexed)
     return 0;
 }
 
-/* Spec section 2, "Insertion": a pair arriving on a full buffer flushes it
+/* BufferedDataset.add_xy: a pair arriving on a full buffer flushes it
  * into main first, and only then may main be trimmed. */
 static int store(tk_alp_computer *alp, const double *task, double reward)
 {

@@ -1,7 +1,7 @@
 /*
  * Shared machinery of the GMM teachers: config keys, candidate fitting and
  * selection, sampling a task from a component, snapshot.  See
- * <teachkit/gmm_select.h> and teachers.md sections 3 to 5.
+ * <teachkit/gmm_select.h> and teachDeepRL's alp_gmm.py and covar_gmm.py.
  */
 #include "teachkit/gmm_select.h"
 

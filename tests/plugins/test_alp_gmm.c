@@ -1,6 +1,6 @@
 /*
- * Tests of the alp-gmm teacher plugin through its ABI (teachers.md
- * section 4), checkpoints included.  argv[1] = the plugin, argv[2] = the
+ * Tests of the alp-gmm teacher plugin through its ABI (teachDeepRL
+ * teachDRL/teachers/algos/alp_gmm.py), checkpoints included.  argv[1] = the plugin, argv[2] = the
  * toy-grid env plugin (optional: the learning check is skipped without it).
  * What alp-gmm shares with covar-gmm (fit schedule, component layout,
  * determinism, NaN tasks) is tested in tests/support/gmm_shared_tests.c.
@@ -51,7 +51,7 @@ END_TEST
 
 /* With one component the fit is the sample mean and covariance of the
  * window, so the snapshot's "alp" is the mean ALP, computed here by brute
- * force (section 2: 0 for the first 6 episodes, then |r - r_nearest|). */
+ * force (EmpiricalALPComputer: 0 for the first 6 episodes, then |r - r_nearest|). */
 START_TEST(test_single_component_alp)
 {
     enum { N = 60 };

@@ -1,6 +1,7 @@
 /*
- * ALP computer (teachers.md section 2) against a brute-force reference that
- * follows the spec literally: a chronological list of pairs split into main
+ * ALP computer against a brute-force reference that follows the original
+ * (teachDeepRL alp_gmm.py, EmpiricalALPComputer, over dataset.py's
+ * BufferedDataset) literally: a chronological list of pairs split into main
  * and buffer, flush when a pair arrives on a full buffer, trim main to
  * max_size only then, nearest neighbour = first strict minimum of the
  * squared distance in insertion order, ALP 0 while <= 5 pairs are stored.

@@ -1,6 +1,7 @@
 /*
  * Unit tests of the GMM (core/lib/gmm.c, k-means init in core/lib/kmeans.c)
- * against the behaviour of teachers.md section 3: EM on known mixtures,
+ * against the behaviour of scikit-learn's GaussianMixture as the teachers use
+ * it: EM on known mixtures,
  * closed forms (single Gaussian, AIC/BIC/AICc), sampling moments, degenerate
  * data and determinism.  Every random draw comes from a seeded tk_rng, so
  * each test is deterministic; tolerances are still set from the sampling
@@ -330,7 +331,7 @@ START_TEST(test_n_parameters)
 }
 END_TEST
 
-/* AIC = -2 n score + 2 p, BIC = -2 n score + p ln n (spec section 3). */
+/* AIC = -2 n score + 2 p, BIC = -2 n score + p ln n (scikit-learn's aic and bic). */
 START_TEST(test_aic_bic_formulas)
 {
     const size_t n = 300;
@@ -352,7 +353,7 @@ START_TEST(test_aic_bic_formulas)
 END_TEST
 
 /* AICc = AIC + 2q(q+1)/(n-q-1), q = k((d^2-d)/2 + 2d + 1) - 1 with d the
- * TASK dimension (teachers.md 15.8), +inf when n - q - 1 <= 0. */
+ * TASK dimension (TeachMyAgent alp_gmm.py, get_nb_gmm_params), +inf when n - q - 1 <= 0. */
 START_TEST(test_aicc_task_dim_and_infinity)
 {
     const size_t n = 300;
@@ -746,7 +747,7 @@ static double *sample_model(const tk_gmm *g, size_t n, tk_rng *r)
     return X;
 }
 
-/* One EM iteration from g by hand (spec section 3): E-step with a
+/* One EM iteration from g by hand (scikit-learn's _e_step and _m_step): E-step with a
  * per-point log-sum-exp through libm's exp, then the M-step of scikit-learn
  * (N_k + 10 eps, centred covariances + reg_covar I).  Outputs the mean
  * log-likelihood of the E-step and the new weights, means, covariances. */

@@ -1,5 +1,7 @@
 /*
- * Absolute-learning-progress computer of ALP-GMM (teachers.md section 2).
+ * Absolute-learning-progress computer of ALP-GMM (teachDeepRL
+ * teachDRL/teachers/algos/alp_gmm.py, EmpiricalALPComputer, and the
+ * BufferedDataset of teachDRL/teachers/utils/dataset.py it stores pairs in).
  *
  * Keeps the chronological history of (task, reward) pairs and, for a new
  * pair, returns lp = reward - reward_of_nearest_previous_task and alp = |lp|
@@ -31,7 +33,7 @@ extern "C" {
 
 typedef struct tk_alp_computer tk_alp_computer;
 
-/* dim >= 1, buffer_size >= 1 (spec default 500), max_size = 0 for an
+/* dim >= 1, buffer_size >= 1 (the original's default 500), max_size = 0 for an
  * unbounded history.  NULL on OOM or invalid arguments. */
 tk_alp_computer *tk_alp_computer_new(size_t dim, size_t buffer_size, size_t max_size);
 void tk_alp_computer_free(tk_alp_computer *alp);

@@ -1,14 +1,15 @@
 /*
- * The part of the two GMM teachers (ALP-GMM and Covar-GMM, teachers.md
- * sections 4 and 5) that does not depend on what the extra coordinates mean:
+ * The part of the two GMM teachers (ALP-GMM and Covar-GMM: teachDeepRL
+ * teachDRL/teachers/algos/alp_gmm.py and covar_gmm.py) that does not
+ * depend on what the extra coordinates mean:
  *
  *   - reading the configuration keys they share (fit_rate, nb_bootstrap,
  *     k_min, k_max, random_task_ratio, reg_covar, tol, max_iter);
  *   - fitting one full-covariance GMM per candidate number of components
  *     k_min..k_max on a window of data and keeping the one with the smallest
- *     information criterion (section 3, "Model selection");
+ *     information criterion (the loop over potential_ks in both update()s);
  *   - drawing a task from one component: sample the Gaussian, keep the task
- *     coordinates, clip to the box, round to float32 (sections 4.4 and 5.3);
+ *     coordinates, clip to the box, round to float32 (both sample_task()s);
  *   - the JSON snapshot of the selected mixture restricted to the task
  *     coordinates.
  *
@@ -80,7 +81,7 @@ void tk_gmm_select_free(tk_gmm_select *sel);
 
 /* Fit every candidate on X (n x dim, n >= k_max) and select the best.
  * A candidate whose covariances cannot be factorised is left out of the
- * selection (teachers.md section 3, edge cases).  Returns 0 when a model was
+ * selection (the originals raise and the run stops).  Returns 0 when a model was
  * selected, -1 when every candidate failed: the selector then has no model
  * until the next successful fit. */
 int tk_gmm_select_fit(tk_gmm_select *sel, const double *X, size_t n, tk_rng *init_rng);

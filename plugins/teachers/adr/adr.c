@@ -15,14 +15,17 @@
  * is emptied either way.
  *
  * Expert knowledge (manifest data): the two reward thresholds are required
- * (the original refuses to run without them, section 9.1); create() fails
+ * (the original, TeachMyAgent TeachMyAgent/teachers/algos/adr.py, refuses
+ * to run without them); create() fails
  * with a config error on the missing key.  The thresholds are in the
  * environment's own return units, so the teacher declares "raw-return" and
- * sees raw returns, as in the TeachMyAgent benchmark (section 1.3).  An
+ * sees raw returns, as in the TeachMyAgent benchmark (its teacher_controller.py never
+ * scaled ADR's rewards).  An
  * initial point (initial_dist.mean) is optional.
  *
  * Deviations and choices (docs/teachers/adr.md):
- *   - "compat": "none" (default) fixes the two quirks of section 15.13:
+ *   - "compat": "none" (default) fixes two quirks of ADR.sample_task and
+ *     ADR.episodic_update:
  *     boundary sampling skips a side that sits at the task-space limit
  *     (the original's check is dead code), and the uniform stream is not
  *     restarted when the box changes.  "compat": "TeachMyAgent" restores
@@ -137,7 +140,7 @@ static tk_status read_threshold(adr *t, tk_config *cfg, const char *key, const c
 
 /* initial_dist: null or {"mean": [d numbers inside the task space]}; a
  * "cov" or "std" member (the SPDL form of the same expert knowledge) is
- * accepted and ignored, as ADR uses the mean only (section 9.2). */
+ * accepted and ignored, as ADR uses the mean only (ADR.__init__). */
 static tk_status read_initial_point(adr *t, const tk_task_space *space, const char *config_json,
                                     int *given)
 {
@@ -297,7 +300,7 @@ static tk_status adr_sample(void *self, float *task_out)
     int low_side;
     if (t->compat == COMPAT_TMA || (!lo_capped && !hi_capped))
         low_side = tk_rng_uniform(t->rng) < 0.5;
-    else /* section 15.13 fix: only the side that can still grow */
+    else /* fix: only the side that can still grow */
         low_side = !lo_capped;
     task_out[i] = low_side ? t->cur_lo[i] : t->cur_hi[i];
     return TK_OK;
@@ -318,7 +321,7 @@ static double mean_and_clear(adr_queue *q)
     return m;
 }
 
-/* Section 9.4, in the original's order: the low side of a dimension first,
+/* ADR.episodic_update, in the original's order: the low side of a dimension first,
  * then its high side compared with the high bound read before the low
  * side changed; shrinking the high side stops at the (new) low bound. */
 static int update_dimension(adr *t, size_t i, float x, double r)

@@ -1,22 +1,23 @@
 /*
  * ALP-GMM teacher (Portelas et al., CoRL 2019; teachDeepRL
- * teachDRL/teachers/algos/alp_gmm.py; spec: teachers.md section 4).
+ * teachDRL/teachers/algos/alp_gmm.py).
  *
- * Every episode's task gets an absolute learning progress (ALP): the
- * absolute reward difference with the nearest previously seen task
- * (section 2).  Every fit_rate episodes (once nb_bootstrap episodes have been
- * played) a Gaussian mixture is fitted on the last fit_rate (task, ALP)
- * vectors, the number of components chosen by an information criterion.
- * Tasks are then drawn uniformly with probability random_task_ratio, and
- * otherwise from a component picked in proportion to its mean ALP.
+ * Every episode's task gets an absolute learning progress (ALP): the absolute
+ * reward difference with the nearest previously seen task
+ * (EmpiricalALPComputer, core/lib/alp_computer.c).  Every fit_rate episodes
+ * (once nb_bootstrap episodes have been played) a Gaussian mixture is fitted
+ * on the last fit_rate (task, ALP) vectors, the number of components chosen
+ * by an information criterion.  Tasks are then drawn uniformly with
+ * probability random_task_ratio, and otherwise from a component picked in
+ * proportion to its mean ALP.
  *
  * Deliberate choices (docs/teachers/alp-gmm.md lists them all):
  *   - The k-means initialisation of every fit of every candidate starts
  *     from the same RNG state, drawn once at create from the teacher's
  *     stream: the original gives scikit-learn random_state=<seed>, which
- *     re-creates RandomState(seed) at each fit (section 3).
+ *     re-creates RandomState(seed) at each fit (ALPGMM.init_gmm).
  *   - The component is chosen by its mean ALP only; mixture weights are
- *     ignored, as in the original (section 15, item 9).
+ *     ignored, as in the original (ALPGMM.sample_task).
  *   - A candidate whose covariance cannot be factorised is left out of the
  *     selection; if all fail the teacher samples uniformly until the next
  *     fit (the original crashes).
@@ -177,7 +178,7 @@ static void component_scores(const alp_gmm *t, const tk_gmm *gmm)
     }
 }
 
-/* Section 4.4. */
+/* ALPGMM.sample_task. */
 static tk_status alp_gmm_sample(void *self, float *task_out)
 {
     alp_gmm *t = self;
@@ -207,7 +208,7 @@ static tk_status alp_gmm_update(void *self, const float *task, double episode_re
     memcpy(row, t->scratch, d * sizeof *row);
     row[d] = alp;
     t->n++;
-    /* Section 4.3.  When n % fit_rate == 0 the ring is in chronological
+    /* ALPGMM.update.  When n % fit_rate == 0 the ring is in chronological
      * order: row 0 holds the oldest of the last fit_rate episodes. */
     if (t->n >= (uint64_t)t->cfg.bootstrap && t->n % fit_rate == 0 && fit(t))
         gmm_teacher_warn_no_fit(t->host, t->ctx, t->n);

@@ -1,7 +1,7 @@
 /*
  * Covar-GMM teacher: the IGMM of Moulin-Frier, Nguyen and Oudeyer (Frontiers
  * in Psychology, 2014) as revised in teachDeepRL
- * teachDRL/teachers/algos/covar_gmm.py (spec: teachers.md section 5).
+ * teachDRL/teachers/algos/covar_gmm.py.
  *
  * Every episode is stored as (task, t, reward) where t in [0, 1) is the
  * episode's position inside the current batch of fit_rate episodes.  Every
@@ -93,7 +93,7 @@ static tk_status read_config(covar_gmm *t, const char *config_json, tk_gmm_selec
     tk_config_free(cfg);
     if (st)
         return st;
-    /* Section 5.1: always AIC, one EM run, no warm start. */
+    /* As CovarGMM.update: always AIC, one EM run, no warm start. */
     *sopt = (tk_gmm_select_options){
         .k_min = (size_t)t->cfg.k_min,
         .k_max = (size_t)t->cfg.k_max,
@@ -153,7 +153,7 @@ static uint64_t fits_so_far(const covar_gmm *t)
 }
 
 /* Learning progress of each component: the time-reward covariance
- * S[d][d+1] (section 5.3), through max(0, .) or |.|. */
+ * S[d][d+1] (CovarGMM.sample_task), through max(0, .) or |.|. */
 static void component_scores(const covar_gmm *t, const tk_gmm *gmm)
 {
     const size_t dim = gmm->dim, d = t->space.dims;
@@ -164,7 +164,7 @@ static void component_scores(const covar_gmm *t, const tk_gmm *gmm)
     }
 }
 
-/* Same exploration gate as ALP-GMM (sections 4.4 and 5.3). */
+/* Same exploration gate as ALP-GMM (both sample_task()s). */
 static tk_status covar_gmm_sample(void *self, float *task_out)
 {
     covar_gmm *t = self;
@@ -185,7 +185,7 @@ static tk_status covar_gmm_update(void *self, const float *task, double episode_
     const tk_status st = gmm_teacher_check_outcome(t->host, t->ctx, task, d, episode_return);
     if (st)
         return st;
-    /* Section 5.2: the time is the position in the batch with the count
+    /* CovarGMM.update: the time is the position in the batch with the count
      * BEFORE this episode, k * (1 / fit_rate) as numpy's arange gives it. */
     const size_t pos = (size_t)(t->n % fit_rate);
     double *row = t->window + pos * t->row_dim;

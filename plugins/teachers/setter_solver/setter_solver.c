@@ -9,19 +9,21 @@
  * (0,1)^d, rescaled to the task space.  A judge MLP predicts the success
  * logit of a goal.  Every update_frequency episodes the judge takes one
  * Adam step on binary cross-entropy, then the setter one Adam step on
- * L_feas + L_valid + L_cover (section 12.4).
+ * L_feas + L_valid + L_cover (SetterSolver.episodic_update; the losses of
+ * TeachMyAgent/teachers/utils/setter_solver_utils.py).
  *
  * Expert knowledge (manifest data): the success definition is required
  * ("success", see <teachkit/success_rule.h>).
  *
  * Deviations and choices (docs/teachers/setter-solver.md):
- *   - Section 15.17 NaN fix: with no successful goal in a batch, L_valid
+ *   - NaN fix: with no successful goal in a batch, L_valid
  *     is 0 and contributes no gradient (the original's mean of an empty
  *     set is NaN).  "judge_hidden" defaults to [64, 64] (as the original
  *     actually builds it, not the declared [64, 64, 64]).
  *   - Stored goals are clipped to [1e-9, 1 - 1e-9] before the inverse flow
  *     so that saturated sigmoids keep finite logits.
- *   - Snapshots draw from a private stream (section 15.23).
+ *   - Snapshots draw from a private stream, so plotting does not change
+ *     the curriculum.
  */
 #include <math.h>
 #include <stdint.h>
@@ -235,7 +237,7 @@ static double logit(double p)
     return log(p) - log1p(-p);
 }
 
-/* Section 12.4 step 2: one judge step, then one setter step. */
+/* SetterSolver.episodic_update: one judge step, then one setter step. */
 static tk_status train(setter_solver *t)
 {
     const size_t N = t->n, d = t->d;
@@ -283,7 +285,7 @@ static tk_status train(setter_solver *t)
     if (ss_flow_forward_backward(t->flow, dG, dl, NULL))
         goto nomem;
     double lv = 0.0;
-    t->valid_skipped = ns == 0; /* section 15.17: no NaN, no gradient */
+    t->valid_skipped = ns == 0; /* no NaN, no gradient */
     if (ns) {
         size_t j = 0;
         for (size_t i = 0; i < N; i++) {

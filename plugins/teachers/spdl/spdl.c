@@ -21,7 +21,7 @@
  * Without them p starts as a random sub-space Gaussian (mean uniform in
  * the box, standard deviation 10 % of each range) and q is centred with a
  * standard deviation of a quarter of each range, as in the TeachMyAgent
- * benchmark runs (section 15.16).
+ * benchmark runs (their scripts give neither distribution).
  *
  * Values (value_source):
  *   "student"        V(s0) from the student's value function through
@@ -41,7 +41,8 @@
  *                    alpha rule is the mean of those returns, so that both
  *                    terms of the objective are in the same units.
  *
- * Fix (spec 15.15, docs/teachers/spdl.md): the line search accepts a step
+ * Fix (docs/teachers/spdl.md; the original is _line_search in
+ * TeachMyAgent/teachers/utils/conjugate_gradient.py): the line search accepts a step
  * only when KL(p_old || p_new) <= 1.5 max_kl AND the objective did not
  * decrease, as TRPO does; "compat": "TeachMyAgent" restores the original's
  * OR.  As in the original, std_lower_bound bounds the diagonal of the
@@ -495,7 +496,8 @@ static tk_status spdl_update(void *self, const float *task, double episode_retur
     return TK_OK;
 }
 
-/* Section 11.4 step 7: l_k >= ln(std_lower_bound_k) while p is far from q. */
+/* SelfPacedTeacher.step_update, after the step: l_k >= ln(std_lower_bound_k)
+ * while p is far from q. */
 static void apply_std_bound(spdl *t, double *work)
 {
     if (!t->std_lb || !(spdl_kl(&t->p, &t->q, work) > t->kl_threshold))
@@ -507,7 +509,7 @@ static void apply_std_bound(spdl *t, double *work)
     (void)spdl_gauss_set_theta(&t->p, theta); /* larger diagonal: always valid */
 }
 
-/* Section 11.4: one update of p from the contexts and performances
+/* SelfPacedTeacher.step_update: one update of p from the contexts and performances
  * gathered since the previous one. */
 static tk_status run_update(spdl *t)
 {
