@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cmd_args.h"
 #include "commands.h"
 #include "teachkit/component.h"
 
@@ -416,8 +417,9 @@ static const char meson_build[] =
     "  dependencies : teachkit_dep,\n"
     "  gnu_symbol_visibility : 'hidden')\n"
     "\n"
-    "# Runs @C@.json with the installed teachkit and this build of the plugin.\n"
-    "teachkit = find_program('teachkit')\n"
+    "# Runs @C@.json with the installed teachkit and this build of the plugin;\n"
+    "# teachkit.pc names the program, so configuring needs no teachkit on PATH.\n"
+    "teachkit = find_program(teachkit_dep.get_variable(pkgconfig : 'teachkit', default_value : 'teachkit'))\n"
     "test('run', find_program('sh'),\n"
     "  args : [files('smoke_test.sh'), teachkit.full_path(), plugin.full_path(),\n"
     "          files('@C@.json')],\n"

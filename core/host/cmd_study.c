@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd_args.h"
 #include "commands.h"
 #include "dir_lock.h"
 #include "json_file.h"
@@ -14,6 +15,7 @@
 #include "plot.h"
 #include "report.h"
 #include "run_files.h"
+#include "run_reader.h"
 #include "study.h"
 #include "study_check.h"
 #include "study_mpi.h"

@@ -62,7 +62,4 @@ int tk_write_json_atomic(const char *dir, const char *name, const json_t *json, 
  * lock, -1 on other errors (`d` filled). */
 int tk_prepare_run_dir(const char *dir, int resume, int *lock_fd, tk_diag *d);
 
-/* 1 if dir/summary.json exists and says "finished". */
-int tk_run_dir_finished(const char *dir);
-
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "episode_player.h"
 #include "run_files.h"
 #include "system_json.h"
 
@@ -138,37 +139,6 @@ static size_t format_floats(char *out, size_t size, const float *v, size_t n)
 
 /* ----------------------------------------------------------- evaluation */
 
-/* One deterministic test episode on `task`; returns its return in *ret. */
-static int test_episode(run_state *s, const float *task, double *ret, tk_diag *d)
-{
-    tk_experiment *x = s->x;
-    const tk_env_vtable *ev = env_vt(&x->eval_env);
-    tk_status st = ev->set_task(x->eval_env.self, task);
-    if (st == TK_OK)
-        st = ev->reset(x->eval_env.self, s->obs);
-    if (st != TK_OK)
-        return tk_instance_fail(&x->eval_env, st, s->m->file, "set_task/reset (evaluation)", d);
-    *ret = 0.0;
-    for (uint64_t t = 0; t < x->info.max_episode_steps; t++) {
-        st = student_vt(s)->act(x->student.self, s->obs, 1, s->action);
-        if (st != TK_OK)
-            return tk_instance_fail(&x->student, st, s->m->file, "act (evaluation)", d);
-        double r = 0.0;
-        int done = 0;
-        st = ev->step(x->eval_env.self, s->action, s->obs, &r, &done);
-        if (st != TK_OK)
-            return tk_instance_fail(&x->eval_env, st, s->m->file, "step (evaluation)", d);
-        if (!isfinite(r))
-            return tk_diag_set(d, x->eval_env.comp->file, NULL,
-                               "env \"%s\" returned a non-finite reward in an evaluation "
-                               "episode", x->eval_env.ctx.id);
-        *ret += r;
-        if (done)
-            break;
-    }
-    return 0;
-}
-
 static int evaluate(run_state *s, tk_diag *d)
 {
     tk_experiment *x = s->x;
@@ -181,9 +151,11 @@ static int evaluate(run_state *s, tk_diag *d)
     } else {
         size_t n = x->test_set.n, hits = 0;
         double sum = 0.0;
+        const tk_episode_player player = {.x = x, .manifest_file = s->m->file,
+                                          .obs = s->obs, .action = s->action};
         for (size_t i = 0; i < n; i++) {
             double ret = 0.0;
-            if (test_episode(s, x->test_set.tasks + i * x->test_set.dims, &ret, d))
+            if (tk_play_episode(&player, x->test_set.tasks + i * x->test_set.dims, &ret, d))
                 return -1;
             sum += ret;
             hits += ret > x->mastery_threshold;

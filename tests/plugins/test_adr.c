@@ -1,5 +1,5 @@
 /*
- * adr teacher through the plugin ABI (spec teachers.md section 9): the
+ * adr teacher through the plugin ABI (TeachMyAgent TeachMyAgent/teachers/algos/adr.py): the
  * reward thresholds are required expert knowledge (config errors naming
  * the key); the box starts at the initial point; a side widens by
  * step_size exactly when the mean of its full queue reaches
@@ -317,7 +317,7 @@ START_TEST(test_boundary_sampling)
 {
     teacher t;
     float x, lo, hi;
-    /* Fix (section 15.13): the capped low side is never chosen. */
+    /* Fix of ADR.sample_task: the capped low side is never chosen. */
     capped_box(&t, "none", "1.0");
     box(&t, &lo, &hi, 1);
     for (int i = 0; i < 2000; i++) {

@@ -468,9 +468,10 @@ START_TEST(test_task_and_action_errors)
 }
 END_TEST
 
-/* The physical constants and the start of an episode reproduce the spec's
- * measured values (sections 2.3 and 4.4). */
-START_TEST(test_spawn_matches_spec)
+/* The physical constants and the start of an episode reproduce the
+ * original's (TDRL bipedal_walker_continuous.py on pybox2d 2.3; the values
+ * are in docs/envs/stump-tracks.md, "Validation"). */
+START_TEST(test_spawn_matches_original)
 {
     static const struct {
         const char *walker;
@@ -510,7 +511,8 @@ START_TEST(test_spawn_matches_spec)
         ck_assert(obs[i] >= obs[i - 1] - 1e-6f && obs[i] <= 1.0f);
 
     /* Zero action: the walker collapses, the hull touches the ground after
-     * ~110 steps with a return of ~-93 (spec 4.4, measured on 2.4.1). */
+     * ~110 steps with a return of ~-93 (the original's, docs/envs/stump-tracks.md
+     * "Validation"; measured on 2.4.1). */
     float act[4] = {0};
     double ret = 0.0, r;
     int done = 0, t;
@@ -527,7 +529,7 @@ START_TEST(test_spawn_matches_spec)
 }
 END_TEST
 
-/* Track layout (spec 2.2): first stump at the start-pad end, one stump per
+/* Track layout (TDRL _generate_terrain): first stump at the start-pad end, one stump per
  * TS + spacing, flat ground at Y0, the duplicated start-pad point. */
 START_TEST(test_track_layout)
 {
@@ -758,8 +760,8 @@ START_TEST(test_lidar_modes)
 }
 END_TEST
 
-/* TDRL's quadruped reports contact for its rear pair only (spec 2.4
- * [QUIRK]); the TMA variant tracks every lower leg. */
+/* TDRL's quadruped reports contact for its rear pair only (its
+ * ContactDetector); the TMA variant tracks every lower leg. */
 START_TEST(test_quadru_contacts)
 {
     for (int variant = 0; variant < 2; variant++) {
@@ -842,7 +844,7 @@ START_TEST(test_hexagon_degenerate)
 END_TEST
 
 /* The y-offsets of the two base vertices (dimensions 1 and 11) only colour
- * the hexagons (spec 3.2). */
+ * the hexagons (TDRL _generate_terrain). */
 START_TEST(test_hexagon_base_offsets_cosmetic)
 {
     float t1[12] = {0.5f, 0.0f, 1.0f, 0.5f, 1.5f, 1.0f, 2.0f, 1.0f, 2.5f, 0.5f, 3.0f, 0.0f};
@@ -1061,7 +1063,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_sizes_and_spaces);
     tcase_add_test(tc, test_config_errors);
     tcase_add_test(tc, test_task_and_action_errors);
-    tcase_add_test(tc, test_spawn_matches_spec);
+    tcase_add_test(tc, test_spawn_matches_original);
     tcase_add_test(tc, test_track_layout);
     tcase_add_test(tc, test_deterministic_world);
     tcase_add_test(tc, test_trajectory_fixture);

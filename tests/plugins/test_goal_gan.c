@@ -1,5 +1,5 @@
 /*
- * goal-gan teacher (spec teachers.md section 10).
+ * goal-gan teacher (TeachMyAgent TeachMyAgent/teachers/algos/goal_gan.py).
  *
  * GAN (extension "teachkit.goal-gan.gan/1"): on a synthetic labelling
  * (goals with x0 < 0.3 good, the rest bad) training moves the generator's

@@ -1,9 +1,10 @@
 /*
- * oracle teacher through the plugin ABI (spec teachers.md section 8): the
- * window starts at the right end, moves by its step exactly when the mean of
- * step_rate raw returns exceeds reward_thr, clamps at the bounds, and a
- * missing window_step_vector is a config error naming the key; checkpoints
- * round-trip and refuse bad data.
+ * oracle teacher through the plugin ABI (teachDeepRL
+ * teachDRL/teachers/algos/oracle_teacher.py): the window starts at the right
+ * end, moves by its step exactly when the mean of step_rate raw returns
+ * exceeds reward_thr, clamps at the bounds, and a missing window_step_vector
+ * is a config error naming the key; checkpoints round-trip and refuse bad
+ * data.
  * argv[1] = oracle plugin.
  */
 #include <check.h>

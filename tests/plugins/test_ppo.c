@@ -1,5 +1,6 @@
 /*
- * Tests of the ppo student through its ABI (spec envs_students.md 7.2).
+ * Tests of the ppo student through its ABI (TeachMyAgent's ppo2,
+ * TeachMyAgent/students/openai_baselines/ppo2/).
  * argv[1] = the plugin; the pendulum env plugin is looked up as
  * tests/support/student_tasks.h says (../../envs/pendulum/ or
  * TK_PENDULUM_PLUGIN).
@@ -80,7 +81,7 @@ START_TEST(test_descriptor)
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         ck_assert_msg(json_object_get(cfg, keys[i]) != NULL, "default config lacks %s", keys[i]);
     ck_assert_uint_eq(json_object_size(cfg), sizeof keys / sizeof *keys);
-    /* TeachMyAgent's benchmark values (spec 7.2). */
+    /* TeachMyAgent's benchmark values (its student_args_handler.py). */
     ck_assert_str_eq(json_string_value(json_object_get(cfg, "activation")), "tanh");
     ck_assert_str_eq(json_string_value(json_object_get(cfg, "precision")), "fp32");
     ck_assert_int_eq(json_integer_value(json_object_get(cfg, "nsteps")), 20000);

@@ -1,5 +1,6 @@
 /*
- * Tests of the sac student through its ABI (spec envs_students.md 7.1).
+ * Tests of the sac student through its ABI (SpinningUp 0.1.1 SAC as in
+ * teachDeepRL teachDRL/spinup/algos/sac/sac.py).
  * argv[1] = the plugin.  The pendulum env plugin (for the learning test) is
  * looked up next to it in the build tree (../../envs/pendulum/), or given by
  * the environment variable TK_PENDULUM_PLUGIN; without it that test is
@@ -74,7 +75,7 @@ START_TEST(test_descriptor)
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         ck_assert_msg(json_object_get(cfg, keys[i]) != NULL, "default config lacks %s", keys[i]);
     ck_assert_uint_eq(json_object_size(cfg), sizeof keys / sizeof *keys);
-    /* The paper's values (spec 7.1). */
+    /* The paper's values (teachDeepRL sac.py's defaults as run.py sets them). */
     ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(cfg, "hidden_sizes"), 0)),
                      400);
     ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(cfg, "hidden_sizes"), 1)),

@@ -1,5 +1,5 @@
 /*
- * spdl teacher (spec teachers.md section 11).
+ * spdl teacher (TeachMyAgent TeachMyAgent/teachers/algos/self_paced_teacher.py).
  *
  * Maths, through the plugin's extension "teachkit.spdl.gaussian/1":
  * log-densities and KL divergences against direct formulas and Monte
@@ -148,7 +148,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(t.vt->episode_start);
     json_t *def = json_loads(d->default_config, 0, NULL);
     ck_assert_ptr_nonnull(def);
-    /* TeachMyAgent benchmark settings (spec 11.1). */
+    /* TeachMyAgent benchmark settings (its teacher_args_handler.py). */
     ck_assert_int_eq(json_integer_value(json_object_get(def, "update_frequency")), 50000);
     ck_assert_int_eq(json_integer_value(json_object_get(def, "update_offset")), 200000);
     ck_assert_int_eq(json_integer_value(json_object_get(def, "alpha_offset")), 10);
@@ -472,7 +472,7 @@ END_TEST
 /* At p = q with a large alpha, any step lowers the objective (the KL
  * penalty outweighs the value term): TRPO's rule rejects it and restores
  * p; the original's rule takes the full step because its KL is within
- * 1.5 max_kl (spec 15.15). */
+ * 1.5 max_kl (_line_search of conjugate_gradient.py). */
 START_TEST(test_line_search_rule)
 {
     teacher t;

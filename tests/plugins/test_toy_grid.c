@@ -1,5 +1,5 @@
 /*
- * toy-grid environment through the plugin ABI (spec teachers.md section 13):
+ * toy-grid environment through the plugin ABI (teachDeepRL teachDRL/toy_env/toy_env.py):
  * the learning rule, unlocking by previous neighbours, strict mastery in
  * evaluate(), distractor dimensions, task validation, bin edges, and
  * checkpoints (save/load round trip, bad data refused).

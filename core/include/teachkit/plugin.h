@@ -218,8 +218,9 @@ typedef struct tk_teacher_vtable {
     tk_status (*episode_start)(void *self, const float *task, const float *first_obs);
 
     /* Optional.  A JSON object describing the internal model for plots
-     * (GMM components, regions, windows...).  *json_out is owned by the
-     * instance and valid until the next call on it. [instance] */
+     * (GMM components, regions, windows...), in the schema of
+     * <teachkit/snapshot.h>.  *json_out is owned by the instance and valid
+     * until the next call on it. [instance] */
     tk_status (*snapshot)(void *self, const char **json_out);
 
     /* Optional checkpoint hooks.  `save` exposes a byte string owned by the

@@ -270,7 +270,8 @@ tk_status info(void *self, tk_env_info *out)
     info->act_low = in->act_low;
     info->act_high = in->act_high;
     /* TDRL's teacher reward normalisation and the papers' mastery rule
-     * (teachers.md 1.3, 1.6). */
+     * (teachDeepRL run.py and teachDRL/teachers/teacher_controller.py;
+     * Portelas et al. 2019, section 5). */
     info->return_low = -150.0;
     info->return_high = 350.0;
     info->mastery_threshold = 230.0;

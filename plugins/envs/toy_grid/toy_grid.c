@@ -18,7 +18,7 @@
  *  - a task outside [0,1] or non-finite is rejected with TK_ERR_INVALID (the
  *    original prints and terminates the program);
  *  - the bin index is clamped to cells_per_dim - 1, so the bin-edge
- *    round-off of some cell counts (spec 13.1 [QUIRK]) cannot index past the
+ *    round-off of some cell counts (np.arange in ToyEnv.__init__) cannot index past the
  *    grid;
  *  - the unused `noise` parameter is not offered.
  */

@@ -1,7 +1,7 @@
 /*
  * PPO student: OpenAI Baselines ppo2 as TeachMyAgent runs it
- * (students/openai_baselines/ppo2, VecNormalize; spec envs_students.md
- * section 7.2).  The learner (network, clipped loss, optimiser step) is
+ * (TeachMyAgent/students/openai_baselines/ppo2 and VecNormalize of
+ * common/vec_env/vec_normalize.py).  The learner (network, clipped loss, optimiser step) is
  * ppo_core.c; this file adds normalisation, the rollout, GAE, the
  * epoch/minibatch schedule and the checkpoint hooks.  docs/students/ppo.md
  * is the guide.

@@ -1,12 +1,12 @@
 /*
  * Soft Actor-Critic student, the variant both papers ran (SpinningUp 0.1.1
  * with a V network; teachDeepRL teachDRL/spinup/algos/sac, TeachMyAgent
- * students/spinup/algos/tf1/sac_v011; spec envs_students.md section 7.1).
+ * students/spinup/algos/tf1/sac_v011).
  * The learner (networks, losses, one gradient step) is sac_core.c; this
  * file adds the configuration, acting, the replay buffer, the update
  * schedule and the checkpoint hooks.  docs/students/sac.md is the guide.
  *
- * Schedule (spec sections 7.1 and 8): the first start_steps + 1 training
+ * Schedule (the training loop of teachDeepRL's sac.py): the first start_steps + 1 training
  * actions are uniform in the action box (SpinningUp's `t > start_steps`
  * test on a 0-based step count); afterwards actions are samples of the
  * policy.  Every transition goes into the FIFO buffer with d = done, except
