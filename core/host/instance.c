@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stop_request.h"
 #include "teachkit/rng.h"
 #include "teachkit/runtime_info.h"
 #include "teachkit/standalone.h" /* tk_standalone_status_name */
@@ -52,6 +53,12 @@ static tk_status host_student_value(tk_ctx *ctx, const float *obs, size_t n, flo
     return v->value(student->self, obs, n, values_out);
 }
 
+static int host_stop_requested(tk_ctx *ctx)
+{
+    (void)ctx;
+    return tk_stop_inside_episode();
+}
+
 static const tk_host_api host_table = {
     .struct_size = sizeof(tk_host_api),
     .abi_major = TK_ABI_MAJOR,
@@ -60,6 +67,7 @@ static const tk_host_api host_table = {
     .error = host_error,
     .rng = host_rng,
     .student_value = host_student_value,
+    .stop_requested = host_stop_requested,
 };
 
 const tk_host_api *tk_host_api_table(void)

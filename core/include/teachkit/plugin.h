@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define TK_ABI_MAJOR 1u
-#define TK_ABI_MINOR 0u
+#define TK_ABI_MINOR 1u
 
 /* Name of the one symbol a plugin exports. */
 #define TK_ENTRY_SYMBOL "teachkit_plugin_entry"
@@ -76,7 +76,13 @@ typedef enum tk_status {
     TK_ERR_NOMEM = 5,
     TK_ERR_UNSUPPORTED = 6, /* an optional capability the caller needed is missing */
     TK_ERR_IO = 7,
-    TK_ERR_INTERNAL = 8
+    TK_ERR_INTERNAL = 8,
+    /* Since 1.1.  Not an error: a long call stopped early because
+     * host->stop_requested() said so, with what is left to do kept in the
+     * instance's state (its save()).  Only a student's end_episode returns
+     * it; the host then checkpoints and, after a resume, makes the same call
+     * again, which finishes the work. */
+    TK_STOPPED = 9
 } tk_status;
 
 /* ------------------------------------------------------------- host services */
@@ -129,6 +135,14 @@ typedef struct tk_host_api {
      * TK_ERR_UNSUPPORTED when the run's student provides no value function.
      * For teachers that declare the feature "student-value" (SPDL). */
     tk_status (*student_value)(tk_ctx *ctx, const float *obs, size_t n, float *values_out);
+
+    /* Since 1.1 (test with TK_HAS_MEMBER; may be NULL).  Nonzero once the run
+     * has been asked to stop (a signal, a time limit) and can checkpoint
+     * inside an episode.  A student that declares the feature
+     * "checkpoint-within-episode" polls it inside long calls (e.g. the
+     * gradient steps of end_episode) and returns TK_STOPPED.  Reads a flag:
+     * cheap, callable from any thread. */
+    int (*stop_requested)(tk_ctx *ctx);
 } tk_host_api;
 
 /* ---------------------------------------------------------------- task space */
@@ -333,7 +347,13 @@ typedef struct tk_descriptor {
      *   "self-evaluation"  provides evaluate(); needs no student
      * Students:
      *   "no-learning"    acts without observations (for self-evaluating envs)
-     *   "value"          provides value() */
+     *   "value"          provides value()
+     *   "checkpoint-within-episode"  (since 1.1)
+     *                    save() may be called between any two steps, or after
+     *                    end_episode returned TK_STOPPED, and holds everything
+     *                    the student keeps within an episode, so a stop need
+     *                    not wait for the episode's end (the host replays the
+     *                    env to that step on resume) */
     const char *const *features;
     /* Points to the tk_teacher_vtable, tk_env_vtable or tk_student_vtable
      * matching `kind`; static, owned by the plugin. */

@@ -733,7 +733,7 @@ static const tk_student_vtable ppo_vtable = {
     .get_extension = ppo_get_extension,
 };
 
-static const char *const ppo_features[] = {"value", NULL};
+static const char *const ppo_features[] = {"value", "checkpoint-within-episode", NULL};
 
 static const tk_descriptor ppo_descriptor = {
     .struct_size = sizeof(tk_descriptor),
