@@ -205,7 +205,7 @@ int tk_cmd_render(int argc, char **argv)
         goto done;
     tk_run_progress progress;
     char note[1024];
-    int restored = tk_checkpoint_read(a.run_dir, &x, &progress, 0, note, sizeof note, &d);
+    int restored = tk_checkpoint_read(a.run_dir, &x, &progress, NULL, 0, note, sizeof note, &d);
     if (restored < 0)
         goto done;
     if (note[0])

@@ -80,8 +80,9 @@ static void run_usage(FILE *out)
             "               whose episode does not end soon after is killed\n"
             "  --quiet      no progress line on the terminal\n"
             "\n"
-            "SIGINT, SIGTERM and SIGHUP stop the run after the current episode, with a\n"
-            "checkpoint (exit status 130); a second one stops it at once.\n");
+            "SIGINT, SIGTERM and SIGHUP stop the run with a checkpoint (exit status 130):\n"
+            "after the current step with students that can save inside an episode (sac,\n"
+            "ppo), else after the current episode; a second one stops it at once.\n");
 }
 
 int tk_cmd_run(int argc, char **argv)

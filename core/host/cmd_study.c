@@ -56,8 +56,8 @@ static void study_usage(FILE *out)
             "                     whose manifests changed (and those the study dropped) to\n"
             "                     DIR/superseded/ and run the changed and new ones\n"
             "\n"
-            "SIGINT, SIGTERM and SIGHUP stop every run after its episode, with a checkpoint\n"
-            "(exit status 130); a rerun resumes them.\n");
+            "SIGINT, SIGTERM and SIGHUP stop every run after its step or episode, with a\n"
+            "checkpoint (exit status 130); a rerun resumes them.\n");
 }
 
 /* A non-negative integer up to `max`, digits only: 0, or -1. */

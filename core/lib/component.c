@@ -39,7 +39,8 @@ static const char *const teacher_features[] = {
     TK_FEATURE_NEEDS_SUCCESS, TK_FEATURE_NEEDS_REWARD_THRESHOLDS,
     TK_FEATURE_ACCEPTS_INITIAL_DIST, TK_FEATURE_ACCEPTS_TARGET_DIST, NULL};
 static const char *const env_features[] = {TK_FEATURE_SELF_EVALUATION, NULL};
-static const char *const student_features[] = {TK_FEATURE_NO_LEARNING, TK_FEATURE_VALUE, NULL};
+static const char *const student_features[] = {TK_FEATURE_NO_LEARNING, TK_FEATURE_VALUE,
+                                               TK_FEATURE_CHECKPOINT_WITHIN_EPISODE, NULL};
 
 static const char *const *features_of(tk_kind kind)
 {

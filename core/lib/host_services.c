@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "teachkit/instance.h"
+#include "teachkit/stop_request.h"
 
 static const char *level_name(tk_log_level level)
 {
@@ -57,6 +58,12 @@ static tk_status host_student_value(tk_ctx *ctx, const float *obs, size_t n, flo
                          : TK_ERR_UNSUPPORTED;
 }
 
+static int host_stop_requested(tk_ctx *ctx)
+{
+    (void)ctx;
+    return tk_stop_inside_episode();
+}
+
 static const tk_host_api host_table = {
     .struct_size = sizeof(tk_host_api),
     .abi_major = TK_ABI_MAJOR,
@@ -66,6 +73,7 @@ static const tk_host_api host_table = {
     .rng = host_rng,
     .student_value = host_student_value,
     .log_message = host_log_message,
+    .stop_requested = host_stop_requested,
 };
 
 const tk_host_api *tk_host_api_table(void)

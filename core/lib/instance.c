@@ -23,6 +23,7 @@ const char *tk_status_name(tk_status st)
     case TK_ERR_UNSUPPORTED: return "unsupported";
     case TK_ERR_IO: return "I/O error";
     case TK_ERR_INTERNAL: return "internal error";
+    case TK_STOPPED: return "stopped early at the host's request";
     }
     return "unknown status";
 }

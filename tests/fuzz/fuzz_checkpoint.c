@@ -389,7 +389,7 @@ static void fuzz_checkpoint(const char *name, const uint8_t *data, size_t size)
     tk_run_progress p;
     memset(&p, 0, sizeof p);
     char note[1024];
-    int rc = tk_checkpoint_read(work_dir, &x, &p, 0, note, sizeof note, &d);
+    int rc = tk_checkpoint_read(work_dir, &x, &p, NULL, 0, note, sizeof note, &d);
     if (verbose)
         fprintf(stderr, "C %s: %zu bytes %s%s\n", name, size, rc == 0 ? "restored" : "rejected: ",
                 rc == 0 ? "" : d.message);
@@ -397,13 +397,13 @@ static void fuzz_checkpoint(const char *name, const uint8_t *data, size_t size)
         fail("a rejected checkpoint without a message", name);
     if (rc == 0) {
         exercise_teacher(&x.teacher, &x.info.task_space);
-        if (tk_checkpoint_write(work_dir, &x, &p, &d))
+        if (tk_checkpoint_write(work_dir, &x, &p, NULL, &d))
             fail("cannot write a checkpoint after restoring one", d.message);
         tk_experiment y;
         tk_run_progress q;
         memset(&q, 0, sizeof q);
         if (tk_experiment_setup(&y, &manifests[e], registry, &d) == 0) {
-            if (tk_checkpoint_read(work_dir, &y, &q, 0, note, sizeof note, &d) != 0)
+            if (tk_checkpoint_read(work_dir, &y, &q, NULL, 0, note, sizeof note, &d) != 0)
                 fail("a checkpoint written after a restore does not restore", d.message);
             if (memcmp(&p, &q, sizeof p) != 0)
                 fail("the progress counters change through a checkpoint", name);
@@ -554,7 +554,7 @@ static void write_seeds(const char *dir)
         p.episodes = 300;
         p.env_steps = 300;
         p.last_eval_episode = UINT64_MAX;
-        if (tk_checkpoint_write(work_dir, &x, &p, &d) == 0) {
+        if (tk_checkpoint_write(work_dir, &x, &p, NULL, &d) == 0) {
             char path[PATH_MAX + 32], name[160];
             snprintf(path, sizeof path, "%s/checkpoint.bin", work_dir);
             FILE *f = fopen(path, "rb");

@@ -95,7 +95,13 @@ typedef enum tk_status {
     TK_ERR_NOMEM = 5,
     TK_ERR_UNSUPPORTED = 6, /* an optional capability the caller needed is missing */
     TK_ERR_IO = 7,
-    TK_ERR_INTERNAL = 8
+    TK_ERR_INTERNAL = 8,
+    /* Since 1.1.  Not an error: a long call stopped early because
+     * host->stop_requested() said so, with what is left to do kept in the
+     * instance's state (its save()).  Only a student's end_episode returns
+     * it; the host then checkpoints and, after a resume, makes the same call
+     * again, which finishes the work. */
+    TK_STOPPED = 9
 } tk_status;
 
 /* ------------------------------------------------------------- host services */
@@ -154,6 +160,14 @@ typedef struct tk_host_api {
      * logged as is.  For plugins written in languages that cannot call a C
      * variadic function, and for text that must not be read as a format. */
     void (*log_message)(tk_ctx *ctx, tk_log_level level, const char *text);
+
+    /* Since 1.1 (test with TK_HAS_MEMBER; may be NULL).  Nonzero once the run
+     * has been asked to stop (a signal, a time limit) and can checkpoint
+     * inside an episode.  A student that declares the feature
+     * "checkpoint-within-episode" polls it inside long calls (e.g. the
+     * gradient steps of end_episode) and returns TK_STOPPED.  Reads a flag:
+     * cheap, callable from any thread. */
+    int (*stop_requested)(tk_ctx *ctx);
 } tk_host_api;
 
 /* ---------------------------------------------------------------- task space */
@@ -395,6 +409,12 @@ typedef enum tk_kind {
 #define TK_FEATURE_NO_LEARNING "no-learning"
 /* Students: provides value(). */
 #define TK_FEATURE_VALUE "value"
+/* Students (since 1.1): save() may be called between any two steps, or after
+ * end_episode returned TK_STOPPED, and holds everything the student keeps
+ * within an episode, so a stop need not wait for the episode's end (the host
+ * replays the env to that step on resume; docs/plugin-abi.md, "Stopping
+ * inside an episode"). */
+#define TK_FEATURE_CHECKPOINT_WITHIN_EPISODE "checkpoint-within-episode"
 
 /* Describes one component without instantiating it.  All strings are static,
  * owned by the plugin, valid while the plugin is loaded. */

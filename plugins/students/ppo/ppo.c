@@ -733,7 +733,8 @@ static const tk_student_vtable ppo_vtable = {
     .get_extension = ppo_get_extension,
 };
 
-static const char *const ppo_features[] = {TK_FEATURE_VALUE, NULL};
+static const char *const ppo_features[] = {TK_FEATURE_VALUE, TK_FEATURE_CHECKPOINT_WITHIN_EPISODE,
+                                           NULL};
 
 static const tk_descriptor ppo_descriptor = {
     .struct_size = sizeof(tk_descriptor),
