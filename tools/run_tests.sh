@@ -37,8 +37,8 @@ CK_FORK=no meson test -C build-valgrind --print-errorlogs --suite unit --suite h
     --wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# OPENBLAS_NUM_THREADS set: teachkit would otherwise re-execute itself to
-# set it, and the new image would run outside valgrind.
+# OPENBLAS_NUM_THREADS set: under valgrind teachkit does not re-execute
+# itself to set it (core/host/main.c).
 OPENBLAS_NUM_THREADS=1 valgrind --quiet --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible \
     ./build-valgrind/teachkit run examples/toy_alp_gmm.json --out "$tmp/run" --quiet

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "checksum.h"
-#include "fd_io.h"
+#include "teachkit/fd_io.h"
 #include "run_files.h"
 #include "teachkit/state.h"
 
@@ -37,27 +37,14 @@ static void hooks(const tk_instance *inst, save_fn *save, load_fn *load)
 {
     *save = NULL;
     *load = NULL;
-    const void *vt = inst->comp->desc->vtable;
+    const tk_vtable_copy *v = &inst->comp->vtable;
     switch (inst->comp->desc->kind) {
-    case TK_KIND_TEACHER: {
-        const tk_teacher_vtable *v = vt;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
+    case TK_KIND_TEACHER: *save = v->teacher.save, *load = v->teacher.load; break;
+    case TK_KIND_ENV: *save = v->env.save, *load = v->env.load; break;
+    case TK_KIND_STUDENT: *save = v->student.save, *load = v->student.load; break;
     }
-    case TK_KIND_ENV: {
-        const tk_env_vtable *v = vt;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
-    }
-    case TK_KIND_STUDENT: {
-        const tk_student_vtable *v = vt;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
-    }
-    }
+    if (!*save || !*load)
+        *save = NULL, *load = NULL;
 }
 
 /* The instances whose state a checkpoint holds, in file order. */
@@ -243,8 +230,21 @@ static int commit_file(const char *dir, const uint8_t header[HEADER_SIZE], const
     return 0;
 }
 
+int tk_checkpoint_env_state(const tk_experiment *x, const void **data, size_t *size, tk_diag *d)
+{
+    save_fn save;
+    load_fn load;
+    hooks(&x->env, &save, &load);
+    *data = NULL;
+    *size = 0;
+    if (!save)
+        return 0;
+    tk_status st = save(x->env.self, data, size);
+    return st == TK_OK ? 0 : tk_instance_fail(&x->env, st, x->manifest->file, "save", d);
+}
+
 int tk_checkpoint_write(const char *run_dir, const tk_experiment *x, const tk_run_progress *p,
-                        tk_diag *d)
+                        const tk_episode_record *in_progress, tk_diag *d)
 {
     tk_state_writer w;
     tk_state_writer_init(&w);
@@ -253,6 +253,14 @@ int tk_checkpoint_write(const char *run_dir, const tk_experiment *x, const tk_ru
     const tk_instance *list[4];
     int n = instances(x, list);
     for (int i = 0; i < n; i++) {
+        if (in_progress && list[i] == &x->env) {
+            /* Inside an episode: the env as it was at the episode's start,
+             * which the resume replays the recorded actions from. */
+            tk_state_put_rng(&w, &in_progress->env_rng);
+            tk_state_put_u64(&w, in_progress->env_state_size);
+            tk_state_put_bytes(&w, in_progress->env_state, in_progress->env_state_size);
+            continue;
+        }
         tk_state_put_rng(&w, &list[i]->ctx.rng);
         save_fn save;
         load_fn load;
@@ -269,6 +277,8 @@ int tk_checkpoint_write(const char *run_dir, const tk_experiment *x, const tk_ru
         tk_state_put_u64(&w, size);
         tk_state_put_bytes(&w, blob, size);
     }
+    if (in_progress)
+        tk_episode_record_put(in_progress, &w);
     int rc;
     if (w.failed) {
         rc = tk_diag_set(d, run_dir, NULL, "out of memory writing a checkpoint");
@@ -364,8 +374,36 @@ static int examine(candidate *c, const char *dir, const tk_experiment *x, int fl
     return 0;
 }
 
+/* Reads the section of an episode in progress, if the body has one, into
+ * `in_progress` (or checks and drops it when the caller does not want it:
+ * `teachkit render` restores the instances only).  0, or -1 with r->failed. */
+static int read_in_progress(tk_state_reader *r, const tk_experiment *x,
+                            tk_episode_record *in_progress)
+{
+    if (in_progress)
+        in_progress->steps = 0;
+    if (r->failed || r->pos == r->size)
+        return 0;
+    tk_episode_record scratch;
+    tk_episode_record *rec = in_progress;
+    if (!rec) {
+        rec = &scratch;
+        if (tk_episode_record_init(rec, x->info.task_space.dims, x->info.obs_dim,
+                                   x->info.act_dim)) {
+            tk_episode_record_free(rec);
+            r->failed = 1;
+            return -1;
+        }
+    }
+    int rc = tk_episode_record_get(rec, r);
+    if (!in_progress)
+        tk_episode_record_free(rec);
+    return rc;
+}
+
 /* Restore the instances from a candidate that passed examine(). */
-static int restore(candidate *c, const char *path, tk_experiment *x, tk_diag *d)
+static int restore(candidate *c, const char *path, tk_experiment *x,
+                   tk_episode_record *in_progress, tk_diag *d)
 {
     tk_state_reader *r = &c->r;
     const tk_instance *list[4];
@@ -386,6 +424,7 @@ static int restore(candidate *c, const char *path, tk_experiment *x, tk_diag *d)
         }
         r->pos += (size_t)blob_size;
     }
+    read_in_progress(r, x, in_progress);
     if (r->failed || r->pos != r->size)
         return tk_diag_set(d, path, NULL, "checkpoint does not fit this run's components (its "
                                           "checksums hold: another manifest, plugin or "
@@ -407,8 +446,9 @@ static void promote_previous(const char *dir, int newest_present)
         tk_fsync_dir(dir);
 }
 
-int tk_checkpoint_read(const char *run_dir, tk_experiment *x, tk_run_progress *p, int flags,
-                       char *note, size_t note_size, tk_diag *d)
+int tk_checkpoint_read(const char *run_dir, tk_experiment *x, tk_run_progress *p,
+                       tk_episode_record *in_progress, int flags, char *note, size_t note_size,
+                       tk_diag *d)
 {
     if (note_size)
         note[0] = '\0';
@@ -428,7 +468,7 @@ int tk_checkpoint_read(const char *run_dir, tk_experiment *x, tk_run_progress *p
                          "the run from scratch (its logs are then rewritten)",
                          c[0].name, c[0].why, c[1].name, c[1].why);
     } else {
-        rc = restore(&c[chosen], path, x, d);
+        rc = restore(&c[chosen], path, x, in_progress, d);
         if (rc == 0) {
             *p = c[chosen].p;
             int resume = (flags & TK_CHECKPOINT_RESUME) != 0;

@@ -24,6 +24,7 @@
 
 #include <stdint.h>
 
+#include "episode_record.h"
 #include "experiment.h"
 
 enum { TK_PHASE_TEACHER, TK_PHASE_ENV, TK_PHASE_STUDENT, TK_PHASE_EVAL, TK_PHASE_IO,
@@ -58,9 +59,16 @@ int tk_checkpoint_supported(const tk_experiment *x);
 const char *tk_checkpoint_unsupported_reason(const tk_experiment *x, char *buf, size_t size);
 
 /* Write a checkpoint of `x` at progress `p` (whose log lengths and CRCs the
- * caller filled after syncing the logs). */
+ * caller filled after syncing the logs).  Between episodes `in_progress` is
+ * NULL; inside one it is the episode's record (episode_record.h): the env's
+ * slot then holds its start-of-episode state and the record follows the
+ * instances. */
 int tk_checkpoint_write(const char *run_dir, const tk_experiment *x, const tk_run_progress *p,
-                        tk_diag *d);
+                        const tk_episode_record *in_progress, tk_diag *d);
+
+/* The env's save() bytes (owned by the env, valid until its next call; NULL
+ * and 0 when it has no save hook), for the record of an episode's start. */
+int tk_checkpoint_env_state(const tk_experiment *x, const void **data, size_t *size, tk_diag *d);
 
 enum {
     /* A resume by the holder of the run's lock: only accept a checkpoint
@@ -69,12 +77,16 @@ enum {
     TK_CHECKPOINT_RESUME = 1,
 };
 
-/* Restore into freshly created instances.  Returns 1 if there is no
+/* Restore into freshly created instances.  `in_progress` (initialised for
+ * the run's dimensions, or NULL to ignore it) receives the record of the
+ * episode the checkpoint was taken in; its steps are 0 when it was taken
+ * between episodes.  Returns 1 if there is no
  * checkpoint, 0 if restored, -1 on error: every checkpoint damaged, from
  * another format, manifest or seed, or (with TK_CHECKPOINT_RESUME) ahead
  * of its logs; or a plugin's load refused its state.  When the
  * previous checkpoint was used, note[size] says why (else it is ""). */
-int tk_checkpoint_read(const char *run_dir, tk_experiment *x, tk_run_progress *p, int flags,
-                       char *note, size_t note_size, tk_diag *d);
+int tk_checkpoint_read(const char *run_dir, tk_experiment *x, tk_run_progress *p,
+                       tk_episode_record *in_progress, int flags, char *note, size_t note_size,
+                       tk_diag *d);
 
 #endif

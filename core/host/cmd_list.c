@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_args.h"
 #include "commands.h"
+#include "json_text.h"
 #include "registry.h"
 #include "system_json.h"
 
@@ -17,7 +19,7 @@ static void print_safe(const char *label, const char *text)
 
 static void print_component(const tk_plugin_info *c, int with_config)
 {
-    /* Ids are checked to be [a-z0-9-_]; versions and descriptions are not. */
+    /* Ids are checked (tk_plugin_id_valid); versions and descriptions are not. */
     printf("%-8s %-16s ", tk_kind_name(c->kind), c->id);
     tk_fputs_safe(c->version, stdout);
     size_t width = strlen(c->version);
@@ -35,7 +37,8 @@ static void print_component(const tk_plugin_info *c, int with_config)
         printf("\n");
     }
     json_t *cfg = json_loads(c->default_config, 0, NULL);
-    char *text = cfg ? json_dumps(cfg, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    /* Defaults as their authors wrote them: 0.2, not 0.20000000000000001. */
+    char *text = cfg ? tk_json_dumps_readable(cfg, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     if (text && json_object_size(cfg)) {
         printf("         config defaults:\n");
         for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {

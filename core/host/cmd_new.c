@@ -22,9 +22,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cmd_args.h"
 #include "commands.h"
+#include "teachkit/component.h"
 
-#define NEW_MAX_NAME 64
+#define NEW_MAX_NAME TK_ID_MAX_LEN
 
 /* ---------------------------------------------------------------- templates */
 
@@ -184,9 +186,12 @@ static const char env_c[] =
     "    return TK_OK;\n"
     "}\n"
     "\n"
-    "static tk_status @C@_info(void *self, tk_env_info *info)\n"
+    "/* tk_env_info belongs to the host, which may know fewer members than this\n"
+    " * plugin: fill a whole one and copy what fits (<teachkit/plugin.h>). */\n"
+    "static tk_status @C@_info(void *self, tk_env_info *out)\n"
     "{\n"
     "    @C@ *e = self;\n"
+    "    tk_env_info mine = {0}, *info = &mine;\n"
     "    info->task_space = (tk_task_space){1, e->dim};\n"
     "    info->obs_dim = info->act_dim = 1;\n"
     "    info->obs_low = info->act_low = e->bound_low;\n"
@@ -195,6 +200,7 @@ static const char env_c[] =
     "    info->return_high = (double)e->steps;\n"
     "    info->mastery_threshold = 0.9 * (double)e->steps;\n"
     "    info->max_episode_steps = (uint64_t)e->steps;\n"
+    "    tk_env_info_write(out, info);\n"
     "    return TK_OK;\n"
     "}\n"
     "\n"
@@ -411,8 +417,9 @@ static const char meson_build[] =
     "  dependencies : teachkit_dep,\n"
     "  gnu_symbol_visibility : 'hidden')\n"
     "\n"
-    "# Runs @C@.json with the installed teachkit and this build of the plugin.\n"
-    "teachkit = find_program('teachkit')\n"
+    "# Runs @C@.json with the installed teachkit and this build of the plugin;\n"
+    "# teachkit.pc names the program, so configuring needs no teachkit on PATH.\n"
+    "teachkit = find_program(teachkit_dep.get_variable(pkgconfig : 'teachkit', default_value : 'teachkit'))\n"
     "test('run', find_program('sh'),\n"
     "  args : [files('smoke_test.sh'), teachkit.full_path(), plugin.full_path(),\n"
     "          files('@C@.json')],\n"
@@ -535,17 +542,11 @@ static int make_dirs(const char *dir)
     return mkdir(path, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Ids follow the registry's rule, starting with a letter so that the C
- * stem is an identifier. */
+/* Ids follow the registry's rule (tk_plugin_id_valid), starting with a
+ * letter so that the C stem is an identifier. */
 static int valid_name(const char *id)
 {
-    size_t len = strlen(id);
-    if (len == 0 || len > NEW_MAX_NAME || id[0] < 'a' || id[0] > 'z')
-        return 0;
-    for (const char *p = id; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-            return 0;
-    return 1;
+    return tk_plugin_id_valid(id) && strlen(id) <= NEW_MAX_NAME && id[0] >= 'a' && id[0] <= 'z';
 }
 
 static void new_usage(FILE *out)

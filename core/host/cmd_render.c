@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 
 #include "checkpoint.h"
+#include "cmd_args.h"
 #include "commands.h"
+#include "episode_player.h"
 #include "experiment.h"
 #include "image_write.h"
 #include "teachkit/render.h"
@@ -93,10 +95,8 @@ static int parse_task(const char *text, const tk_task_space *space, float *task,
 
 static const tk_render_ext *render_ext(const tk_instance *env)
 {
-    const tk_env_vtable *v = env->comp->desc->vtable;
-    if (!TK_HAS_MEMBER(v, get_extension))
-        return NULL;
-    const tk_render_ext *r = v->get_extension(env->self, TK_RENDER_EXT_ID);
+    const tk_render_ext *r = tk_component_extension(env->comp, env->self, TK_RENDER_EXT_ID);
+    /* The extension is the plugin's own table: its size is checked here. */
     if (!r || !TK_HAS_MEMBER(r, render))
         return NULL;
     return r;
@@ -126,41 +126,39 @@ static int capture(frames *fr, const tk_render_ext *r, tk_instance *env, tk_diag
     return 0;
 }
 
-/* One deterministic episode on the evaluation env, capturing frames. */
-static int play(tk_experiment *x, const float *task, frames *fr, double *ret, tk_diag *d)
+/* The episode player's watcher: a frame after the reset, every K-th step
+ * and the last one. */
+typedef struct frame_watch {
+    frames *fr;
+    const tk_render_ext *r;
+    tk_instance *env;
+} frame_watch;
+
+static int watch_frame(void *user, uint64_t steps, int done, tk_diag *d)
+{
+    frame_watch *w = user;
+    if (steps > 0 && steps % (uint64_t)w->fr->a->every != 0 && !done)
+        return 0;
+    return capture(w->fr, w->r, w->env, d);
+}
+
+/* One deterministic episode on the evaluation env, capturing frames: the
+ * evaluations' loop (episode_player.h). */
+static int play(tk_experiment *x, const char *manifest_path, const float *task, frames *fr,
+                double *ret, tk_diag *d)
 {
     tk_instance *env = &x->eval_env;
-    const tk_env_vtable *ev = env->comp->desc->vtable;
-    const tk_student_vtable *sv = x->student.comp->desc->vtable;
     const tk_render_ext *r = render_ext(env);
     if (!r)
         return tk_diag_set(d, env->comp->file, NULL, "env \"%s\" cannot draw itself (no %s "
                                                      "extension)", env->ctx.id, TK_RENDER_EXT_ID);
     float *obs = calloc(x->info.obs_dim + 1, sizeof *obs);
     float *act = calloc(x->info.act_dim + 1, sizeof *act);
-    tk_status st = ev->set_task(env->self, task);
-    if (st == TK_OK)
-        st = ev->reset(env->self, obs);
-    int rc = st != TK_OK ? tk_instance_fail(env, st, NULL, "set_task/reset", d)
-                         : capture(fr, r, env, d);
-    *ret = 0.0;
-    for (uint64_t t = 0; rc == 0 && t < x->info.max_episode_steps; t++) {
-        double reward = 0.0;
-        int done = 0;
-        if ((st = sv->act(x->student.self, obs, 1, act)) != TK_OK) {
-            rc = tk_instance_fail(&x->student, st, NULL, "act", d);
-            break;
-        }
-        if ((st = ev->step(env->self, act, obs, &reward, &done)) != TK_OK) {
-            rc = tk_instance_fail(env, st, NULL, "step", d);
-            break;
-        }
-        *ret += reward;
-        if ((t + 1) % (uint64_t)fr->a->every == 0 || done)
-            rc = capture(fr, r, env, d);
-        if (done)
-            break;
-    }
+    frame_watch w = {fr, r, env};
+    const tk_episode_player player = {.x = x, .manifest_file = manifest_path, .obs = obs,
+                                      .action = act, .watch = watch_frame, .user = &w};
+    int rc = obs && act ? tk_play_episode(&player, task, ret, d)
+                        : tk_diag_set(d, NULL, NULL, "out of memory");
     free(obs);
     free(act);
     return rc;
@@ -207,7 +205,7 @@ int tk_cmd_render(int argc, char **argv)
         goto done;
     tk_run_progress progress;
     char note[1024];
-    int restored = tk_checkpoint_read(a.run_dir, &x, &progress, 0, note, sizeof note, &d);
+    int restored = tk_checkpoint_read(a.run_dir, &x, &progress, NULL, 0, note, sizeof note, &d);
     if (restored < 0)
         goto done;
     if (note[0])
@@ -226,7 +224,7 @@ int tk_cmd_render(int argc, char **argv)
         tk_diag_set(&d, gif_path, NULL, "cannot write: %s", strerror(errno));
         goto done;
     }
-    rc = play(&x, task, &fr, &ret, &d) ? 1 : 0;
+    rc = play(&x, manifest_path, task, &fr, &ret, &d) ? 1 : 0;
     if (tk_gif_close(&fr.gif) && rc == 0)
         rc = 1, tk_diag_set(&d, gif_path, NULL, "cannot write: %s", strerror(errno));
     if (rc == 0)

@@ -4,33 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_args.h"
 #include "commands.h"
 #include "dir_lock.h"
 #include "experiment.h"
 #include "json_file.h"
 #include "run_files.h"
+#include "run_reader.h"
 #include "runner.h"
 #include "study.h"
 #include "study_check.h"
-
-int tk_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return 1;
-    return 0;
-}
-
-int tk_parse_seconds(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v > 0 && v <= 1e7))
-        return -1;
-    *out = v;
-    return 0;
-}
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -97,8 +80,9 @@ static void run_usage(FILE *out)
             "               whose episode does not end soon after is killed\n"
             "  --quiet      no progress line on the terminal\n"
             "\n"
-            "SIGINT, SIGTERM and SIGHUP stop the run after the current episode, with a\n"
-            "checkpoint (exit status 130); a second one stops it at once.\n");
+            "SIGINT, SIGTERM and SIGHUP stop the run with a checkpoint (exit status 130):\n"
+            "after the current step with students that can save inside an episode (sac,\n"
+            "ppo), else after the current episode; a second one stops it at once.\n");
 }
 
 int tk_cmd_run(int argc, char **argv)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd_args.h"
 #include "commands.h"
 #include "dir_lock.h"
 #include "json_file.h"
@@ -14,6 +15,7 @@
 #include "plot.h"
 #include "report.h"
 #include "run_files.h"
+#include "run_reader.h"
 #include "study.h"
 #include "study_check.h"
 #include "study_mpi.h"
@@ -54,8 +56,8 @@ static void study_usage(FILE *out)
             "                     whose manifests changed (and those the study dropped) to\n"
             "                     DIR/superseded/ and run the changed and new ones\n"
             "\n"
-            "SIGINT, SIGTERM and SIGHUP stop every run after its episode, with a checkpoint\n"
-            "(exit status 130); a rerun resumes them.\n");
+            "SIGINT, SIGTERM and SIGHUP stop every run after its step or episode, with a\n"
+            "checkpoint (exit status 130); a rerun resumes them.\n");
 }
 
 /* A non-negative integer up to `max`, digits only: 0, or -1. */

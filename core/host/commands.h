@@ -14,11 +14,6 @@ int tk_cmd_plot(int argc, char **argv);
 int tk_cmd_new(int argc, char **argv);
 int tk_cmd_render(int argc, char **argv);
 
-/* 1 if argv holds -h or --help. */
-int tk_wants_help(int argc, char **argv);
-/* A duration in seconds, in (0, 1e7]: 0, or -1 if `s` is not one. */
-int tk_parse_seconds(const char *s, double *out);
-
 /* `teachkit run` exits with this status when another process writes its
  * run directory (EX_TEMPFAIL): a study then leaves the run to that writer. */
 #define TK_EXIT_LOCKED 75

@@ -12,7 +12,7 @@
 
 #include <sys/types.h>
 
-#include "diag.h"
+#include "teachkit/diag.h"
 
 #define TK_LOCK_FILE ".lock"
 

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "plugin_config.h"
+#include "teachkit/plugin_config.h"
 
 static const tk_component *find(tk_registry *reg, const tk_manifest *m, tk_kind kind,
                                 const tk_component_ref *ref, const char *section, tk_diag *d)
@@ -65,17 +65,19 @@ static int check_compatibility(tk_experiment *x, tk_diag *d)
 {
     const tk_manifest *m = x->manifest;
     const tk_descriptor *t = x->teacher.comp->desc, *s = x->student.comp->desc;
-    if (tk_has_feature(s, "no-learning") && !x->self_evaluating &&
+    if (tk_descriptor_has_feature(s, TK_FEATURE_NO_LEARNING) && !x->self_evaluating &&
         x->info.act_dim > 0)
         tk_host_api_table()->log(&x->student.ctx, TK_LOG_WARN,
                                  "learns nothing; env \"%s\" will be played with a fixed policy",
                                  x->env.ctx.id);
-    if (tk_has_feature(t, "student-value") && !tk_has_feature(s, "value"))
+    if (tk_descriptor_has_feature(t, TK_FEATURE_STUDENT_VALUE) &&
+        !tk_descriptor_has_feature(s, TK_FEATURE_VALUE))
         return tk_diag_set(d, m->file, "student.plugin",
                            "teacher \"%s\" needs the student's value estimate, but student "
                            "\"%s\" provides none; choose a student with the \"value\" feature",
                            t->id, s->id);
-    if (x->self_evaluating && !tk_has_feature(s, "no-learning") && x->info.act_dim == 0)
+    if (x->self_evaluating && !tk_descriptor_has_feature(s, TK_FEATURE_NO_LEARNING) &&
+        x->info.act_dim == 0)
         return tk_diag_set(d, m->file, "student.plugin",
                            "env \"%s\" simulates its learner and takes no actions; use the "
                            "student \"none\"", x->env.ctx.id);
@@ -92,27 +94,30 @@ int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg
         return -1;
     if (tk_instance_create_env(&x->env, m->file, d))
         return -1;
-    const tk_env_vtable *ev = x->env.comp->desc->vtable;
+    const tk_env_vtable *ev = tk_component_env(x->env.comp);
     x->info.struct_size = sizeof x->info;
     tk_status st = ev->info(x->env.self, &x->info);
     if (st != TK_OK)
         return tk_instance_fail(&x->env, st, m->file, "info", d);
     if (check_info(x, d))
         return -1;
-    x->self_evaluating = tk_has_feature(x->env.comp->desc, "self-evaluation") &&
-                         TK_HAS_MEMBER(ev, evaluate);
+    x->self_evaluating =
+        tk_descriptor_has_feature(x->env.comp->desc, TK_FEATURE_SELF_EVALUATION) &&
+        ev->evaluate != NULL;
     x->mastery_threshold = m->has_mastery_threshold ? m->mastery_threshold
                                                      : x->info.mastery_threshold;
-    x->raw_return = tk_has_feature(x->teacher.comp->desc, "raw-return");
-    x->step_updates = tk_has_feature(x->teacher.comp->desc, "step-update");
+    x->raw_return = tk_descriptor_has_feature(x->teacher.comp->desc, TK_FEATURE_RAW_RETURN);
+    x->step_updates =
+        tk_descriptor_has_feature(x->teacher.comp->desc, TK_FEATURE_STEP_UPDATE);
 
     if (tk_instance_create_teacher(&x->teacher, &x->info.task_space, m->file, d))
         return -1;
     tk_student_spec spec = {x->info.obs_dim, x->info.act_dim, x->info.obs_low, x->info.obs_high,
-                            x->info.act_low, x->info.act_high, x->info.max_episode_steps};
+                            x->info.act_low, x->info.act_high, x->info.max_episode_steps,
+                            sizeof(tk_student_spec)};
     if (tk_instance_create_student(&x->student, &spec, m->file, d))
         return -1;
-    x->teacher.ctx.student = &x->student;
+    tk_instance_use_student(&x->teacher, &x->student);
     if (check_compatibility(x, d))
         return -1;
     if (x->self_evaluating && m->test_set)

@@ -8,7 +8,7 @@
 #ifndef TK_HOST_EXPERIMENT_H
 #define TK_HOST_EXPERIMENT_H
 
-#include "instance.h"
+#include "teachkit/instance.h"
 #include "manifest.h"
 #include "registry.h"
 #include "test_set.h"

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fd_io.h"
+#include "teachkit/fd_io.h"
 
 json_t *tk_json_read_file(const char *path, const char *what, size_t max_bytes, size_t flags,
                           tk_diag *d)

@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "teachkit/diag.h"
 
 /* A manifest (run or study) is at most this long. */
 #define TK_MAX_MANIFEST_BYTES ((size_t)4 << 20)

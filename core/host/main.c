@@ -34,14 +34,32 @@ static void usage(FILE *out)
             "the bundled plugin directory.  Documentation: docs/ in the source tree.\n");
 }
 
+/* valgrind runs the program on its own loader: /proc/self/exe is then the
+ * valgrind tool, which refuses to be started directly, and a re-executed
+ * image would run outside valgrind anyway.  Its preloaded libraries
+ * (vgpreload_<tool>-<platform>.so) give it away. */
+static int under_valgrind(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+    return preload && strstr(preload, "vgpreload_") != NULL;
+}
+
 int main(int argc, char **argv)
 {
     /* Process-wide settings that OpenBLAS and oneDNN's OpenMP runtime read
      * when they are loaded, before main(), hence a re-execution when one
      * is missing (<teachkit/system_info.h>); if it fails, the run goes on
-     * without them. */
-    if (tk_numerics_env_defaults())
-        execv("/proc/self/exe", argv);
+     * without them.  Under valgrind the variables still reach the processes
+     * this one starts (a study's runs), but not this process: say so. */
+    if (tk_numerics_env_defaults()) {
+        if (!under_valgrind())
+            execv("/proc/self/exe", argv);
+        else
+            fprintf(stderr, "teachkit: under valgrind: not re-executing; set "
+                            "OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and OPENBLAS_CORETYPE "
+                            "yourself for them to apply to this process "
+                            "(docs/manifest.md, \"Threads and kernels\")\n");
+    }
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -13,7 +13,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "teachkit/diag.h"
 
 typedef struct tk_component_ref {
     char *plugin;     /* plugin id */

@@ -79,7 +79,7 @@ static const tk_student_vtable none_vtable = {
     .end_episode = none_end_episode,
 };
 
-static const char *const none_features[] = {"no-learning", NULL};
+static const char *const none_features[] = {TK_FEATURE_NO_LEARNING, NULL};
 
 static const tk_descriptor none_descriptor = {
     .struct_size = sizeof(tk_descriptor),

@@ -12,6 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "run_reader.h"
+#include "teachkit/snapshot.h"
+
 extern char **environ;
 
 #define FIG_SIZE "800,600"
@@ -81,49 +84,38 @@ static int render(const char *dir, const char *stem, tk_diag *d)
 typedef struct space2 {
     double lo[2], hi[2];
     char name[2][64];
-    size_t dims;
 } space2;
 
+/* The first two dimensions of the run's task space; -1 for a 1-D space. */
 static int read_space(const char *run_dir, space2 *s)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/summary.json", run_dir);
-    json_t *sum = json_load_file(path, 0, NULL);
-    json_t *space = json_object_get(sum, "task_space");
-    s->dims = json_array_size(space);
-    for (size_t i = 0; i < 2 && i < s->dims; i++) {
-        json_t *dim = json_array_get(space, i);
-        s->lo[i] = json_number_value(json_object_get(dim, "low"));
-        s->hi[i] = json_number_value(json_object_get(dim, "high"));
-        snprintf(s->name[i], sizeof s->name[i], "%s",
-                 json_string_value(json_object_get(dim, "name")) ?: "");
+    tk_run_dim dims[2];
+    if (tk_run_read_task_space(run_dir, dims, 2) < 2)
+        return -1;
+    for (size_t i = 0; i < 2; i++) {
+        s->lo[i] = dims[i].low;
+        s->hi[i] = dims[i].high;
+        snprintf(s->name[i], sizeof s->name[i], "%s", dims[i].name);
     }
-    json_decref(sum);
-    return s->dims >= 2 ? 0 : -1;
+    return 0;
 }
 
 static int plot_run_curve(const char *run_dir, const char *plots, tk_diag *d)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/evals.jsonl", run_dir);
-    FILE *in = fopen(path, "r");
-    if (!in)
-        return tk_diag_set(d, path, NULL, "cannot read: %s", strerror(errno));
+    tk_run_curve curve;
+    if (tk_run_read_curve(run_dir, &curve)) {
+        tk_run_curve_free(&curve);
+        return tk_diag_set(d, run_dir, NULL, "cannot read evals.jsonl: %s", strerror(errno));
+    }
     FILE *dat = open_file(plots, "curve.dat", d);
     if (!dat) {
-        fclose(in);
+        tk_run_curve_free(&curve);
         return -1;
     }
-    char line[4096];
-    while (fgets(line, sizeof line, in)) {
-        json_t *j = json_loads(line, 0, NULL);
-        json_t *ep = json_object_get(j, "episode"), *pct = json_object_get(j, "mastered_pct");
-        if (json_is_integer(ep) && json_is_number(pct))
-            fprintf(dat, "%lld %g\n", (long long)json_integer_value(ep), json_number_value(pct));
-        json_decref(j);
-    }
-    fclose(in);
+    for (size_t i = 0; i < curve.n; i++)
+        fprintf(dat, "%lld %g\n", (long long)curve.episodes[i], curve.mastered_pct[i]);
     fclose(dat);
+    tk_run_curve_free(&curve);
     FILE *f = open_file(plots, "curve.body.gp", d);
     if (!f)
         return -1;
@@ -134,17 +126,18 @@ static int plot_run_curve(const char *run_dir, const char *plots, tk_diag *d)
     return render(plots, "curve", d);
 }
 
-/* The 2-D overlay of one snapshot as gnuplot `set object` lines. */
+/* The 2-D overlay of one snapshot (<teachkit/snapshot.h>) as gnuplot `set
+ * object` lines; types without a drawing ("samples", unknown ones) give none. */
 static void snapshot_objects(FILE *f, json_t *snap)
 {
-    const char *type = json_string_value(json_object_get(snap, "type"));
+    const char *type = json_string_value(json_object_get(snap, TK_SNAPSHOT_KEY_TYPE));
     int obj = 1;
     fprintf(f, "unset object\n");
-    if (type && strcmp(type, "gmm") == 0) {
-        json_t *comps = json_object_get(snap, "components");
+    if (type && strcmp(type, TK_SNAPSHOT_GMM) == 0) {
+        json_t *comps = json_object_get(snap, TK_SNAPSHOT_KEY_COMPONENTS);
         for (size_t i = 0; i < json_array_size(comps); i++) {
             json_t *c = json_array_get(comps, i);
-            json_t *m = json_object_get(c, "mean"), *cov = json_object_get(c, "cov");
+            json_t *m = json_object_get(c, TK_SNAPSHOT_KEY_MEAN), *cov = json_object_get(c, TK_SNAPSHOT_KEY_COV);
             double a = json_number_value(json_array_get(json_array_get(cov, 0), 0));
             double b = json_number_value(json_array_get(json_array_get(cov, 0), 1));
             double e = json_number_value(json_array_get(json_array_get(cov, 1), 1));
@@ -157,11 +150,12 @@ static void snapshot_objects(FILE *f, json_t *snap)
                     "fs transparent solid 0.45 noborder fc palette cb %g\n",
                     obj++, json_number_value(json_array_get(m, 0)),
                     json_number_value(json_array_get(m, 1)), 4.0 * sqrt(l1), 4.0 * sqrt(l2),
-                    angle, json_number_value(json_object_get(c, "alp")));
+                    angle, json_number_value(json_object_get(c, TK_SNAPSHOT_KEY_ALP)));
         }
-    } else if (type && strcmp(type, "gaussian") == 0) {
+    } else if (type && strcmp(type, TK_SNAPSHOT_GAUSSIAN) == 0) {
         /* SPDL's context distribution: its 2-sigma ellipse, outlined. */
-        json_t *m = json_object_get(snap, "mean"), *cov = json_object_get(snap, "cov");
+        json_t *m = json_object_get(snap, TK_SNAPSHOT_KEY_MEAN),
+               *cov = json_object_get(snap, TK_SNAPSHOT_KEY_COV);
         double a = json_number_value(json_array_get(json_array_get(cov, 0), 0));
         double b = json_number_value(json_array_get(json_array_get(cov, 0), 1));
         double e = json_number_value(json_array_get(json_array_get(cov, 1), 1));
@@ -172,23 +166,25 @@ static void snapshot_objects(FILE *f, json_t *snap)
                 json_number_value(json_array_get(m, 0)), json_number_value(json_array_get(m, 1)),
                 4.0 * sqrt(tr + det), 4.0 * sqrt(fmax(tr - det, 0.0)),
                 0.5 * atan2(2.0 * b, a - e) * 180.0 / M_PI);
-    } else if (type && strcmp(type, "regions") == 0) {
-        json_t *regions = json_object_get(snap, "regions");
+    } else if (type && strcmp(type, TK_SNAPSHOT_REGIONS) == 0) {
+        json_t *regions = json_object_get(snap, TK_SNAPSHOT_KEY_REGIONS);
         for (size_t i = 0; i < json_array_size(regions); i++) {
             json_t *r = json_array_get(regions, i);
-            if (!json_is_true(json_object_get(r, "leaf")))
+            if (!json_is_true(json_object_get(r, TK_SNAPSHOT_KEY_LEAF)))
                 continue;
-            json_t *lo = json_object_get(r, "low"), *hi = json_object_get(r, "high");
+            json_t *lo = json_object_get(r, TK_SNAPSHOT_KEY_LOW),
+                   *hi = json_object_get(r, TK_SNAPSHOT_KEY_HIGH);
             fprintf(f, "set object %d rect from %g,%g to %g,%g back fs transparent solid 0.35 "
                        "border lc rgb '#555555' fc palette cb %g\n",
                     obj++, json_number_value(json_array_get(lo, 0)),
                     json_number_value(json_array_get(lo, 1)),
                     json_number_value(json_array_get(hi, 0)),
                     json_number_value(json_array_get(hi, 1)),
-                    json_number_value(json_object_get(r, "alp")));
+                    json_number_value(json_object_get(r, TK_SNAPSHOT_KEY_ALP)));
         }
-    } else if (type && (strcmp(type, "window") == 0 || strcmp(type, "bounds") == 0)) {
-        json_t *lo = json_object_get(snap, "low"), *hi = json_object_get(snap, "high");
+    } else if (type && (strcmp(type, TK_SNAPSHOT_WINDOW) == 0 || strcmp(type, TK_SNAPSHOT_BOUNDS) == 0)) {
+        json_t *lo = json_object_get(snap, TK_SNAPSHOT_KEY_LOW),
+               *hi = json_object_get(snap, TK_SNAPSHOT_KEY_HIGH);
         fprintf(f, "set object 1 rect from %g,%g to %g,%g front fs empty border lc rgb '#d62728' lw 3 "
                    "fc rgb '#d62728'\n",
                 json_number_value(json_array_get(lo, 0)), json_number_value(json_array_get(lo, 1)),
@@ -196,60 +192,65 @@ static void snapshot_objects(FILE *f, json_t *snap)
     }
 }
 
+/* Appends each sampled task to tasks_K.dat, K its snapshot block. */
+typedef struct task_blocks {
+    const char *plots;
+    json_t *episodes_at;   /* borrowed: the episode of each snapshot */
+    size_t n_blocks, block;
+    size_t *counts;
+    FILE *out;             /* tasks_<block>.dat, open for appending */
+    tk_diag *d;
+} task_blocks;
+
+static int add_task(void *user, long ep, const double *task, size_t n)
+{
+    task_blocks *b = user;
+    if (n < 2)
+        return 0;
+    size_t want = b->block;
+    while (want + 1 < b->n_blocks &&
+           ep >= json_integer_value(json_array_get(b->episodes_at, want)))
+        want++;
+    if (!b->out || want != b->block) {
+        if (b->out)
+            fclose(b->out);
+        b->block = want;
+        char path[PATH_MAX + 32];
+        snprintf(path, sizeof path, "%s/tasks_%zu.dat", b->plots, b->block);
+        b->out = fopen(path, "a");
+        if (!b->out) {
+            tk_diag_set(b->d, path, NULL, "cannot write: %s", strerror(errno));
+            return -2; /* not -1, which tk_run_each_task returns for an unreadable log */
+        }
+    }
+    fprintf(b->out, "%g %g\n", task[0], task[1]);
+    b->counts[b->block]++;
+    return 0;
+}
+
 /* Writes tasks_K.dat: the tasks sampled in [snapshot K-1, snapshot K). */
 /* Also counts the tasks of each block into counts[block] (zeroed here). */
 static int write_task_blocks(const char *run_dir, const char *plots, json_t *episodes_at,
                              size_t *counts, tk_diag *d)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/episodes.jsonl", run_dir);
-    FILE *in = fopen(path, "r");
-    if (!in)
-        return tk_diag_set(d, path, NULL, "cannot read: %s", strerror(errno));
-    size_t n_blocks = json_array_size(episodes_at), block = 0;
-    FILE *out = NULL;
-    char name[64], line[65536];
-    int rc = 0;
-    for (block = 0; block < n_blocks && rc == 0; block++) {
+    task_blocks b = {plots, episodes_at, json_array_size(episodes_at), 0, counts, NULL, d};
+    for (size_t block = 0; block < b.n_blocks; block++) {
         /* Every block gets a file, empty or not, so frames can name it. */
         counts[block] = 0;
+        char name[64];
         snprintf(name, sizeof name, "tasks_%zu.dat", block);
         FILE *f = open_file(plots, name, d);
-        rc = f ? 0 : -1;
-        if (f) {
-            fprintf(f, "# x y\n");
-            fclose(f);
-        }
+        if (!f)
+            return -1;
+        fprintf(f, "# x y\n");
+        fclose(f);
     }
-    block = 0;
-    while (rc == 0 && fgets(line, sizeof line, in)) {
-        long ep = -1;
-        double x, y;
-        const char *t = strstr(line, "\"task\":[");
-        if (sscanf(line, "{\"episode\":%ld", &ep) != 1 || !t ||
-            sscanf(t + 8, "%lf,%lf", &x, &y) != 2)
-            continue;
-        size_t want = block;
-        while (want + 1 < n_blocks && ep >= json_integer_value(json_array_get(episodes_at, want)))
-            want++;
-        if (!out || want != block) {
-            if (out)
-                fclose(out);
-            block = want;
-            snprintf(path, sizeof path, "%s/tasks_%zu.dat", plots, block);
-            out = fopen(path, "a");
-            if (!out)
-                rc = tk_diag_set(d, path, NULL, "cannot write: %s", strerror(errno));
-        }
-        if (out) {
-            fprintf(out, "%g %g\n", x, y);
-            counts[block]++;
-        }
-    }
-    if (out)
-        fclose(out);
-    fclose(in);
-    return rc;
+    int rc = tk_run_each_task(run_dir, 2, add_task, &b);
+    if (b.out)
+        fclose(b.out);
+    if (rc == -1)
+        return tk_diag_set(d, run_dir, NULL, "cannot read episodes.jsonl: %s", strerror(errno));
+    return rc ? -1 : 0;
 }
 
 static double max_score(json_t *snaps)
@@ -257,11 +258,11 @@ static double max_score(json_t *snaps)
     double m = 0.0;
     for (size_t k = 0; k < json_array_size(snaps); k++) {
         json_t *s = json_array_get(snaps, k);
-        json_t *list = json_object_get(s, "components");
+        json_t *list = json_object_get(s, TK_SNAPSHOT_KEY_COMPONENTS);
         if (!list)
-            list = json_object_get(s, "regions");
+            list = json_object_get(s, TK_SNAPSHOT_KEY_REGIONS);
         for (size_t i = 0; i < json_array_size(list); i++)
-            m = fmax(m, json_number_value(json_object_get(json_array_get(list, i), "alp")));
+            m = fmax(m, json_number_value(json_object_get(json_array_get(list, i), TK_SNAPSHOT_KEY_ALP)));
     }
     return m > 0.0 ? m : 1.0;
 }
@@ -287,24 +288,9 @@ static int plot_curriculum(const char *run_dir, const char *plots, tk_diag *d)
     space2 s;
     if (read_space(run_dir, &s))
         return 0; /* 1-D spaces have no curriculum map */
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/teacher.jsonl", run_dir);
-    FILE *in = fopen(path, "r");
-    if (!in)
-        return 0;
-    json_t *snaps = json_array(), *eps = json_array();
-    char *line = NULL;
-    size_t cap = 0;
-    while (getline(&line, &cap, in) > 0) {
-        json_t *j = json_loads(line, 0, NULL);
-        if (j && json_object_get(j, "snapshot")) {
-            json_array_append(snaps, json_object_get(j, "snapshot"));
-            json_array_append(eps, json_object_get(j, "episode"));
-        }
-        json_decref(j);
-    }
-    free(line);
-    fclose(in);
+    json_t *snaps, *eps;
+    if (tk_run_read_snapshots(run_dir, &snaps, &eps))
+        return 0; /* no teacher log, nothing to draw */
     size_t n = json_array_size(snaps), *counts = NULL;
     int rc = 0;
     if (n == 0)

@@ -16,7 +16,7 @@
 #ifndef TK_HOST_PLOT_H
 #define TK_HOST_PLOT_H
 
-#include "diag.h"
+#include "teachkit/diag.h"
 
 int tk_plot_run(const char *run_dir, tk_diag *d);
 int tk_plot_study(const char *study_dir, tk_diag *d);

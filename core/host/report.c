@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run_files.h"
+#include "run_reader.h"
 #include "teachkit/stats.h"
 
 typedef struct run_result {
@@ -35,45 +35,17 @@ typedef struct group {
  * stderr: a curve quietly missing points would skew the report. */
 static int load_curve(const char *run_dir, run_result *r)
 {
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/evals.jsonl", run_dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    size_t cap = 64, lineno = 0, bad = 0, first_bad = 0, len = 0;
-    r->episodes = malloc(cap * sizeof(double));
-    r->pct = malloc(cap * sizeof(double));
-    char *line = NULL;
-    while (r->episodes && r->pct && getline(&line, &len, f) >= 0) {
-        lineno++;
-        json_t *j = json_loads(line, 0, NULL);
-        json_t *ep = json_object_get(j, "episode"), *pct = json_object_get(j, "mastered_pct");
-        if (json_is_integer(ep) && json_is_number(pct) && isfinite(json_number_value(pct))) {
-            if (r->n_points == cap) {
-                cap *= 2;
-                double *e = realloc(r->episodes, cap * sizeof(double));
-                double *p = e ? realloc(r->pct, cap * sizeof(double)) : NULL;
-                r->episodes = e ? e : r->episodes;
-                r->pct = p ? p : r->pct;
-                if (!e || !p) {
-                    json_decref(j);
-                    break;
-                }
-            }
-            r->episodes[r->n_points] = (double)json_integer_value(ep);
-            r->pct[r->n_points++] = json_number_value(pct);
-        } else if (bad++ == 0) {
-            first_bad = lineno;
-        }
-        json_decref(j);
-    }
-    free(line);
-    fclose(f);
-    if (bad)
-        fprintf(stderr, "teachkit: %s: warning: %zu line%s not an evaluation record (first: "
-                        "line %zu); the run's curve leaves %s out\n", path, bad,
-                bad == 1 ? " is" : "s are", first_bad, bad == 1 ? "it" : "them");
-    return r->n_points ? 0 : -1;
+    tk_run_curve c;
+    int rc = tk_run_read_curve(run_dir, &c);
+    if (c.bad)
+        fprintf(stderr, "teachkit: %s/evals.jsonl: warning: %zu line%s not an evaluation record "
+                        "(first: line %zu); the run's curve leaves %s out\n", run_dir, c.bad,
+                c.bad == 1 ? " is" : "s are", c.first_bad, c.bad == 1 ? "it" : "them");
+    /* The arrays move into the run (freed with it). */
+    r->episodes = c.episodes;
+    r->pct = c.mastered_pct;
+    r->n_points = c.n;
+    return rc == 0 && c.n ? 0 : -1;
 }
 
 static void load_run(const char *study_dir, json_t *entry, run_result *r)
@@ -82,18 +54,10 @@ static void load_run(const char *study_dir, json_t *entry, run_result *r)
     r->group = json_string_value(json_object_get(entry, "group"));
     r->teacher = json_string_value(json_object_get(entry, "teacher"));
     r->labels = json_object_get(entry, "labels");
-    char dir[PATH_MAX], failure[PATH_MAX + 16];
+    char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/runs/%s", study_dir,
              json_string_value(json_object_get(entry, "dir")));
-    snprintf(failure, sizeof failure, "%s/failure.json", dir);
-    char summary_path[PATH_MAX + 16];
-    snprintf(summary_path, sizeof summary_path, "%s/summary.json", dir);
-    json_t *summary = json_load_file(summary_path, 0, NULL);
-    const char *status = json_string_value(json_object_get(summary, "status"));
-    /* failure.json (a study's record), or a summary that says so (a run
-     * that failed outside a study's pool). */
-    r->failed = access(failure, F_OK) == 0 || (status && strcmp(status, "failed") == 0);
-    json_decref(summary);
+    r->failed = tk_run_dir_failed(dir);
     if (r->failed)
         return;
     if (!tk_run_dir_finished(dir) || load_curve(dir, r))

@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include "diag.h"
+#include "teachkit/diag.h"
 
 /* Prints the Markdown table on `out`.  `baseline` is a teacher label. */
 int tk_report_study(const char *study_dir, const char *baseline, FILE *out, tk_diag *d);

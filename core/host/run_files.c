@@ -11,7 +11,7 @@
 
 #include "checksum.h"
 #include "dir_lock.h"
-#include "fd_io.h"
+#include "teachkit/fd_io.h"
 
 #define LOG_BUFFER (1u << 16)
 
@@ -249,17 +249,6 @@ static int mkdir_p(const char *dir)
         *p = '/';
     }
     return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-int tk_run_dir_finished(const char *dir)
-{
-    char *p = join(dir, "summary.json");
-    json_t *sum = p ? json_load_file(p, 0, NULL) : NULL;
-    free(p);
-    json_t *status = json_object_get(sum, "status");
-    int finished = json_is_string(status) && strcmp(json_string_value(status), "finished") == 0;
-    json_decref(sum);
-    return finished;
 }
 
 int tk_prepare_run_dir(const char *dir, int resume, int *lock_fd, tk_diag *d)

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "teachkit/diag.h"
 
 typedef struct tk_line_log {
     int fd;
@@ -61,8 +61,5 @@ int tk_write_json_atomic(const char *dir, const char *name, const json_t *json, 
  * tk_dir_unlock(*lock_fd).  Returns 0, -2 when another process holds the
  * lock, -1 on other errors (`d` filled). */
 int tk_prepare_run_dir(const char *dir, int resume, int *lock_fd, tk_diag *d);
-
-/* 1 if dir/summary.json exists and says "finished". */
-int tk_run_dir_finished(const char *dir);
 
 #endif

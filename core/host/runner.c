@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "episode_player.h"
 #include "run_files.h"
+#include "teachkit/stop_request.h"
 #include "system_json.h"
 
 #define PHASE_TEACHER TK_PHASE_TEACHER
@@ -37,11 +39,15 @@ typedef struct run_state {
     int progress;
     char *line;                 /* a log line; sized for the task space */
     size_t line_size;
+    /* A stop may checkpoint inside an episode (episode_record.h): the
+     * student declares "checkpoint-within-episode" and the teacher does not
+     * see steps (a step-update teacher's state mid-episode is not covered). */
+    int stop_within_episode;
+    tk_episode_record record;   /* the training episode in progress */
+    int resumed_inside_episode; /* the checkpoint was taken inside `record` */
+    int stopped_inside_episode; /* this run stopped inside `record` */
 } run_state;
 
-/* Why the run stops early: a signal (SIGINT, SIGTERM, SIGHUP) or --timeout. */
-enum { STOP_NONE, STOP_SIGNAL, STOP_TIMEOUT };
-static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t announce_stop;   /* stderr is the user's terminal */
 static volatile sig_atomic_t stop_grace;      /* seconds an episode gets after --timeout */
 
@@ -51,24 +57,29 @@ static void say(const char *msg, size_t len)
     (void)ignored;
 }
 
-/* The first signal stops the run after the current episode, with a
- * checkpoint; the second stops it at once (an episode of a large student
- * can take seconds), and a resume continues from the last checkpoint. */
+/* The first signal stops the run with a checkpoint, after the current step
+ * when the run can checkpoint inside an episode, else after the episode;
+ * the second stops it at once (an episode of a large student can take
+ * seconds), and a resume continues from the last checkpoint. */
 static void on_stop_signal(int sig)
 {
     (void)sig;
-    if (stop_requested) {
+    if (tk_stop_requested) {
         static const char msg[] = "\nteachkit: stopped at once; `teachkit run --resume` "
                                   "continues from the last checkpoint\n";
         if (announce_stop)
             say(msg, sizeof msg - 1);
         _exit(130);
     }
-    stop_requested = STOP_SIGNAL;
-    static const char msg[] = "\nteachkit: stopping after this episode, with a checkpoint "
-                              "(press Ctrl-C again to stop at once)\n";
-    if (announce_stop)
-        say(msg, sizeof msg - 1);
+    tk_stop_requested = TK_STOP_SIGNAL;
+    static const char after_episode[] = "\nteachkit: stopping after this episode, with a "
+                                        "checkpoint (press Ctrl-C again to stop at once)\n";
+    static const char after_step[] = "\nteachkit: stopping after this step, with a "
+                                     "checkpoint\n";
+    if (announce_stop && tk_stop_at_step)
+        say(after_step, sizeof after_step - 1);
+    else if (announce_stop)
+        say(after_episode, sizeof after_episode - 1);
 }
 
 /* --timeout: the first alarm stops the run like a signal; the second, an
@@ -76,13 +87,13 @@ static void on_stop_signal(int sig)
 static void on_alarm(int sig)
 {
     (void)sig;
-    if (stop_requested) {
+    if (tk_stop_requested) {
         static const char msg[] = "teachkit: --timeout: the run did not stop after its "
                                   "deadline (a plugin call that does not return?); killed\n";
         say(msg, sizeof msg - 1);
         _exit(124);
     }
-    stop_requested = STOP_TIMEOUT;
+    tk_stop_requested = TK_STOP_TIMEOUT;
     alarm((unsigned)stop_grace);
 }
 
@@ -101,17 +112,20 @@ static void lap(run_state *s, int phase, double *t)
     *t = n;
 }
 
+/* The host's copies of the vtables (<teachkit/component.h>): an optional
+ * member is called when it is not NULL, whatever minor version the plugin
+ * was built for. */
 static const tk_teacher_vtable *teacher_vt(const run_state *s)
 {
-    return s->x->teacher.comp->desc->vtable;
+    return tk_component_teacher(s->x->teacher.comp);
 }
 static const tk_env_vtable *env_vt(const tk_instance *env)
 {
-    return env->comp->desc->vtable;
+    return tk_component_env(env->comp);
 }
 static const tk_student_vtable *student_vt(const run_state *s)
 {
-    return s->x->student.comp->desc->vtable;
+    return tk_component_student(s->x->student.comp);
 }
 
 static int all_finite(const float *v, size_t n)
@@ -135,37 +149,6 @@ static size_t format_floats(char *out, size_t size, const float *v, size_t n)
 
 /* ----------------------------------------------------------- evaluation */
 
-/* One deterministic test episode on `task`; returns its return in *ret. */
-static int test_episode(run_state *s, const float *task, double *ret, tk_diag *d)
-{
-    tk_experiment *x = s->x;
-    const tk_env_vtable *ev = env_vt(&x->eval_env);
-    tk_status st = ev->set_task(x->eval_env.self, task);
-    if (st == TK_OK)
-        st = ev->reset(x->eval_env.self, s->obs);
-    if (st != TK_OK)
-        return tk_instance_fail(&x->eval_env, st, s->m->file, "set_task/reset (evaluation)", d);
-    *ret = 0.0;
-    for (uint64_t t = 0; t < x->info.max_episode_steps; t++) {
-        st = student_vt(s)->act(x->student.self, s->obs, 1, s->action);
-        if (st != TK_OK)
-            return tk_instance_fail(&x->student, st, s->m->file, "act (evaluation)", d);
-        double r = 0.0;
-        int done = 0;
-        st = ev->step(x->eval_env.self, s->action, s->obs, &r, &done);
-        if (st != TK_OK)
-            return tk_instance_fail(&x->eval_env, st, s->m->file, "step (evaluation)", d);
-        if (!isfinite(r))
-            return tk_diag_set(d, x->eval_env.comp->file, NULL,
-                               "env \"%s\" returned a non-finite reward in an evaluation "
-                               "episode", x->eval_env.ctx.id);
-        *ret += r;
-        if (done)
-            break;
-    }
-    return 0;
-}
-
 static int evaluate(run_state *s, tk_diag *d)
 {
     tk_experiment *x = s->x;
@@ -178,9 +161,11 @@ static int evaluate(run_state *s, tk_diag *d)
     } else {
         size_t n = x->test_set.n, hits = 0;
         double sum = 0.0;
+        const tk_episode_player player = {.x = x, .manifest_file = s->m->file,
+                                          .obs = s->obs, .action = s->action};
         for (size_t i = 0; i < n; i++) {
             double ret = 0.0;
-            if (test_episode(s, x->test_set.tasks + i * x->test_set.dims, &ret, d))
+            if (tk_play_episode(&player, x->test_set.tasks + i * x->test_set.dims, &ret, d))
                 return -1;
             sum += ret;
             hits += ret > x->mastery_threshold;
@@ -211,7 +196,7 @@ static int snapshot(run_state *s, tk_diag *d)
 {
     const tk_teacher_vtable *tv = teacher_vt(s);
     s->p.last_snapshot_episode = s->p.episodes;
-    if (!TK_HAS_MEMBER(tv, snapshot))
+    if (!tv->snapshot)
         return 0;
     double t = now_seconds();
     const char *text = NULL;
@@ -241,6 +226,7 @@ typedef struct episode {
     const char *bad;   /* non-finite value seen ("reward", "observation", "action") */
     const char *who;   /* the component that produced it */
     int at_reset;      /* it was the first observation, from reset */
+    int interrupted;   /* a stop came inside it; s->record holds it */
 } episode;
 
 /* Ends an episode abandoned after the student's first act() because of a
@@ -256,26 +242,72 @@ static int abandon_episode(run_state *s, episode *ep, const char *bad, const cha
     ep->bad = bad, ep->who = who;
     if (s->m->on_nonfinite != TK_NONFINITE_SKIP)
         return 0;
-    tk_status st = student_vt(s)->end_episode(s->x->student.self, ep->ret, ep->steps);
+    /* No checkpoint here (the episode is dropped): a student that stops
+     * early is called until it has finished. */
+    tk_status st;
+    do
+        st = student_vt(s)->end_episode(s->x->student.self, ep->ret, ep->steps);
+    while (st == TK_STOPPED);
     lap(s, PHASE_STUDENT, t);
+    return st == TK_OK ? 0 : tk_instance_fail(&s->x->student, st, s->m->file, "end_episode", d);
+}
+
+/* Sets the env to s->task and resets it into s->obs, first recording the
+ * env's state when a stop may come inside the episode. */
+static int start_env_episode(run_state *s, double *t, tk_diag *d)
+{
+    tk_experiment *x = s->x;
+    const tk_env_vtable *ev = env_vt(&x->env);
+    if (s->stop_within_episode) {
+        const void *state;
+        size_t size;
+        if (tk_checkpoint_env_state(x, &state, &size, d))
+            return -1;
+        if (tk_episode_record_begin(&s->record, &x->env.ctx.rng, state, size, s->task))
+            return tk_diag_set(d, NULL, NULL, "out of memory");
+    }
+    tk_status st = ev->set_task(x->env.self, s->task);
+    if (st == TK_OK)
+        st = ev->reset(x->env.self, s->obs);
+    lap(s, PHASE_ENV, t);
+    return st == TK_OK ? 0 : tk_instance_fail(&x->env, st, s->m->file, "set_task/reset", d);
+}
+
+static int play_steps(run_state *s, episode *ep, tk_diag *d);
+
+/* Keeps where the episode stopped in s->record, for the checkpoint. */
+static void note_interruption(run_state *s, episode *ep, int ended)
+{
+    s->record.ret = ep->ret;
+    memcpy(s->record.obs, s->obs, s->x->info.obs_dim * sizeof(float));
+    s->record.ended = ended;
+    ep->interrupted = 1;
+}
+
+/* The student's end of the episode, which a student that checkpoints
+ * inside episodes may stop early (TK_STOPPED): then the run stops there. */
+static int end_student_episode(run_state *s, episode *ep, tk_diag *d)
+{
+    double t = now_seconds();
+    tk_status st = student_vt(s)->end_episode(s->x->student.self, ep->ret, ep->steps);
+    lap(s, PHASE_STUDENT, &t);
+    if (st == TK_STOPPED && s->stop_within_episode) {
+        note_interruption(s, ep, 1);
+        return 0;
+    }
     return st == TK_OK ? 0 : tk_instance_fail(&s->x->student, st, s->m->file, "end_episode", d);
 }
 
 static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
 {
     tk_experiment *x = s->x;
-    const tk_env_vtable *ev = env_vt(&x->env);
-    const tk_student_vtable *sv = student_vt(s);
     const tk_teacher_vtable *tv = teacher_vt(s);
-    const size_t obs_dim = x->info.obs_dim, act_dim = x->info.act_dim;
+    const size_t obs_dim = x->info.obs_dim;
     double t = now_seconds();
     memset(ep, 0, sizeof *ep);
-    tk_status st = ev->set_task(x->env.self, s->task);
-    if (st == TK_OK)
-        st = ev->reset(x->env.self, s->obs);
-    lap(s, PHASE_ENV, &t);
-    if (st != TK_OK)
-        return tk_instance_fail(&x->env, st, s->m->file, "set_task/reset", d);
+    if (start_env_episode(s, &t, d))
+        return -1;
+    tk_status st;
     /* The first observation goes to the student and to episode_start.  A bad
      * one abandons the episode before the student has seen anything of it,
      * so there is no episode to end for the student either. */
@@ -283,12 +315,26 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
         ep->bad = "observation", ep->who = "env", ep->at_reset = 1;
         return 0;
     }
-    if (x->step_updates && TK_HAS_MEMBER(tv, episode_start)) {
+    if (x->step_updates && tv->episode_start) {
         st = tv->episode_start(x->teacher.self, s->task, s->obs);
         lap(s, PHASE_TEACHER, &t);
         if (st != TK_OK)
             return tk_instance_fail(&x->teacher, st, s->m->file, "episode_start", d);
     }
+    return play_steps(s, ep, d);
+}
+
+/* Plays the episode from s->obs to its end, or to a stop when the run can
+ * stop inside an episode. */
+static int play_steps(run_state *s, episode *ep, tk_diag *d)
+{
+    tk_experiment *x = s->x;
+    const tk_env_vtable *ev = env_vt(&x->env);
+    const tk_student_vtable *sv = student_vt(s);
+    const tk_teacher_vtable *tv = teacher_vt(s);
+    const size_t obs_dim = x->info.obs_dim, act_dim = x->info.act_dim;
+    double t = now_seconds();
+    tk_status st;
     for (;;) {
         st = sv->act(x->student.self, s->obs, 0, s->action);
         lap(s, PHASE_STUDENT, &t);
@@ -296,6 +342,8 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
             return tk_instance_fail(&x->student, st, s->m->file, "act", d);
         if (!all_finite(s->action, act_dim))
             return abandon_episode(s, ep, "action", "student", &t, d);
+        if (s->stop_within_episode && tk_episode_record_action(&s->record, s->action))
+            return tk_diag_set(d, NULL, NULL, "out of memory");
         double r = 0.0;
         int done = 0;
         st = ev->step(x->env.self, s->action, s->next_obs, &r, &done);
@@ -311,7 +359,7 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
         lap(s, PHASE_STUDENT, &t);
         if (st != TK_OK)
             return tk_instance_fail(&x->student, st, s->m->file, "observe", d);
-        if (x->step_updates && TK_HAS_MEMBER(tv, step_update)) {
+        if (x->step_updates && tv->step_update) {
             st = tv->step_update(x->teacher.self, s->obs, s->action, r, s->next_obs, done);
             lap(s, PHASE_TEACHER, &t);
             if (st != TK_OK)
@@ -322,10 +370,57 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
         s->next_obs = swap;
         if (done || truncated)
             break;
+        if (tk_stop_requested && s->stop_within_episode) {
+            note_interruption(s, ep, 0);
+            return 0;
+        }
     }
-    st = sv->end_episode(x->student.self, ep->ret, ep->steps);
-    lap(s, PHASE_STUDENT, &t);
-    return st == TK_OK ? 0 : tk_instance_fail(&x->student, st, s->m->file, "end_episode", d);
+    return end_student_episode(s, ep, d);
+}
+
+/* Brings the env back to where the run stopped inside the recorded
+ * episode, replaying its actions through the env alone (the student and
+ * teacher were saved at that point), and checks that it got there. */
+static int replay_episode(run_state *s, episode *ep, tk_diag *d)
+{
+    tk_experiment *x = s->x;
+    tk_episode_record *rec = &s->record;
+    const tk_env_vtable *ev = env_vt(&x->env);
+    const size_t obs_dim = x->info.obs_dim, act_dim = x->info.act_dim;
+    const size_t steps = rec->steps;
+    const double ret = rec->ret;
+    double t = now_seconds();
+    memset(ep, 0, sizeof *ep);
+    memcpy(s->task, rec->task, x->info.task_space.dims * sizeof(float));
+    if (start_env_episode(s, &t, d)) /* restarts the record: same state, same task */
+        return -1;
+    for (size_t i = 0; i < steps; i++) {
+        memcpy(s->action, rec->actions + i * act_dim, act_dim * sizeof(float));
+        tk_episode_record_action(rec, s->action); /* within the capacity it had */
+        double r = 0.0;
+        int done = 0;
+        tk_status st = ev->step(x->env.self, s->action, s->next_obs, &r, &done);
+        if (st != TK_OK)
+            return tk_instance_fail(&x->env, st, s->m->file, "step (replaying the interrupted "
+                                    "episode)", d);
+        ep->steps++;
+        ep->ret += r;
+        float *swap = s->obs;
+        s->obs = s->next_obs;
+        s->next_obs = swap;
+        if (done && i + 1 < steps)
+            break;
+    }
+    lap(s, PHASE_ENV, &t);
+    if (ep->steps != steps || memcmp(&ep->ret, &ret, sizeof ret) != 0 ||
+        memcmp(s->obs, rec->obs, obs_dim * sizeof(float)) != 0)
+        return tk_diag_set(d, s->out_dir, NULL,
+                           "cannot resume inside episode %llu: env \"%s\" did not replay its "
+                           "%zu recorded steps to the same observation and return, so it is "
+                           "not deterministic given its saved state, task and actions; "
+                           "restart the run without --resume",
+                           (unsigned long long)s->p.episodes, x->env.ctx.id, steps);
+    return 0;
 }
 
 static double normalise(const tk_env_info *info, double ret)
@@ -358,7 +453,8 @@ static int log_episode(run_state *s, const episode *ep, double norm, int success
     return tk_line_log_append(&s->logs[TK_LOG_EPISODES], s->line, (size_t)n, d);
 }
 
-static int one_episode(run_state *s, tk_diag *d)
+/* The teacher's task for the next episode, in s->task. */
+static int sample_task(run_state *s, tk_diag *d)
 {
     tk_experiment *x = s->x;
     const tk_teacher_vtable *tv = teacher_vt(s);
@@ -377,9 +473,27 @@ static int one_episode(run_state *s, tk_diag *d)
                                x->teacher.ctx.id, (double)s->task[i], space->dim[i].name,
                                space->dim[i].low, space->dim[i].high,
                                (unsigned long long)s->p.episodes);
+    return 0;
+}
+
+static int one_episode(run_state *s, tk_diag *d)
+{
+    tk_experiment *x = s->x;
+    const tk_teacher_vtable *tv = teacher_vt(s);
     episode ep;
-    if (play_training_episode(s, &ep, d))
+    if (s->resumed_inside_episode) {
+        s->resumed_inside_episode = 0;
+        int ended = s->record.ended;
+        if (replay_episode(s, &ep, d) ||
+            (ended ? end_student_episode(s, &ep, d) : play_steps(s, &ep, d)))
+            return -1;
+    } else if (sample_task(s, d) || play_training_episode(s, &ep, d)) {
         return -1;
+    }
+    if (ep.interrupted) {
+        s->stopped_inside_episode = 1;
+        return 0;
+    }
     s->p.env_steps += ep.steps;
     if (ep.bad && s->m->on_nonfinite == TK_NONFINITE_STOP) {
         char where[48];
@@ -398,18 +512,18 @@ static int one_episode(run_state *s, tk_diag *d)
     int success = 0;
     if (!ep.bad) {
         const tk_env_vtable *ev = env_vt(&x->env);
-        success = TK_HAS_MEMBER(ev, success) ? ev->success(x->env.self) != 0
+        success = ev->success ? ev->success(x->env.self) != 0
                                               : ep.ret > x->mastery_threshold;
         norm = normalise(&x->info, ep.ret);
-        t = now_seconds();
-        st = tv->update(x->teacher.self, s->task, x->raw_return ? ep.ret : norm, success);
+        double t = now_seconds();
+        tk_status st = tv->update(x->teacher.self, s->task, x->raw_return ? ep.ret : norm, success);
         lap(s, PHASE_TEACHER, &t);
         if (st != TK_OK)
             return tk_instance_fail(&x->teacher, st, s->m->file, "update", d);
     } else {
         s->p.skipped++;
     }
-    t = now_seconds();
+    double t = now_seconds();
     int rc = log_episode(s, &ep, norm, success, d);
     lap(s, PHASE_IO, &t);
     s->p.episodes++;
@@ -534,7 +648,9 @@ static int alloc_buffers(run_state *s)
      * most 15 characters and a comma per dimension, then fixed fields. */
     s->line_size = 1024 + 16 * in->task_space.dims;
     s->line = malloc(s->line_size);
-    return s->task && s->obs && s->next_obs && s->action && s->line ? 0 : -1;
+    int record = tk_episode_record_init(&s->record, in->task_space.dims, in->obs_dim,
+                                        in->act_dim);
+    return s->task && s->obs && s->next_obs && s->action && s->line && !record ? 0 : -1;
 }
 
 /* Logs reach the disk (fsync) before the checkpoint that covers them is
@@ -550,7 +666,8 @@ static int checkpoint(run_state *s, tk_diag *d)
         s->p.log_crc[i] = s->logs[i].crc;
     }
     s->p.wall_seconds = t - s->start;
-    int rc = tk_checkpoint_write(s->out_dir, s->x, &s->p, d);
+    int rc = tk_checkpoint_write(s->out_dir, s->x, &s->p,
+                                 s->stopped_inside_episode ? &s->record : NULL, d);
     s->last_checkpoint = now_seconds();
     s->p.phase_seconds[PHASE_IO] += s->last_checkpoint - t;
     return rc;
@@ -595,9 +712,11 @@ static int run_loop(run_state *s, tk_diag *d)
         if (m->snapshot_every && snapshot(s, d))
             return -1;
     }
-    while (budget_left(s) && !stop_requested) {
+    while (budget_left(s) && !tk_stop_requested) {
         if (one_episode(s, d))
             return -1;
+        if (s->stopped_inside_episode)
+            break;
         if (eval_due(s) && evaluate(s, d))
             return -1;
         if (m->snapshot_every && s->p.episodes % m->snapshot_every == 0 && snapshot(s, d))
@@ -608,7 +727,7 @@ static int run_loop(run_state *s, tk_diag *d)
             return -1;
         show_progress(s, 0);
     }
-    if (stop_requested)
+    if (tk_stop_requested)
         return s->checkpoints ? checkpoint(s, d) : 0;
     /* An evaluation is always written at the end of the run. */
     if (s->p.last_eval_episode != s->p.episodes && evaluate(s, d))
@@ -629,7 +748,7 @@ static int restore(run_state *s, int resume, tk_diag *d)
     if (!resume)
         return 0;
     char note[1024];
-    int rc = tk_checkpoint_read(s->out_dir, s->x, &s->p, TK_CHECKPOINT_RESUME, note,
+    int rc = tk_checkpoint_read(s->out_dir, s->x, &s->p, &s->record, TK_CHECKPOINT_RESUME, note,
                                 sizeof note, d);
     if (rc < 0)
         return -1;
@@ -637,6 +756,7 @@ static int restore(run_state *s, int resume, tk_diag *d)
         fprintf(stderr, "teachkit: %s: warning: %s\n", s->out_dir, note);
     if (rc == 0)
         s->start -= s->p.wall_seconds;
+    s->resumed_inside_episode = rc == 0 && s->record.steps > 0;
     return rc == 0;
 }
 
@@ -645,8 +765,9 @@ static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGALRM};
 
 static void install_stop_handlers(const run_state *s, struct sigaction old[N_STOP_SIGNALS])
 {
-    stop_requested = STOP_NONE;
+    tk_stop_requested = TK_STOP_NONE;
     announce_stop = s->progress;
+    tk_stop_at_step = s->stop_within_episode;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     for (size_t i = 0; i < N_STOP_SIGNALS; i++) {
@@ -681,6 +802,7 @@ static void remove_stop_handlers(const struct sigaction old[N_STOP_SIGNALS])
     setitimer(ITIMER_REAL, &off, NULL);
     for (size_t i = 0; i < N_STOP_SIGNALS; i++)
         sigaction(stop_signals[i], &old[i], NULL);
+    tk_stop_at_step = 0;
 }
 
 static int close_logs(run_state *s, tk_diag *d)
@@ -713,6 +835,9 @@ int tk_run_experiment(tk_experiment *x, const char *out_dir, const tk_run_option
     s->progress = s->m->progress == TK_PROGRESS_ALWAYS ||
                   (s->m->progress == TK_PROGRESS_AUTO && isatty(STDERR_FILENO));
     s->checkpoints = tk_checkpoint_supported(x);
+    s->stop_within_episode = s->checkpoints && !x->step_updates &&
+                             tk_descriptor_has_feature(x->student.comp->desc,
+                                                       TK_FEATURE_CHECKPOINT_WITHIN_EPISODE);
     struct sigaction old[N_STOP_SIGNALS];
     install_stop_handlers(s, old);
 
@@ -728,8 +853,8 @@ int tk_run_experiment(tk_experiment *x, const char *out_dir, const tk_run_option
     if (close_logs(s, &close_diag) && rc == 0)
         rc = -1, *d = close_diag;
     const char *status = rc                            ? "failed"
-                         : stop_requested == STOP_TIMEOUT ? "timed-out"
-                         : stop_requested                 ? "interrupted"
+                         : tk_stop_requested == TK_STOP_TIMEOUT ? "timed-out"
+                         : tk_stop_requested                 ? "interrupted"
                                                           : "finished";
     tk_diag summary_diag;
     if (write_summary(s, status, &summary_diag) && rc == 0)
@@ -738,14 +863,15 @@ int tk_run_experiment(tk_experiment *x, const char *out_dir, const tk_run_option
     result->env_steps = s->p.env_steps;
     result->final_mastered_pct = s->p.last_mastered_pct;
     result->wall_seconds = now_seconds() - s->start;
-    result->interrupted = stop_requested == STOP_SIGNAL;
-    result->timed_out = stop_requested == STOP_TIMEOUT;
+    result->interrupted = tk_stop_requested == TK_STOP_SIGNAL;
+    result->timed_out = tk_stop_requested == TK_STOP_TIMEOUT;
     remove_stop_handlers(old);
     free(s->line);
     free(s->task);
     free(s->obs);
     free(s->next_obs);
     free(s->action);
+    tk_episode_record_free(&s->record);
     free(s);
     return rc;
 }

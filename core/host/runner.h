@@ -37,8 +37,9 @@ double tk_run_stop_grace(double timeout_seconds);
 /* Run `x` to the end of its budget, writing into `out_dir` (which must have
  * been prepared with tk_prepare_run_dir).  Returns 0, or -1 with `d`
  * filled; logs written so far stay intact either way.  SIGINT, SIGTERM and
- * SIGHUP stop the run after the current episode, with a checkpoint; a second
- * one ends the process at once (exit status 130). */
+ * SIGHUP stop the run with a checkpoint, after the current step when the
+ * student can be saved inside an episode (episode_record.h), else after the
+ * current episode; a second one ends the process at once (exit status 130). */
 int tk_run_experiment(tk_experiment *x, const char *out_dir, const tk_run_options *opt,
                       tk_run_result *result, tk_diag *d);
 

@@ -18,7 +18,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "teachkit/diag.h"
 
 typedef struct tk_study_run {
     char *dir;          /* run directory name (sanitised, unique) */

@@ -12,7 +12,7 @@
 
 #include "checksum.h"
 #include "experiment.h"
-#include "fd_io.h"
+#include "teachkit/fd_io.h"
 #include "manifest.h"
 
 /* A check of one configuration (its plugins' create) may take this long. */

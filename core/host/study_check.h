@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "diag.h"
+#include "teachkit/diag.h"
 #include "study.h"
 
 typedef struct tk_study_check {

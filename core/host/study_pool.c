@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "run_files.h"
+#include "run_reader.h"
 #include "runner.h"
 
 typedef struct worker {

@@ -1,6 +1,7 @@
 /*
  * Evaluation test sets: the fixed list of tasks played with the
- * deterministic policy at every evaluation (teachers.md section 1.5).
+ * deterministic policy at every evaluation (teachDeepRL
+ * teachDRL/teachers/utils/test_utils.py and uniform_test_sets_generator.py).
  *
  * Manifest forms of eval.test_set:
  *   {"file": "tasks.json"}          JSON array of task arrays (or {"tasks": [...]}),
@@ -18,7 +19,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "teachkit/diag.h"
 #include "teachkit/plugin.h"
 
 typedef struct tk_test_set {

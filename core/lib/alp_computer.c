@@ -1,7 +1,9 @@
 /*
- * ALP computer of ALP-GMM (teachers.md section 2).
+ * ALP computer of ALP-GMM (teachDeepRL teachDRL/teachers/algos/alp_gmm.py,
+ * EmpiricalALPComputer, storing its pairs in the BufferedDataset of
+ * teachDRL/teachers/utils/dataset.py).
  *
- * Semantics follow the spec exactly: lp = reward - reward of the nearest
+ * Semantics follow the original exactly: lp = reward - reward of the nearest
  * stored task (exact Euclidean search over main + buffer, the oldest pair
  * wins on equal distances), 0 while 5 or fewer pairs are stored; a full
  * buffer is flushed into main when the next pair arrives, and with
@@ -13,7 +15,7 @@
  * every insertion (O(n log n) per flush, too slow for 10^6 episodes):
  *
  *  - The newest pairs, at most SCAN_MAX of them, are scanned linearly.
- *    This is independent of buffer_size: the spec's buffer only decides
+ *    This is independent of buffer_size: the original's buffer only decides
  *    when the window is trimmed, so a large buffer_size costs nothing.
  *  - Older pairs are covered by a chronological list of static kd-trees
  *    ("segments") over contiguous id ranges.  Indexed blocks are merged like
@@ -48,7 +50,7 @@
 
 #include "teachkit/kdtree.h"
 
-/* Spec section 2: the nearest neighbour is searched only when more than
+/* EmpiricalALPComputer.compute_alp: the nearest neighbour is searched only when more than
  * this many pairs are stored. */
 enum { MIN_PAIRS_FOR_ALP = 5 };
 
@@ -199,8 +201,8 @@ static void compact(tk_alp_computer *alp)
     alp->base = alp->cut;
 }
 
-/* Oldest id kept by a flush that makes main end at `flushed` (spec section
- * 2: trim only at flushes, down to max_size, the buffer not counted). */
+/* Oldest id kept by a flush that makes main end at `flushed` (BufferedDataset.add_xy:
+ * trim only at flushes, down to max_size, the buffer not counted). */
 static size_t cut_after_flush(const tk_alp_computer *alp, size_t flushed)
 {
     if (alp->max_size == 0 || flushed - alp->cut <= alp->max_size)
@@ -324,7 +326,7 @@ static int update_segments(tk_alp_computer *alp, size_t cut, size_t indexed)
     return 0;
 }
 
-/* Spec section 2, "Insertion": a pair arriving on a full buffer flushes it
+/* BufferedDataset.add_xy: a pair arriving on a full buffer flushes it
  * into main first, and only then may main be trimmed. */
 static int store(tk_alp_computer *alp, const double *task, double reward)
 {
@@ -356,5 +358,111 @@ int tk_alp_computer_compute(tk_alp_computer *alp, const double *task, double rew
         *alp_out = fabs(lp);
     if (lp_out)
         *lp_out = lp;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- checkpoint */
+
+/* A record of its own inside the owner's: misplaced bytes fail at the tag. */
+#define ALPC_STATE_TAG "ALPC"
+#define ALPC_STATE_VERSION 1u
+
+void tk_alp_computer_save(const tk_alp_computer *alp, tk_state_writer *w)
+{
+    const size_t n = tk_alp_computer_size(alp);
+    tk_state_put_tag(w, ALPC_STATE_TAG, ALPC_STATE_VERSION);
+    tk_state_put_u64(w, alp->dim);
+    tk_state_put_u64(w, alp->buffer_size);
+    tk_state_put_u64(w, alp->max_size);
+    tk_state_put_u64(w, alp->cut);
+    tk_state_put_u64(w, alp->flushed);
+    tk_state_put_u64(w, alp->next_id);
+    if (n > 0) { /* the arrays are NULL before the first pair */
+        tk_state_put_f64s(w, task_row(alp, alp->cut), n * alp->dim);
+        tk_state_put_f64s(w, alp->rewards + (alp->cut - alp->base), n);
+    }
+}
+
+static bool all_finite(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return false;
+    return true;
+}
+
+/* Whether ids [cut, flushed) of main and [flushed, next_id) of the buffer
+ * are a state insertions reach: flushes happen at multiples of
+ * buffer_size, the buffer never holds more than that, and main is trimmed
+ * to max_size at flushes only (so it is max_size long once trimmed). */
+static bool reachable(const tk_alp_computer *alp, uint64_t cut, uint64_t flushed,
+                      uint64_t next_id)
+{
+    if (cut > flushed || flushed > next_id || next_id - flushed > alp->buffer_size ||
+        flushed % alp->buffer_size != 0 || next_id > SIZE_MAX / 2)
+        return false;
+    if (alp->max_size == 0)
+        return cut == 0;
+    return cut == 0 ? flushed <= alp->max_size : flushed - cut == alp->max_size;
+}
+
+/* Trees over [cut, next_id) as front pieces (never merged again, as after
+ * a trim), all of it indexed.  -1 on OOM with nothing built. */
+static int index_restored(tk_alp_computer *alp)
+{
+    alp->segs = malloc(MAX_PIECES * sizeof *alp->segs);
+    if (!alp->segs)
+        return -1;
+    alp->nsegs = add_front_pieces(alp->segs, alp->cut, alp->next_id, alp->buffer_size);
+    for (size_t i = 0; i < alp->nsegs; i++) {
+        alp->segs[i].tree = build_tree(alp, alp->segs[i].lo, alp->segs[i].hi);
+        if (!alp->segs[i].tree) {
+            free_segments(alp->segs, 0, i);
+            alp->nsegs = 0;
+            return -1;
+        }
+    }
+    alp->indexed = alp->next_id;
+    return 0;
+}
+
+int tk_alp_computer_load(tk_alp_computer *alp, tk_state_reader *r)
+{
+    tk_state_get_tag(r, ALPC_STATE_TAG, ALPC_STATE_VERSION);
+    const uint64_t dim = tk_state_get_u64(r), buffer = tk_state_get_u64(r);
+    const uint64_t max = tk_state_get_u64(r), cut = tk_state_get_u64(r);
+    const uint64_t flushed = tk_state_get_u64(r), next_id = tk_state_get_u64(r);
+    if (r->failed || dim != alp->dim || buffer != alp->buffer_size || max != alp->max_size ||
+        !reachable(alp, cut, flushed, next_id) ||
+        /* Bounded by the bytes left before anything is allocated. */
+        next_id - cut > (r->size - r->pos) / ((alp->dim + 1) * sizeof(double))) {
+        r->failed = 1;
+        return 0;
+    }
+    const size_t n = (size_t)(next_id - cut);
+    tk_alp_computer *fresh = tk_alp_computer_new(alp->dim, alp->buffer_size, alp->max_size);
+    if (!fresh || ensure_capacity(fresh, n ? n : 1)) {
+        tk_alp_computer_free(fresh);
+        return -1;
+    }
+    fresh->base = fresh->cut = (size_t)cut;
+    fresh->flushed = (size_t)flushed;
+    fresh->next_id = fresh->indexed = (size_t)next_id;
+    tk_state_get_f64s(r, fresh->tasks, n * fresh->dim);
+    tk_state_get_f64s(r, fresh->rewards, n);
+    if (r->failed || !all_finite(fresh->tasks, n * fresh->dim) || !all_finite(fresh->rewards, n)) {
+        r->failed = 1;
+        tk_alp_computer_free(fresh);
+        return 0;
+    }
+    if (index_restored(fresh)) {
+        tk_alp_computer_free(fresh);
+        return -1;
+    }
+    /* Everything read and built: the restored state replaces the old. */
+    tk_alp_computer old = *alp;
+    *alp = *fresh;
+    *fresh = old;
+    tk_alp_computer_free(fresh);
     return 0;
 }

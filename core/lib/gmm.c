@@ -1,7 +1,7 @@
 /*
  * Full-covariance Gaussian mixtures fitted by EM, following scikit-learn's
  * GaussianMixture(covariance_type="full", init_params="kmeans")
- * (spec: teachers.md section 3).  Deviations from scikit-learn are listed
+ * (sklearn/mixture/_gaussian_mixture.py and _base.py).  Deviations from scikit-learn are listed
  * in <teachkit/gmm.h>.
  *
  * Layout of the work, per EM iteration:
@@ -49,7 +49,7 @@
 /* ln(2 pi) */
 #define LOG_2PI 1.8378770664093454835606594728112
 /* scikit-learn adds 10 * eps to every N_k so that empty components do not
- * divide by zero (spec section 3, M-step). */
+ * divide by zero (_estimate_gaussian_parameters). */
 #define NK_FLOOR (10.0 * DBL_EPSILON)
 /* Retries of a failed Cholesky factorisation, each with 10x the jitter. */
 #define JITTER_RETRIES 4
@@ -692,7 +692,7 @@ static double normalise(double *restrict lp, size_t k, size_t n, size_t np,
     return msum + (log(prod) + (double)scale * 0.69314718055994530942);
 }
 
-/* E-step (spec section 3) on the n points of ws->xt: ws->resp receives the
+/* E-step (scikit-learn's _estimate_log_prob_resp) on the n points of ws->xt: ws->resp receives the
  * responsibilities (k x np); returns the summed log-likelihood.  With
  * `stats`, also the sums ws->nk and ws->sx of stats_kernel. */
 static double estep(const tk_gmm *g, size_t n, fit_ws *ws, int stats)
@@ -710,7 +710,7 @@ static double estep(const tk_gmm *g, size_t n, fit_ws *ws, int stats)
 /* --------------------------------------------------------------- M-step */
 
 /* M-step from ws->resp and the sums ws->nk = sum_i r_ik, ws->sx =
- * sum_i r_ik x_i (spec section 3): N_k += 10 eps, means, covariances,
+ * sum_i r_ik x_i (scikit-learn's _m_step): N_k += 10 eps, means, covariances,
  * weights N_k / wsum (wsum = 0: the sum of the N_k), Cholesky factors. */
 static int mstep(tk_gmm *g, fit_ws *ws, double reg_covar, double wsum)
 {
@@ -900,7 +900,8 @@ double tk_gmm_criterion_value(const tk_gmm *gmm, const double *X, size_t n,
     case TK_GMM_BIC:
         return fit_term + p * log(nn);
     case TK_GMM_AICC: {
-        /* teachers.md section 15.8: q counts with the task dimension. */
+        /* TeachMyAgent alp_gmm.py, get_nb_gmm_params: q counts with the task
+         * dimension. */
         const double td = (double)task_dim;
         const double q = (double)gmm->k * ((td * td - td) / 2.0 + 2.0 * td + 1.0) - 1.0;
         const double denom = nn - q - 1.0;

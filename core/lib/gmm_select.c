@@ -1,13 +1,16 @@
 /*
  * Shared machinery of the GMM teachers: config keys, candidate fitting and
  * selection, sampling a task from a component, snapshot.  See
- * <teachkit/gmm_select.h> and teachers.md sections 3 to 5.
+ * <teachkit/gmm_select.h> and teachDeepRL's alp_gmm.py and covar_gmm.py.
  */
 #include "teachkit/gmm_select.h"
 
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "teachkit/snapshot.h"
 
 /* ------------------------------------------------------------ configuration */
 
@@ -163,6 +166,75 @@ uint64_t tk_gmm_select_fits(const tk_gmm_select *sel)
     return sel->fits;
 }
 
+/* A record of its own inside the owner's: misplaced bytes fail at the tag. */
+#define SELECT_STATE_TAG "GMSL"
+#define SELECT_STATE_VERSION 1u
+
+/* Candidates whose parameters the next fit reads (see the header). */
+static int candidate_matters(const tk_gmm_select *sel, size_t i)
+{
+    return sel->usable[i] && (sel->opt.warm_start || i == sel->best);
+}
+
+void tk_gmm_select_save(const tk_gmm_select *sel, tk_state_writer *w)
+{
+    tk_state_put_tag(w, SELECT_STATE_TAG, SELECT_STATE_VERSION);
+    tk_state_put_u64(w, sel->dim);
+    tk_state_put_u64(w, sel->opt.k_min);
+    tk_state_put_u64(w, sel->opt.k_max);
+    tk_state_put_u64(w, sel->fits);
+    tk_state_put_u64(w, sel->best);
+    for (size_t i = 0; i < sel->n_cand; i++) {
+        const int kept = candidate_matters(sel, i);
+        tk_state_put_u64(w, (uint64_t)kept);
+        if (kept)
+            tk_gmm_state_put(w, sel->cand[i]);
+    }
+}
+
+/* Swaps the restorable state of two selectors of the same shape. */
+static void swap_state(tk_gmm_select *a, tk_gmm_select *b)
+{
+    tk_gmm_select tmp = *a;
+    a->cand = b->cand, a->usable = b->usable, a->best = b->best, a->fits = b->fits;
+    b->cand = tmp.cand, b->usable = tmp.usable, b->best = tmp.best, b->fits = tmp.fits;
+}
+
+int tk_gmm_select_load(tk_gmm_select *sel, tk_state_reader *r)
+{
+    tk_state_get_tag(r, SELECT_STATE_TAG, SELECT_STATE_VERSION);
+    const uint64_t dim = tk_state_get_u64(r), k_min = tk_state_get_u64(r);
+    const uint64_t k_max = tk_state_get_u64(r);
+    if (r->failed || dim != sel->dim || k_min != sel->opt.k_min || k_max != sel->opt.k_max) {
+        r->failed = 1;
+        return 0;
+    }
+    tk_gmm_select *fresh = tk_gmm_select_new(sel->dim, &sel->opt);
+    if (!fresh)
+        return -1;
+    fresh->fits = tk_state_get_u64(r);
+    fresh->best = (size_t)tk_state_get_count(r, fresh->n_cand);
+    for (size_t i = 0; i < fresh->n_cand && !r->failed; i++) {
+        const uint64_t kept = tk_state_get_u64(r);
+        if (kept > 1)
+            r->failed = 1;
+        fresh->usable[i] = kept == 1;
+        if (fresh->usable[i])
+            tk_gmm_state_get_into(r, fresh->cand[i]);
+    }
+    /* Without warm start only the selected candidate is saved; the selected
+     * one holds a fit, and there is one only after a successful fit. */
+    for (size_t i = 0; i < fresh->n_cand; i++)
+        if (!fresh->opt.warm_start && fresh->usable[i] && i != fresh->best)
+            r->failed = 1;
+    if (fresh->best < fresh->n_cand && (!fresh->usable[fresh->best] || fresh->fits == 0))
+        r->failed = 1;
+    if (!r->failed)
+        swap_state(sel, fresh);
+    tk_gmm_select_free(fresh);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ sampling */
 
 int tk_gmm_sample_task(const tk_gmm *gmm, size_t c, const tk_task_space *space, tk_rng *rng,
@@ -189,63 +261,28 @@ int tk_gmm_sample_task(const tk_gmm *gmm, size_t c, const tk_task_space *space, 
 
 /* ------------------------------------------------------------------ snapshot */
 
-static json_t *component_json(const tk_gmm *gmm, size_t c, size_t task_dim,
-                              const char *score_key, double score)
-{
-    const double *mean = gmm->means + c * gmm->dim;
-    const double *cov = gmm->covs + c * gmm->dim * gmm->dim;
-    json_t *jmean = json_array();
-    json_t *jcov = json_array();
-    int err = !jmean || !jcov;
-    for (size_t i = 0; i < task_dim && !err; i++) {
-        json_t *row = json_array();
-        err = json_array_append_new(jmean, json_real(mean[i])) ||
-              json_array_append_new(jcov, row);
-        for (size_t j = 0; j < task_dim && !err; j++)
-            err = json_array_append_new(row, json_real(cov[i * gmm->dim + j]));
-    }
-    if (err) {
-        json_decref(jmean);
-        json_decref(jcov);
-        return NULL;
-    }
-    /* json_object_set_new consumes its value even when it fails, so one
-     * decref of the object cleans up after any failure below. */
-    json_t *comp = json_object();
-    err = json_object_set_new(comp, "weight", json_real(gmm->weights[c]));
-    err |= json_object_set_new(comp, "mean", jmean);
-    err |= json_object_set_new(comp, "cov", jcov);
-    err |= json_object_set_new(comp, score_key, json_real(score));
-    if (err) {
-        json_decref(comp);
-        return NULL;
-    }
-    return comp;
-}
-
 char *tk_gmm_snapshot_json(const tk_gmm *gmm, size_t task_dim, const char *score_key,
                            const double *scores, uint64_t fits)
 {
-    char *text = NULL;
-    json_t *root = json_object();
-    json_t *comps = json_array();
-    if (!root || !comps) {
-        json_decref(comps);
-        goto done;
+    json_t *snap = tk_snapshot_gmm(fits);
+    for (size_t c = 0; snap && gmm && c < gmm->k; c++) {
+        const double *mean = gmm->means + c * gmm->dim;
+        const double *cov = gmm->covs + c * gmm->dim * gmm->dim;
+        if (tk_snapshot_gmm_add(snap, gmm->weights[c], mean, cov, task_dim, gmm->dim, scores[c])) {
+            json_decref(snap);
+            return NULL;
+        }
+        /* A score under another name than the schema's "alp": moved there. */
+        if (strcmp(score_key, TK_SNAPSHOT_KEY_ALP) != 0) {
+            json_t *comp = json_array_get(json_object_get(snap, TK_SNAPSHOT_KEY_COMPONENTS), c);
+            if (json_object_set(comp, score_key, json_object_get(comp, TK_SNAPSHOT_KEY_ALP)) ||
+                json_object_del(comp, TK_SNAPSHOT_KEY_ALP)) {
+                json_decref(snap);
+                return NULL;
+            }
+        }
     }
-    if (json_object_set_new(root, "type", json_string("gmm")) ||
-        json_object_set_new(root, "components", comps) ||
-        json_object_set_new(root, "fits", json_integer((json_int_t)fits)))
-        goto done;
-    for (size_t c = 0; gmm && c < gmm->k; c++) {
-        json_t *comp = component_json(gmm, c, task_dim, score_key, scores[c]);
-        if (!comp || json_array_append_new(comps, comp))
-            goto done;
-    }
-    text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
-done:
-    json_decref(root);
-    return text;
+    return tk_snapshot_dump(snap);
 }
 
 /* ---------------------------------------------------------------- checkpoint */

@@ -1,6 +1,6 @@
 /*
  * Static kd-tree, exact Euclidean nearest neighbour (used by the ALP computer,
- * teachers.md section 2).
+ * core/lib/alp_computer.c, where the original uses scipy's cKDTree).
  *
  * Layout: the tree owns a copy of the points, reordered so that every subtree
  * is a contiguous range [lo, hi) of rows (an implicit tree, no node
@@ -173,7 +173,7 @@ static size_t widest_dim(const tk_kdtree *t, size_t lo, size_t hi)
  * rows before it are <= and rows after it >= (the nth_element contract),
  * by Wirth's variant of Hoare selection.  Both scans stop on keys equal to
  * the pivot, which keeps partitions balanced when many keys are equal
- * (duplicated tasks are common, teachers.md section 3 "Edge cases").
+ * (duplicated tasks are common: a teacher draws the same task many times).
  * Signed indices: j may step to l - 1. */
 static void select_kth(struct build_ctx *c, size_t lo, size_t hi, size_t k, size_t d)
 {

@@ -1,6 +1,6 @@
 /*
  * k-means++ seeding and Lloyd iterations, as scikit-learn's KMeans with
- * n_init=1 (spec: teachers.md section 3).  See kmeans.h for the contract.
+ * n_init=1 (sklearn/cluster/_kmeans.py).  See kmeans.h for the contract.
  *
  * Deliberate deviations from scikit-learn (none changes the algorithm):
  *   - squared distances are computed directly as sum_j (x_j - c_j)^2, not

@@ -3,7 +3,7 @@
  *
  * Reproduces scikit-learn's KMeans(n_clusters=k, n_init=1,
  * algorithm="lloyd", tol=1e-4) as GaussianMixture(init_params="kmeans")
- * calls it (spec: teachers.md section 3):
+ * calls it (sklearn/cluster/_kmeans.py):
  *   - k-means++ seeding: first centre uniform among the points; every next
  *     centre is the best of 2 + floor(ln k) candidates drawn with probability
  *     proportional to the squared distance to the nearest chosen centre

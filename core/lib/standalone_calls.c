@@ -25,17 +25,18 @@
 static tk_status begin(tk_standalone_instance *inst, tk_kind kind, int provided,
                        const char *what)
 {
-    inst->code = TK_OK;
+    inst->core.ctx.code = TK_OK;
     inst->call = what;
-    inst->err_path[0] = '\0';
-    inst->err_message[0] = '\0';
+    inst->core.ctx.err_path[0] = '\0';
+    inst->core.ctx.err_message[0] = '\0';
     inst->err_line[0] = '\0';
-    if (inst->desc->kind != kind)
-        return tk_sa_error(inst, TK_ERR_INVALID, NULL, "%s is a %s, not a %s", inst->desc->id,
-                           tk_sa_kind_name(inst->desc->kind), tk_sa_kind_name(kind));
+    const tk_descriptor *desc = inst->core.comp->desc;
+    if (desc->kind != kind)
+        return tk_sa_error(inst, TK_ERR_INVALID, NULL, "%s is a %s, not a %s", desc->id,
+                           tk_kind_name(desc->kind), tk_kind_name(kind));
     if (!provided)
         return tk_sa_error(inst, TK_ERR_UNSUPPORTED, NULL, "%s \"%s\" provides no %s()",
-                           tk_sa_kind_name(kind), inst->desc->id, what);
+                           tk_kind_name(kind), inst->core.comp->desc->id, what);
     return TK_OK;
 }
 
@@ -43,23 +44,25 @@ static tk_status end(tk_standalone_instance *inst, tk_status st)
 {
     if (st == TK_OK)
         return st;
-    if (inst->code != st || !inst->err_message[0]) {
-        inst->code = st;
-        snprintf(inst->err_message, sizeof inst->err_message, "%s",
-                 tk_standalone_status_name(st));
+    struct tk_ctx *c = &inst->core.ctx;
+    if (c->code != st || !c->err_message[0]) {
+        c->code = st;
+        snprintf(c->err_message, sizeof c->err_message, "%s", tk_status_name(st));
     }
     tk_sa_word_failure(inst, st, inst->call, inst->err_line, sizeof inst->err_line);
     return st;
 }
 
-#define TEACHER(inst) ((const tk_teacher_vtable *)(inst)->desc->vtable)
-#define ENV(inst) ((const tk_env_vtable *)(inst)->desc->vtable)
-#define STUDENT(inst) ((const tk_student_vtable *)(inst)->desc->vtable)
+/* The host's copies of the vtables (<teachkit/component.h>), NULL for
+ * another kind: an optional member is there when it is not NULL. */
+#define TEACHER(inst) tk_component_teacher((inst)->core.comp)
+#define ENV(inst) tk_component_env((inst)->core.comp)
+#define STUDENT(inst) tk_component_student((inst)->core.comp)
 
 tk_status tk_standalone_teacher_sample(tk_standalone_instance *inst, float *task_out)
 {
     tk_status st = begin(inst, TK_KIND_TEACHER, 1, "sample");
-    return end(inst, st ? st : TEACHER(inst)->sample(inst->self, task_out));
+    return end(inst, st ? st : TEACHER(inst)->sample(inst->core.self, task_out));
 }
 
 /* The ABI promises teachers finite returns and the host's own tasks; a
@@ -86,17 +89,16 @@ tk_status tk_standalone_teacher_update(tk_standalone_instance *inst, const float
     tk_status st = begin(inst, TK_KIND_TEACHER, 1, "update");
     if (st == TK_OK)
         st = check_outcome(inst, task, episode_return, 0);
-    return end(inst, st ? st : TEACHER(inst)->update(inst->self, task, episode_return, success));
+    return end(inst, st ? st : TEACHER(inst)->update(inst->core.self, task, episode_return, success));
 }
 
 tk_status tk_standalone_teacher_snapshot(tk_standalone_instance *inst, const char **json_out)
 {
     *json_out = NULL;
     tk_status st = begin(inst, TK_KIND_TEACHER,
-                         inst->desc->kind == TK_KIND_TEACHER &&
-                             TK_HAS_MEMBER(TEACHER(inst), snapshot),
+                         TEACHER(inst) && TEACHER(inst)->snapshot,
                          "snapshot");
-    return end(inst, st ? st : TEACHER(inst)->snapshot(inst->self, json_out));
+    return end(inst, st ? st : TEACHER(inst)->snapshot(inst->core.self, json_out));
 }
 
 size_t tk_standalone_teacher_dims(const tk_standalone_instance *inst)
@@ -112,7 +114,7 @@ tk_status tk_standalone_teacher_sample_batch(tk_standalone_instance *inst, size_
 {
     tk_status st = begin(inst, TK_KIND_TEACHER, 1, "sample");
     for (size_t i = 0; st == TK_OK && i < n; i++)
-        st = TEACHER(inst)->sample(inst->self, tasks_out + i * inst->space.dims);
+        st = TEACHER(inst)->sample(inst->core.self, tasks_out + i * inst->space.dims);
     return end(inst, st);
 }
 
@@ -125,7 +127,7 @@ tk_status tk_standalone_teacher_update_batch(tk_standalone_instance *inst, size_
         const float *task = tasks + i * inst->space.dims;
         st = check_outcome(inst, task, returns[i], i);
         if (st == TK_OK)
-            st = TEACHER(inst)->update(inst->self, task, returns[i],
+            st = TEACHER(inst)->update(inst->core.self, task, returns[i],
                                        successes ? successes[i] != 0 : 0);
     }
     return end(inst, st);
@@ -135,10 +137,9 @@ tk_status tk_standalone_teacher_episode_start(tk_standalone_instance *inst, cons
                                               const float *first_obs)
 {
     tk_status st = begin(inst, TK_KIND_TEACHER,
-                         inst->desc->kind == TK_KIND_TEACHER &&
-                             TK_HAS_MEMBER(TEACHER(inst), episode_start),
+                         TEACHER(inst) && TEACHER(inst)->episode_start,
                          "episode_start");
-    return end(inst, st ? st : TEACHER(inst)->episode_start(inst->self, task, first_obs));
+    return end(inst, st ? st : TEACHER(inst)->episode_start(inst->core.self, task, first_obs));
 }
 
 tk_status tk_standalone_teacher_step_update(tk_standalone_instance *inst, const float *obs,
@@ -146,11 +147,10 @@ tk_status tk_standalone_teacher_step_update(tk_standalone_instance *inst, const 
                                             const float *next_obs, int done)
 {
     tk_status st = begin(inst, TK_KIND_TEACHER,
-                         inst->desc->kind == TK_KIND_TEACHER &&
-                             TK_HAS_MEMBER(TEACHER(inst), step_update),
+                         TEACHER(inst) && TEACHER(inst)->step_update,
                          "step_update");
     return end(inst, st ? st
-                        : TEACHER(inst)->step_update(inst->self, obs, action, reward, next_obs,
+                        : TEACHER(inst)->step_update(inst->core.self, obs, action, reward, next_obs,
                                                      done));
 }
 
@@ -193,22 +193,21 @@ tk_status tk_standalone_teacher_save(tk_standalone_instance *inst, const void **
     *data = NULL;
     *size = 0;
     tk_status st = begin(inst, TK_KIND_TEACHER,
-                         inst->desc->kind == TK_KIND_TEACHER &&
-                             TK_HAS_MEMBER(TEACHER(inst), save) &&
-                             TK_HAS_MEMBER(TEACHER(inst), load),
+                         TEACHER(inst) && TEACHER(inst)->save &&
+                             TEACHER(inst)->load,
                          "save");
     const void *blob = NULL;
     size_t blob_size = 0;
     if (st == TK_OK)
-        st = TEACHER(inst)->save(inst->self, &blob, &blob_size);
+        st = TEACHER(inst)->save(inst->core.self, &blob, &blob_size);
     if (st != TK_OK)
         return end(inst, st);
     tk_state_writer *w = &inst->saved;
     tk_state_writer_reset(w);
     tk_state_put_tag(w, SAVE_TAG, SAVE_VERSION);
-    put_text(w, inst->desc->id);
+    put_text(w, inst->core.comp->desc->id);
     put_text(w, inst->config);
-    tk_state_put_rng(w, &inst->rng);
+    tk_state_put_rng(w, &inst->core.ctx.rng);
     tk_state_put_u64(w, blob_size);
     tk_state_put_bytes(w, blob, blob_size);
     if (w->failed)
@@ -222,8 +221,7 @@ tk_status tk_standalone_teacher_load(tk_standalone_instance *inst, const void *d
                                      size_t size)
 {
     tk_status st = begin(inst, TK_KIND_TEACHER,
-                         inst->desc->kind == TK_KIND_TEACHER &&
-                             TK_HAS_MEMBER(TEACHER(inst), load),
+                         TEACHER(inst) && TEACHER(inst)->load,
                          "load");
     if (st != TK_OK)
         return end(inst, st);
@@ -233,9 +231,9 @@ tk_status tk_standalone_teacher_load(tk_standalone_instance *inst, const void *d
     if (r.failed)
         return end(inst, tk_sa_error(inst, TK_ERR_INVALID, NULL,
                                      "not a saved teacher (the bytes of save() are expected)"));
-    if (!text_equals(&r, inst->desc->id))
+    if (!text_equals(&r, inst->core.comp->desc->id))
         return end(inst, tk_sa_error(inst, TK_ERR_INVALID, NULL,
-                                     "saved by another teacher than \"%s\"", inst->desc->id));
+                                     "saved by another teacher than \"%s\"", inst->core.comp->desc->id));
     if (!text_equals(&r, inst->config))
         return end(inst, tk_sa_error(inst, TK_ERR_INVALID, NULL,
                                      "saved with another config; create the teacher with the "
@@ -249,20 +247,20 @@ tk_status tk_standalone_teacher_load(tk_standalone_instance *inst, const void *d
      * object until the new one has loaded, so a failure changes nothing. */
     const tk_teacher_vtable *v = TEACHER(inst);
     void *fresh = NULL;
-    tk_rng old_rng = inst->rng;
-    inst->rng = rng;
-    st = v->create(&tk_sa_host_table, (tk_ctx *)(void *)inst, &inst->space, inst->config, &fresh);
+    tk_rng old_rng = inst->core.ctx.rng;
+    inst->core.ctx.rng = rng;
+    st = v->create(tk_host_api_table(), &inst->core.ctx, &inst->space, inst->config, &fresh);
     if (st == TK_OK)
         st = v->load(fresh, r.data + r.pos, blob_size);
     if (st != TK_OK) {
         if (fresh)
             v->destroy(fresh);
-        inst->rng = old_rng;
+        inst->core.ctx.rng = old_rng;
         return end(inst, st);
     }
-    v->destroy(inst->self);
-    inst->self = fresh;
-    inst->rng = rng;
+    v->destroy(inst->core.self);
+    inst->core.self = fresh;
+    inst->core.ctx.rng = rng;
     return TK_OK;
 }
 
@@ -273,65 +271,65 @@ tk_status tk_standalone_env_info(tk_standalone_instance *inst, tk_env_info *info
         return end(inst, st);
     memset(info, 0, sizeof *info);
     info->struct_size = sizeof *info;
-    return end(inst, ENV(inst)->info(inst->self, info));
+    return end(inst, ENV(inst)->info(inst->core.self, info));
 }
 
 tk_status tk_standalone_env_set_task(tk_standalone_instance *inst, const float *task)
 {
     tk_status st = begin(inst, TK_KIND_ENV, 1, "set_task");
-    return end(inst, st ? st : ENV(inst)->set_task(inst->self, task));
+    return end(inst, st ? st : ENV(inst)->set_task(inst->core.self, task));
 }
 
 tk_status tk_standalone_env_reset(tk_standalone_instance *inst, float *obs_out)
 {
     tk_status st = begin(inst, TK_KIND_ENV, 1, "reset");
-    return end(inst, st ? st : ENV(inst)->reset(inst->self, obs_out));
+    return end(inst, st ? st : ENV(inst)->reset(inst->core.self, obs_out));
 }
 
 tk_status tk_standalone_env_step(tk_standalone_instance *inst, const float *action,
                                  float *obs_out, double *reward, int *done)
 {
     tk_status st = begin(inst, TK_KIND_ENV, 1, "step");
-    return end(inst, st ? st : ENV(inst)->step(inst->self, action, obs_out, reward, done));
+    return end(inst, st ? st : ENV(inst)->step(inst->core.self, action, obs_out, reward, done));
 }
 
 tk_status tk_standalone_env_success(tk_standalone_instance *inst, int *success_out)
 {
     tk_status st = begin(inst, TK_KIND_ENV,
-                         inst->desc->kind == TK_KIND_ENV && TK_HAS_MEMBER(ENV(inst), success),
+                         ENV(inst) && ENV(inst)->success,
                          "success");
     if (st)
         return end(inst, st);
-    *success_out = ENV(inst)->success(inst->self) != 0;
+    *success_out = ENV(inst)->success(inst->core.self) != 0;
     return TK_OK;
 }
 
 tk_status tk_standalone_env_evaluate(tk_standalone_instance *inst, double *mastered_pct)
 {
     tk_status st = begin(inst, TK_KIND_ENV,
-                         inst->desc->kind == TK_KIND_ENV && TK_HAS_MEMBER(ENV(inst), evaluate),
+                         ENV(inst) && ENV(inst)->evaluate,
                          "evaluate");
-    return end(inst, st ? st : ENV(inst)->evaluate(inst->self, mastered_pct));
+    return end(inst, st ? st : ENV(inst)->evaluate(inst->core.self, mastered_pct));
 }
 
 tk_status tk_standalone_env_render(tk_standalone_instance *inst, uint8_t *rgb, int width,
                                    int height)
 {
     const tk_render_ext *ext = NULL;
-    if (inst->desc->kind == TK_KIND_ENV && TK_HAS_MEMBER(ENV(inst), get_extension))
-        ext = ENV(inst)->get_extension(inst->self, TK_RENDER_EXT_ID);
+    if (ENV(inst) && ENV(inst)->get_extension)
+        ext = ENV(inst)->get_extension(inst->core.self, TK_RENDER_EXT_ID);
     tk_status st = begin(inst, TK_KIND_ENV,
                          ext && ext->struct_size >= offsetof(tk_render_ext, render) +
                                                         sizeof ext->render && ext->render,
                          "render");
-    return end(inst, st ? st : ext->render(inst->self, rgb, width, height));
+    return end(inst, st ? st : ext->render(inst->core.self, rgb, width, height));
 }
 
 tk_status tk_standalone_student_act(tk_standalone_instance *inst, const float *obs,
                                     int deterministic, float *action_out)
 {
     tk_status st = begin(inst, TK_KIND_STUDENT, 1, "act");
-    return end(inst, st ? st : STUDENT(inst)->act(inst->self, obs, deterministic, action_out));
+    return end(inst, st ? st : STUDENT(inst)->act(inst->core.self, obs, deterministic, action_out));
 }
 
 tk_status tk_standalone_student_observe(tk_standalone_instance *inst, const float *obs,
@@ -340,7 +338,7 @@ tk_status tk_standalone_student_observe(tk_standalone_instance *inst, const floa
 {
     tk_status st = begin(inst, TK_KIND_STUDENT, 1, "observe");
     return end(inst, st ? st
-                        : STUDENT(inst)->observe(inst->self, obs, action, reward, next_obs, done,
+                        : STUDENT(inst)->observe(inst->core.self, obs, action, reward, next_obs, done,
                                                  truncated));
 }
 
@@ -349,5 +347,5 @@ tk_status tk_standalone_student_end_episode(tk_standalone_instance *inst, double
 {
     tk_status st = begin(inst, TK_KIND_STUDENT, 1, "end_episode");
     return end(inst, st ? st
-                        : STUDENT(inst)->end_episode(inst->self, episode_return, episode_steps));
+                        : STUDENT(inst)->end_episode(inst->core.self, episode_return, episode_steps));
 }

@@ -1,8 +1,11 @@
 /*
  * Internals shared by the two files of the standalone host
- * (standalone_host.c: sessions, loading, instances, host services;
- * standalone_calls.c: the call helpers).  Not installed; the functions are
- * hidden from libteachkit's exported symbols.
+ * (standalone_host.c: sessions, finding components, instances;
+ * standalone_calls.c: the call helpers).  Loading, checking, finding,
+ * config resolution and the services table are the plugin-hosting core's
+ * (<teachkit/registry.h>, <teachkit/instance.h>); this layer adds the
+ * session, errors kept as values and the FFI-friendly calls.  Not
+ * installed; the functions are hidden from libteachkit's exported symbols.
  */
 #ifndef TK_STANDALONE_INTERNAL_H
 #define TK_STANDALONE_INTERNAL_H
@@ -10,24 +13,23 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "teachkit/instance.h"
+#include "teachkit/registry.h"
 #include "teachkit/standalone.h"
 #include "teachkit/state.h"
 
 #define TK_SA_HIDDEN __attribute__((visibility("hidden")))
 
-typedef struct sa_file {
-    char *path;                   /* realpath, owned */
-    void *handle;                 /* dlopen handle */
-    const tk_plugin_entry *entry; /* inside the file */
-} sa_file;
-
 struct tk_standalone {
-    sa_file *files;
-    size_t n_files, cap_files;
+    tk_registry *reg;             /* created on first use */
     int searched;                 /* the default search path was scanned */
     int verbose;
     char plugin_dir[PATH_MAX];    /* bundled plugins: build tree or install dir */
-    char rejected[2048];          /* "; rejected FILE: reason" of the scan, for messages */
+    /* Components created from descriptors the registry did not hand out
+     * (a caller's own static descriptor), each allocated alone. */
+    tk_component **own;
+    const tk_descriptor **own_key; /* the caller's descriptor of own[i] */
+    size_t n_own, cap_own;
     tk_status code;
     char err_path[256];
     char err_message[4096];
@@ -36,11 +38,9 @@ struct tk_standalone {
 
 struct tk_standalone_instance {
     tk_standalone *sa;
-    const tk_descriptor *desc;
-    void *self;                   /* the plugin's object */
+    tk_instance core;             /* component, context (rng, last error), object, config */
     char role[32];
-    tk_rng rng;
-    char *config;                 /* resolved config JSON, owned */
+    char *config;                 /* the resolved config as create got it, owned */
     /* Teachers: a copy of the task space, to re-create the plugin object
      * before a load (the ABI loads into a fresh instance only). */
     tk_task_space space;
@@ -49,18 +49,9 @@ struct tk_standalone_instance {
     void *value_user;
     tk_state_writer saved;        /* the bytes of the last save, owned */
     const char *call;             /* the call being made, for messages */
-    tk_status code;
-    char err_path[256];
-    char err_message[1024];
     char err_line[1536];          /* the message as `teachkit run` words it */
     tk_standalone_instance *prev, *next;
 };
-
-/* The services table every instance is created with (static). */
-TK_SA_HIDDEN extern const tk_host_api tk_sa_host_table;
-
-/* "teacher", "env", "student". */
-TK_SA_HIDDEN const char *tk_sa_kind_name(tk_kind kind);
 
 /* Record an error in the instance, as host->error does; returns `code`. */
 TK_SA_HIDDEN tk_status tk_sa_error(tk_standalone_instance *inst, tk_status code,

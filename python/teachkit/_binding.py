@@ -71,7 +71,7 @@ class _EnvInfo(ctypes.Structure):
 class _StudentSpec(ctypes.Structure):
     _fields_ = [("obs_dim", ctypes.c_size_t), ("act_dim", ctypes.c_size_t),
                 ("obs_low", _f32p), ("obs_high", _f32p), ("act_low", _f32p), ("act_high", _f32p),
-                ("max_episode_steps", ctypes.c_uint64)]
+                ("max_episode_steps", ctypes.c_uint64), ("struct_size", ctypes.c_uint32)]
 
 
 class _Descriptor(ctypes.Structure):
@@ -637,7 +637,7 @@ class Student(_Instance):
                         for a in (env.obs_low, env.obs_high, env.act_low, env.act_high)]
         b = [_ptr(a) if a.size else None for a in self._bounds]
         spec = _StudentSpec(env.obs_dim, env.act_dim, b[0], b[1], b[2], b[3],
-                            env.max_episode_steps)
+                            env.max_episode_steps, ctypes.sizeof(_StudentSpec))
         self.obs_dim, self.act_dim = env.obs_dim, env.act_dim
         self._create(self._lib.tk_standalone_create_student, ctypes.byref(spec),
                      self._config(config), int(seed), role.encode("utf-8"))

@@ -45,9 +45,9 @@
 
 #include "checkpoint.h"
 #include "experiment.h"
-#include "instance.h"
+#include "teachkit/instance.h"
 #include "manifest.h"
-#include "plugin_config.h"
+#include "teachkit/plugin_config.h"
 #include "registry.h"
 #include "teachkit/state.h"
 
@@ -112,7 +112,7 @@ static const tk_dim space_dims[2] = {{"a", 0.0, 1.0}, {"b", 0.0, 1.0}};
 static const tk_task_space space = {2, space_dims};
 static const float obs_low[3] = {-1.0f, -1.0f, -8.0f}, obs_high[3] = {1.0f, 1.0f, 8.0f};
 static const float act_low[1] = {-2.0f}, act_high[1] = {2.0f};
-static const tk_student_spec student_spec = {3, 1, obs_low, obs_high, act_low, act_high, 200};
+static const tk_student_spec student_spec = {3, 1, obs_low, obs_high, act_low, act_high, 200, sizeof(tk_student_spec)};
 
 static tk_registry *registry;
 static tk_manifest manifests[N_EXPERIMENTS];
@@ -207,28 +207,16 @@ typedef tk_status (*load_fn)(void *, const void *, size_t);
 
 static void hooks(const tk_component *c, save_fn *save, load_fn *load)
 {
-    *save = NULL;
-    *load = NULL;
+    /* The host's vtable copies: a member the plugin lacks is NULL. */
+    const tk_vtable_copy *v = &c->vtable;
     switch (c->desc->kind) {
-    case TK_KIND_TEACHER: {
-        const tk_teacher_vtable *v = c->desc->vtable;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
+    case TK_KIND_TEACHER: *save = v->teacher.save, *load = v->teacher.load; break;
+    case TK_KIND_ENV: *save = v->env.save, *load = v->env.load; break;
+    case TK_KIND_STUDENT: *save = v->student.save, *load = v->student.load; break;
+    default: *save = NULL, *load = NULL; break;
     }
-    case TK_KIND_ENV: {
-        const tk_env_vtable *v = c->desc->vtable;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
-    }
-    case TK_KIND_STUDENT: {
-        const tk_student_vtable *v = c->desc->vtable;
-        if (TK_HAS_MEMBER(v, save) && TK_HAS_MEMBER(v, load))
-            *save = v->save, *load = v->load;
-        break;
-    }
-    }
+    if (!*save || !*load)
+        *save = NULL, *load = NULL;
 }
 
 /* The teacher's contract on a NaN task: rejected (plugin.h). */
@@ -401,7 +389,7 @@ static void fuzz_checkpoint(const char *name, const uint8_t *data, size_t size)
     tk_run_progress p;
     memset(&p, 0, sizeof p);
     char note[1024];
-    int rc = tk_checkpoint_read(work_dir, &x, &p, 0, note, sizeof note, &d);
+    int rc = tk_checkpoint_read(work_dir, &x, &p, NULL, 0, note, sizeof note, &d);
     if (verbose)
         fprintf(stderr, "C %s: %zu bytes %s%s\n", name, size, rc == 0 ? "restored" : "rejected: ",
                 rc == 0 ? "" : d.message);
@@ -409,13 +397,13 @@ static void fuzz_checkpoint(const char *name, const uint8_t *data, size_t size)
         fail("a rejected checkpoint without a message", name);
     if (rc == 0) {
         exercise_teacher(&x.teacher, &x.info.task_space);
-        if (tk_checkpoint_write(work_dir, &x, &p, &d))
+        if (tk_checkpoint_write(work_dir, &x, &p, NULL, &d))
             fail("cannot write a checkpoint after restoring one", d.message);
         tk_experiment y;
         tk_run_progress q;
         memset(&q, 0, sizeof q);
         if (tk_experiment_setup(&y, &manifests[e], registry, &d) == 0) {
-            if (tk_checkpoint_read(work_dir, &y, &q, 0, note, sizeof note, &d) != 0)
+            if (tk_checkpoint_read(work_dir, &y, &q, NULL, 0, note, sizeof note, &d) != 0)
                 fail("a checkpoint written after a restore does not restore", d.message);
             if (memcmp(&p, &q, sizeof p) != 0)
                 fail("the progress counters change through a checkpoint", name);
@@ -566,7 +554,7 @@ static void write_seeds(const char *dir)
         p.episodes = 300;
         p.env_steps = 300;
         p.last_eval_episode = UINT64_MAX;
-        if (tk_checkpoint_write(work_dir, &x, &p, &d) == 0) {
+        if (tk_checkpoint_write(work_dir, &x, &p, NULL, &d) == 0) {
             char path[PATH_MAX + 32], name[160];
             snprintf(path, sizeof path, "%s/checkpoint.bin", work_dir);
             FILE *f = fopen(path, "rb");

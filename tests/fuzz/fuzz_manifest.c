@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "manifest.h"
-#include "plugin_config.h"
+#include "teachkit/plugin_config.h"
 #include "study.h"
 #include "test_set.h"
 

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "diag.h"
+#include "teachkit/diag.h"
 #include "manifest.h"
-#include "plugin_config.h"
+#include "teachkit/plugin_config.h"
 
 static const char *const VALID =
     "{\"name\": \"t\", \"seed\": 3, \"budget\": {\"episodes\": 100},"

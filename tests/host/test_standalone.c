@@ -1,16 +1,19 @@
-/* The standalone host of libteachkit (<teachkit/standalone.h>): it must seed
- * instances and resolve configs exactly as the host does (compared with
- * core/host/instance.c and plugin_config.c), apply the ABI rules, find
- * plugins by id and path, and report errors as values.
- * argv: toy_grid.so alp_gmm.so future_minor.so wrong_major.so no_entry.so spdl.so */
+/* The standalone host of libteachkit (<teachkit/standalone.h>): a client of
+ * the same plugin-hosting core as `teachkit` (<teachkit/instance.h>,
+ * <teachkit/plugin_config.h>), so it must seed instances, resolve configs
+ * and word errors exactly as the host does; it applies the ABI rules, finds
+ * plugins by id and path, and reports errors as values.
+ * argv: toy_grid.so alp_gmm.so future_minor.so wrong_major.so no_entry.so spdl.so
+ *       short_vtable.so */
 #include <check.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
-#include "instance.h"
-#include "plugin_config.h"
+#include "teachkit/instance.h"
+#include "teachkit/plugin_config.h"
 #include "teachkit/rng.h"
 #include "teachkit/standalone.h"
 
@@ -21,6 +24,7 @@ static char **plugin_args;
 #define WRONG_MAJOR plugin_args[3]
 #define NO_ENTRY plugin_args[4]
 #define SPDL plugin_args[5]
+#define SHORT_VTABLE plugin_args[6]
 
 static const tk_dim unit_dims[2] = {{"a", 0.0, 1.0}, {"b", 0.0, 1.0}};
 static const tk_task_space unit_space = {2, unit_dims};
@@ -45,7 +49,9 @@ START_TEST(seeding_matches_host)
         tk_standalone_instance *inst = NULL;
         ck_assert_int_eq(tk_standalone_create_teacher(sa, d, &unit_space, NULL, 7, roles[r], &inst),
                          TK_OK);
-        tk_component comp = {d, "future_minor.so"};
+        tk_component comp;
+        char why[256];
+        ck_assert_int_eq(tk_component_init(&comp, d, "future_minor.so", why, sizeof why), 0);
         tk_instance host;
         tk_instance_init(&host, &comp, NULL, 7, roles[r] ? roles[r] : "teacher");
         ck_assert_mem_eq(tk_standalone_instance_rng(inst), &host.ctx.rng, sizeof(tk_rng));
@@ -132,7 +138,9 @@ START_TEST(config_errors_word_as_host)
     tk_diag diag;
     json_t *resolved = tk_resolve_config(d, user, "m.json", "teacher.config", &diag);
     json_decref(user);
-    tk_component comp = {d, ALP_GMM};
+    tk_component comp;
+    char why[256];
+    ck_assert_int_eq(tk_component_init(&comp, d, ALP_GMM, why, sizeof why), 0);
     tk_instance host;
     tk_instance_init(&host, &comp, resolved, 1, "teacher");
     ck_assert_int_ne(tk_instance_create_teacher(&host, &unit_space, "m.json", &diag), 0);
@@ -319,7 +327,7 @@ START_TEST(abi_rules)
 
     ck_assert_int_eq(tk_standalone_load(sa, WRONG_MAJOR), TK_ERR_UNSUPPORTED);
     const char *msg = tk_standalone_error_message(sa);
-    ck_assert_msg(strstr(msg, "ABI 2.0") && strstr(msg, "ABI 1.0"), "%s", msg);
+    ck_assert_msg(strstr(msg, "ABI 2.0") && strstr(msg, "ABI 1.1"), "%s", msg);
     ck_assert_int_eq(tk_standalone_load(sa, NO_ENTRY), TK_ERR_IO);
     ck_assert_ptr_nonnull(strstr(tk_standalone_error_message(sa), "teachkit_plugin_entry"));
     ck_assert_int_eq(tk_standalone_load(sa, "/nonexistent/x.so"), TK_ERR_IO);
@@ -367,6 +375,18 @@ START_TEST(env_calls)
     ck_assert_int_eq(tk_standalone_env_evaluate(env, &pct), TK_OK);
     ck_assert(pct == 100.0 / 16);
     ck_assert_int_eq(tk_standalone_env_success(env, &success), TK_ERR_UNSUPPORTED);
+    /* A host whose tk_env_info ends earlier: the env writes only inside
+     * the size that host set, and accepts it. */
+    tk_env_info older;
+    memset(&older, 0x5a, sizeof older);
+    older.struct_size = offsetof(tk_env_info, max_episode_steps);
+    const tk_env_vtable *ev = d->vtable;
+    ck_assert_int_eq(ev->info(tk_standalone_instance_self(env), &older), TK_OK);
+    ck_assert_uint_eq(older.struct_size, offsetof(tk_env_info, max_episode_steps));
+    ck_assert(older.task_space.dims == 2 && older.mastery_threshold == info.mastery_threshold);
+    uint64_t untouched;
+    memset(&untouched, 0x5a, sizeof untouched);
+    ck_assert_uint_eq(older.max_episode_steps, untouched);
     float bad[2] = {2.0f, 0.0f};
     ck_assert_int_eq(tk_standalone_env_set_task(env, bad), TK_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(tk_standalone_instance_error_message(env), "outside"));
@@ -377,9 +397,51 @@ START_TEST(env_calls)
 }
 END_TEST
 
+/* Vtables that end before their optional members (tests/fixtures/plugins/
+ * short_vtable.c, whose members past the declared size abort): the host's
+ * copies hold NULL there, the calls report TK_ERR_UNSUPPORTED, and the
+ * required members run. */
+START_TEST(short_vtables_skip_missing_members)
+{
+    tk_standalone *sa = session();
+    const tk_descriptor *t = tk_standalone_find(sa, TK_KIND_TEACHER, SHORT_VTABLE);
+    const tk_descriptor *e = tk_standalone_find(sa, TK_KIND_ENV, SHORT_VTABLE);
+    const tk_descriptor *s = tk_standalone_find(sa, TK_KIND_STUDENT, SHORT_VTABLE);
+    ck_assert_msg(t && e && s, "%s", tk_standalone_error_message(sa));
+    const tk_teacher_vtable *tv = t->vtable;
+    const tk_env_vtable *ev = e->vtable;
+    const tk_student_vtable *sv = s->vtable;
+    ck_assert_uint_eq(tv->struct_size, offsetof(tk_teacher_vtable, step_update));
+    ck_assert(tv->update && !tv->step_update && !tv->episode_start && !tv->get_extension);
+    ck_assert(ev->step && !ev->success && !ev->evaluate && !ev->get_extension);
+    ck_assert(sv->end_episode && !sv->value && !sv->save && !sv->get_extension);
+
+    tk_standalone_instance *teacher = NULL, *env = NULL, *student = NULL;
+    ck_assert_int_eq(tk_standalone_create_teacher(sa, t, &unit_space, NULL, 1, NULL, &teacher),
+                     TK_OK);
+    ck_assert_int_eq(tk_standalone_create_env(sa, e, NULL, 1, NULL, &env), TK_OK);
+    tk_student_spec spec = {1, 1, NULL, NULL, NULL, NULL, 1, sizeof(tk_student_spec)};
+    ck_assert_int_eq(tk_standalone_create_student(sa, s, &spec, NULL, 1, NULL, &student), TK_OK);
+    float task[2], obs[1], action[1];
+    double reward = 0.0;
+    int done = 0, success = 0;
+    ck_assert_int_eq(tk_standalone_teacher_sample(teacher, task), TK_OK);
+    ck_assert_int_eq(tk_standalone_teacher_step_update(teacher, obs, obs, 0.0, obs, 0),
+                     TK_ERR_UNSUPPORTED);
+    ck_assert_int_eq(tk_standalone_env_set_task(env, task), TK_OK);
+    ck_assert_int_eq(tk_standalone_env_reset(env, obs), TK_OK);
+    ck_assert_int_eq(tk_standalone_student_act(student, obs, 1, action), TK_OK);
+    ck_assert_int_eq(tk_standalone_env_step(env, action, obs, &reward, &done), TK_OK);
+    ck_assert(done && reward == 1.0);
+    ck_assert_int_eq(tk_standalone_env_success(env, &success), TK_ERR_UNSUPPORTED);
+    ck_assert_int_eq(tk_standalone_student_end_episode(student, reward, 1), TK_OK);
+    tk_standalone_free(sa);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
-    if (argc < 7)
+    if (argc < 8)
         return 2;
     plugin_args = argv + 1;
     Suite *s = suite_create("standalone");
@@ -390,6 +452,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, abi_rules);
     tcase_add_test(tc, find_by_id);
     tcase_add_test(tc, env_calls);
+    tcase_add_test(tc, short_vtables_skip_missing_members);
     tcase_add_test(tc, config_errors_word_as_host);
     tcase_add_test(tc, call_errors_word_as_host);
     tcase_add_test(tc, batch_calls_equal_single_calls);

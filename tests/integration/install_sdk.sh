@@ -85,6 +85,8 @@ section build
 section cc
 expect "the installed library and plugins are used" \
     sh -c "pkg-config --variable=libdir teachkit | grep -q '^$HOME/.local/lib\$'"
+expect "a plain --prefix installs the library under PREFIX/lib" test -f "$HOME/.local/lib/libteachkit.so"
+expect "pkg-config --libs teachkit links libm" sh -c "pkg-config --libs teachkit | grep -q -- '-lm'"
 section list
 section run
 expect "the run evaluated 5 times" test "$(wc -l < runs/lp-bandit/evals.jsonl)" -eq 5
@@ -101,6 +103,7 @@ unset PYTHONPATH TEACHKIT_PLUGIN_PATH
 
 # ------------------------------------------------------------ teachkit new
 cd "$tmp"
+path_without_teachkit=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -x "$HOME/.local/bin" | paste -sd:)
 for kind in teacher env student; do
     if [ "$kind" = student ] && ! teachkit list | grep -q '^env  *pendulum '; then
         echo "SKIP: teachkit new student: no pendulum env installed"
@@ -108,7 +111,9 @@ for kind in teacher env student; do
     fi
     section_name="teachkit new $kind mine-$kind"
     teachkit new "$kind" "mine-$kind" "$tmp/new-$kind"
-    (cd "$tmp/new-$kind" && meson setup build && ninja -C build && meson test -C build --print-errorlogs)
+    # Without teachkit on PATH: teachkit.pc tells the project where it is.
+    (cd "$tmp/new-$kind" && PATH=$path_without_teachkit meson setup build &&
+         ninja -C build && PATH=$path_without_teachkit meson test -C build --print-errorlogs)
     passed=$((passed + 1))
 done
 expect "teachkit new never overwrites" sh -c "! teachkit new teacher mine-teacher '$tmp/new-teacher' 2>/dev/null"
@@ -125,7 +130,7 @@ done
 TEACHKIT_PLUGIN_PATH="$tmp/abi" teachkit list > "$tmp/abi.out" 2> "$tmp/abi.err"
 expect "a newer-minor plugin is listed" grep -q '^teacher  *future-teacher ' "$tmp/abi.out"
 expect "another major is refused naming both versions" \
-    grep -q 'wrong_major.so: built for plugin ABI 2.0 but this teachkit speaks ABI 1.0' "$tmp/abi.err"
+    grep -q 'wrong_major.so: built for plugin ABI 2.0 but this teachkit speaks ABI 1.1' "$tmp/abi.err"
 cat > "$tmp/future.json" <<'JSON'
 {"name": "future", "seed": 1, "budget": {"episodes": 200}, "plugin_paths": ["abi/future_minor.so"],
  "teacher": {"plugin": "future-teacher"}, "env": {"plugin": "toy-grid"}}

@@ -9,9 +9,14 @@
 #   - a plugin path at a directory of libraries none of which is a plugin
 #     (a system library directory) is refused as such, without loading them;
 #   - the host calls a vtable's optional members only inside the size the
-#     vtable declares.
+#     vtable declares: a teacher, an env and a student whose vtables end
+#     before their optional members run, and the host skips those members.
+#   - components built against a newer minor header (larger vtables and
+#     descriptors, a larger tk_env_info of their own) run in this host;
+#   - a misspelt feature string refuses its file, naming it and the string.
 # usage: plugin_discovery.sh TEACHKIT SHORT_VTABLE_SO NO_ENTRY_SO TOOLKIT_LIB
 #            BAD_CRASH_CTOR_SO BAD_CRASH_INIT_SO BAD_HANG_INIT_SO BAD_EXIT_INIT_SO BAD_HUGE_COUNT_SO
+#            FUTURE_MINOR_SO UNKNOWN_FEATURE_SO
 set -u
 tk=$1
 short=$2
@@ -31,11 +36,30 @@ JSON
 cat > "$work/short.json" <<JSON
 {"budget": {"episodes": 50}, "plugin_paths": ["$short"],
  "teacher": {"plugin": "short-teacher"}, "env": {"plugin": "short-env"},
+ "student": {"plugin": "short-student"},
  "eval": {"test_set": {"uniform": 2}}, "log": {"progress": "never"}}
 JSON
 "$tk" run "$work/short.json" --out "$work/short" --quiet 2> "$work/short.err"
 check "short vtables: the run finishes (no member past a vtable's end was called)" \
     grep -q '"status": "finished"' "$work/short/summary.json"
+check "short vtables: the student acted (every episode mastered: action = task)" \
+    grep -q '"return":1[,.]' "$work/short/episodes.jsonl"
+
+# --- a newer minor version; a misspelt feature -----------------------------------
+future=${10}
+typo=${11}
+cat > "$work/future.json" <<JSON
+{"budget": {"episodes": 20}, "plugin_paths": ["$future"],
+ "teacher": {"plugin": "future-teacher"}, "env": {"plugin": "future-env"},
+ "student": {"plugin": "future-student"}, "log": {"progress": "never"}}
+JSON
+"$tk" run "$work/future.json" --out "$work/future" --quiet 2> "$work/future.err"
+check "newer minor: teacher, env and student run in this host" \
+    grep -q '"status": "finished"' "$work/future/summary.json"
+sed "s|$future|$typo|; s|future-teacher|typo-teacher|" "$work/future.json" > "$work/typo.json"
+"$tk" run "$work/typo.json" --out "$work/typo" --quiet 2> "$work/typo.err"
+check "misspelt feature: refused, naming the file and the feature" \
+    grep -q "plugin_paths\[0\]: $typo: component 0 declares the feature \"raw-retrun\"" "$work/typo.err"
 
 # --- files that break while loading --------------------------------------------
 mkdir "$work/bad" "$work/hang"

@@ -104,8 +104,8 @@ if grep -q __asan_init "$tk" 2>/dev/null; then
         ;;
     esac
 elif command -v valgrind >/dev/null 2>&1; then
-    # OPENBLAS_NUM_THREADS set: teachkit would otherwise re-execute itself
-    # and the new image would run outside valgrind.
+    # OPENBLAS_NUM_THREADS set: under valgrind teachkit does not re-execute
+    # itself to set it (core/host/main.c).
     OPENBLAS_NUM_THREADS=1 valgrind --leak-check=full --error-exitcode=99 "$tk" run "$work/leak.json" \
         --out "$work/leak.out" --quiet >/dev/null 2>"$work/leak.err"
     rc=$?

@@ -112,7 +112,7 @@ check("a plugin of a newer minor ABI loads and samples",
       future.id == "future-teacher" and future.sample().shape == (2,))
 check("a plugin of another major ABI is refused naming both versions",
       raises(lambda: teachkit.Teacher(wrong_so, SPACE),
-             "ABI %d.0 but this libteachkit speaks ABI 1." % 2, code=6))
+             "ABI %d.0 but this teachkit speaks ABI 1." % 2, code=6))
 
 # Instances outlive nothing: closing twice is harmless.
 alp.close()

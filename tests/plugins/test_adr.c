@@ -1,5 +1,5 @@
 /*
- * adr teacher through the plugin ABI (spec teachers.md section 9): the
+ * adr teacher through the plugin ABI (TeachMyAgent TeachMyAgent/teachers/algos/adr.py): the
  * reward thresholds are required expert knowledge (config errors naming
  * the key); the box starts at the initial point; a side widens by
  * step_size exactly when the mean of its full queue reaches
@@ -113,22 +113,22 @@ START_TEST(test_thresholds_are_required)
     ck_assert_int_eq(teacher_open(&t, WITH_THRESHOLDS("\"max_reward_thr\": null, "
                                                       "\"min_reward_thr\": null")),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "max_reward_thr");
-    ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "is required"));
-    ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "expert knowledge"));
+    ck_assert_str_eq(t.h.ctx.err_path, "max_reward_thr");
+    ck_assert_ptr_nonnull(strstr(t.h.ctx.err_message, "is required"));
+    ck_assert_ptr_nonnull(strstr(t.h.ctx.err_message, "expert knowledge"));
     tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, WITH_THRESHOLDS("\"max_reward_thr\": 180.0, "
                                                       "\"min_reward_thr\": null")),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "min_reward_thr");
-    ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "is required"));
+    ck_assert_str_eq(t.h.ctx.err_path, "min_reward_thr");
+    ck_assert_ptr_nonnull(strstr(t.h.ctx.err_message, "is required"));
     tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, WITH_THRESHOLDS("\"max_reward_thr\": 10.0, "
                                                       "\"min_reward_thr\": 20.0")),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "min_reward_thr");
+    ck_assert_str_eq(t.h.ctx.err_path, "min_reward_thr");
     tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, "{\"max_reward_thr\": 10.0, \"min_reward_thr\": 0.0, "
@@ -136,7 +136,7 @@ START_TEST(test_thresholds_are_required)
                                       "\"queue_len\": 10, \"initial_dist\": null, "
                                       "\"compat\": \"none\"}"),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "step_size");
+    ck_assert_str_eq(t.h.ctx.err_path, "step_size");
     tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, "{\"max_reward_thr\": 10.0, \"min_reward_thr\": 0.0, "
@@ -144,7 +144,7 @@ START_TEST(test_thresholds_are_required)
                                       "\"queue_len\": 10, \"initial_dist\": null, "
                                       "\"compat\": \"tma\"}"),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "compat");
+    ck_assert_str_eq(t.h.ctx.err_path, "compat");
     tk_teacher_fx_close(&t);
 }
 END_TEST
@@ -153,16 +153,16 @@ START_TEST(test_initial_dist_errors)
 {
     teacher t;
     ck_assert_int_eq(teacher_open(&t, CONFIG("{\"mean\": [1.0, 7.0]}")), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "initial_dist.mean[1]");
+    ck_assert_str_eq(t.h.ctx.err_path, "initial_dist.mean[1]");
     tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, CONFIG("{\"mean\": [1.0]}")), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "initial_dist.mean");
+    ck_assert_str_eq(t.h.ctx.err_path, "initial_dist.mean");
     tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, CONFIG("{\"centre\": [1.0, 1.0]}")), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "initial_dist");
+    ck_assert_str_eq(t.h.ctx.err_path, "initial_dist");
     tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, CONFIG("[1.0, 1.0]")), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "initial_dist");
+    ck_assert_str_eq(t.h.ctx.err_path, "initial_dist");
     tk_teacher_fx_close(&t);
     /* The SPDL form of the same knowledge is accepted (cov ignored). */
     ck_assert_int_eq(teacher_open(&t, CONFIG("{\"mean\": [1.0, 2.0], \"cov\": [[1, 0], [0, 1]]}")),
@@ -317,7 +317,7 @@ START_TEST(test_boundary_sampling)
 {
     teacher t;
     float x, lo, hi;
-    /* Fix (section 15.13): the capped low side is never chosen. */
+    /* Fix of ADR.sample_task: the capped low side is never chosen. */
     capped_box(&t, "none", "1.0");
     box(&t, &lo, &hi, 1);
     for (int i = 0; i < 2000; i++) {

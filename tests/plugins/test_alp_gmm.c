@@ -1,6 +1,6 @@
 /*
- * Tests of the alp-gmm teacher plugin through its ABI (teachers.md
- * section 4), checkpoints included.  argv[1] = the plugin, argv[2] = the
+ * Tests of the alp-gmm teacher plugin through its ABI (teachDeepRL
+ * teachDRL/teachers/algos/alp_gmm.py), checkpoints included.  argv[1] = the plugin, argv[2] = the
  * toy-grid env plugin (optional: the learning check is skipped without it).
  * What alp-gmm shares with covar-gmm (fit schedule, component layout,
  * determinism, NaN tasks) is tested in tests/support/gmm_shared_tests.c.
@@ -51,7 +51,7 @@ END_TEST
 
 /* With one component the fit is the sample mean and covariance of the
  * window, so the snapshot's "alp" is the mean ALP, computed here by brute
- * force (section 2: 0 for the first 6 episodes, then |r - r_nearest|). */
+ * force (EmpiricalALPComputer: 0 for the first 6 episodes, then |r - r_nearest|). */
 START_TEST(test_single_component_alp)
 {
     enum { N = 60 };
@@ -91,8 +91,8 @@ END_TEST
 
 /* ------------------------------------------------------------- checkpoints */
 
-/* The saved state holds the window, the history and the models, so the
- * rebuilt ALP computer gives the same ALPs after a load. */
+/* The saved state holds the window, the ALP computer and the model
+ * selector (their own records), so a loaded instance continues exactly. */
 START_TEST(test_checkpoint_round_trip)
 {
     gmm_ckpt_round_trip_schedule();
@@ -104,8 +104,8 @@ START_TEST(test_checkpoint_round_trip)
 }
 END_TEST
 
-/* A bounded ALP history (alp_max_size): the plugin keeps only the pairs a
- * fresh computer needs; save points around the buffer's flushes. */
+/* A bounded ALP history (alp_max_size): the computer saves the pairs it
+ * still holds; save points around the buffer's flushes and trims. */
 START_TEST(test_checkpoint_round_trip_bounded_history)
 {
     const char *config = "{\"fit_rate\": 60, \"alp_max_size\": 130, \"alp_buffer_size\": 37, "
@@ -125,7 +125,7 @@ START_TEST(test_checkpoint_rejects_bad_data)
         "{\"fit_rate\": 100, \"warm_start\": true}",
         "{\"fit_rate\": 60, \"alp_max_size\": 130, \"alp_buffer_size\": 37}",
     };
-    /* Another buffer size: the history would rebuild another computer. */
+    /* Another buffer size: the saved computer does not fit this one. */
     for (size_t c = 0; c < sizeof configs / sizeof configs[0]; c++)
         gmm_ckpt_rejects_bad_data(configs[c], "{\"fit_rate\": 100, \"alp_buffer_size\": 50}");
 }

@@ -66,8 +66,8 @@ static tk_status fx_open(env_fx *fx, const char *id, const char *config, uint64_
 static void fx_must_open(env_fx *fx, const char *id, const char *config, uint64_t seed)
 {
     tk_status st = fx_open(fx, id, config, seed);
-    ck_assert_msg(st == TK_OK, "create(%s, %s) failed: %s: %s", id, config, fx->h.ctx.last_path,
-                  fx->h.ctx.last_message);
+    ck_assert_msg(st == TK_OK, "create(%s, %s) failed: %s: %s", id, config, fx->h.ctx.err_path,
+                  fx->h.ctx.err_message);
 }
 
 static void fx_close(env_fx *fx)
@@ -81,14 +81,14 @@ static void fx_close(env_fx *fx)
 static void fx_reset(env_fx *fx, const float *task, float *obs)
 {
     ck_assert_msg(fx->vt->set_task(fx->env, task) == TK_OK, "set_task: %s",
-                  fx->h.ctx.last_message);
-    ck_assert_msg(fx->vt->reset(fx->env, obs) == TK_OK, "reset: %s", fx->h.ctx.last_message);
+                  fx->h.ctx.err_message);
+    ck_assert_msg(fx->vt->reset(fx->env, obs) == TK_OK, "reset: %s", fx->h.ctx.err_message);
 }
 
 static void fx_step(env_fx *fx, const float *act, float *obs, double *r, int *done)
 {
     ck_assert_msg(fx->vt->step(fx->env, act, obs, r, done) == TK_OK, "step: %s",
-                  fx->h.ctx.last_message);
+                  fx->h.ctx.err_message);
 }
 
 static void hull_state(env_fx *fx, double out[6])
@@ -418,9 +418,9 @@ START_TEST(test_config_errors)
         env_fx fx;
         tk_status st = fx_open(&fx, cases[i].id, cases[i].config, 1);
         ck_assert_msg(st == TK_ERR_CONFIG, "%s %s: status %d", cases[i].id, cases[i].config, st);
-        ck_assert_msg(strcmp(fx.h.ctx.last_path, cases[i].path) == 0,
+        ck_assert_msg(strcmp(fx.h.ctx.err_path, cases[i].path) == 0,
                       "%s %s: path \"%s\", expected \"%s\" (%s)", cases[i].id, cases[i].config,
-                      fx.h.ctx.last_path, cases[i].path, fx.h.ctx.last_message);
+                      fx.h.ctx.err_path, cases[i].path, fx.h.ctx.err_message);
         ck_assert_ptr_null(fx.env);
         fx_close(&fx);
     }
@@ -449,30 +449,31 @@ START_TEST(test_task_and_action_errors)
                            "task[1] (obstacle_spacing)"};
     for (size_t i = 0; i < 5; i++) {
         ck_assert_int_eq(fx.vt->set_task(fx.env, bad[i]), TK_ERR_INVALID);
-        ck_assert_msg(strstr(fx.h.ctx.last_message, names[i]), "message \"%s\" lacks \"%s\"",
-                      fx.h.ctx.last_message, names[i]);
+        ck_assert_msg(strstr(fx.h.ctx.err_message, names[i]), "message \"%s\" lacks \"%s\"",
+                      fx.h.ctx.err_message, names[i]);
     }
     /* The bounds themselves are valid tasks. */
     const float edge[2] = {3.0f, 6.0f};
     fx_reset(&fx, edge, obs);
     act[2] = NAN;
     ck_assert_int_eq(fx.vt->step(fx.env, act, obs, &r, &done), TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(fx.h.ctx.last_message, "action[2]"));
+    ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "action[2]"));
     fx_close(&fx);
 
     fx_must_open(&fx, "hexagon-tracks", "{}", 1);
     float task[12] = {1, 1, 1, 1, 1, 1, 1, NAN, 1, 1, 1, 1};
     ck_assert_int_eq(fx.vt->set_task(fx.env, task), TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(fx.h.ctx.last_message, "poly_shape_7"));
+    ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "poly_shape_7"));
     task[7] = 4.5f;
     ck_assert_int_eq(fx.vt->set_task(fx.env, task), TK_ERR_INVALID);
     fx_close(&fx);
 }
 END_TEST
 
-/* The physical constants and the start of an episode reproduce the spec's
- * measured values (sections 2.3 and 4.4). */
-START_TEST(test_spawn_matches_spec)
+/* The physical constants and the start of an episode reproduce the
+ * original's (TDRL bipedal_walker_continuous.py on pybox2d 2.3; the values
+ * are in docs/envs/stump-tracks.md, "Validation"). */
+START_TEST(test_spawn_matches_original)
 {
     static const struct {
         const char *walker;
@@ -512,7 +513,8 @@ START_TEST(test_spawn_matches_spec)
         ck_assert(obs[i] >= obs[i - 1] - 1e-6f && obs[i] <= 1.0f);
 
     /* Zero action: the walker collapses, the hull touches the ground after
-     * ~110 steps with a return of ~-93 (spec 4.4, measured on 2.4.1). */
+     * ~110 steps with a return of ~-93 (the original's, docs/envs/stump-tracks.md
+     * "Validation"; measured on 2.4.1). */
     float act[4] = {0};
     double ret = 0.0, r;
     int done = 0, t;
@@ -529,7 +531,7 @@ START_TEST(test_spawn_matches_spec)
 }
 END_TEST
 
-/* Track layout (spec 2.2): first stump at the start-pad end, one stump per
+/* Track layout (TDRL _generate_terrain): first stump at the start-pad end, one stump per
  * TS + spacing, flat ground at Y0, the duplicated start-pad point. */
 START_TEST(test_track_layout)
 {
@@ -760,8 +762,8 @@ START_TEST(test_lidar_modes)
 }
 END_TEST
 
-/* TDRL's quadruped reports contact for its rear pair only (spec 2.4
- * [QUIRK]); the TMA variant tracks every lower leg. */
+/* TDRL's quadruped reports contact for its rear pair only (its
+ * ContactDetector); the TMA variant tracks every lower leg. */
 START_TEST(test_quadru_contacts)
 {
     for (int variant = 0; variant < 2; variant++) {
@@ -823,7 +825,7 @@ START_TEST(test_hexagon_degenerate)
                  "{\"hexagon_noise_std\": 0, \"degenerate_hexagon\": \"error\"}", 1);
     ck_assert_int_eq(fx.vt->set_task(fx.env, task), TK_OK);
     ck_assert_int_eq(fx.vt->reset(fx.env, obs), TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(fx.h.ctx.last_message, "degenerate"));
+    ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "degenerate"));
     ck_assert_int_eq(fx.vt->step(fx.env, act, obs, &r, &done), TK_ERR_STATE);
     ck_assert_int_eq(fx.ins->hull(fx.env, xy), TK_ERR_STATE);
     fx_close(&fx);
@@ -844,7 +846,7 @@ START_TEST(test_hexagon_degenerate)
 END_TEST
 
 /* The y-offsets of the two base vertices (dimensions 1 and 11) only colour
- * the hexagons (spec 3.2). */
+ * the hexagons (TDRL _generate_terrain). */
 START_TEST(test_hexagon_base_offsets_cosmetic)
 {
     float t1[12] = {0.5f, 0.0f, 1.0f, 0.5f, 1.5f, 1.0f, 2.0f, 1.0f, 2.5f, 0.5f, 3.0f, 0.0f};
@@ -1034,7 +1036,7 @@ START_TEST(test_shipped_test_sets)
             for (size_t k = 0; k < sets[s].dims; k++)
                 task[k] = (float)json_number_value(json_array_get(t, k));
             ck_assert_msg(fx.vt->set_task(fx.env, task) == TK_OK, "%s task %zu: %s",
-                          sets[s].file, i, fx.h.ctx.last_message);
+                          sets[s].file, i, fx.h.ctx.err_message);
         }
         fx_close(&fx);
         json_decref(root);
@@ -1114,7 +1116,7 @@ START_TEST(test_tma_walker_needs_tma)
 {
     env_fx fx;
     ck_assert_int_eq(fx_open(&fx, "stump-tracks", "{\"walker\": \"spider\"}", 1), TK_ERR_CONFIG);
-    ck_assert_str_eq(fx.h.ctx.last_path, "walker");
+    ck_assert_str_eq(fx.h.ctx.err_path, "walker");
     fx_close(&fx);
     ck_assert_int_eq(fx_open(&fx, "stump-tracks", "{\"variant\": \"tma\", \"walker\": \"fish\"}", 1),
                      TK_ERR_CONFIG);
@@ -1198,7 +1200,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_sizes_and_spaces);
     tcase_add_test(tc, test_config_errors);
     tcase_add_test(tc, test_task_and_action_errors);
-    tcase_add_test(tc, test_spawn_matches_spec);
+    tcase_add_test(tc, test_spawn_matches_original);
     tcase_add_test(tc, test_track_layout);
     tcase_add_test(tc, test_deterministic_world);
     tcase_add_test(tc, test_trajectory_fixture);

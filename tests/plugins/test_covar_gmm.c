@@ -1,7 +1,8 @@
 /*
- * Tests of the covar-gmm teacher plugin through its ABI (teachers.md
- * section 5), checkpoints included.  argv[1] = the plugin, argv[2] = the
- * toy-grid env plugin (optional: the learning check is skipped without it).
+ * Tests of the covar-gmm teacher plugin through its ABI (teachDeepRL
+ * teachDRL/teachers/algos/covar_gmm.py), checkpoints included.  argv[1] = the
+ * plugin, argv[2] = the toy-grid env plugin (optional: the learning check is
+ * skipped without it).
  * What covar-gmm shares with alp-gmm (fit schedule, component layout,
  * determinism, NaN tasks) is tested in tests/support/gmm_shared_tests.c.
  */

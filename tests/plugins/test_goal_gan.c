@@ -1,5 +1,5 @@
 /*
- * goal-gan teacher (spec teachers.md section 10).
+ * goal-gan teacher (TeachMyAgent TeachMyAgent/teachers/algos/goal_gan.py).
  *
  * GAN (extension "teachkit.goal-gan.gan/1"): on a synthetic labelling
  * (goals with x0 < 0.3 good, the rest bad) training moves the generator's
@@ -57,15 +57,15 @@ START_TEST(test_success_required)
 {
     teacher t;
     ck_assert_int_eq(teacher_open(&t, "{}", 1), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "success");
-    ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "is required"));
+    ck_assert_str_eq(t.h.ctx.err_path, "success");
+    ck_assert_ptr_nonnull(strstr(t.h.ctx.err_message, "is required"));
     tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": \"always\"}", 1), TK_ERR_CONFIG);
     tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": {\"return_above\": 0.5}, \"goid_lb\": 0.9}",
                                   1),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "goid_lb");
+    ck_assert_str_eq(t.h.ctx.err_path, "goid_lb");
     tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": {\"return_above\": 0.5}}", 1), TK_OK);
     const char *const *f = t.h.desc->features;

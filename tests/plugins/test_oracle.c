@@ -1,9 +1,10 @@
 /*
- * oracle teacher through the plugin ABI (spec teachers.md section 8): the
- * window starts at the right end, moves by its step exactly when the mean of
- * step_rate raw returns exceeds reward_thr, clamps at the bounds, and a
- * missing window_step_vector is a config error naming the key; checkpoints
- * round-trip and refuse bad data.
+ * oracle teacher through the plugin ABI (teachDeepRL
+ * teachDRL/teachers/algos/oracle_teacher.py): the window starts at the right
+ * end, moves by its step exactly when the mean of step_rate raw returns
+ * exceeds reward_thr, clamps at the bounds, and a missing window_step_vector
+ * is a config error naming the key; checkpoints round-trip and refuse bad
+ * data.
  * argv[1] = oracle plugin.
  */
 #include <check.h>
@@ -174,22 +175,22 @@ START_TEST(test_config_errors)
 {
     teacher t;
     ck_assert_int_eq(teacher_open(&t, CONFIG("null", "50")), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "window_step_vector");
-    ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "required"));
+    ck_assert_str_eq(t.h.ctx.err_path, "window_step_vector");
+    ck_assert_ptr_nonnull(strstr(t.h.ctx.err_message, "required"));
     tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, "{\"reward_thr\": 230.0, \"step_rate\": 50, "
                                       "\"window_size_ratio\": 0.2}"),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "window_step_vector");
+    ck_assert_str_eq(t.h.ctx.err_path, "window_step_vector");
     tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, CONFIG("[0.1]", "50")), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "window_step_vector");
+    ck_assert_str_eq(t.h.ctx.err_path, "window_step_vector");
     tk_teacher_fx_close(&t);
 
     ck_assert_int_eq(teacher_open(&t, CONFIG("[0.1, -0.2]", "0")), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "step_rate");
+    ck_assert_str_eq(t.h.ctx.err_path, "step_rate");
     tk_teacher_fx_close(&t);
 }
 END_TEST

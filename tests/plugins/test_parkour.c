@@ -55,8 +55,8 @@ static void fx_must_open(env_fx *fx, const char *config, uint64_t seed)
 {
     tk_status st = fx_open(fx, config, seed);
     ck_assert_msg(st == TK_OK, "create(%s) failed: %s: %s", config ? config : "{}",
-                  fx->h.ctx.last_path,
-                  fx->h.ctx.last_message);
+                  fx->h.ctx.err_path,
+                  fx->h.ctx.err_message);
 }
 
 static void fx_close(env_fx *fx)
@@ -70,14 +70,14 @@ static void fx_close(env_fx *fx)
 static void fx_reset(env_fx *fx, const float *task, float *obs)
 {
     ck_assert_msg(fx->vt->set_task(fx->env, task) == TK_OK, "set_task: %s",
-                  fx->h.ctx.last_message);
-    ck_assert_msg(fx->vt->reset(fx->env, obs) == TK_OK, "reset: %s", fx->h.ctx.last_message);
+                  fx->h.ctx.err_message);
+    ck_assert_msg(fx->vt->reset(fx->env, obs) == TK_OK, "reset: %s", fx->h.ctx.err_message);
 }
 
 static void fx_step(env_fx *fx, const float *act, float *obs, double *r, int *done)
 {
     ck_assert_msg(fx->vt->step(fx->env, act, obs, r, done) == TK_OK, "step: %s",
-                  fx->h.ctx.last_message);
+                  fx->h.ctx.err_message);
 }
 
 static char *body_config(const char *body)
@@ -181,13 +181,13 @@ START_TEST(test_config_errors)
 {
     env_fx fx;
     ck_assert_int_eq(fx_open(&fx, "{\"body\": \"unicorn\"}", 1), TK_ERR_CONFIG);
-    ck_assert_str_eq(fx.h.ctx.last_path, "body");
+    ck_assert_str_eq(fx.h.ctx.err_path, "body");
     fx_close(&fx);
     ck_assert_int_eq(fx_open(&fx, "{\"bodies\": \"fish\"}", 1), TK_ERR_CONFIG);
     fx_close(&fx);
     ck_assert_int_eq(fx_open(&fx, "{\"cppn_weights\": \"/nonexistent.json\"}", 1),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(fx.h.ctx.last_path, "cppn_weights");
+    ck_assert_str_eq(fx.h.ctx.err_path, "cppn_weights");
     fx_close(&fx);
     ck_assert_int_eq(fx_open(&fx, "{\"water_level_range\": [0.5, 0.2]}", 1), TK_ERR_CONFIG);
     fx_close(&fx);
@@ -521,7 +521,7 @@ START_TEST(test_shipped_test_sets)
             for (size_t k = 0; k < 8; k++)
                 task[k] = (float)json_number_value(json_array_get(json_array_get(tasks, i), k));
             ck_assert_msg(fx.vt->set_task(fx.env, task) == TK_OK, "%s task %zu: %s", names[n], i,
-                          fx.h.ctx.last_message);
+                          fx.h.ctx.err_message);
         }
         json_decref(root);
     }

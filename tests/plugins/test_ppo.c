@@ -1,5 +1,6 @@
 /*
- * Tests of the ppo student through its ABI (spec envs_students.md 7.2).
+ * Tests of the ppo student through its ABI (TeachMyAgent's ppo2,
+ * TeachMyAgent/students/openai_baselines/ppo2/).
  * argv[1] = the plugin; the pendulum env plugin is looked up as
  * tests/support/student_tasks.h says (../../envs/pendulum/ or
  * TK_PENDULUM_PLUGIN).
@@ -80,7 +81,7 @@ START_TEST(test_descriptor)
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         ck_assert_msg(json_object_get(cfg, keys[i]) != NULL, "default config lacks %s", keys[i]);
     ck_assert_uint_eq(json_object_size(cfg), sizeof keys / sizeof *keys);
-    /* TeachMyAgent's benchmark values (spec 7.2). */
+    /* TeachMyAgent's benchmark values (its student_args_handler.py). */
     ck_assert_str_eq(json_string_value(json_object_get(cfg, "activation")), "tanh");
     ck_assert_str_eq(json_string_value(json_object_get(cfg, "precision")), "fp32");
     ck_assert_int_eq(json_integer_value(json_object_get(cfg, "nsteps")), 20000);
@@ -93,7 +94,7 @@ START_TEST(test_descriptor)
     ck_assert_double_eq(json_real_value(json_object_get(cfg, "adam_eps")), 1e-5);
     ck_assert(json_is_false(json_object_get(cfg, "deterministic_eval")));
     json_decref(cfg);
-    const tk_student_spec spec = {24, 4, NULL, NULL, NULL, NULL, 2000};
+    const tk_student_spec spec = {24, 4, NULL, NULL, NULL, NULL, 2000, sizeof(tk_student_spec)};
     void *s = NULL;
     const tk_student_vtable *vt = tk_harness_student(&h);
     ck_assert_int_eq(vt->create(&h.host, &h.ctx, &spec, d->default_config, &s), TK_OK);
@@ -117,7 +118,7 @@ START_TEST(test_config_errors)
     expect_config_error("{\"clip_range\": 0.0}", "clip_range");
     expect_config_error("{\"max_grad_norm\": -1.0}", "max_grad_norm");
     tk_student_fx fx;
-    const tk_student_spec none = {0, 1, NULL, NULL, NULL, NULL, 10};
+    const tk_student_spec none = {0, 1, NULL, NULL, NULL, NULL, 10, sizeof(tk_student_spec)};
     ck_assert_int_eq(tk_student_fx_open_merged(&fx, g_plugin, "ppo", 1, &none, NULL),
                      TK_ERR_INVALID);
     fx.s = NULL;
@@ -622,7 +623,7 @@ START_TEST(test_checkpoint_roundtrip)
     fx_open(&c, 22, "{\"hidden_sizes\": [16, 16], \"nsteps\": 24, \"minibatch_size\": 8, "
                     "\"epochs\": 3}");
     ck_assert_int_eq(c.vt->load(c.s, copy, size), TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(c.h.ctx.last_message, "epochs"));
+    ck_assert_ptr_nonnull(strstr(c.h.ctx.err_message, "epochs"));
     ck_assert_int_eq(b.vt->load(b.s, copy, size / 2), TK_ERR_INVALID);
     ck_assert_int_eq(b.vt->save(b.s, &data_b, &size_b), TK_OK);
     ck_assert_mem_eq(data_b, data, size); /* untouched by the failed load */

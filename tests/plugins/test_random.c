@@ -1,5 +1,5 @@
 /*
- * random teacher through the plugin ABI (spec teachers.md section 7):
+ * random teacher through the plugin ABI (teachDeepRL teachDRL/teachers/algos/random_teacher.py):
  * uniform tasks inside the bounds, degenerate dimensions, reproducibility,
  * NaN rejection, checkpoints (save/load round trip, bad data refused), and
  * the mastered-cells curve on toy-grid against the teachDeepRL reference.
@@ -159,7 +159,8 @@ START_TEST(test_checkpoint_rejects_bad_data)
 }
 END_TEST
 
-/* The reference driver of teachDeepRL (spec 13.3): score before each block of
+/* The reference driver of teachDeepRL (the __main__ of
+ * teachDRL/toy_env/toy_env.py): score before each block of
  * 1000 episodes, 20000 episodes, 2-D 10x10 grid.  Mean of data/reference/
  * toy_env_2d.json ("random", 5 seeds) at 5000/10000/15000/20000
  * episodes: 0.0, 1.0, 2.4, 4.6 (std up to 1.3). */

@@ -1,5 +1,5 @@
 /*
- * riac teacher through the plugin ABI (spec teachers.md section 6), with the
+ * riac teacher through the plugin ABI (teachDeepRL teachDRL/teachers/algos/riac.py), with the
  * region tree read back from the snapshot JSON:
  *  - leaves partition the task space and respect min_dims_range_ratio;
  *  - a leaf splits only when it holds max_region_size + 1 pairs, and a failed
@@ -71,7 +71,7 @@ static region *regions(teacher *t, size_t *n)
     return r;
 }
 
-/* ALP of a chronological reward sequence (spec 6.3), for reference. */
+/* ALP of a chronological reward sequence (RIAC.compute_alp), for reference. */
 static double ref_alp(const double *r, size_t m, size_t window)
 {
     if (m <= 2)
@@ -497,7 +497,7 @@ START_TEST(test_config_errors)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         teacher t;
         ck_assert_int_eq(teacher_open(&t, &g_space2, cases[c].overrides, 1), TK_ERR_CONFIG);
-        ck_assert_str_eq(t.h.ctx.last_path, cases[c].path);
+        ck_assert_str_eq(t.h.ctx.err_path, cases[c].path);
         ck_assert_ptr_null(t.self);
         tk_teacher_fx_close(&t);
     }
@@ -690,7 +690,7 @@ START_TEST(test_checkpoint_rejects_bad_data)
 END_TEST
 
 /* Mastered-cell percentages of toy-grid after 5000/10000/15000/20000
- * episodes, mean over `seeds` runs of the teachDeepRL driver (spec 13.3). */
+ * episodes, mean over `seeds` runs of the teachDeepRL driver (toy_env.py's __main__). */
 static void toy_curve(const char *overrides, const char *env_config, int seeds, int episodes,
                       double curve[4])
 {

@@ -1,5 +1,6 @@
 /*
- * Tests of the sac student through its ABI (spec envs_students.md 7.1).
+ * Tests of the sac student through its ABI (SpinningUp 0.1.1 SAC as in
+ * teachDeepRL teachDRL/spinup/algos/sac/sac.py).
  * argv[1] = the plugin.  The pendulum env plugin (for the learning test) is
  * looked up next to it in the build tree (../../envs/pendulum/), or given by
  * the environment variable TK_PENDULUM_PLUGIN; without it that test is
@@ -74,7 +75,7 @@ START_TEST(test_descriptor)
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         ck_assert_msg(json_object_get(cfg, keys[i]) != NULL, "default config lacks %s", keys[i]);
     ck_assert_uint_eq(json_object_size(cfg), sizeof keys / sizeof *keys);
-    /* The paper's values (spec 7.1). */
+    /* The paper's values (teachDeepRL sac.py's defaults as run.py sets them). */
     ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(cfg, "hidden_sizes"), 0)),
                      400);
     ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(cfg, "hidden_sizes"), 1)),
@@ -95,7 +96,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(vt->save);
     ck_assert_ptr_nonnull(vt->load);
     /* The paper's configuration at BipedalWalker sizes creates. */
-    const tk_student_spec spec = {24, 4, NULL, NULL, NULL, NULL, 2000};
+    const tk_student_spec spec = {24, 4, NULL, NULL, NULL, NULL, 2000, sizeof(tk_student_spec)};
     void *s = NULL;
     ck_assert_int_eq(vt->create(&h.host, &h.ctx, &spec, d->default_config, &s), TK_OK);
     vt->destroy(s);
@@ -125,10 +126,10 @@ START_TEST(test_config_errors)
     expect_config_error("{\"log_std_max\": -30.0}", "log_std_max");
     /* No actions: refused with an explanation. */
     tk_student_fx fx;
-    const tk_student_spec none = {2, 0, NULL, NULL, NULL, NULL, 10};
+    const tk_student_spec none = {2, 0, NULL, NULL, NULL, NULL, 10, sizeof(tk_student_spec)};
     ck_assert_int_eq(tk_student_fx_open_merged(&fx, g_plugin, "sac", 1, &none, NULL),
                      TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(fx.h.ctx.last_message, "act_dim 0"));
+    ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "act_dim 0"));
     fx.s = NULL;
     tk_student_fx_close(&fx);
 }
@@ -402,7 +403,7 @@ START_TEST(test_checkpoint_rejects)
     fx_open(&b, 32, "{\"hidden_sizes\": [16, 16], \"batch_size\": 16, \"buffer_size\": 150, "
                     "\"start_steps\": 40, \"train_freq\": 3, \"alpha\": 0.1}");
     ck_assert_int_eq(b.vt->load(b.s, good, size), TK_ERR_INVALID);
-    ck_assert_ptr_nonnull(strstr(b.h.ctx.last_message, "alpha"));
+    ck_assert_ptr_nonnull(strstr(b.h.ctx.err_message, "alpha"));
 
     /* Truncated or corrupted strings: refused, instance unchanged. */
     fx_open(&c, 33, ckpt_cfg);

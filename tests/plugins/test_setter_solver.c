@@ -1,5 +1,5 @@
 /*
- * setter-solver teacher (spec teachers.md section 12).
+ * setter-solver teacher (TeachMyAgent TeachMyAgent/teachers/algos/setter_solver.py).
  *
  * Networks (extension "teachkit.setter-solver.flow/1"), gradients checked
  * by central finite differences: soft softplus (both branches); a highway
@@ -10,7 +10,7 @@
  * = z, log-densities agree), and exp(logp) integrates to ~1 over (0,1)^2.
  * Plugin ABI: the success definition is required; update() refuses a task
  * it did not sample; an update with no success has a finite loss, skips the
- * validity term and leaves finite weights (the NaN of section 15.17);
+ * validity term and leaves finite weights (the original's NaN);
  * snapshots; checkpoints.  argv[1] = setter-solver plugin.
  */
 #include <check.h>
@@ -340,12 +340,12 @@ START_TEST(test_config_and_order)
 {
     teacher t;
     ck_assert_int_eq(teacher_open(&t, "{}", 1), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "success");
-    ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "is required"));
+    ck_assert_str_eq(t.h.ctx.err_path, "success");
+    ck_assert_ptr_nonnull(strstr(t.h.ctx.err_message, "is required"));
     tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": \"env\", \"setter_hidden_size\": 0}", 1),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "setter_hidden_size");
+    ck_assert_str_eq(t.h.ctx.err_path, "setter_hidden_size");
     tk_teacher_fx_close(&t);
     ck_assert_int_eq(teacher_open(&t, "{\"success\": \"env\", \"setter_hidden_size\": 8}", 1),
                      TK_OK);

@@ -1,5 +1,5 @@
 /*
- * spdl teacher (spec teachers.md section 11).
+ * spdl teacher (TeachMyAgent TeachMyAgent/teachers/algos/self_paced_teacher.py).
  *
  * Maths, through the plugin's extension "teachkit.spdl.gaussian/1":
  * log-densities and KL divergences against direct formulas and Monte
@@ -148,7 +148,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(t.vt->episode_start);
     json_t *def = json_loads(d->default_config, 0, NULL);
     ck_assert_ptr_nonnull(def);
-    /* TeachMyAgent benchmark settings (spec 11.1). */
+    /* TeachMyAgent benchmark settings (its teacher_args_handler.py). */
     ck_assert_int_eq(json_integer_value(json_object_get(def, "update_frequency")), 50000);
     ck_assert_int_eq(json_integer_value(json_object_get(def, "update_offset")), 200000);
     ck_assert_int_eq(json_integer_value(json_object_get(def, "alpha_offset")), 10);
@@ -472,7 +472,7 @@ END_TEST
 /* At p = q with a large alpha, any step lowers the objective (the KL
  * penalty outweighs the value term): TRPO's rule rejects it and restores
  * p; the original's rule takes the full step because its KL is within
- * 1.5 max_kl (spec 15.15). */
+ * 1.5 max_kl (_line_search of conjugate_gradient.py). */
 START_TEST(test_line_search_rule)
 {
     teacher t;
@@ -653,9 +653,9 @@ START_TEST(test_student_without_value)
     float task[2];
     ck_assert_int_eq(t.vt->sample(t.self, task), TK_OK);
     ck_assert_int_eq(t.vt->episode_start(t.self, task, task), TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "value_source");
-    ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "no value"));
-    ck_assert_ptr_nonnull(strstr(t.h.ctx.last_message, "episode_return"));
+    ck_assert_str_eq(t.h.ctx.err_path, "value_source");
+    ck_assert_ptr_nonnull(strstr(t.h.ctx.err_message, "no value"));
+    ck_assert_ptr_nonnull(strstr(t.h.ctx.err_message, "episode_return"));
     tk_teacher_fx_close(&t);
 }
 END_TEST
@@ -767,9 +767,9 @@ START_TEST(test_config_errors)
         teacher t;
         ck_assert_msg(teacher_open(&t, cases[i].overrides) == TK_ERR_CONFIG, "accepted: %s",
                       cases[i].overrides);
-        ck_assert_msg(strcmp(t.h.ctx.last_path, cases[i].path) == 0, "%s: path %s, want %s",
-                      cases[i].overrides, t.h.ctx.last_path, cases[i].path);
-        ck_assert(t.h.ctx.last_message[0] != '\0');
+        ck_assert_msg(strcmp(t.h.ctx.err_path, cases[i].path) == 0, "%s: path %s, want %s",
+                      cases[i].overrides, t.h.ctx.err_path, cases[i].path);
+        ck_assert(t.h.ctx.err_message[0] != '\0');
         tk_teacher_fx_close(&t);
     }
 }

@@ -1,5 +1,5 @@
 /*
- * toy-grid environment through the plugin ABI (spec teachers.md section 13):
+ * toy-grid environment through the plugin ABI (teachDeepRL teachDRL/toy_env/toy_env.py):
  * the learning rule, unlocking by previous neighbours, strict mastery in
  * evaluate(), distractor dimensions, task validation, bin edges, and
  * checkpoints (save/load round trip, bad data refused).
@@ -167,9 +167,9 @@ START_TEST(test_invalid_tasks_rejected)
         {NAN, 0.5f, 0.5f},  {0.5f, 0.5f, NAN},   {0.5f, INFINITY, 0.5f},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        t.h.ctx.last_message[0] = '\0';
+        t.h.ctx.err_message[0] = '\0';
         ck_assert_int_eq(t.vt->set_task(t.env, bad[i]), TK_ERR_INVALID);
-        ck_assert(strlen(t.h.ctx.last_message) > 0);
+        ck_assert(strlen(t.h.ctx.err_message) > 0);
     }
     /* Out of order calls are state errors, not crashes. */
     ck_assert_int_eq(t.vt->reset(t.env, NULL), TK_ERR_STATE);
@@ -216,15 +216,15 @@ START_TEST(test_config_errors)
     toy t;
     ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 8, \"distractors\": 0}"),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "cells_per_dim");
+    ck_assert_str_eq(t.h.ctx.err_path, "cells_per_dim");
     tk_env_fx_close(&t);
     ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 0, \"distractors\": 0}"),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "dims");
+    ck_assert_str_eq(t.h.ctx.err_path, "dims");
     tk_env_fx_close(&t);
     ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": -1}"),
                      TK_ERR_CONFIG);
-    ck_assert_str_eq(t.h.ctx.last_path, "distractors");
+    ck_assert_str_eq(t.h.ctx.err_path, "distractors");
     tk_env_fx_close(&t);
     /* 10^7 cells is the limit, accepted. */
     ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 7, \"distractors\": 0}"),

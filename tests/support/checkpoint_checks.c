@@ -21,12 +21,12 @@ unsigned char *tk_saved_copy(tk_save_fn save, void *self, size_t *size)
 void tk_load_refused(tk_load_fn load, void *self, struct tk_ctx *ctx, const void *bytes,
                      size_t size, const char *what)
 {
-    ctx->last_code = TK_OK;
-    ctx->last_message[0] = '\0';
+    ctx->code = TK_OK;
+    ctx->err_message[0] = '\0';
     ck_assert_msg(load(self, bytes, size) == TK_ERR_INVALID, "%s (%zu bytes) accepted", what,
                   size);
-    ck_assert_int_eq(ctx->last_code, TK_ERR_INVALID);
-    ck_assert_msg(ctx->last_message[0] != '\0', "%s: no message", what);
+    ck_assert_int_eq(ctx->code, TK_ERR_INVALID);
+    ck_assert_msg(ctx->err_message[0] != '\0', "%s: no message", what);
 }
 
 unsigned char *tk_ckpt_save(const tk_teacher_fx *t, size_t *size)

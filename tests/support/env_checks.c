@@ -16,10 +16,10 @@ void tk_env_check_invalid_calls(tk_env_fx *e, const float *bad, const char *cons
     int done;
     ck_assert_int_eq(e->vt->reset(e->env, obs), TK_ERR_STATE);
     for (size_t i = 0; i < n; i++) {
-        e->h.ctx.last_message[0] = '\0';
+        e->h.ctx.err_message[0] = '\0';
         ck_assert_int_eq(e->vt->set_task(e->env, bad + i * dims), TK_ERR_INVALID);
-        ck_assert_msg(strstr(e->h.ctx.last_message, names[i]) != NULL,
-                      "bad task %zu: message \"%s\" does not name %s", i, e->h.ctx.last_message,
+        ck_assert_msg(strstr(e->h.ctx.err_message, names[i]) != NULL,
+                      "bad task %zu: message \"%s\" does not name %s", i, e->h.ctx.err_message,
                       names[i]);
     }
     ck_assert_int_eq(e->vt->reset(e->env, obs), TK_ERR_STATE); /* no valid task yet */
@@ -42,7 +42,7 @@ void tk_env_expect_config_errors(const char *plugin, const char *id, const tk_co
                           TK_ERR_CONFIG,
                       "accepted: %s", cases[i].overrides);
         ck_assert_ptr_null(e.env);
-        ck_assert_str_eq(e.h.ctx.last_path, cases[i].path);
+        ck_assert_str_eq(e.h.ctx.err_path, cases[i].path);
         tk_env_fx_close(&e);
     }
 }

@@ -1,6 +1,6 @@
 /*
  * Checks the classic-control env suites (mountain-car, pendulum) share:
- * both envs follow the same calling rules (spec envs_students.md: a task
+ * both envs follow the same calling rules (teachkit's env contract, docs/plugin-abi.md: a task
  * before reset, reset before step, finite tasks and actions inside the
  * bounds, config errors naming the key, checkpoints between episodes), so
  * the rules are checked by the same code.  Test code only.

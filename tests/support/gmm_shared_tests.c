@@ -137,7 +137,7 @@ START_TEST(test_nan_task_rejected)
     const tk_teacher_fx *t = &fx.tk;
     float task[2] = {0.5f, NAN};
     ck_assert_int_eq(t->vt->update(t->self, task, 0.5, 0), TK_ERR_INVALID);
-    ck_assert_int_eq(t->h.ctx.last_code, TK_ERR_INVALID);
+    ck_assert_int_eq(t->h.ctx.code, TK_ERR_INVALID);
     task[1] = INFINITY;
     ck_assert_int_eq(t->vt->update(t->self, task, 0.5, 0), TK_ERR_INVALID);
     /* Nothing was counted: the first fit still comes at fit_rate. */

@@ -129,8 +129,8 @@ void gmm_expect_config_error(const char *overrides, const char *key)
     gmm_fx fx;
     ck_assert_int_eq(gmm_fx_open(&fx, 1, 2, gmm_unit2, overrides), TK_ERR_CONFIG);
     ck_assert_ptr_null(fx.tk.self);
-    ck_assert_str_eq(fx.tk.h.ctx.last_path, key);
-    ck_assert_msg(strlen(fx.tk.h.ctx.last_message) > 0, "no message for %s", key);
+    ck_assert_str_eq(fx.tk.h.ctx.err_path, key);
+    ck_assert_msg(strlen(fx.tk.h.ctx.err_message) > 0, "no message for %s", key);
     gmm_fx_close(&fx);
 }
 
@@ -148,7 +148,7 @@ void gmm_check_common_config_errors(void)
     gmm_fx fx;
     ck_assert_int_eq(gmm_fx_open(&fx, 1, 2, gmm_unit2, "{\"nb_bootstrap\": 100}"),
                      TK_ERR_CONFIG);
-    ck_assert_ptr_nonnull(strstr(fx.tk.h.ctx.last_message, "fit_rate"));
+    ck_assert_ptr_nonnull(strstr(fx.tk.h.ctx.err_message, "fit_rate"));
     gmm_fx_close(&fx);
     /* a task space without dimension is refused */
     ck_assert_int_eq(gmm_fx_open(&fx, 1, 0, gmm_unit2, NULL), TK_ERR_INVALID);

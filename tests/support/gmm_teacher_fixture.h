@@ -1,6 +1,6 @@
 /*
  * A fixture for the teachers built on a Gaussian mixture, alp-gmm and
- * covar-gmm (teachers.md sections 4 and 5: the same bootstrap, fit
+ * covar-gmm (teachDeepRL's alp_gmm.py and covar_gmm.py: the same bootstrap, fit
  * schedule, mixture snapshot, config keys and checkpoint rules around
  * different component scores), and the checks both suites run.  Each suite
  * describes its teacher with gmm_checks_setup() first; the tests both run

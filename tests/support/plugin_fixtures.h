@@ -3,7 +3,7 @@
  * (plugin_harness.h): the harness, the vtable and the instance travel
  * together, every step is checked with Check's asserts, and a failing
  * create() is returned so that config tests can inspect the harness's error
- * capture (h.ctx.last_path, h.ctx.last_message).  Test code only.
+ * capture (h.ctx.err_path, h.ctx.err_message).  Test code only.
  *
  * Configs are passed either as given ("raw", as a caller of the ABI would)
  * or merged over the descriptor's default_config ("merged", as the host

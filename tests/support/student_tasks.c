@@ -13,7 +13,7 @@ static const float track_act_lo[1] = {-2}, track_act_hi[1] = {2};
 
 tk_student_spec tk_track_spec(void)
 {
-    return (tk_student_spec){2, 1, track_obs_lo, track_obs_hi, track_act_lo, track_act_hi, 10};
+    return (tk_student_spec){2, 1, track_obs_lo, track_obs_hi, track_act_lo, track_act_hi, 10, sizeof(tk_student_spec)};
 }
 
 void tk_track_student_open(tk_student_fx *fx, const char *plugin, const char *id, uint64_t seed,
@@ -21,7 +21,7 @@ void tk_track_student_open(tk_student_fx *fx, const char *plugin, const char *id
 {
     const tk_student_spec spec = tk_track_spec();
     tk_status st = tk_student_fx_open_merged(fx, plugin, id, seed, &spec, overrides);
-    ck_assert_msg(st == TK_OK, "create: %s: %s", fx->h.ctx.last_path, fx->h.ctx.last_message);
+    ck_assert_msg(st == TK_OK, "create: %s: %s", fx->h.ctx.err_path, fx->h.ctx.err_message);
 }
 
 void tk_track_student_config_error(const char *plugin, const char *id, const char *overrides,
@@ -31,7 +31,7 @@ void tk_track_student_config_error(const char *plugin, const char *id, const cha
     const tk_student_spec spec = tk_track_spec();
     tk_status st = tk_student_fx_open_merged(&fx, plugin, id, 1, &spec, overrides);
     ck_assert_msg(st == TK_ERR_CONFIG, "%s accepted", overrides);
-    ck_assert_str_eq(fx.h.ctx.last_path, path);
+    ck_assert_str_eq(fx.h.ctx.err_path, path);
     fx.s = NULL; /* whatever create() left there is not an instance */
     tk_student_fx_close(&fx);
 }
@@ -55,12 +55,12 @@ double tk_track_episode(tk_student_fx *fx, tk_track_env *e, float *trace)
         next[0] = (float)tk_rng_range(&e->rng, -1, 1);
         next[1] = (float)tk_rng_range(&e->rng, -1, 1);
         tk_status st = fx->vt->observe(fx->s, e->obs, &a, r, next, 0, t == 9);
-        ck_assert_msg(st == TK_OK, "observe: %s", fx->h.ctx.last_message);
+        ck_assert_msg(st == TK_OK, "observe: %s", fx->h.ctx.err_message);
         memcpy(e->obs, next, sizeof next);
         ret += r;
     }
     tk_status st = fx->vt->end_episode(fx->s, ret, 10);
-    ck_assert_msg(st == TK_OK, "end_episode: %s", fx->h.ctx.last_message);
+    ck_assert_msg(st == TK_OK, "end_episode: %s", fx->h.ctx.err_message);
     return ret;
 }
 
@@ -142,7 +142,7 @@ static tk_student_spec pend_spec(const tk_env_info *info)
 {
     return (tk_student_spec){info->obs_dim,  info->act_dim,  info->obs_low,
                              info->obs_high, info->act_low,  info->act_high,
-                             info->max_episode_steps};
+                             info->max_episode_steps, sizeof(tk_student_spec)};
 }
 
 /* One episode; training (observe + end_episode) unless `eval`. */
@@ -163,7 +163,7 @@ static double pend_episode(tk_student_fx *fx, pend_run *p, int eval)
         const int truncated = !done && t + 1 == steps;
         if (!eval) {
             tk_status st = fx->vt->observe(fx->s, obs, a, r, next, done, truncated);
-            ck_assert_msg(st == TK_OK, "observe: %s", fx->h.ctx.last_message);
+            ck_assert_msg(st == TK_OK, "observe: %s", fx->h.ctx.err_message);
         }
         memcpy(obs, next, sizeof obs);
         if (done)
@@ -171,7 +171,7 @@ static double pend_episode(tk_student_fx *fx, pend_run *p, int eval)
     }
     if (!eval) {
         tk_status st = fx->vt->end_episode(fx->s, ret, steps);
-        ck_assert_msg(st == TK_OK, "end_episode: %s", fx->h.ctx.last_message);
+        ck_assert_msg(st == TK_OK, "end_episode: %s", fx->h.ctx.err_message);
     }
     return ret;
 }
@@ -187,7 +187,7 @@ double tk_pendulum_learn(const char *plugin, const char *id, const char *student
     tk_student_fx fx;
     const tk_student_spec spec = pend_spec(&p.train.info);
     tk_status st = tk_student_fx_open_merged(&fx, plugin, id, seed, &spec, student_cfg);
-    ck_assert_msg(st == TK_OK, "create: %s", fx.h.ctx.last_message);
+    ck_assert_msg(st == TK_OK, "create: %s", fx.h.ctx.err_message);
     for (int e = 0; e < episodes; e++)
         pend_episode(&fx, &p, 0);
     double sum = 0.0;

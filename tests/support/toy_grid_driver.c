@@ -6,7 +6,7 @@ void tk_toy_open(tk_env_fx *toy, const char *plugin, uint64_t seed, const char *
 {
     const tk_status st = tk_env_fx_open(toy, plugin, "toy-grid", seed, config);
     ck_assert_msg(st == TK_OK, "toy-grid create(%s): %s", config ? config : "defaults",
-                  toy->h.ctx.last_message);
+                  toy->h.ctx.err_message);
 }
 
 void tk_toy_episode(tk_env_fx *toy, const tk_teacher_fx *t)

@@ -1,5 +1,6 @@
 /*
- * teachDeepRL's toy-grid driver (spec teachers.md 13.3) for teacher tests:
+ * teachDeepRL's toy-grid driver (the __main__ of teachDRL/toy_env/toy_env.py)
+ * for teacher tests:
  * the teacher samples a task, the toy-grid env plays it in one step, the
  * teacher is updated with the raw reward.  Test code only.
  */

@@ -1,6 +1,7 @@
 /*
- * ALP computer (teachers.md section 2) against a brute-force reference that
- * follows the spec literally: a chronological list of pairs split into main
+ * ALP computer against a brute-force reference that follows the original
+ * (teachDeepRL alp_gmm.py, EmpiricalALPComputer, over dataset.py's
+ * BufferedDataset) literally: a chronological list of pairs split into main
  * and buffer, flush when a pair arrives on a full buffer, trim main to
  * max_size only then, nearest neighbour = first strict minimum of the
  * squared distance in insertion order, ALP 0 while <= 5 pairs are stored.
@@ -13,6 +14,7 @@
 #include "check_main.h"
 #include "teachkit/alp_computer.h"
 #include "teachkit/rng.h"
+#include "teachkit/state.h"
 
 /* ------------------------------------------------------------------------
  * Reference implementation. */
@@ -89,8 +91,29 @@ static void random_task(tk_rng *rng, size_t dim, size_t step, double *task)
         task[j] = grid ? 0.5 * (double)tk_rng_below(rng, 4) : tk_rng_uniform(rng) + drift;
 }
 
-static void run_against_reference(size_t dim, size_t buffer_size, size_t max_size, size_t n,
-                                  uint64_t seed)
+/* A computer restored from a checkpoint of `alp` (which is freed). */
+static tk_alp_computer *reloaded(tk_alp_computer *alp, size_t dim, size_t buffer_size,
+                                 size_t max_size)
+{
+    tk_state_writer w;
+    tk_state_writer_init(&w);
+    tk_alp_computer_save(alp, &w);
+    ck_assert(!w.failed);
+    tk_alp_computer_free(alp);
+    tk_alp_computer *fresh = tk_alp_computer_new(dim, buffer_size, max_size);
+    tk_state_reader r;
+    tk_state_reader_init(&r, w.data, w.size);
+    ck_assert_int_eq(tk_alp_computer_load(fresh, &r), 0);
+    ck_assert(!r.failed);
+    ck_assert_uint_eq(r.pos, r.size);
+    tk_state_writer_free(&w);
+    return fresh;
+}
+
+/* Compares with the reference for n pairs; with reload_every > 0 the
+ * computer is saved and replaced by a restored copy that often. */
+static void run_against_reference_reloading(size_t dim, size_t buffer_size, size_t max_size,
+                                            size_t n, uint64_t seed, size_t reload_every)
 {
     tk_rng rng;
     tk_rng_seed(&rng, seed);
@@ -109,9 +132,17 @@ static void run_against_reference(size_t dim, size_t buffer_size, size_t max_siz
                       "dim=%zu B=%zu M=%zu step %zu: lp %.17g alp %.17g, reference %.17g", dim,
                       buffer_size, max_size, k, lp, a, ref_lp);
         ck_assert_uint_eq(tk_alp_computer_size(alp), ref_size(&r));
+        if (reload_every && (k + 1) % reload_every == 0)
+            alp = reloaded(alp, dim, buffer_size, max_size);
     }
     tk_alp_computer_free(alp);
     ref_free(&r);
+}
+
+static void run_against_reference(size_t dim, size_t buffer_size, size_t max_size, size_t n,
+                                  uint64_t seed)
+{
+    run_against_reference_reloading(dim, buffer_size, max_size, n, seed, 0);
 }
 
 /* Unbounded history: many flushes (B = 1, 7) and binary-counter merges,
@@ -138,6 +169,54 @@ START_TEST(test_bounded_equals_reference)
         for (size_t b = 0; b < 2; b++)
             run_against_reference(dims[d], bufs[b], max_sizes[_i], 5000,
                                   100 + 10 * (uint64_t)_i + 2 * d + b);
+}
+END_TEST
+
+/* A computer restored from its checkpoint computes what the saved one
+ * would have: reloaded often (at and between flushes, before and after
+ * trims), unbounded and bounded. */
+START_TEST(test_save_load_continues_identically)
+{
+    const size_t bufs[] = {1, 7, 500}, maxes[] = {0, 6, 1003};
+    const size_t reload[] = {1, 97, 1000};
+    for (size_t b = 0; b < 3; b++)
+        for (size_t m = 0; m < 3; m++)
+            run_against_reference_reloading(2, bufs[b], maxes[m], b == 0 ? 300 : 3000,
+                                            500 + 3 * b + m, reload[b]);
+}
+END_TEST
+
+/* Records that do not fit the computer or no insertion sequence reaches
+ * fail the reader and leave the computer as it was. */
+START_TEST(test_load_refuses_bad_records)
+{
+    tk_alp_computer *alp = tk_alp_computer_new(2, 7, 0);
+    const double task[] = {0.5, 0.25};
+    for (int k = 0; k < 20; k++)
+        ck_assert_int_eq(tk_alp_computer_compute(alp, task, k, NULL, NULL), 0);
+    tk_state_writer w;
+    tk_state_writer_init(&w);
+    tk_alp_computer_save(alp, &w);
+    tk_alp_computer *other = tk_alp_computer_new(2, 8, 0); /* another buffer_size */
+    tk_state_reader r;
+    tk_state_reader_init(&r, w.data, w.size);
+    ck_assert_int_eq(tk_alp_computer_load(other, &r), 0);
+    ck_assert(r.failed);
+    ck_assert_uint_eq(tk_alp_computer_size(other), 0);
+    tk_state_reader_init(&r, w.data, w.size - 1); /* truncated */
+    tk_alp_computer *same = tk_alp_computer_new(2, 7, 0);
+    ck_assert_int_eq(tk_alp_computer_load(same, &r), 0);
+    ck_assert(r.failed);
+    ck_assert_uint_eq(tk_alp_computer_size(same), 0);
+    /* flushed (at byte 4 + 4 + 8 * 4) not a multiple of buffer_size. */
+    w.data[4 + 4 + 8 * 4] ^= 1;
+    tk_state_reader_init(&r, w.data, w.size);
+    ck_assert_int_eq(tk_alp_computer_load(same, &r), 0);
+    ck_assert(r.failed);
+    tk_state_writer_free(&w);
+    tk_alp_computer_free(alp);
+    tk_alp_computer_free(other);
+    tk_alp_computer_free(same);
 }
 END_TEST
 
@@ -294,6 +373,8 @@ static Suite *alp_suite(void)
     tcase_add_test(tc, test_small_window_always_zero);
     tcase_add_loop_test(tc, test_constant_task_oldest_wins, 0, 3);
     tcase_add_test(tc, test_arguments);
+    tcase_add_test(tc, test_save_load_continues_identically);
+    tcase_add_test(tc, test_load_refuses_bad_records);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,7 @@
 /*
  * Unit tests of the GMM (core/lib/gmm.c, k-means init in core/lib/kmeans.c)
- * against the behaviour of teachers.md section 3: EM on known mixtures,
+ * against the behaviour of scikit-learn's GaussianMixture as the teachers use
+ * it: EM on known mixtures,
  * closed forms (single Gaussian, AIC/BIC/AICc), sampling moments, degenerate
  * data and determinism.  Every random draw comes from a seeded tk_rng, so
  * each test is deterministic; tolerances are still set from the sampling
@@ -14,7 +15,9 @@
 
 #include "check_main.h"
 #include "teachkit/gmm.h"
+#include "teachkit/gmm_select.h"
 #include "teachkit/rng.h"
+#include "teachkit/state.h"
 
 #define LOG_2PI 1.8378770664093454835606594728112
 
@@ -328,7 +331,7 @@ START_TEST(test_n_parameters)
 }
 END_TEST
 
-/* AIC = -2 n score + 2 p, BIC = -2 n score + p ln n (spec section 3). */
+/* AIC = -2 n score + 2 p, BIC = -2 n score + p ln n (scikit-learn's aic and bic). */
 START_TEST(test_aic_bic_formulas)
 {
     const size_t n = 300;
@@ -350,7 +353,7 @@ START_TEST(test_aic_bic_formulas)
 END_TEST
 
 /* AICc = AIC + 2q(q+1)/(n-q-1), q = k((d^2-d)/2 + 2d + 1) - 1 with d the
- * TASK dimension (teachers.md 15.8), +inf when n - q - 1 <= 0. */
+ * TASK dimension (TeachMyAgent alp_gmm.py, get_nb_gmm_params), +inf when n - q - 1 <= 0. */
 START_TEST(test_aicc_task_dim_and_infinity)
 {
     const size_t n = 300;
@@ -567,6 +570,61 @@ START_TEST(test_warm_start_resumes)
 }
 END_TEST
 
+/* A selector restored from its checkpoint (tk_gmm_select_save/load) fits
+ * the next batch exactly as the saved one: with warm start every candidate
+ * that holds a fit is restored, without it the selected one. */
+static void assert_same_gmm(const tk_gmm *a, const tk_gmm *b)
+{
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(a->k, b->k);
+    ck_assert_int_eq(memcmp(a->weights, b->weights, a->k * sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(a->means, b->means, a->k * a->dim * sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(a->covs, b->covs, a->k * a->dim * a->dim * sizeof(double)), 0);
+}
+
+START_TEST(test_select_save_load_continues_identically)
+{
+    const int warm = _i;
+    tk_gmm_select_options opt = {.k_min = 1, .k_max = 4, .criterion = TK_GMM_AIC,
+                                 .task_dim = 2, .warm_start = warm, .restart_init_rng = 1};
+    tk_gmm_options_default(&opt.em);
+    const size_t n = 300;
+    double *X1 = make_mixture(n, 131, NULL), *X2 = make_mixture(n, 132, NULL);
+    tk_rng init;
+    tk_rng_seed(&init, 5);
+    tk_gmm_select *a = tk_gmm_select_new(2, &opt), *b = tk_gmm_select_new(2, &opt);
+    ck_assert_int_eq(tk_gmm_select_fit(a, X1, n, &init), 0);
+    tk_state_writer w;
+    tk_state_writer_init(&w);
+    tk_gmm_select_save(a, &w);
+    tk_state_reader r;
+    tk_state_reader_init(&r, w.data, w.size);
+    ck_assert_int_eq(tk_gmm_select_load(b, &r), 0);
+    ck_assert(!r.failed);
+    ck_assert_uint_eq(r.pos, r.size);
+    assert_same_gmm(tk_gmm_select_best(a), tk_gmm_select_best(b));
+    ck_assert_uint_eq(tk_gmm_select_fits(b), 1);
+    ck_assert_int_eq(tk_gmm_select_fit(a, X2, n, &init), 0);
+    ck_assert_int_eq(tk_gmm_select_fit(b, X2, n, &init), 0);
+    assert_same_gmm(tk_gmm_select_best(a), tk_gmm_select_best(b));
+    ck_assert_uint_eq(tk_gmm_select_fits(b), 2);
+    /* Another k range: refused, `b` unchanged. */
+    opt.k_max = 3;
+    tk_gmm_select *c = tk_gmm_select_new(2, &opt);
+    tk_state_reader_init(&r, w.data, w.size);
+    ck_assert_int_eq(tk_gmm_select_load(c, &r), 0);
+    ck_assert(r.failed);
+    ck_assert_ptr_null(tk_gmm_select_best(c));
+    tk_gmm_select_free(c);
+    tk_state_writer_free(&w);
+    tk_gmm_select_free(a);
+    tk_gmm_select_free(b);
+    free(X1);
+    free(X2);
+}
+END_TEST
+
 START_TEST(test_invalid_arguments)
 {
     double X[6 * 2] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5};
@@ -689,7 +747,7 @@ static double *sample_model(const tk_gmm *g, size_t n, tk_rng *r)
     return X;
 }
 
-/* One EM iteration from g by hand (spec section 3): E-step with a
+/* One EM iteration from g by hand (scikit-learn's _e_step and _m_step): E-step with a
  * per-point log-sum-exp through libm's exp, then the M-step of scikit-learn
  * (N_k + 10 eps, centred covariances + reg_covar I).  Outputs the mean
  * log-likelihood of the E-step and the new weights, means, covariances. */
@@ -882,6 +940,7 @@ static Suite *gmm_suite(void)
     tcase_add_test(sel, test_aic_bic_formulas);
     tcase_add_test(sel, test_aicc_task_dim_and_infinity);
     tcase_add_test(sel, test_bic_selects_three);
+    tcase_add_loop_test(sel, test_select_save_load_continues_identically, 0, 2);
     suite_add_tcase(s, sel);
 
     TCase *edge = tcase_create("edge");

@@ -1,5 +1,5 @@
 /*
- * Benchmark of the ALP computer (teachers.md section 2) in its default
+ * Benchmark of the ALP computer (core/lib/alp_computer.c) in its default
  * configuration (buffer 500, unbounded history): inserts N random 2-D tasks
  * (uniform in [0,1]^2, rewards uniform in [0,1]) and reports
  *   - microseconds per tk_alp_computer_compute() averaged over the calls
@@ -7,7 +7,7 @@
  *     (insertion and tree rebuilds included: a window that large holds the
  *     binary counter's merges in their long-run proportion);
  *   - at 10k and 100k, a brute-force scan over the same history for the same
- *     calls (the spec's reference method), its ratio to compute(), and how
+ *     calls (the original's exact nearest neighbour), its ratio to compute(), and how
  *     many lp values differ (must be 0);
  *   - the time of all N compute() calls (every rebuild included), and the
  *     peak resident memory.
@@ -63,7 +63,7 @@ static double wall_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The spec's exact reference: first strict minimum in insertion order over
+/* The original's exact definition: first strict minimum in insertion order over
  * the n stored pairs. */
 static double brute_lp(const struct history *h, size_t n, const double *task, double reward)
 {

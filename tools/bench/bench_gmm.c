@@ -1,9 +1,10 @@
 /*
- * Benchmark of one ALP-GMM model selection (spec: teachers.md sections 3 and
- * 4.3): for k = 2..10, fit a full-covariance GMM on the last 250 (task, ALP)
- * vectors and keep the lowest AIC.  A 20,000-episode run with fit_rate 250
- * does 80 of these, and the whole teacher must stay under 0.45 s, so one
- * selection has to cost well under 5 ms.
+ * Benchmark of one ALP-GMM model selection (teachDeepRL
+ * teachDRL/teachers/algos/alp_gmm.py, ALPGMM.update): for k = 2..10, fit a
+ * full-covariance GMM on the last 250 (task, ALP) vectors and keep the lowest
+ * AIC.  A 20,000-episode run with fit_rate 250 does 80 of these, and the
+ * whole teacher must stay under 0.45 s, so one selection has to cost well
+ * under 5 ms.
  *
  * Data: 2-D tasks in [0,1]^2, half uniform (exploration) and half drawn
  * around 3 "interesting" centres (exploitation), plus an ALP column that is
@@ -60,7 +61,7 @@ static double now_us(clockid_t clock)
 }
 
 /* One selection as the teacher does it: the init RNG re-created from the
- * teacher seed for every candidate (spec section 3).  Returns the chosen k,
+ * teacher seed for every candidate (random_state=seed in ALPGMM.init_gmm).  Returns the chosen k,
  * or 0 if every fit failed; adds the EM iterations to *iters. */
 static size_t select_k(const double *X, uint64_t seed, long *iters)
 {

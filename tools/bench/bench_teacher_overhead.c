@@ -26,13 +26,14 @@
  *          the benchmark's thresholds on raw returns; goal-gan and
  *          setter-solver with success = return > 230 (the test-set rule).
  *
- * SAC episode at paper settings (spec envs_students.md sections 7.1, 10.1):
+ * SAC episode at paper settings (teachDeepRL teachDRL/spinup/algos/sac/sac.py;
+ * FLOP count in docs/benchmarks.md, "The cost of a SAC gradient step"):
  * 2000 environment steps (act + observe, policy 400-300, obs 24, act 4)
  * and ceil(2000 / 10) = 200 gradient steps at batch 1000, measured through
  * the SAC plugin when it is built (start_steps 0 so that act runs the
  * policy; buffer_size 100,000 instead of 2,000,000 to spare memory, which
  * does not change a step's cost).  Without the plugin, or with
- * --no-sac, the cost is derived from the spec's FLOP count (4.1 GFLOP per
+ * --no-sac, the cost is derived from the FLOP count of docs/benchmarks.md (4.1 GFLOP per
  * gradient step) and an SGEMM rate measured here on the layer shapes; both
  * are printed when both are available.
  *
@@ -63,7 +64,7 @@ void openblas_set_num_threads(int num_threads);
 #define BUDGET_PCT 5.0
 #define SAC_STEPS 2000
 #define SAC_TRAIN_FREQ 10
-#define SPEC_GFLOP_PER_GRAD_STEP 4.1 /* envs_students.md 10.1, batch 1000 */
+#define PAPER_SAC_GFLOP_PER_GRAD_STEP 4.1 /* docs/benchmarks.md, batch 1000 */
 #define TOY_MASTERY 0.75 /* the toy grid's success: competence above 75 % */
 
 static double now_s(void)
@@ -212,7 +213,7 @@ static tk_status create_teacher(tk_harness *h, const char *label, const tk_task_
                                 : TK_ERR_INVALID;
     if (st != TK_OK)
         fprintf(stderr, "bench_teacher_overhead: %s: create failed: %s: %s\n", label,
-                h->ctx.last_path, config ? h->ctx.last_message : "bad config JSON");
+                h->ctx.err_path, config ? h->ctx.err_message : "bad config JSON");
     free(config);
     return st;
 }
@@ -284,7 +285,7 @@ static int run_toy(const options *o, const char *env_so, const char *teacher_so,
         summarise(r, t, n);
     else
         fprintf(stderr, "bench_teacher_overhead: %s failed on the toy grid: %s\n", r->label,
-                th.ctx.last_message);
+                th.ctx.err_message);
     free(t);
     vt->destroy(self);
     ev->destroy(env);
@@ -346,7 +347,7 @@ static int run_paper(const options *o, const char *teacher_so, row *r, int rep)
         summarise(r, t, n);
     else
         fprintf(stderr, "bench_teacher_overhead: %s failed: %s\n", r->label,
-                th.ctx.last_message);
+                th.ctx.err_message);
     free(t);
     vt->destroy(self);
     tk_harness_close(&th);
@@ -361,7 +362,7 @@ typedef struct sac_cost {
     double gradient_s;      /* end_episode: 200 gradient steps */
     double value1_us;       /* value() of one observation (SPDL's V(s0)) */
     double sgemm_gflops;    /* measured SGEMM rate on the layer shapes */
-    double flop_estimate_s; /* spec FLOPs / SGEMM rate, gradient steps only */
+    double flop_estimate_s; /* FLOP count / SGEMM rate, gradient steps only */
 } sac_cost;
 
 /* SGEMM rate on the 400-300 layer products of a batch of 1000: forward
@@ -407,8 +408,9 @@ static int run_sac(const char *sac_so, sac_cost *out)
         lo[i] = -INFINITY, hi[i] = INFINITY;
     for (int i = 0; i < 4; i++)
         alo[i] = -1.0f, ahi[i] = 1.0f;
-    const tk_student_spec spec = {24, 4, lo, hi, alo, ahi, SAC_STEPS};
-    /* The paper configuration (spec 7.1) but start_steps and buffer_size. */
+    const tk_student_spec spec = {24, 4, lo, hi, alo, ahi, SAC_STEPS, sizeof(tk_student_spec)};
+    /* The paper configuration (teachDeepRL sac.py) but start_steps and
+     * buffer_size. */
     const char *config =
         "{\"hidden_sizes\": [400, 300], \"activation\": \"relu\", \"leaky_slope\": 0.01, "
         "\"lr\": 0.001, \"adam_beta1\": 0.9, \"adam_beta2\": 0.999, \"adam_eps\": 1e-08, "
@@ -417,8 +419,8 @@ static int run_sac(const char *sac_so, sac_cost *out)
         "\"log_std_min\": -20.0, \"log_std_max\": 2.0, \"deterministic_eval\": true}";
     void *self = NULL;
     if (!sv || sv->create(&h.host, &h.ctx, &spec, config, &self) != TK_OK) {
-        fprintf(stderr, "bench_teacher_overhead: sac: create failed: %s: %s\n", h.ctx.last_path,
-                h.ctx.last_message);
+        fprintf(stderr, "bench_teacher_overhead: sac: create failed: %s: %s\n", h.ctx.err_path,
+                h.ctx.err_message);
         tk_harness_close(&h);
         return -1;
     }
@@ -449,7 +451,7 @@ static int run_sac(const char *sac_so, sac_cost *out)
     out->value1_us = 1e3 * (now_s() - t0);
     out->measured = rc == 0;
     if (rc)
-        fprintf(stderr, "bench_teacher_overhead: sac episode failed: %s\n", h.ctx.last_message);
+        fprintf(stderr, "bench_teacher_overhead: sac episode failed: %s\n", h.ctx.err_message);
     sv->destroy(self);
     tk_harness_close(&h);
     return rc;
@@ -558,7 +560,7 @@ int main(int argc, char **argv)
     sac_cost sac = {0};
     sac.sgemm_gflops = sgemm_rate();
     const double grad_steps = ceil((double)SAC_STEPS / SAC_TRAIN_FREQ);
-    sac.flop_estimate_s = grad_steps * SPEC_GFLOP_PER_GRAD_STEP / sac.sgemm_gflops;
+    sac.flop_estimate_s = grad_steps * PAPER_SAC_GFLOP_PER_GRAD_STEP / sac.sgemm_gflops;
     if (o.sac && plugin_path(&o, "sac", sac_so, sizeof sac_so) == 0) {
         printf("timing one SAC episode at paper settings (about half a minute)...\n");
         fflush(stdout);
@@ -571,7 +573,7 @@ int main(int argc, char **argv)
         source = "measured through the sac plugin";
     } else {
         episode_s = sac.flop_estimate_s;
-        source = "estimated: spec FLOPs / measured SGEMM rate (gradient steps only)";
+        source = "estimated: FLOP count / measured SGEMM rate (gradient steps only)";
     }
 
     printf("\nSAC episode at paper settings (2000 steps, %.0f gradient steps, 400-300, batch "
@@ -582,7 +584,7 @@ int main(int argc, char **argv)
                episode_s, sac.act_observe_s, sac.gradient_s, 1e3 * sac.gradient_s / grad_steps,
                sac.value1_us);
     printf("  FLOP estimate: %.0f x %.1f GFLOP / %.1f GFLOP/s (SGEMM, 1 thread) = %.2f s\n",
-           grad_steps, SPEC_GFLOP_PER_GRAD_STEP, sac.sgemm_gflops, sac.flop_estimate_s);
+           grad_steps, PAPER_SAC_GFLOP_PER_GRAD_STEP, sac.sgemm_gflops, sac.flop_estimate_s);
     printf("  budget: %.0f %% of %.2f s (%s) = %.0f us per episode\n\n", BUDGET_PCT, episode_s,
            source, 1e6 * episode_s * BUDGET_PCT / 100.0);
 

@@ -325,7 +325,7 @@ static int play(loop_state *s, run_result *r, double *norm, int *success)
             break;
     }
     if (st != TK_OK) {
-        fail(r, "env: %s", s->eh->ctx.last_message);
+        fail(r, "env: %s", s->eh->ctx.err_message);
         return -1;
     }
     *success = s->ev->success ? s->ev->success(s->env) != 0 : ret > s->info.mastery_threshold;
@@ -342,7 +342,7 @@ static int evaluate(loop_state *s, run_result *r)
         return 0;
     }
     if (s->ev->evaluate(s->env, &r->mastered_pct) != TK_OK) {
-        fail(r, "env evaluate: %s", s->eh->ctx.last_message);
+        fail(r, "env evaluate: %s", s->eh->ctx.err_message);
         return -1;
     }
     return 0;
@@ -378,7 +378,7 @@ static int episode_loop(loop_state *s, run_result *r, uint64_t episodes)
         int success = 0;
         if (st != TK_OK)
             fail(r, "teacher sample at episode %llu: %s", (unsigned long long)e,
-                 s->th->ctx.last_message);
+                 s->th->ctx.err_message);
         if (st != TK_OK || play(s, r, &norm, &success))
             return -1;
         double t2 = now_s(CLOCK_MONOTONIC);
@@ -386,7 +386,7 @@ static int episode_loop(loop_state *s, run_result *r, uint64_t episodes)
         double t3 = now_s(CLOCK_MONOTONIC);
         if (st != TK_OK) {
             fail(r, "teacher update at episode %llu: %s", (unsigned long long)e,
-                 s->th->ctx.last_message);
+                 s->th->ctx.err_message);
             return -1;
         }
         double teacher = (t1 - t0) + (t3 - t2);
@@ -428,7 +428,8 @@ static void run_in_child(const run_spec *spec, run_result *r)
         fail(r, "cannot load the plugins (see above)");
         return;
     }
-    /* The host's streams: tk_rng_derive(seed, role), core/host/instance.c. */
+    /* The host's streams: tk_rng_derive(seed, role), as tk_instance_init
+ * (<teachkit/instance.h>) seeds them. */
     tk_rng_derive(&eh.ctx.rng, spec->seed, "env");
     tk_rng_derive(&th.ctx.rng, spec->seed, "teacher");
     s.ev = tk_harness_env(&eh);
@@ -440,7 +441,7 @@ static void run_in_child(const run_spec *spec, run_result *r)
     s.info.struct_size = sizeof s.info;
     if (s.ev->create(&eh.host, &eh.ctx, toy_config, &s.env) != TK_OK ||
         s.ev->info(s.env, &s.info) != TK_OK) {
-        fail(r, "toy-grid: %s", eh.ctx.last_message);
+        fail(r, "toy-grid: %s", eh.ctx.err_message);
         return;
     }
     /* The teacher's descriptor defaults with teacher_config() merged in, as
@@ -451,7 +452,7 @@ static void run_in_child(const run_spec *spec, run_result *r)
                                     : TK_ERR_INVALID;
     if (created != TK_OK) {
         fail(r, "%s: %s", spec->teacher_id,
-             config_text ? th.ctx.last_message : "its default config is not a JSON object");
+             config_text ? th.ctx.err_message : "its default config is not a JSON object");
         free(config_text);
         return;
     }

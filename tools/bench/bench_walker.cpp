@@ -17,7 +17,8 @@
  * observation, reward or bookkeeping -- i.e. the physics floor of the same
  * scenes.  Resets are timed separately and excluded from the raw rate.
  *
- * Reference (spec 10.2): 15,000-21,000 env steps/s per core with -O2.
+ * Expected before the port was written: 15,000-21,000 env steps/s per core
+ * with -O2 (docs/envs/stump-tracks.md, "Speed").
  */
 #include <chrono>
 #include <cstdio>

@@ -3,12 +3,14 @@
 PyTorch, for the speed comparison printed by tools/bench/bench_sac
 (--torch tools/bench/sac_torch.py).
 
-Same computation as the C step (spec envs_students.md 7.1, SpinningUp 0.1.1
-with a V network): pi, Q1, Q2, V, V_targ MLPs with 400-300 ReLU hidden
-layers, BipedalWalker sizes (24 observations, 4 actions), batch B, fixed
-alpha 0.005, tanh-squashed Gaussian with log-std in [-20, 2], targets
-without gradient, L_pi through Q1 only, one Adam per optimiser (lr 1e-3),
-Polyak 0.995 on V_targ.  Written the idiomatic efficient way:
+Same computation as the C step (SpinningUp 0.1.1 SAC with a V network, as
+teachDeepRL teachDRL/spinup/algos/sac/ and TeachMyAgent
+TeachMyAgent/students/spinup/algos/tf1/sac_v011/ use it): pi, Q1, Q2, V,
+V_targ MLPs with 400-300 ReLU hidden layers, BipedalWalker sizes (24
+observations, 4 actions), batch B, fixed alpha 0.005, tanh-squashed Gaussian
+with log-std in [-20, 2], targets without gradient, L_pi through Q1 only, one
+Adam per optimiser (lr 1e-3), Polyak 0.995 on V_targ.  Written the idiomatic
+efficient way:
 torch.autograd.grad on each loss for its own parameters only (so no
 weight gradient of Q1 is computed for the policy loss), one thread, in
 float32 or, with --autocast, under torch.autocast("cpu", dtype=bfloat16):

@@ -1,5 +1,7 @@
 /*
- * Absolute-learning-progress computer of ALP-GMM (teachers.md section 2).
+ * Absolute-learning-progress computer of ALP-GMM (teachDeepRL
+ * teachDRL/teachers/algos/alp_gmm.py, EmpiricalALPComputer, and the
+ * BufferedDataset of teachDRL/teachers/utils/dataset.py it stores pairs in).
  *
  * Keeps the chronological history of (task, reward) pairs and, for a new
  * pair, returns lp = reward - reward_of_nearest_previous_task and alp = |lp|
@@ -23,13 +25,15 @@
 
 #include <stddef.h>
 
+#include "teachkit/state.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef struct tk_alp_computer tk_alp_computer;
 
-/* dim >= 1, buffer_size >= 1 (spec default 500), max_size = 0 for an
+/* dim >= 1, buffer_size >= 1 (the original's default 500), max_size = 0 for an
  * unbounded history.  NULL on OOM or invalid arguments. */
 tk_alp_computer *tk_alp_computer_new(size_t dim, size_t buffer_size, size_t max_size);
 void tk_alp_computer_free(tk_alp_computer *alp);
@@ -43,6 +47,17 @@ int tk_alp_computer_compute(tk_alp_computer *alp, const double *task, double rew
 
 /* Number of pairs currently stored (main + buffer). */
 size_t tk_alp_computer_size(const tk_alp_computer *alp);
+
+/* Checkpoint.  tk_alp_computer_save appends the stored pairs and where the
+ * buffer and the trimming stand to `w`.  tk_alp_computer_load restores such
+ * a record into a computer created with the same dim, buffer_size and
+ * max_size (typically a fresh one): it then computes exactly what the saved
+ * one would have (the search structure is rebuilt, and results do not
+ * depend on it).  Returns -1 on OOM; data that does not fit the computer
+ * (other sizes, non-finite values, corrupt or truncated bytes) fails the
+ * reader.  `alp` changes only when the whole record was read and checked. */
+void tk_alp_computer_save(const tk_alp_computer *alp, tk_state_writer *w);
+int tk_alp_computer_load(tk_alp_computer *alp, tk_state_reader *r);
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,8 @@
  * GaussianMixture(covariance_type="full", init_params="kmeans") does it:
  * k-means++ seeding and Lloyd iterations for the initial responsibilities,
  * then EM until the mean log-likelihood changes by less than `tol`
- * (spec: teachers.md section 3).  Used by the ALP-GMM and Covar-GMM teachers.
+ * (sklearn/mixture/_gaussian_mixture.py, as teachDeepRL's alp_gmm.py and
+ * covar_gmm.py use it).  Used by the ALP-GMM and Covar-GMM teachers.
  *
  * Cholesky factorisations follow LAPACK's dpotf2, hand-written up to
  * dim 16 (where LAPACKE's per-call overhead outweighs the arithmetic) and
@@ -103,7 +104,8 @@ typedef enum tk_gmm_criterion {
     TK_GMM_AIC = 0,
     TK_GMM_BIC = 1,
     /* AIC + 2q(q+1)/(n-q-1), q = k((d^2-d)/2 + 2d + 1) - 1 with d the TASK
-     * dimension (reproduces the original's count; teachers.md section 15.8).
+     * dimension (reproduces the original's count: TeachMyAgent
+     * TeachMyAgent/teachers/algos/alp_gmm.py, get_nb_gmm_params).
      * When n - q - 1 <= 0 the correction is +inf (candidate never chosen
      * unless all are). */
     TK_GMM_AICC = 2

@@ -1,14 +1,15 @@
 /*
- * The part of the two GMM teachers (ALP-GMM and Covar-GMM, teachers.md
- * sections 4 and 5) that does not depend on what the extra coordinates mean:
+ * The part of the two GMM teachers (ALP-GMM and Covar-GMM: teachDeepRL
+ * teachDRL/teachers/algos/alp_gmm.py and covar_gmm.py) that does not
+ * depend on what the extra coordinates mean:
  *
  *   - reading the configuration keys they share (fit_rate, nb_bootstrap,
  *     k_min, k_max, random_task_ratio, reg_covar, tol, max_iter);
  *   - fitting one full-covariance GMM per candidate number of components
  *     k_min..k_max on a window of data and keeping the one with the smallest
- *     information criterion (section 3, "Model selection");
+ *     information criterion (the loop over potential_ks in both update()s);
  *   - drawing a task from one component: sample the Gaussian, keep the task
- *     coordinates, clip to the box, round to float32 (sections 4.4 and 5.3);
+ *     coordinates, clip to the box, round to float32 (both sample_task()s);
  *   - the JSON snapshot of the selected mixture restricted to the task
  *     coordinates.
  *
@@ -80,7 +81,7 @@ void tk_gmm_select_free(tk_gmm_select *sel);
 
 /* Fit every candidate on X (n x dim, n >= k_max) and select the best.
  * A candidate whose covariances cannot be factorised is left out of the
- * selection (teachers.md section 3, edge cases).  Returns 0 when a model was
+ * selection (the originals raise and the run stops).  Returns 0 when a model was
  * selected, -1 when every candidate failed: the selector then has no model
  * until the next successful fit. */
 int tk_gmm_select_fit(tk_gmm_select *sel, const double *X, size_t n, tk_rng *init_rng);
@@ -92,6 +93,19 @@ const tk_gmm *tk_gmm_select_best(const tk_gmm_select *sel);
 
 /* Number of successful fits so far. */
 uint64_t tk_gmm_select_fits(const tk_gmm_select *sel);
+
+/* Checkpoint.  tk_gmm_select_save appends the selector's state to `w`: the
+ * fit count, the selected candidate and the parameters of the candidates
+ * the next fit depends on (with warm start every candidate holding a fit,
+ * which refits from them; without, only the selected one, since every fit
+ * starts afresh).  The options are not saved.
+ * tk_gmm_select_load restores such a record into a selector created with
+ * the same dim and options (typically a fresh one), which then behaves
+ * exactly as the saved one did.  Returns -1 on OOM; data that does not fit
+ * the selector (other options, corrupt or truncated bytes) fails the
+ * reader.  `sel` changes only when the whole record was read and checked. */
+void tk_gmm_select_save(const tk_gmm_select *sel, tk_state_writer *w);
+int tk_gmm_select_load(tk_gmm_select *sel, tk_state_reader *r);
 
 /* ------------------------------------------------------------------ sampling */
 
@@ -105,11 +119,12 @@ int tk_gmm_sample_task(const tk_gmm *gmm, size_t c, const tk_task_space *space, 
 
 /* ------------------------------------------------------------------ snapshot */
 
-/* JSON text {"type":"gmm","components":[{"weight":w,"mean":[...],"cov":[[...]],
- * "<score_key>":s}, ...],"fits":fits} with means and covariances restricted to
- * the first `task_dim` coordinates and scores[c] as the per-component score;
+/* The "gmm" snapshot (<teachkit/snapshot.h>) of the mixture as JSON text,
+ * with means and covariances restricted to the first `task_dim` coordinates
+ * and scores[c] as the per-component score under `score_key`
+ * (TK_SNAPSHOT_KEY_ALP, "alp", is the one `teachkit plot` colours by);
  * gmm == NULL gives an empty component list.  Returns a malloc'ed string
- * (caller frees) or NULL on OOM. */
+ * (caller frees) or NULL on OOM or a non-finite value. */
 char *tk_gmm_snapshot_json(const tk_gmm *gmm, size_t task_dim, const char *score_key,
                            const double *scores, uint64_t fits);
 

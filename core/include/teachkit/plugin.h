@@ -1,5 +1,5 @@
 /*
- * teachkit plugin ABI, version 1.
+ * teachkit plugin ABI, version 1.1.
  *
  * A plugin is a shared object that exports ONE symbol, `teachkit_plugin_entry`
  * (see TK_ENTRY_SYMBOL), a const struct tk_plugin_entry.  The entry lists the
@@ -12,7 +12,21 @@
  * optional functions; the host only reads fields that lie inside the size the
  * plugin declared.  New capabilities come as optional function pointers (NULL
  * = not provided) or through `get_extension(id)`.  Existing fields never
- * change meaning within a major version.
+ * change meaning within a major version.  Members without a "since 1.N" note
+ * are part of 1.0.
+ *
+ * The same holds the other way round, for what the host hands a plugin:
+ *   - tables the plugin reads (tk_host_api): check TK_HAS_MEMBER before
+ *     using a member newer than 1.0, since an older host's table ends
+ *     before it;
+ *   - output structs the host allocates and the plugin fills (tk_env_info):
+ *     the host sets `struct_size` to the size it knows, and the plugin
+ *     writes only inside it.  Fill a whole struct of your own and copy what
+ *     fits with tk_env_info_write, so a plugin built against a newer header
+ *     works in an older host;
+ *   - input structs the host allocates (tk_student_spec): since 1.1 they end
+ *     with a `struct_size`, which exists when host->abi_minor >= 1; read a
+ *     member appended after it only when TK_HAS_FIELD says it is inside.
  *
  * Ownership is written next to every pointer.  Thread rules, tagged on every
  * function:
@@ -41,7 +55,7 @@ extern "C" {
 #endif
 
 #define TK_ABI_MAJOR 1u
-#define TK_ABI_MINOR 0u
+#define TK_ABI_MINOR 1u
 
 /* Name of the one symbol a plugin exports. */
 #define TK_ENTRY_SYMBOL "teachkit_plugin_entry"
@@ -51,11 +65,16 @@ extern "C" {
  * size it was built with, and sets it.  Read a member of another party's
  * table only when this holds: an older plugin's or host's table ends
  * before the members added since, and what lies beyond its end is not
- * ours to call. */
-#define TK_HAS_MEMBER(table, field)                                                         \
+ * ours to call.  (Hosts of libteachkit read plugins' vtables through
+ * zero-padded copies taken at load, <teachkit/component.h>, and test
+ * only the pointer.) */
+#define TK_HAS_MEMBER(table, field) (TK_HAS_FIELD(table, field) && (table)->field != NULL)
+/* Whether member `field` of the struct at `table` lies inside its declared
+ * `struct_size` (any member type; TK_HAS_MEMBER adds the NULL test for
+ * function pointers). */
+#define TK_HAS_FIELD(table, field)                                                          \
     ((size_t)(table)->struct_size >=                                                       \
-         (size_t)((const char *)&(table)->field - (const char *)(table)) + sizeof((table)->field) && \
-     (table)->field != NULL)
+     (size_t)((const char *)&(table)->field - (const char *)(table)) + sizeof((table)->field))
 
 #if defined(__GNUC__)
 #define TK_EXPORT __attribute__((visibility("default")))
@@ -76,7 +95,13 @@ typedef enum tk_status {
     TK_ERR_NOMEM = 5,
     TK_ERR_UNSUPPORTED = 6, /* an optional capability the caller needed is missing */
     TK_ERR_IO = 7,
-    TK_ERR_INTERNAL = 8
+    TK_ERR_INTERNAL = 8,
+    /* Since 1.1.  Not an error: a long call stopped early because
+     * host->stop_requested() said so, with what is left to do kept in the
+     * instance's state (its save()).  Only a student's end_episode returns
+     * it; the host then checkpoints and, after a resume, makes the same call
+     * again, which finishes the work. */
+    TK_STOPPED = 9
 } tk_status;
 
 /* ------------------------------------------------------------- host services */
@@ -103,14 +128,15 @@ typedef struct tk_rng {
 
 /* Host services, passed to every `create`.  The table outlives every
  * instance.  All functions are [instance]: call them only with the ctx of
- * the instance being entered. */
+ * the instance being entered.  Members since 1.1 may be absent from an
+ * older host's table: test them with TK_HAS_MEMBER(host, member). */
 typedef struct tk_host_api {
     uint32_t struct_size;   /* sizeof(tk_host_api) as the host knows it */
     uint32_t abi_major;
     uint32_t abi_minor;
 
     /* Log a line, prefixed by the component id.  Goes to stderr or the run's
-     * log depending on the host's verbosity. */
+     * log depending on the host's verbosity.  See also log_message. */
     void (*log)(tk_ctx *ctx, tk_log_level level, const char *fmt, ...) TK_PRINTF(3, 4);
 
     /* Describe an error and return `code`, so a plugin writes
@@ -129,6 +155,19 @@ typedef struct tk_host_api {
      * TK_ERR_UNSUPPORTED when the run's student provides no value function.
      * For teachers that declare the feature "student-value" (SPDL). */
     tk_status (*student_value)(tk_ctx *ctx, const float *obs, size_t n, float *values_out);
+
+    /* Since 1.1.  log() without the format: `text` (borrowed, one line) is
+     * logged as is.  For plugins written in languages that cannot call a C
+     * variadic function, and for text that must not be read as a format. */
+    void (*log_message)(tk_ctx *ctx, tk_log_level level, const char *text);
+
+    /* Since 1.1 (test with TK_HAS_MEMBER; may be NULL).  Nonzero once the run
+     * has been asked to stop (a signal, a time limit) and can checkpoint
+     * inside an episode.  A student that declares the feature
+     * "checkpoint-within-episode" polls it inside long calls (e.g. the
+     * gradient steps of end_episode) and returns TK_STOPPED.  Reads a flag:
+     * cheap, callable from any thread. */
+    int (*stop_requested)(tk_ctx *ctx);
 } tk_host_api;
 
 /* ---------------------------------------------------------------- task space */
@@ -141,6 +180,14 @@ typedef struct tk_dim {
     double high;
 } tk_dim;
 
+/* A task space.  Its layout is fixed for the whole major version: it is
+ * embedded by value in tk_env_info and copied by plugins, so appending a
+ * member would move every later member of tk_env_info.  It grows the way
+ * the ABI adds capabilities: a later minor version that must say more
+ * about a space defines a new struct starting with its struct_size, which
+ * envs hand over through a new member appended to tk_env_info and teachers
+ * receive through a new optional member of the vtable or of tk_host_api;
+ * tk_task_space stays what the 1.x members carry. */
 typedef struct tk_task_space {
     size_t dims;
     const tk_dim *dim;  /* borrowed array of `dims` entries */
@@ -185,8 +232,9 @@ typedef struct tk_teacher_vtable {
     tk_status (*episode_start)(void *self, const float *task, const float *first_obs);
 
     /* Optional.  A JSON object describing the internal model for plots
-     * (GMM components, regions, windows...).  *json_out is owned by the
-     * instance and valid until the next call on it. [instance] */
+     * (GMM components, regions, windows...), in the schema of
+     * <teachkit/snapshot.h>.  *json_out is owned by the instance and valid
+     * until the next call on it. [instance] */
     tk_status (*snapshot)(void *self, const char **json_out);
 
     /* Optional checkpoint hooks.  `save` exposes a byte string owned by the
@@ -203,7 +251,9 @@ typedef struct tk_teacher_vtable {
 /* --------------------------------------------------------------- environment */
 
 /* Static facts about an environment instance, filled by `info`.  Arrays are
- * owned by the instance and stay valid and constant for its lifetime. */
+ * owned by the instance and stay valid and constant for its lifetime.
+ * Allocated by the host, which sets `struct_size`: the plugin writes only
+ * inside it (tk_env_info_write), and leaves `struct_size` alone. */
 typedef struct tk_env_info {
     uint32_t struct_size;       /* set by the host before the call */
     tk_task_space task_space;   /* the space the teacher samples from */
@@ -218,6 +268,28 @@ typedef struct tk_env_info {
     double mastery_threshold;   /* an evaluation episode is mastered when its return > this */
     uint64_t max_episode_steps; /* the host ends (truncates) episodes at this many steps */
 } tk_env_info;
+
+/* Copies the output struct `filled` (`filled_size` bytes, starting with its
+ * uint32_t struct_size) into the host's `out`, within the size the host set
+ * in out->struct_size, keeping that size.  Members the host does not know
+ * are left out; members the plugin does not know stay as the host set
+ * them. */
+static inline void tk_output_write(void *out, const void *filled, size_t filled_size)
+{
+    const uint32_t host_size = *(const uint32_t *)out;
+    const size_t n = host_size < filled_size ? host_size : filled_size;
+    unsigned char *dst = (unsigned char *)out;
+    const unsigned char *src = (const unsigned char *)filled;
+    for (size_t i = sizeof(uint32_t); i < n; i++)
+        dst[i] = src[i];
+}
+
+/* An env's info(): fill a whole tk_env_info of your own (its struct_size
+ * unused), then tk_env_info_write(info, &mine). */
+static inline void tk_env_info_write(tk_env_info *out, const tk_env_info *filled)
+{
+    tk_output_write(out, filled, sizeof *filled);
+}
 
 typedef struct tk_env_vtable {
     uint32_t struct_size;
@@ -252,13 +324,17 @@ typedef struct tk_env_vtable {
 
 /* ------------------------------------------------------------------- student */
 
-/* Sizes and bounds a student is created for.  Arrays borrowed for `create`. */
+/* Sizes and bounds a student is created for.  Allocated by the host;
+ * arrays borrowed for `create`.  It grows at its end: `struct_size` exists
+ * when host->abi_minor >= 1, and a member appended after it is read only
+ * when TK_HAS_FIELD(spec, member) holds. */
 typedef struct tk_student_spec {
     size_t obs_dim;
     size_t act_dim;
     const float *obs_low, *obs_high;   /* obs_dim entries or NULL */
     const float *act_low, *act_high;   /* act_dim entries or NULL */
     uint64_t max_episode_steps;
+    uint32_t struct_size;              /* since 1.1: sizeof(tk_student_spec) as the host knows it */
 } tk_student_spec;
 
 typedef struct tk_student_vtable {
@@ -306,12 +382,46 @@ typedef enum tk_kind {
     TK_KIND_STUDENT = 3
 } tk_kind;
 
+/* Feature strings a descriptor may list.  Each names one promise between a
+ * component and the host; its meaning never changes within a major version
+ * (a new behaviour gets a new string).  Use the constants, not the literals.
+ *
+ * Teachers: */
+/* update() receives the raw episode return, not the return normalised to
+ * [0, 1] by the environment's return range. */
+#define TK_FEATURE_RAW_RETURN "raw-return"
+/* Wants step_update() after every environment step and episode_start()
+ * after every reset. */
+#define TK_FEATURE_STEP_UPDATE "step-update"
+/* Calls host->student_value(). */
+#define TK_FEATURE_STUDENT_VALUE "student-value"
+/* Uses the success flag update() receives. */
+#define TK_FEATURE_NEEDS_SUCCESS "needs-success"
+/* Expert knowledge the teacher requires or accepts in its config: shown by
+ * `teachkit list`; the plugin's create() enforces what is required. */
+#define TK_FEATURE_NEEDS_REWARD_THRESHOLDS "needs-reward-thresholds"
+#define TK_FEATURE_ACCEPTS_INITIAL_DIST "accepts-initial-dist"
+#define TK_FEATURE_ACCEPTS_TARGET_DIST "accepts-target-dist"
+/* Environments: provides evaluate() and simulates its learner, so it needs
+ * no student. */
+#define TK_FEATURE_SELF_EVALUATION "self-evaluation"
+/* Students: acts without observations (for self-evaluating environments). */
+#define TK_FEATURE_NO_LEARNING "no-learning"
+/* Students: provides value(). */
+#define TK_FEATURE_VALUE "value"
+/* Students (since 1.1): save() may be called between any two steps, or after
+ * end_episode returned TK_STOPPED, and holds everything the student keeps
+ * within an episode, so a stop need not wait for the episode's end (the host
+ * replays the env to that step on resume; docs/plugin-abi.md, "Stopping
+ * inside an episode"). */
+#define TK_FEATURE_CHECKPOINT_WITHIN_EPISODE "checkpoint-within-episode"
+
 /* Describes one component without instantiating it.  All strings are static,
  * owned by the plugin, valid while the plugin is loaded. */
 typedef struct tk_descriptor {
     uint32_t struct_size;
     tk_kind kind;
-    const char *id;              /* unique, lowercase, [a-z0-9-], e.g. "alp-gmm" */
+    const char *id;              /* unique per kind; 1-64 characters of [a-z0-9-_] */
     const char *name;            /* human name, e.g. "ALP-GMM" */
     const char *version;         /* the component's own version, e.g. "1.0.0" */
     const char *description;     /* one line */
@@ -320,20 +430,10 @@ typedef struct tk_descriptor {
      * values whose JSON type differs from the default's (integer defaults
      * accept only integers; a null default accepts anything). */
     const char *default_config;
-    /* NULL-terminated list of feature strings; NULL means none.  Teachers:
-     *   "raw-return"     update() receives raw returns, not normalised ones
-     *   "step-update"    wants step_update() and episode_start()
-     *   "student-value"  needs host->student_value()
-     *   "needs-success"  uses the success flag
-     *   "needs-reward-thresholds", "accepts-initial-dist", "accepts-target-dist"
-     *                    expert knowledge the teacher requires or accepts in its
-     *                    config (documentation for `teachkit list`; the plugin's
-     *                    create() enforces what is required)
-     * Environments:
-     *   "self-evaluation"  provides evaluate(); needs no student
-     * Students:
-     *   "no-learning"    acts without observations (for self-evaluating envs)
-     *   "value"          provides value() */
+    /* NULL-terminated list of feature strings (the TK_FEATURE_* constants
+     * below); NULL means none.  The host refuses, when it loads the file, a
+     * feature string it does not know for the component's kind, so a typo
+     * cannot silently change what a run does. */
     const char *const *features;
     /* Points to the tk_teacher_vtable, tk_env_vtable or tk_student_vtable
      * matching `kind`; static, owned by the plugin. */

@@ -12,9 +12,10 @@
  * field only if it lies inside `struct_size`, so later minor versions may
  * append fields.
  *
- * Typical use, after each reset and step of an episode:
- *     const tk_render_ext *r = TK_HAS_MEMBER(vt, get_extension)
- *                                  ? vt->get_extension(env, TK_RENDER_EXT_ID) : NULL;
+ * Typical use, after each reset and step of an episode, with the host's
+ * vtable copy (<teachkit/component.h>, where get_extension is simply NULL
+ * when the plugin has none):
+ *     const tk_render_ext *r = tk_component_extension(comp, env, TK_RENDER_EXT_ID);
  *     if (r && TK_HAS_MEMBER(r, render))
  *         st = r->render(env, rgb, 600, 400);
  */

@@ -3,11 +3,14 @@
  * program: from a C tool, a test, or a Python training loop through ctypes
  * (the Python package, python/teachkit/).
  *
- * A tk_standalone is a session: it loads plugin files, finds components by
- * kind and id, and creates instances with the services table a plugin
- * expects (<teachkit/plugin.h>): logging to stderr, error capture, a seeded
- * random stream per instance, and student_value answering
- * TK_ERR_UNSUPPORTED.  Instances are seeded exactly as `teachkit run` seeds
+ * A tk_standalone is a session over libteachkit's plugin-hosting core (the
+ * registry, component copies and instances `teachkit` itself uses): it
+ * loads plugin files, finds components by kind and id, and creates
+ * instances with the services table a plugin expects (<teachkit/plugin.h>):
+ * logging to stderr, error capture, a seeded random stream per instance,
+ * and student_value answering through the caller's value function
+ * (tk_standalone_set_value_fn), TK_ERR_UNSUPPORTED without one.
+ * Instances are seeded exactly as `teachkit run` seeds
  * them, tk_rng_derive(seed, role) with the roles "teacher", "env",
  * "eval-env" and "student", and receive their configuration resolved the
  * same way (the descriptor's defaults with the caller's keys merged in;
@@ -34,6 +37,7 @@
 #include <stdint.h>
 
 #include "teachkit/plugin.h"
+#include "teachkit/registry.h" /* tk_plugin_file_unsafe */
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,10 +75,16 @@ tk_status tk_standalone_load(tk_standalone *sa, const char *path);
  *    directories) and in the bundled plugins: the build tree's plugins/
  *    directory when this library runs from a build tree, otherwise the
  *    installed plugin directory LIBDIR/teachkit/plugins next to this
- *    library.  Directories are searched recursively for "*.so"; an id
- *    provided by two files is an error naming both.
- * Returns the descriptor (owned by the plugin, valid until the session is
- * freed) or NULL with the reason in the session error. */
+ *    library.  The search is the registry's (<teachkit/registry.h>):
+ *    directories are searched recursively for "*.so", the descriptors are
+ *    read in a child process (a plugin file that crashes or hangs while it
+ *    loads is refused, not fatal), only the file providing the component
+ *    is loaded into this process, and an id provided by two files is an
+ *    error naming both.
+ * Returns the descriptor -- the host's checked copy, whose `vtable` is the
+ * host's zero-padded copy of the plugin's (<teachkit/component.h>); valid
+ * until the session is freed -- or NULL with the reason in the session
+ * error. */
 const tk_descriptor *tk_standalone_find(tk_standalone *sa, tk_kind kind, const char *plugin);
 
 /* The bundled plugin directory this library searches (see above). */
@@ -223,14 +233,6 @@ tk_status tk_standalone_student_end_episode(tk_standalone_instance *inst, double
 
 /* A short English name of a status ("configuration error", ...). */
 const char *tk_standalone_status_name(tk_status st);
-
-/* Why the plugin file at `real_path` (a resolved path) must not be loaded,
- * or NULL when it is safe: another user could replace it (world-writable
- * file, world-writable directory on its path without the sticky bit, or an
- * entry of another user below a sticky world-writable directory).  The
- * reason is a static string or written into `buf`.  Used by the host's
- * registry and the standalone host alike.  [thread-safe] */
-const char *tk_plugin_file_unsafe(const char *real_path, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /*
  * The success definition a success-driven teacher requires as expert
- * knowledge (goal-gan, setter-solver; spec teachers.md sections 10.1 and
- * 12.1: the originals refuse to run without a success signal).
+ * knowledge (goal-gan, setter-solver: TeachMyAgent's goal_gan.py and
+ * setter_solver.py refuse to run without a success signal).
  *
  * Config key "success" (required, no default: a teacher using it puts
  * "success": null in its descriptor's default_config and declares the

@@ -8,7 +8,7 @@
 
 # [install]
 cd ~/teachkit
-meson setup build-install --buildtype=release -Dtests=false --prefix="$HOME/.local" --libdir=lib
+meson setup build-install --buildtype=release -Dtests=false --prefix="$HOME/.local"
 meson install -C build-install
 export PATH="$HOME/.local/bin:$PATH"
 export PKG_CONFIG_PATH="$HOME/.local/lib/pkgconfig"
@@ -30,7 +30,7 @@ meson test -C build
 
 # [cc]
 cc -std=c17 -O2 -Wall -Wextra -shared -fPIC -fvisibility=hidden lp_bandit.c -o lp_bandit.so \
-    $(pkg-config --cflags --libs teachkit) -lm
+    $(pkg-config --cflags --libs teachkit)
 TEACHKIT_PLUGIN_PATH=$PWD/lp_bandit.so teachkit validate lp_bandit.json
 # [end]
 

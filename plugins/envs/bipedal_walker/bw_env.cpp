@@ -2,7 +2,9 @@
  * Episode life cycle of the parameterized BipedalWalker: reset (track +
  * walker + the original's zero-action step), step (motors, world step,
  * lidar, observation, reward, termination) and the contact listener
- * (spec sections 2.4-2.6, 4.1-4.2).
+ * (teachDeepRL teachDRL/gym_flowers/envs/bipedal_walker_continuous.py:
+ * ContactDetector, step, reset; TeachMyAgent's
+ * parametric_continuous_stump_tracks.py for the "tma" variant).
  */
 #include <cmath>
 #include <cstdarg>
@@ -22,7 +24,8 @@ namespace bw {
 
 namespace {
 
-/* Ray-cast callback in the two modes of spec 2.5(3) / 4.1. */
+/* Ray-cast callback in the two modes: TDRL's LidarCallback keeps the first
+ * fixture Box2D reports, TMA's the closest. */
 class LidarCallback final : public b2RayCastCallback {
 public:
     LidarCallback(LidarMode mode, uint16_t mask) : mode_(mode), mask_(mask) {}
@@ -56,7 +59,7 @@ double sign(double v)
 
 /* Body tags (b2BodyUserData::pointer): 0 terrain / upper legs, 1 the hull,
  * 2 + k lower leg k.  TDRL tracks only lower legs 0 and 1 (the rear pair of
- * the quadruped, spec 2.4 [QUIRK]); TMA tracks them all.  A single boolean
+ * the quadruped: TDRL's ContactDetector); TMA tracks them all.  A single boolean
  * per leg, as the originals: leaving one of two touched fixtures clears it. */
 void ContactDetector::BeginContact(b2Contact *contact)
 {
@@ -143,7 +146,8 @@ void Env::destroy_world()
 {
     if (!world_)
         return;
-    /* No EndContact callbacks from destruction (spec 2.4). */
+    /* No EndContact callbacks from destruction (TDRL's _destroy clears the
+     * listener first). */
     world_->SetContactListener(nullptr);
     delete world_;
     world_ = nullptr;

@@ -31,7 +31,8 @@ struct Agent;
 namespace bw {
 
 /* ------------------------------------------------------- world constants */
-/* Spec section 1; "px" constants are divided by SCALE. */
+/* The originals' module constants (TDRL bipedal_walker_continuous.py);
+ * "px" constants are divided by SCALE. */
 constexpr double SCALE = 30.0;
 constexpr double FPS = 50.0;
 constexpr double VIEWPORT_W = 600.0; /* px; enters the observation scaling */
@@ -69,7 +70,7 @@ enum class LidarMode { FirstHit, Closest };
 enum class Track { Stumps, Hexagons };
 enum class DegenerateRule { Repair, Error };
 
-/* A walker morphology (spec section 2.3), in the original's units. */
+/* A walker morphology (TDRL my_init), in the original's units. */
 struct Morphology {
     const char *name;
     double hull_poly[5][2];   /* px, listed order (Box2D re-orders CCW) */
@@ -130,7 +131,8 @@ struct Cloud {
     double x1, x2;
 };
 
-/* The procedurally generated track of one episode (spec 2.2 / 3.2): pure
+/* The procedurally generated track of one episode (TDRL _generate_terrain,
+ * stumps or hexagons): pure
  * data, turned into static bodies by Env::reset and kept for rendering. */
 struct TrackData {
     std::vector<b2Vec2> ground;      /* recorded ground points, edges join consecutive ones */
@@ -182,7 +184,7 @@ public:
      * stream), then take the original's zero-action step and write its
      * observation.  Returns TK_OK or an error described by error(). */
     tk_status reset(tk_rng *rng, float *obs);
-    /* One env step (spec 2.5).  `action` holds act_dim finite values. */
+    /* One env step (TDRL step).  `action` holds act_dim finite values. */
     tk_status step(const float *action, float *obs, double *reward, int *done);
 
     const char *error() const { return error_; }

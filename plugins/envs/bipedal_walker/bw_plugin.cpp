@@ -212,13 +212,11 @@ tk_status create_hexagons(const tk_host_api *host, tk_ctx *ctx, const char *conf
     return create(bw::Track::Hexagons, host, ctx, config_json, out);
 }
 
-tk_status info(void *self, tk_env_info *info)
+tk_status info(void *self, tk_env_info *out)
 {
     const Instance *in = static_cast<const Instance *>(self);
-    if (info->struct_size < sizeof *info)
-        return in->host->error(in->ctx, TK_ERR_UNSUPPORTED, nullptr,
-                               "host tk_env_info is smaller than this plugin's (%u < %zu)",
-                               (unsigned)info->struct_size, sizeof *info);
+    // Filled whole here, copied within the host's size (<teachkit/plugin.h>).
+    tk_env_info mine{}, *info = &mine;
     const bw::Config &c = in->env->config();
     info->task_space.dims = c.dims;
     info->task_space.dim = in->dim;
@@ -229,11 +227,13 @@ tk_status info(void *self, tk_env_info *info)
     info->act_low = in->act_low;
     info->act_high = in->act_high;
     /* TDRL's teacher reward normalisation and the papers' mastery rule
-     * (teachers.md 1.3, 1.6). */
+     * (teachDeepRL run.py and teachDRL/teachers/teacher_controller.py;
+     * Portelas et al. 2019, section 5). */
     info->return_low = -150.0;
     info->return_high = 350.0;
     info->mastery_threshold = 230.0;
     info->max_episode_steps = c.max_episode_steps;
+    tk_env_info_write(out, info);
     return TK_OK;
 }
 

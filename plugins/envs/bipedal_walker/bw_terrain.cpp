@@ -1,6 +1,8 @@
 /*
- * Track generation (spec sections 2.2 and 3.2) and the polygon check that
- * keeps degenerate shapes away from Box2D (spec 3.2 [QUIRK], 4.2(6)).
+ * Track generation (TDRL bipedal_walker_continuous.py, _generate_terrain:
+ * stumps and hexagons) and the polygon check that keeps degenerate shapes
+ * away from Box2D, whose assertions abort the process on them
+ * (docs/envs/hexagon-tracks.md).
  */
 #include <cfloat>
 #include <cmath>
@@ -223,7 +225,7 @@ tk_status Env::generate_track(tk_rng *rng)
                     return fail(TK_ERR_INTERNAL, "repaired hexagon at x = %.3f m is invalid", x);
             }
             t.obstacles.push_back(p);
-            x += 1.0; /* one metre, not TS (spec 3.2) */
+            x += 1.0; /* one metre, not TS, as in TDRL */
         }
         oneshot = false;
         ys.push_back(y);
@@ -271,7 +273,7 @@ void Env::generate_clouds(tk_rng *rng)
 
 /* Obstacles first (the original creates them inside the generation loop),
  * then the ground edges in x order: creation order fixes the broad-phase
- * and solver order (spec 4.1). */
+ * and solver order, which Box2D 2.4.1 then follows as pybox2d 2.3 did. */
 void Env::build_terrain_bodies()
 {
     b2BodyDef bd; /* static, at the origin: shapes are in world coordinates */
@@ -288,7 +290,7 @@ void Env::build_terrain_bodies()
     for (size_t i = 0; i + 1 < track_.ground.size(); i++) {
         b2EdgeShape shape;
         /* The first obstacle's x is recorded twice: a zero-length edge,
-         * harmless in 2.4.1 (spec 2.2 [QUIRK]) and kept. */
+         * harmless in 2.4.1 (TDRL's _generate_terrain) and kept. */
         shape.SetTwoSided(track_.ground[i], track_.ground[i + 1]);
         b2FixtureDef fd;
         fd.shape = &shape;

@@ -1,6 +1,7 @@
 /*
- * Walker morphologies and spawning (spec section 2.3; TMA differences in
- * section 5).
+ * Walker morphologies and spawning (TDRL bipedal_walker_continuous.py,
+ * my_init and reset; TMA differences from TeachMyAgent
+ * TeachMyAgent/environments/envs/bodies/walkers/old/).
  */
 #include <cmath>
 #include <cstring>
@@ -12,7 +13,7 @@ namespace bw {
 
 /* TDRL my_init({'leg_size': ...}).  TMA's old_classic_bipedal and
  * old_big_quadru are the TDRL default and quadru bodies with TORQUE_PENALTY
- * 0.00035 and 0.00035 / 2 (spec 5). */
+ * 0.00035 and 0.00035 / 2 (OldClassicBipedalBody.py, OldBigQuadruBody.py). */
 static const Morphology MORPHOLOGIES[] = {
     {"default",
      {{-30, 9}, {6, 9}, {34, 1}, {34, -8}, {-30, -8}},
@@ -68,8 +69,7 @@ void Env::build_walker(tk_rng *rng)
 
     /* Box2D 2.4.1 joint setters wake bodies only when the value changes, so
      * a saturated policy could let the walker fall asleep and freeze; in
-     * 2.3 the per-step setters always woke it.  Never let it sleep (spec
-     * 4.2(1)). */
+     * 2.3 the per-step setters always woke it.  Never let it sleep. */
     b2BodyDef bd;
     bd.type = b2_dynamicBody;
     bd.allowSleep = false;
@@ -114,8 +114,8 @@ void Env::build_walker(tk_rng *rng)
         const double x_anchor = mo.x_anchor[pair];
         const double absolute_x = init_x + interp_anchor(x_anchor, half_width);
         for (int i = -1; i <= 1; i += 2) {
-            /* Upper leg, starting 0.533 m below the hull anchor (spec 2.3
-             * [QUIRK], kept). */
+            /* Upper leg, starting 0.533 m below the hull anchor (TDRL's
+             * reset, inherited from gym's BipedalWalker; kept). */
             bd.position.Set((float)absolute_x, (float)(init_y - leg_h / 2.0 - leg_down));
             bd.angle = (float)(i * 0.05);
             bd.userData.pointer = 0;

@@ -220,13 +220,13 @@ tk_status create(const tk_host_api *host, tk_ctx *ctx, const char *config_json, 
     return TK_OK;
 }
 
-tk_status info(void *self, tk_env_info *info)
+/* Filled in full here, then copied within the host's struct_size
+ * (tk_env_info_write), so an older host with a smaller tk_env_info works. */
+tk_status info(void *self, tk_env_info *out)
 {
     const Instance *in = static_cast<const Instance *>(self);
-    if (info->struct_size < sizeof *info)
-        return in->host->error(in->ctx, TK_ERR_UNSUPPORTED, nullptr,
-                               "host tk_env_info is smaller than this plugin's (%u < %zu)",
-                               (unsigned)info->struct_size, sizeof *info);
+    tk_env_info full{};
+    tk_env_info *info = &full;
     const pk::Config &c = in->env->config();
     info->task_space.dims = pk::TASK_DIMS;
     info->task_space.dim = in->dim;
@@ -243,6 +243,7 @@ tk_status info(void *self, tk_env_info *info)
     info->return_high = 360.0;
     info->mastery_threshold = 230.0;
     info->max_episode_steps = c.max_episode_steps;
+    tk_env_info_write(out, info);
     return TK_OK;
 }
 

@@ -35,15 +35,6 @@ tk_status classic_env_read_ranges(const tk_host_api *host, tk_ctx *ctx, tk_confi
     return st;
 }
 
-tk_status classic_env_check_info(const tk_host_api *host, tk_ctx *ctx, const tk_env_info *info)
-{
-    if (info->struct_size < sizeof *info)
-        return host->error(ctx, TK_ERR_UNSUPPORTED, NULL,
-                           "host tk_env_info is smaller than this plugin's (%u < %zu)",
-                           (unsigned)info->struct_size, sizeof *info);
-    return TK_OK;
-}
-
 tk_status classic_env_check_task(const tk_host_api *host, tk_ctx *ctx, const tk_dim *dim,
                                  size_t n, const float *task)
 {

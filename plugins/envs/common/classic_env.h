@@ -30,12 +30,6 @@ tk_status classic_env_read_ranges(const tk_host_api *host, tk_ctx *ctx, tk_confi
                                   const char *const *names, const double *min, const double *max,
                                   tk_dim *dim);
 
-/* info()'s guard against a host whose tk_env_info is older (smaller) than
- * the plugin's:
- *   host tk_env_info is smaller than this plugin's (HOST < PLUGIN)
- * as TK_ERR_UNSUPPORTED. */
-tk_status classic_env_check_info(const tk_host_api *host, tk_ctx *ctx, const tk_env_info *info);
-
 /* set_task()'s check of the n task coordinates against dim[], compared
  * with the float32 bounds as the host checks teachers' samples (a bound
  * cast to float may round past the double one).  TK_ERR_INVALID with

@@ -143,12 +143,11 @@ static tk_status pend_create(const tk_host_api *host, tk_ctx *ctx, const char *c
     return TK_OK;
 }
 
-static tk_status pend_info(void *self, tk_env_info *info)
+static tk_status pend_info(void *self, tk_env_info *out)
 {
     const pendulum *env = self;
-    const tk_status st = classic_env_check_info(env->host, env->ctx, info);
-    if (st != TK_OK)
-        return st;
+    /* Filled whole here, copied within the host's size (<teachkit/plugin.h>). */
+    tk_env_info mine = {0}, *info = &mine;
     info->task_space.dims = N_DIMS;
     info->task_space.dim = env->dim;
     info->obs_dim = 3;
@@ -161,6 +160,7 @@ static tk_status pend_info(void *self, tk_env_info *info)
     info->return_high = 0.0; /* upright, at rest, no torque, from the first step */
     info->mastery_threshold = PEND_MASTERY_RETURN;
     info->max_episode_steps = env->episode_steps;
+    tk_env_info_write(out, info);
     return TK_OK;
 }
 

@@ -18,7 +18,7 @@
  *  - a task outside [0,1] or non-finite is rejected with TK_ERR_INVALID (the
  *    original prints and terminates the program);
  *  - the bin index is clamped to cells_per_dim - 1, so the bin-edge
- *    round-off of some cell counts (spec 13.1 [QUIRK]) cannot index past the
+ *    round-off of some cell counts (np.arange in ToyEnv.__init__) cannot index past the
  *    grid;
  *  - the unused `noise` parameter is not offered.
  */
@@ -218,13 +218,11 @@ static tk_status toy_create(const tk_host_api *host, tk_ctx *ctx, const char *co
     return TK_OK;
 }
 
-static tk_status toy_info(void *self, tk_env_info *info)
+static tk_status toy_info(void *self, tk_env_info *out)
 {
     const toy_grid *env = self;
-    if (info->struct_size < sizeof *info)
-        return env->host->error(env->ctx, TK_ERR_UNSUPPORTED, NULL,
-                                "host tk_env_info is smaller than this plugin's (%u < %zu)",
-                                (unsigned)info->struct_size, sizeof *info);
+    /* Filled whole here, copied within the host's size (<teachkit/plugin.h>). */
+    tk_env_info mine = {0}, *info = &mine;
     info->task_space.dims = env->task_dims;
     info->task_space.dim = env->dim;
     info->obs_dim = 0;
@@ -237,6 +235,7 @@ static tk_status toy_info(void *self, tk_env_info *info)
      * original's mastery level 75 / 100. */
     info->mastery_threshold = 0.75;
     info->max_episode_steps = 1;
+    tk_env_info_write(out, info);
     return TK_OK;
 }
 
@@ -376,7 +375,7 @@ static const tk_env_vtable toy_vtable = {
     .get_extension = NULL,
 };
 
-static const char *const toy_features[] = {"self-evaluation", NULL};
+static const char *const toy_features[] = {TK_FEATURE_SELF_EVALUATION, NULL};
 
 static const tk_descriptor toy_descriptor = {
     .struct_size = sizeof(tk_descriptor),

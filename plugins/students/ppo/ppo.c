@@ -1,7 +1,7 @@
 /*
  * PPO student: OpenAI Baselines ppo2 as TeachMyAgent runs it
- * (students/openai_baselines/ppo2, VecNormalize; spec envs_students.md
- * section 7.2).  The learner (network, clipped loss, optimiser step) is
+ * (TeachMyAgent/students/openai_baselines/ppo2 and VecNormalize of
+ * common/vec_env/vec_normalize.py).  The learner (network, clipped loss, optimiser step) is
  * ppo_core.c; this file adds normalisation, the rollout, GAE, the
  * epoch/minibatch schedule and the checkpoint hooks.  docs/students/ppo.md
  * is the guide.
@@ -733,7 +733,8 @@ static const tk_student_vtable ppo_vtable = {
     .get_extension = ppo_get_extension,
 };
 
-static const char *const ppo_features[] = {"value", NULL};
+static const char *const ppo_features[] = {TK_FEATURE_VALUE, TK_FEATURE_CHECKPOINT_WITHIN_EPISODE,
+                                           NULL};
 
 static const tk_descriptor ppo_descriptor = {
     .struct_size = sizeof(tk_descriptor),

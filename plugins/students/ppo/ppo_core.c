@@ -1,6 +1,6 @@
 /*
  * PPO learner: the clipped surrogate of Baselines ppo2 (model.py) and its
- * gradient (see ppo_core.h; spec envs_students.md section 7.2).
+ * gradient (see ppo_core.h; TeachMyAgent/students/openai_baselines/ppo2/model.py).
  *
  * Per minibatch of n rows, with A_hat the advantages standardised over the
  * minibatch ((A - mean) / (std + 1e-8), population std), rho =

@@ -1,6 +1,7 @@
 /*
- * The PPO learner without the plugin around it (spec envs_students.md
- * section 7.2: OpenAI Baselines ppo2 as adapted by TeachMyAgent): the
+ * The PPO learner without the plugin around it (OpenAI
+ * Baselines ppo2 as adapted by TeachMyAgent:
+ * TeachMyAgent/students/openai_baselines/ppo2/): the
  * actor-critic network, the clipped loss and its gradient, one optimiser
  * step.  The plugin (ppo.c) adds normalisation, rollouts, GAE and the
  * epoch/minibatch schedule.

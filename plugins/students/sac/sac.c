@@ -1,12 +1,12 @@
 /*
  * Soft Actor-Critic student, the variant both papers ran (SpinningUp 0.1.1
  * with a V network; teachDeepRL teachDRL/spinup/algos/sac, TeachMyAgent
- * students/spinup/algos/tf1/sac_v011; spec envs_students.md section 7.1).
+ * students/spinup/algos/tf1/sac_v011).
  * The learner (networks, losses, one gradient step) is sac_core.c; this
  * file adds the configuration, acting, the replay buffer, the update
  * schedule and the checkpoint hooks.  docs/students/sac.md is the guide.
  *
- * Schedule (spec sections 7.1 and 8): the first start_steps + 1 training
+ * Schedule (the training loop of teachDeepRL's sac.py): the first start_steps + 1 training
  * actions are uniform in the action box (SpinningUp's `t > start_steps`
  * test on a 0-based step count); afterwards actions are samples of the
  * policy.  Every transition goes into the FIFO buffer with d = done, except
@@ -38,7 +38,7 @@
 #include "teachkit/runtime_info.h"
 #include "teachkit/student.h"
 
-#define STATE_KIND "teachkit.sac/2"
+#define STATE_KIND "teachkit.sac/3"
 
 static const char *const activation_choices[] = {"relu", "tanh", "leaky_relu", NULL};
 static const tk_nn_activation activation_values[] = {TK_NN_RELU, TK_NN_TANH, TK_NN_LEAKY_RELU};
@@ -61,6 +61,7 @@ typedef struct sac_student {
     uint64_t total_steps;         /* training transitions observed */
     uint64_t ep_len;              /* transitions of the current episode */
     uint64_t updates;             /* gradient steps taken */
+    uint64_t pending_updates;     /* gradient steps an end_episode stopped early owes */
     double losses[SAC_N_LOSSES];  /* of the latest step */
     tk_nn_writer state;           /* owned, latest save() */
 } sac_student;
@@ -292,12 +293,20 @@ static tk_status sac_end_episode(void *self, double episode_return, uint64_t epi
     (void)episode_return;
     (void)episode_steps; /* ep_len counts the transitions actually observed */
     sac_student *s = self;
-    const uint64_t steps = (s->ep_len + s->train_freq - 1) / s->train_freq;
+    /* Called again after a stop: the gradient steps it still owes. */
+    if (!s->pending_updates)
+        s->pending_updates = (s->ep_len + s->train_freq - 1) / s->train_freq;
     s->ep_len = 0;
-    for (uint64_t k = 0; k < steps; k++) {
+    const int can_stop = TK_HAS_MEMBER(s->host, stop_requested) && s->host->stop_requested;
+    while (s->pending_updates) {
+        /* Stopping between gradient steps keeps a stop within one step's time
+         * of the request (an episode's updates can take many seconds). */
+        if (can_stop && s->host->stop_requested(s->ctx))
+            return TK_STOPPED;
         tk_status st = gradient_step(s);
         if (st)
             return st;
+        s->pending_updates--;
     }
     return TK_OK;
 }
@@ -319,7 +328,7 @@ static tk_status sac_save(void *self, const void **data, size_t *size)
     sac_student *s = self;
     double cfg[N_CONFIG];
     config_vector(s, cfg);
-    const uint64_t counters[3] = {s->total_steps, s->ep_len, s->updates};
+    const uint64_t counters[4] = {s->total_steps, s->ep_len, s->updates, s->pending_updates};
     size_t params = 0;
     for (int i = 0; i < SAC_N_NETS; i++)
         params += tk_mlp_n_params(sac_learner_net(s->learner, i));
@@ -329,7 +338,7 @@ static tk_status sac_save(void *self, const void **data, size_t *size)
                           (N_CONFIG + 64) * 64;
     if (tk_nn_writer_reset(&s->state, STATE_KIND) || tk_nn_writer_reserve(&s->state, expect) ||
         tk_nn_put_f64(&s->state, "config", cfg, N_CONFIG) ||
-        tk_nn_put_u64(&s->state, "counters", counters, 3) ||
+        tk_nn_put_u64(&s->state, "counters", counters, 4) ||
         tk_nn_put_f64(&s->state, "losses", s->losses, SAC_N_LOSSES) ||
         sac_learner_save(s->learner, &s->state) || tk_replay_save(s->rb, &s->state, "replay"))
         return s->host->error(s->ctx, TK_ERR_NOMEM, NULL, "cannot allocate the state string");
@@ -345,7 +354,7 @@ static tk_status sac_load(void *self, const void *data, size_t size)
     sac_student *s = self;
     tk_nn_reader r;
     double cfg[N_CONFIG], saved[N_CONFIG];
-    uint64_t counters[3];
+    uint64_t counters[4];
     double losses[SAC_N_LOSSES];
     config_vector(s, cfg);
     if (tk_nn_reader_init(&r, data, size, STATE_KIND) ||
@@ -355,25 +364,27 @@ static tk_status sac_load(void *self, const void *data, size_t size)
     if (st)
         return st;
     const size_t start = r.pos;
-    if (tk_nn_get_u64(&r, "counters", counters, 3) ||
+    if (tk_nn_get_u64(&r, "counters", counters, 4) ||
         tk_nn_get_f64(&r, "losses", losses, SAC_N_LOSSES) || sac_learner_skip(s->learner, &r) ||
         tk_replay_skip(s->rb, &r, "replay") || tk_nn_reader_end(&r))
         goto bad;
     /* A corrupt episode length would make end_episode() run up to 2^64
      * gradient steps. */
-    if (s->max_ep_len && counters[1] > s->max_ep_len)
+    if (s->max_ep_len && (counters[1] > s->max_ep_len || counters[3] > s->max_ep_len))
         return s->host->error(s->ctx, TK_ERR_INVALID, NULL,
-                              "cannot restore the sac state: episode length %llu exceeds the "
-                              "env's limit %llu",
-                              (unsigned long long)counters[1], (unsigned long long)s->max_ep_len);
+                              "cannot restore the sac state: episode length %llu or pending "
+                              "gradient steps %llu exceed the env's limit %llu",
+                              (unsigned long long)counters[1], (unsigned long long)counters[3],
+                              (unsigned long long)s->max_ep_len);
     r.pos = start;
-    tk_nn_get_u64(&r, "counters", counters, 3);
+    tk_nn_get_u64(&r, "counters", counters, 4);
     tk_nn_get_f64(&r, "losses", s->losses, SAC_N_LOSSES);
     sac_learner_load(s->learner, &r);
     tk_replay_load(s->rb, &r, "replay");
     s->total_steps = counters[0];
     s->ep_len = counters[1];
     s->updates = counters[2];
+    s->pending_updates = counters[3];
     return TK_OK;
 bad:
     return s->host->error(s->ctx, TK_ERR_INVALID, NULL, "cannot restore the sac state: %s",
@@ -457,7 +468,8 @@ static const tk_student_vtable sac_vtable = {
     .get_extension = sac_get_extension,
 };
 
-static const char *const sac_features[] = {"value", NULL};
+static const char *const sac_features[] = {TK_FEATURE_VALUE, TK_FEATURE_CHECKPOINT_WITHIN_EPISODE,
+                                           NULL};
 
 static const tk_descriptor sac_descriptor = {
     .struct_size = sizeof(tk_descriptor),

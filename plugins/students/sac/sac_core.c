@@ -1,6 +1,7 @@
 /*
  * SAC learner: one gradient step of SpinningUp 0.1.1 SAC as run by the
- * papers (spec envs_students.md section 7.1; see sac_core.h).
+ * papers (teachDeepRL teachDRL/spinup/algos/sac/sac.py and core.py; see
+ * sac_core.h).
  *
  * One step on a minibatch (s, a, r, s', d) of n rows and noise eps:
  *   forward   pi(s) -> [mu | s_], a~ = tanh(mu + std eps), logp(a~)
@@ -14,8 +15,8 @@
  *             touched by the policy loss), then through the squashed
  *             Gaussian with dlogp = alpha/n into pi.
  *   update    Adam on pi and on {q1, q2, v} with gradients from the
- *             pre-step parameters (spec 7.1 step 4: equivalent to the TF
- *             graph), then Polyak on v_targ.
+ *             pre-step parameters (equivalent to the TF graph of sac.py,
+ *             whose train ops read the same values), then Polyak on v_targ.
  * Every matrix product is one oneDNN matmul over the batch (nn.c), in the
  * precision of sac_hparams.precision.
  */

@@ -1,9 +1,9 @@
 /*
- * The SAC learner without the plugin around it: networks, optimisers and
- * one gradient step (spec envs_students.md section 7.1, SpinningUp 0.1.1
- * with a V network, as run by teachDeepRL and TeachMyAgent).  The plugin
- * (sac.c) adds the configuration, the replay buffer, acting and the update
- * schedule; tools/bench/bench_sac.c compiles this file to time the step.
+ * The SAC learner without the plugin around it: networks, optimisers and one
+ * gradient step (SpinningUp 0.1.1 SAC with a V network, as run by teachDeepRL
+ * and TeachMyAgent).  The plugin (sac.c) adds the configuration, the replay
+ * buffer, acting and the update schedule; tools/bench/bench_sac.c compiles
+ * this file to time the step.
  *
  * Networks (all MLPs with the same hidden sizes and activation, linear
  * outputs, Glorot-uniform weights and zero biases as tf.layers.dense):
@@ -83,7 +83,7 @@ void sac_learner_act(sac_learner *l, const float *obs, const float *noise, float
 void sac_learner_value(sac_learner *l, const float *obs, size_t n, float *out);
 
 /* FLOPs of the matrix products of one update on n rows (forward and
- * backward of every network, as spec section 10.1 counts them). */
+ * backward of every network, as docs/benchmarks.md counts them). */
 double sac_learner_update_flops(const sac_learner *l, size_t n);
 
 /* All networks and both optimisers as records "pi", "q1", ..., "adam_pi",

@@ -15,14 +15,17 @@
  * is emptied either way.
  *
  * Expert knowledge (manifest data): the two reward thresholds are required
- * (the original refuses to run without them, section 9.1); create() fails
+ * (the original, TeachMyAgent TeachMyAgent/teachers/algos/adr.py, refuses
+ * to run without them); create() fails
  * with a config error on the missing key.  The thresholds are in the
  * environment's own return units, so the teacher declares "raw-return" and
- * sees raw returns, as in the TeachMyAgent benchmark (section 1.3).  An
+ * sees raw returns, as in the TeachMyAgent benchmark (its teacher_controller.py never
+ * scaled ADR's rewards).  An
  * initial point (initial_dist.mean) is optional.
  *
  * Deviations and choices (docs/teachers/adr.md):
- *   - "compat": "none" (default) fixes the two quirks of section 15.13:
+ *   - "compat": "none" (default) fixes two quirks of ADR.sample_task and
+ *     ADR.episodic_update:
  *     boundary sampling skips a side that sits at the task-space limit
  *     (the original's check is dead code), and the uniform stream is not
  *     restarted when the box changes.  "compat": "TeachMyAgent" restores
@@ -45,6 +48,7 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/snapshot.h"
 #include "teachkit/state.h"
 
 #define ADR_STATE_TAG "ADR_"
@@ -136,7 +140,7 @@ static tk_status read_threshold(adr *t, tk_config *cfg, const char *key, const c
 
 /* initial_dist: null or {"mean": [d numbers inside the task space]}; a
  * "cov" or "std" member (the SPDL form of the same expert knowledge) is
- * accepted and ignored, as ADR uses the mean only (section 9.2). */
+ * accepted and ignored, as ADR uses the mean only (ADR.__init__). */
 static tk_status read_initial_point(adr *t, const tk_task_space *space, const char *config_json,
                                     int *given)
 {
@@ -296,7 +300,7 @@ static tk_status adr_sample(void *self, float *task_out)
     int low_side;
     if (t->compat == COMPAT_TMA || (!lo_capped && !hi_capped))
         low_side = tk_rng_uniform(t->rng) < 0.5;
-    else /* section 15.13 fix: only the side that can still grow */
+    else /* fix: only the side that can still grow */
         low_side = !lo_capped;
     task_out[i] = low_side ? t->cur_lo[i] : t->cur_hi[i];
     return TK_OK;
@@ -317,7 +321,7 @@ static double mean_and_clear(adr_queue *q)
     return m;
 }
 
-/* Section 9.4, in the original's order: the low side of a dimension first,
+/* ADR.episodic_update, in the original's order: the low side of a dimension first,
  * then its high side compared with the high bound read before the low
  * side changed; shrinking the high side stops at the (new) low bound. */
 static int update_dimension(adr *t, size_t i, float x, double r)
@@ -367,27 +371,16 @@ static tk_status adr_update(void *self, const float *task, double episode_return
     return TK_OK;
 }
 
-static json_t *float_array(const float *v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_real(v[i])) != 0) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
-
+/* The "bounds" snapshot (<teachkit/snapshot.h>) with the counters. */
 static tk_status adr_snapshot(void *self, const char **json_out)
 {
     adr *t = self;
     *json_out = NULL;
-    json_t *root = json_pack("{s:s, s:o, s:o, s:I, s:I}", "type", "bounds", "low",
-                             float_array(t->cur_lo, t->dims), "high",
-                             float_array(t->cur_hi, t->dims), "changes",
-                             (json_int_t)t->changes, "episodes", (json_int_t)t->episodes);
-    char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
+    json_t *snap = tk_snapshot_box(TK_SNAPSHOT_BOUNDS, tk_snapshot_floats(t->cur_lo, t->dims),
+                                   tk_snapshot_floats(t->cur_hi, t->dims));
+    char *text = tk_snapshot_dump(tk_snapshot_add(
+        snap, json_pack("{s:I, s:I}", "changes", (json_int_t)t->changes, "episodes",
+                        (json_int_t)t->episodes)));
     if (!text)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     free(t->snapshot);
@@ -519,8 +512,9 @@ static const tk_teacher_vtable adr_vtable = {
 /* "raw-return": the thresholds are in the environment's units.  The two
  * others declare the expert knowledge the config takes (docs/teachers/adr.md):
  * required reward thresholds, an optional initial distribution. */
-static const char *const adr_features[] = {"raw-return", "needs-reward-thresholds",
-                                           "accepts-initial-dist", NULL};
+static const char *const adr_features[] = {TK_FEATURE_RAW_RETURN,
+                                           TK_FEATURE_NEEDS_REWARD_THRESHOLDS,
+                                           TK_FEATURE_ACCEPTS_INITIAL_DIST, NULL};
 
 static const tk_descriptor adr_descriptor = {
     .struct_size = sizeof(tk_descriptor),

@@ -1,7 +1,8 @@
 /*
  * The rules ALP-GMM and Covar-GMM share beyond the toolkit's
  * <teachkit/gmm_select.h> (which fits and selects their mixtures): the
- * exploration gate of sample() (teachers.md sections 4.4 and 5.3), the
+ * exploration gate of sample() (sample_task of teachDeepRL's alp_gmm.py and
+ * covar_gmm.py), the
  * snapshot, and the checks of update()'s arguments and of a loaded window.
  * What a component's score means (mean ALP, time-reward covariance) stays
  * in each teacher: the caller computes scores[] for the current mixture.

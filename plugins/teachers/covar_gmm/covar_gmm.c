@@ -1,7 +1,7 @@
 /*
  * Covar-GMM teacher: the IGMM of Moulin-Frier, Nguyen and Oudeyer (Frontiers
  * in Psychology, 2014) as revised in teachDeepRL
- * teachDRL/teachers/algos/covar_gmm.py (spec: teachers.md section 5).
+ * teachDRL/teachers/algos/covar_gmm.py.
  *
  * Every episode is stored as (task, t, reward) where t in [0, 1) is the
  * episode's position inside the current batch of fit_rate episodes.  Every
@@ -38,13 +38,11 @@
 
 /* Checkpoint record (covar_gmm_save): tag; the settings the layout depends
  * on; the episode count; the k-means stream; the filled rows of the
- * fitting window; the number of fits; the selected mixture (its public
- * tk_gmm fields, k = 0 for none).  tk_gmm_select has no way to restore its
- * candidates, so a loaded mixture is kept here and stands in for the
- * selector's until the next fit.  Nothing else of the selector matters
- * then: without warm start every fit starts each candidate afresh. */
+ * fitting window; the model selector's record (tk_gmm_select_save: the fit
+ * count and the selected mixture).  Version 2: version 1 kept the selected
+ * mixture here, beside the selector; version 1 records are refused. */
 #define COVAR_STATE_TAG "CVGM"
-#define COVAR_STATE_VERSION 1u
+#define COVAR_STATE_VERSION 2u
 
 typedef struct covar_gmm {
     const tk_host_api *host;   /* borrowed, outlives the instance */
@@ -61,8 +59,6 @@ typedef struct covar_gmm {
     double *scores;            /* owned, k_max doubles: LP per component */
     uint64_t n;                /* episodes reported through update() */
     char *snapshot;            /* owned, latest snapshot text */
-    tk_gmm *restored;          /* owned, loaded mixture used until the next fit, or NULL */
-    uint64_t fits_before;      /* fits counted before the loaded checkpoint */
     tk_state_writer saved;     /* owned, the bytes of the last save() */
 } covar_gmm;
 
@@ -77,7 +73,6 @@ static void covar_gmm_destroy(void *self)
     free(t->scratch);
     free(t->scores);
     free(t->snapshot);
-    tk_gmm_free(t->restored);
     tk_state_writer_free(&t->saved);
     free(t);
 }
@@ -93,7 +88,7 @@ static tk_status read_config(covar_gmm *t, const char *config_json, tk_gmm_selec
     tk_config_free(cfg);
     if (st)
         return st;
-    /* Section 5.1: always AIC, one EM run, no warm start. */
+    /* As CovarGMM.update: always AIC, one EM run, no warm start. */
     *sopt = (tk_gmm_select_options){
         .k_min = (size_t)t->cfg.k_min,
         .k_max = (size_t)t->cfg.k_max,
@@ -140,20 +135,14 @@ static tk_status covar_gmm_create(const tk_host_api *host, tk_ctx *ctx,
     return TK_OK;
 }
 
-/* The mixture tasks are drawn from: a loaded one until the first fit after
- * a resume, then the selector's. */
+/* The mixture tasks are drawn from, or NULL. */
 static const tk_gmm *current_gmm(const covar_gmm *t)
 {
-    return t->restored ? t->restored : tk_gmm_select_best(t->sel);
-}
-
-static uint64_t fits_so_far(const covar_gmm *t)
-{
-    return t->fits_before + tk_gmm_select_fits(t->sel);
+    return tk_gmm_select_best(t->sel);
 }
 
 /* Learning progress of each component: the time-reward covariance
- * S[d][d+1] (section 5.3), through max(0, .) or |.|. */
+ * S[d][d+1] (CovarGMM.sample_task), through max(0, .) or |.|. */
 static void component_scores(const covar_gmm *t, const tk_gmm *gmm)
 {
     const size_t dim = gmm->dim, d = t->space.dims;
@@ -164,7 +153,7 @@ static void component_scores(const covar_gmm *t, const tk_gmm *gmm)
     }
 }
 
-/* Same exploration gate as ALP-GMM (sections 4.4 and 5.3). */
+/* Same exploration gate as ALP-GMM (both sample_task()s). */
 static tk_status covar_gmm_sample(void *self, float *task_out)
 {
     covar_gmm *t = self;
@@ -185,7 +174,7 @@ static tk_status covar_gmm_update(void *self, const float *task, double episode_
     const tk_status st = gmm_teacher_check_outcome(t->host, t->ctx, task, d, episode_return);
     if (st)
         return st;
-    /* Section 5.2: the time is the position in the batch with the count
+    /* CovarGMM.update: the time is the position in the batch with the count
      * BEFORE this episode, k * (1 / fit_rate) as numpy's arange gives it. */
     const size_t pos = (size_t)(t->n % fit_rate);
     double *row = t->window + pos * t->row_dim;
@@ -196,10 +185,6 @@ static tk_status covar_gmm_update(void *self, const float *task, double episode_
     t->n++;
     /* When n % fit_rate == 0 the ring is in chronological order. */
     const int fit_due = t->n >= (uint64_t)t->cfg.bootstrap && t->n % fit_rate == 0;
-    if (fit_due) {
-        tk_gmm_free(t->restored); /* the selector's result replaces it, even a failure */
-        t->restored = NULL;
-    }
     if (fit_due && tk_gmm_select_fit(t->sel, t->window, fit_rate, &t->init_rng))
         gmm_teacher_warn_no_fit(t->host, t->ctx, t->n);
     return TK_OK;
@@ -211,8 +196,8 @@ static tk_status covar_gmm_snapshot(void *self, const char **json_out)
     const tk_gmm *gmm = current_gmm(t);
     if (gmm)
         component_scores(t, gmm);
-    return gmm_teacher_snapshot(t->host, t->ctx, gmm, t->space.dims, t->scores, fits_so_far(t),
-                                &t->snapshot, json_out);
+    return gmm_teacher_snapshot(t->host, t->ctx, gmm, t->space.dims, t->scores,
+                                tk_gmm_select_fits(t->sel), &t->snapshot, json_out);
 }
 
 /* ---------------------------------------------------------------- checkpoint */
@@ -232,8 +217,7 @@ static tk_status covar_gmm_save(void *self, const void **data, size_t *size)
     tk_state_put_u64(w, t->n);
     tk_state_put_rng(w, &t->init_rng);
     tk_state_put_f64s(w, t->window, (size_t)rows * t->row_dim);
-    tk_state_put_u64(w, fits_so_far(t));
-    tk_gmm_state_put(w, current_gmm(t));
+    tk_gmm_select_save(t->sel, w);
     if (w->failed)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory saving the state");
     *data = w->data;
@@ -265,7 +249,12 @@ static tk_status covar_gmm_load(void *self, const void *data, size_t size)
     covar_gmm *t = self;
     tk_state_reader r;
     tk_state_reader_init(&r, data, size);
-    tk_state_get_tag(&r, COVAR_STATE_TAG, COVAR_STATE_VERSION);
+    const uint32_t version = tk_state_get_tag(&r, COVAR_STATE_TAG, COVAR_STATE_VERSION);
+    if (!r.failed && version != COVAR_STATE_VERSION)
+        return t->host->error(t->ctx, TK_ERR_INVALID, NULL,
+                              "checkpoint data is a covar-gmm state of version %u, from an "
+                              "older teachkit; this one reads version %u (restart the run)",
+                              (unsigned)version, (unsigned)COVAR_STATE_VERSION);
     const uint64_t dims = tk_state_get_u64(&r), fit_rate = tk_state_get_u64(&r);
     const uint64_t k_min = tk_state_get_u64(&r), k_max = tk_state_get_u64(&r);
     if (r.failed || dims != t->space.dims || fit_rate != (uint64_t)t->cfg.fit_rate ||
@@ -281,22 +270,19 @@ static tk_status covar_gmm_load(void *self, const void *data, size_t size)
     if (!window)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     tk_state_get_f64s(&r, window, cells);
-    const uint64_t fits = tk_state_get_u64(&r);
-    tk_gmm *gmm = NULL;
     /* A new selector, in case the instance has fitted since its creation. */
     tk_gmm_select *sel = tk_gmm_select_new(t->row_dim, &t->sopt);
-    if (!sel || tk_gmm_state_get(&r, t->row_dim, (size_t)k_min, (size_t)k_max, &gmm) != 0) {
+    if (!sel || tk_gmm_select_load(sel, &r) != 0) {
         free(window);
         tk_gmm_select_free(sel);
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     }
-    /* A mixture exists only after a fit, and fits only happen once
-     * bootstrapped, one per fit_rate episodes at most. */
+    /* Fits only happen once bootstrapped, one per fit_rate episodes at
+     * most (the selector checks that a mixture comes after a fit). */
     if (r.failed || r.pos != r.size || !gmm_teacher_finite(window, cells) ||
         !window_plausible(t, window, cells / t->row_dim) ||
-        fits > n / fit_rate || (gmm && fits == 0)) {
+        tk_gmm_select_fits(sel) > n / fit_rate) {
         free(window);
-        tk_gmm_free(gmm);
         tk_gmm_select_free(sel);
         return t->host->error(t->ctx, TK_ERR_INVALID, NULL,
                               "checkpoint data is corrupt or truncated (covar-gmm state)");
@@ -305,9 +291,6 @@ static tk_status covar_gmm_load(void *self, const void *data, size_t size)
     t->sel = sel;
     free(t->window);
     t->window = window;
-    tk_gmm_free(t->restored);
-    t->restored = gmm;
-    t->fits_before = fits;
     t->n = n;
     t->init_rng = init_rng;
     return TK_OK;

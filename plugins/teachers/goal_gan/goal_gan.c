@@ -20,11 +20,13 @@
  *   - Networks are the toolkit's float32 MLPs (the original is TF1 float32)
  *     and the toolkit's RMSProp, which already has TF1's semantics (decay
  *     0.9, eps 1e-10 inside the square root, mean square initialised to 1).
- *   - The generator's doubled output range (section 15.14) is kept: it is
+ *   - The generator's doubled output range (the original's output scaling)
+ *     is kept: it is
  *     behaviour, not a crash, and clipping handles it.
  *   - Snapshots draw from a private stream seeded once from the host
- *     stream, so plotting does not change the curriculum (section 15.23).
- *   - Hidden sizes and iteration counts are config keys (defaults = spec)
+ *     stream, so plotting does not change the curriculum (the original's plotting
+ *     samples share the training stream).
+ *   - Hidden sizes and iteration counts are config keys (defaults = the original's fixed values)
  *     so that tests can run small networks.
  */
 #include <math.h>
@@ -41,6 +43,7 @@
 #include "teachkit/nn_optim.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/snapshot.h"
 #include "teachkit/state.h"
 #include "teachkit/success_rule.h"
 
@@ -70,7 +73,7 @@ typedef struct goal_gan {
     tk_rng snap_rng;         /* private stream of snapshots */
 
     size_t d;
-    double *lo, *hi, *c, *h; /* owned, d each (section 10.2) */
+    double *lo, *hi, *c, *h; /* owned, d each: the normalisation */
     tk_success_rule success;
     double noise, dist_thr, goid_lb, goid_ub, p_old;
     size_t update_size, n_rollouts, gan_iters, pretrain_iters;
@@ -155,7 +158,8 @@ static const float *gen_forward(goal_gan *t, size_t n)
     return tk_mlp_forward(t->gen, t->gtape, t->z, n);
 }
 
-/* Section 10.7: one discriminator then one generator step per outer
+/* TeachMyAgent/teachers/utils/gan/gan.py, train: one discriminator then
+ * one generator step per outer
  * iteration on normalised data x[n x d] with labels y. */
 static int gan_train(goal_gan *t, const float *x, const int *y, size_t n, size_t iters)
 {
@@ -382,7 +386,7 @@ done:
     return st;
 }
 
-/* Section 10.4: 1000 samples of the initial (or a random sub-space)
+/* GoalGAN.__init__ with use_pretrained_samples: 1000 samples of the initial (or a random sub-space)
  * Gaussian, clipped, all labelled 1, pretrain_iterations iterations. */
 static tk_status pretrain(goal_gan *t, const char *config_json)
 {
@@ -504,7 +508,7 @@ static tk_status gg_sample(void *self, float *task_out)
 {
     goal_gan *t = self;
     const size_t d = t->d;
-    if (t->qhead < t->queue.n) { /* section 10.5: repeats first */
+    if (t->qhead < t->queue.n) { /* GoalGAN.sample_task: repeats first */
         memcpy(task_out, t->queue.v + t->qhead * d, d * sizeof(float));
         if (++t->qhead == t->queue.n)
             t->qhead = t->queue.n = 0;
@@ -582,7 +586,7 @@ static int far_from_buffer(const goal_gan *t, const float *task)
     return 1;
 }
 
-/* Section 10.6 step 1 for the first result list of `task`, if any. */
+/* GoalGAN.episodic_update, first step, for the first result list of `task`, if any. */
 static tk_status record_outcome(goal_gan *t, const float *task, int ok)
 {
     const size_t d = t->d;
@@ -590,7 +594,7 @@ static tk_status record_outcome(goal_gan *t, const float *task, int ok)
     while (k < t->npend && memcmp(t->pend[k].task, task, d * sizeof(float)) != 0)
         k++;
     if (k == t->npend)
-        return TK_OK; /* a replayed goal: outcome ignored (section 15.14) */
+        return TK_OK; /* a replayed goal: outcome ignored, as in the original */
     pending *p = &t->pend[k];
     p->res[p->n++] = ok;
     if (p->n < t->n_rollouts)
@@ -661,17 +665,13 @@ static tk_status gg_snapshot(void *self, const char **json_out)
         json_array_append_new(pts, p);
     }
     free(g);
-    json_t *root = rc ? NULL
-                      : json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:f, s:f}", "type", "samples",
-                                  "points", pts, "episodes", (json_int_t)t->episodes,
-                                  "trainings", (json_int_t)t->trainings, "success_buffer",
-                                  (json_int_t)t->buffer.n, "skipped_trainings",
-                                  (json_int_t)t->skipped, "d_loss", t->last_dloss, "g_loss",
-                                  t->last_gloss);
-    if (rc)
-        json_decref(pts);
-    char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
+    /* The "samples" snapshot (<teachkit/snapshot.h>) with the GAN's state. */
+    json_t *snap = rc ? (json_decref(pts), NULL) : tk_snapshot_samples(pts);
+    char *text = tk_snapshot_dump(tk_snapshot_add(
+        snap, json_pack("{s:I, s:I, s:I, s:I, s:f, s:f}", "episodes", (json_int_t)t->episodes,
+                        "trainings", (json_int_t)t->trainings, "success_buffer",
+                        (json_int_t)t->buffer.n, "skipped_trainings", (json_int_t)t->skipped,
+                        "d_loss", t->last_dloss, "g_loss", t->last_gloss)));
     if (!text)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     free(t->snapshot);
@@ -887,8 +887,8 @@ static const tk_teacher_vtable gg_vtable = {
 
 /* "needs-success": only the success flag is used; "raw-return": a
  * {"return_above": x} success rule is in the environment's units. */
-static const char *const gg_features[] = {"needs-success", "raw-return", "accepts-initial-dist",
-                                          NULL};
+static const char *const gg_features[] = {TK_FEATURE_NEEDS_SUCCESS, TK_FEATURE_RAW_RETURN,
+                                          TK_FEATURE_ACCEPTS_INITIAL_DIST, NULL};
 
 static const tk_descriptor gg_descriptor = {
     .struct_size = sizeof(tk_descriptor),

@@ -13,7 +13,7 @@
 typedef struct goal_gan_api {
     size_t struct_size;
     /* Train the GAN on n goals (task space, row-major n x d) with 0/1
-     * labels for `iters` outer iterations (section 10.7). 0 on success. */
+     * labels for `iters` outer iterations (as gan.py's train). 0 on success. */
     int (*train)(void *teacher, const float *goals, const int *labels, size_t n, size_t iters);
     /* n generator samples without noise, de-normalised, not clipped
      * (non-exploratory sampling); draws from the teacher's host stream. */

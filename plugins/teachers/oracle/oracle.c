@@ -27,6 +27,7 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/snapshot.h"
 #include "teachkit/state.h"
 #include "teachkit/task_space.h"
 
@@ -179,23 +180,14 @@ static tk_status oracle_snapshot(void *self, const char **json_out)
 {
     oracle *o = self;
     *json_out = NULL;
-    json_t *low = json_array();
-    json_t *high = json_array();
-    json_t *root = json_object();
-    int bad = !low || !high || !root;
-    for (size_t i = 0; !bad && i < o->dims; i++) {
-        bad |= json_array_append_new(low, json_real(o->corner[i])) != 0;
-        bad |= json_array_append_new(high, json_real(o->corner[i] + o->size[i])) != 0;
-    }
-    if (!bad) {
-        bad |= json_object_set_new(root, "type", json_string("window")) != 0;
-        bad |= json_object_set(root, "low", low) != 0;
-        bad |= json_object_set(root, "high", high) != 0;
-    }
-    char *text = bad ? NULL : json_dumps(root, JSON_COMPACT);
-    json_decref(low);
-    json_decref(high);
-    json_decref(root);
+    double *high = malloc(o->dims * sizeof *high);
+    for (size_t i = 0; high && i < o->dims; i++)
+        high[i] = o->corner[i] + o->size[i];
+    char *text = high ? tk_snapshot_dump(tk_snapshot_box(TK_SNAPSHOT_WINDOW,
+                                                         tk_snapshot_doubles(o->corner, o->dims),
+                                                         tk_snapshot_doubles(high, o->dims)))
+                      : NULL;
+    free(high);
     if (!text)
         return o->host->error(o->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     free(o->snapshot);
@@ -271,7 +263,7 @@ static const tk_teacher_vtable oracle_vtable = {
     .get_extension = NULL,
 };
 
-static const char *const oracle_features[] = {"raw-return", NULL};
+static const char *const oracle_features[] = {TK_FEATURE_RAW_RETURN, NULL};
 
 static const tk_descriptor oracle_descriptor = {
     .struct_size = sizeof(tk_descriptor),

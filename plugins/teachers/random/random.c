@@ -5,8 +5,8 @@
  * U(low, high) in double, then cast to float32; a degenerate dimension
  * returns exactly `low`).  update() learns nothing; it only checks that the
  * task it is given is finite.  Unlike teachDeepRL, whose sampler is seeded
- * from OS entropy (spec 15.2), every draw comes from the instance's seeded
- * stream, so a run is reproducible.
+ * from OS entropy (RandomTeacher.__init__), every draw comes from the
+ * instance's seeded stream, so a run is reproducible.
  */
 #include <math.h>
 #include <stdlib.h>

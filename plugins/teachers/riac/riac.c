@@ -18,7 +18,7 @@
  * worst-rewarded task of an ALP-chosen region.
  *
  * Deviations from the original, each documented in docs/teachers/riac.md:
- * with "compat": "none" (default) the spec's [BUG] fixes apply -- split score
+ * with "compat": "none" (default) fixes of the original's bugs apply -- split score
  * |child1| * |child2| * |a1 - a2| with populations, children get the ALPs of
  * the chosen split, FIFOs stay bounded after a failed split, "random" mode
  * samples the root with sampling_in_leaves_only; with "compat": "teachDeepRL"
@@ -47,15 +47,17 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/snapshot.h"
 #include "teachkit/state.h"
 #include "teachkit/task_space.h"
 
-/* Fixed constants of the original (spec 6.1). */
+/* Fixed constants of the original (RIAC.__init__ and sample_task). */
 #define RIAC_P_MUTATE 0.1        /* mode 3: mutate the worst task of a region */
 #define RIAC_P_RANDOM_CUM 0.3    /* mode 2 up to this cumulative probability */
-#define RIAC_MUTATION_STD 0.1    /* absolute, in task units (spec 15.7) */
+#define RIAC_MUTATION_STD 0.1    /* absolute, in task units, as the original */
 #define RIAC_CLIP_MARGIN 1e-5
-/* Our cap on the population loop of one split attempt (spec 6.5). */
+/* Our cap on the population loop of one split attempt (RIAC.split can
+ * loop forever). */
 #define RIAC_POPULATION_DRAWS 1000
 
 #define RIAC_MAX_REGION_SIZE 100000
@@ -204,7 +206,7 @@ static size_t index_kth(const region_index *ix, uint32_t k)
     return i - ix->cap;
 }
 
-/* proportional_choice (spec 0.1.2): a region with probability ALP / sum, or
+/* proportional_choice of riac.py: a region with probability ALP / sum, or
  * uniformly among the samplable regions when every ALP is 0. */
 static size_t index_pick(const region_index *ix, tk_rng *rng)
 {
@@ -294,7 +296,7 @@ static double window_alp(const double *r, size_t cap, size_t head, size_t len, u
     return fabs(older / (double)(w - half) - recent / (double)half);
 }
 
-/* Width of the ALP window of a FIFO of length `size` (spec 6.3). */
+/* Width of the ALP window of a FIFO of length `size` (RIAC.compute_alp). */
 static size_t alp_width(const riac *t, uint64_t size)
 {
     return size < t->alp_window ? (size_t)size : t->alp_window;
@@ -565,7 +567,7 @@ static tk_status add_children(riac *t, size_t id, const split_candidate *c)
     return TK_OK;
 }
 
-/* spec 6.5.  The leaf `id` holds maxlen + 1 pairs (more only for a compat
+/* RIAC.split.  The leaf `id` holds maxlen + 1 pairs (more only for a compat
  * unbounded leaf that was full on a shared boundary while another leaf split). */
 static tk_status split(riac *t, size_t id)
 {
@@ -597,7 +599,7 @@ static tk_status split(riac *t, size_t id)
         last.alp[1] = window_alp(t->part[1], n - n1 ? n - n1 : 1, 0, n - n1, n - n1,
                                  t->alp_window);
         const double gap = fabs(last.alp[0] - last.alp[1]);
-        /* [BUG] spec 6.5 / 15.3: the original multiplies the lengths of two
+        /* Bug of RIAC.split: the original multiplies the lengths of two
          * 2-element containers, so its score is 4 * |a1 - a2|. */
         const double score =
             t->compat == COMPAT_TEACHDEEPRL ? 4.0 * gap : (double)n1 * (double)(n - n1) * gap;
@@ -609,7 +611,7 @@ static tk_status split(riac *t, size_t id)
     }
 
     if (found) {
-        /* [BUG] spec 15.4: the original gives the children the ALPs of the
+        /* Bug of RIAC.split: the original gives the children the ALPs of the
          * last attempt, not of the chosen one. */
         if (t->compat == COMPAT_TEACHDEEPRL) {
             best.alp[0] = last.alp[0];
@@ -627,7 +629,7 @@ static tk_status split(riac *t, size_t id)
     leaf->len -= drop;
     leaf->size -= drop;
     leaf->sums_valid = 0;
-    /* [BUG] spec 15.5: the original rebuilds this FIFO without capacity. */
+    /* Bug of RIAC.split: the original rebuilds this FIFO without capacity. */
     if (t->compat == COMPAT_TEACHDEEPRL && !leaf->unbounded && fifo_make_unbounded(t, leaf) != 0)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     return TK_OK;
@@ -637,7 +639,7 @@ static tk_status split(riac *t, size_t id)
 
 /* The regions containing `task`, in depth-first order (child 0 first), into
  * t->visit; returns their number.  A child is entered when its box contains
- * the task (inclusive, spec 6.2); as the task lies in the parent, only the
+ * the task (inclusive, as the original's Box.contains); as the task lies in the parent, only the
  * split coordinate needs a test, so the walk never reads the children's
  * boxes. */
 static size_t collect_path(riac *t, const float *task)
@@ -673,7 +675,7 @@ static tk_status check_task(const riac *t, const float *task)
     return TK_OK;
 }
 
-/* spec 6.4. */
+/* RIAC.update. */
 static tk_status riac_update(void *self, const float *task, double episode_return, int success)
 {
     (void)success;
@@ -732,7 +734,7 @@ static void mutate_in(riac *t, const riac_node *nd, const float *task, float *ta
     }
 }
 
-/* spec 6.6. */
+/* RIAC.sample_task. */
 static tk_status riac_sample(void *self, float *task_out)
 {
     riac *t = self;
@@ -749,7 +751,7 @@ static tk_status riac_sample(void *self, float *task_out)
                 uniform_in(t, nd, task_out);
         }
     } else if (u < RIAC_P_RANDOM_CUM) {
-        /* [BUG] spec 15.6: with sampling_in_leaves_only the original's
+        /* Bug of RIAC.sample_task: with sampling_in_leaves_only the original's
          * region 0 is the first leaf in creation order, not the root. */
         size_t id = 0;
         if (t->compat == COMPAT_TEACHDEEPRL && t->leaves_only)
@@ -764,48 +766,24 @@ static tk_status riac_sample(void *self, float *task_out)
 
 /* ---------------------------------------------------------------- snapshot */
 
-static json_t *float_array(const float *v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_real((double)v[i])) != 0) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
-
-static json_t *region_json(const riac *t, const riac_node *nd)
-{
-    json_t *r = json_object();
-    if (!r)
-        return NULL;
-    if (json_object_set_new(r, "low", float_array(nd->lo, t->dims)) != 0 ||
-        json_object_set_new(r, "high", float_array(nd->hi, t->dims)) != 0 ||
-        json_object_set_new(r, "alp", json_real(nd->alp)) != 0 ||
-        json_object_set_new(r, "leaf", json_boolean(is_leaf(nd))) != 0 ||
-        json_object_set_new(r, "size", json_integer((json_int_t)nd->size)) != 0) {
-        json_decref(r);
-        return NULL;
-    }
-    return r;
-}
-
-/* {"type":"regions","regions":[...]} with every region in creation order
- * (the root first). */
+/* The "regions" snapshot (<teachkit/snapshot.h>): every region in creation
+ * order (the root first), with its number of stored pairs as "size". */
 static tk_status riac_snapshot(void *self, const char **json_out)
 {
     riac *t = self;
     *json_out = NULL;
-    json_t *root = json_object();
-    json_t *regions = json_array();
-    int bad = !root || !regions || json_object_set_new(root, "type", json_string("regions")) ||
-              json_object_set(root, "regions", regions);
-    for (size_t i = 0; !bad && i < t->n_nodes; i++)
-        bad = json_array_append_new(regions, region_json(t, &t->node[i])) != 0;
-    char *text = bad ? NULL : json_dumps(root, JSON_COMPACT);
-    json_decref(regions);
-    json_decref(root);
+    json_t *snap = tk_snapshot_regions();
+    for (size_t i = 0; snap && i < t->n_nodes; i++) {
+        const riac_node *nd = &t->node[i];
+        json_t *r = tk_snapshot_regions_add(snap, tk_snapshot_floats(nd->lo, t->dims),
+                                            tk_snapshot_floats(nd->hi, t->dims), nd->alp,
+                                            is_leaf(nd));
+        if (!r || json_object_set_new(r, "size", json_integer((json_int_t)nd->size))) {
+            json_decref(snap);
+            snap = NULL;
+        }
+    }
+    char *text = tk_snapshot_dump(snap);
     if (!text)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     free(t->snapshot);

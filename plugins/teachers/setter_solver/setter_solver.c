@@ -9,19 +9,21 @@
  * (0,1)^d, rescaled to the task space.  A judge MLP predicts the success
  * logit of a goal.  Every update_frequency episodes the judge takes one
  * Adam step on binary cross-entropy, then the setter one Adam step on
- * L_feas + L_valid + L_cover (section 12.4).
+ * L_feas + L_valid + L_cover (SetterSolver.episodic_update; the losses of
+ * TeachMyAgent/teachers/utils/setter_solver_utils.py).
  *
  * Expert knowledge (manifest data): the success definition is required
  * ("success", see <teachkit/success_rule.h>).
  *
  * Deviations and choices (docs/teachers/setter-solver.md):
- *   - Section 15.17 NaN fix: with no successful goal in a batch, L_valid
+ *   - NaN fix: with no successful goal in a batch, L_valid
  *     is 0 and contributes no gradient (the original's mean of an empty
  *     set is NaN).  "judge_hidden" defaults to [64, 64] (as the original
  *     actually builds it, not the declared [64, 64, 64]).
  *   - Stored goals are clipped to [1e-9, 1 - 1e-9] before the inverse flow
  *     so that saturated sigmoids keep finite logits.
- *   - Snapshots draw from a private stream (section 15.23).
+ *   - Snapshots draw from a private stream, so plotting does not change
+ *     the curriculum.
  */
 #include <math.h>
 #include <stdint.h>
@@ -35,6 +37,7 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/snapshot.h"
 #include "teachkit/state.h"
 #include "teachkit/success_rule.h"
 
@@ -234,7 +237,7 @@ static double logit(double p)
     return log(p) - log1p(-p);
 }
 
-/* Section 12.4 step 2: one judge step, then one setter step. */
+/* SetterSolver.episodic_update: one judge step, then one setter step. */
 static tk_status train(setter_solver *t)
 {
     const size_t N = t->n, d = t->d;
@@ -282,7 +285,7 @@ static tk_status train(setter_solver *t)
     if (ss_flow_forward_backward(t->flow, dG, dl, NULL))
         goto nomem;
     double lv = 0.0;
-    t->valid_skipped = ns == 0; /* section 15.17: no NaN, no gradient */
+    t->valid_skipped = ns == 0; /* no NaN, no gradient */
     if (ns) {
         size_t j = 0;
         for (size_t i = 0; i < N; i++) {
@@ -364,17 +367,14 @@ static tk_status ss_snapshot(void *self, const char **json_out)
         ok = ok && p && json_array_append_new(pts, p) == 0;
     }
     free(g), free(task);
-    json_t *root =
-        ok ? json_pack("{s:s, s:o, s:I, s:I, s:f, s:f, s:f, s:f, s:b}", "type", "samples",
-                       "points", pts, "episodes", (json_int_t)t->episodes, "updates",
-                       (json_int_t)t->updates, "loss_feasibility", t->losses[0],
-                       "loss_validity", t->losses[1], "loss_coverage", t->losses[2],
-                       "loss_judge", t->losses[3], "validity_skipped", t->valid_skipped)
-           : NULL;
-    if (!ok)
-        json_decref(pts);
-    char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
+    /* The "samples" snapshot (<teachkit/snapshot.h>) with the losses. */
+    json_t *snap = ok ? tk_snapshot_samples(pts) : (json_decref(pts), NULL);
+    char *text = tk_snapshot_dump(tk_snapshot_add(
+        snap, json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:b}", "episodes",
+                        (json_int_t)t->episodes, "updates", (json_int_t)t->updates,
+                        "loss_feasibility", t->losses[0], "loss_validity", t->losses[1],
+                        "loss_coverage", t->losses[2], "loss_judge", t->losses[3],
+                        "validity_skipped", t->valid_skipped)));
     if (!text)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
     free(t->snapshot);
@@ -554,7 +554,7 @@ static const tk_teacher_vtable ss_vtable = {
     .get_extension = ss_get_extension,
 };
 
-static const char *const ss_features[] = {"needs-success", "raw-return", NULL};
+static const char *const ss_features[] = {TK_FEATURE_NEEDS_SUCCESS, TK_FEATURE_RAW_RETURN, NULL};
 
 static const tk_descriptor ss_descriptor = {
     .struct_size = sizeof(tk_descriptor),

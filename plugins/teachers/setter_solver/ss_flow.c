@@ -1,6 +1,6 @@
 /*
  * Setter-Solver networks with hand-written backpropagation (see ss_flow.h;
- * spec teachers.md section 12.2).  Row-major batches; matrix products
+ * TeachMyAgent/teachers/utils/setter_solver_utils.py).  Row-major batches; matrix products
  * through cblas_dgemm: Y[n x out] = X[n x in] W[in x out] + b.
  */
 #include "ss_flow.h"
@@ -81,7 +81,7 @@ static void init_weights(double *w, size_t fan_in, size_t count, tk_rng *rng)
     }
 }
 
-/* Spec 12.2: s = 1e6 / (pi/2), x' = s atan(x / s),
+/* setter_solver_utils.py's soft softplus: s = 1e6 / (pi/2), x' = s atan(x / s),
  * sp = x' (atan(x') / pi + 0.5) + 1 / pi, or 1 / (3 pi x'^2) for x' < -30. */
 double ss_soft_softplus(double x)
 {
@@ -458,7 +458,7 @@ static int flow_reserve(ss_flow *f, size_t n)
     return 0;
 }
 
-/* Index sets of coupling k (section 12.2): block order left->right,
+/* Index sets of coupling k (setter_solver_utils.py): block order left->right,
  * right->left, interlaced (u odd indices, v even ones). */
 static int split(size_t d, size_t kind, size_t *u, size_t *nu, size_t *v, size_t *nv)
 {

@@ -1,5 +1,6 @@
 /*
- * Setter-Solver networks in float64 (spec teachers.md section 12.2):
+ * Setter-Solver networks in float64 (TeachMyAgent
+ * TeachMyAgent/teachers/utils/setter_solver_utils.py):
  *   - highway nets  y = tanh(W0 x + b0); 3 x { [a, g] = W y + b;
  *                   y = y + (tanh(a) - y) sigmoid(g) }; out = Wout y + bout;
  *   - soft softplus sp(x) and its derivative;

@@ -21,7 +21,7 @@
  * Without them p starts as a random sub-space Gaussian (mean uniform in
  * the box, standard deviation 10 % of each range) and q is centred with a
  * standard deviation of a quarter of each range, as in the TeachMyAgent
- * benchmark runs (section 15.16).
+ * benchmark runs (their scripts give neither distribution).
  *
  * Values (value_source):
  *   "student"        V(s0) from the student's value function through
@@ -41,7 +41,8 @@
  *                    alpha rule is the mean of those returns, so that both
  *                    terms of the objective are in the same units.
  *
- * Fix (spec 15.15, docs/teachers/spdl.md): the line search accepts a step
+ * Fix (docs/teachers/spdl.md; the original is _line_search in
+ * TeachMyAgent/teachers/utils/conjugate_gradient.py): the line search accepts a step
  * only when KL(p_old || p_new) <= 1.5 max_kl AND the objective did not
  * decrease, as TRPO does; "compat": "TeachMyAgent" restores the original's
  * OR.  As in the original, std_lower_bound bounds the diagonal of the
@@ -60,6 +61,7 @@
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
+#include "teachkit/snapshot.h"
 #include "teachkit/state.h"
 #include "teachkit/task_space.h"
 
@@ -494,7 +496,8 @@ static tk_status spdl_update(void *self, const float *task, double episode_retur
     return TK_OK;
 }
 
-/* Section 11.4 step 7: l_k >= ln(std_lower_bound_k) while p is far from q. */
+/* SelfPacedTeacher.step_update, after the step: l_k >= ln(std_lower_bound_k)
+ * while p is far from q. */
 static void apply_std_bound(spdl *t, double *work)
 {
     if (!t->std_lb || !(spdl_kl(&t->p, &t->q, work) > t->kl_threshold))
@@ -506,7 +509,7 @@ static void apply_std_bound(spdl *t, double *work)
     (void)spdl_gauss_set_theta(&t->p, theta); /* larger diagonal: always valid */
 }
 
-/* Section 11.4: one update of p from the contexts and performances
+/* SelfPacedTeacher.step_update: one update of p from the contexts and performances
  * gathered since the previous one. */
 static tk_status run_update(spdl *t)
 {
@@ -593,17 +596,8 @@ static tk_status spdl_step_update(void *self, const float *obs, const float *act
 
 /* ------------------------------------------------------------- snapshot */
 
-static json_t *vector_json(const double *v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_real(v[i]))) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
-
+/* The "gaussian" snapshot (<teachkit/snapshot.h>) of the context
+ * distribution, with the progress of the optimisation. */
 static tk_status spdl_snapshot(void *self, const char **json_out)
 {
     spdl *t = self;
@@ -611,21 +605,13 @@ static tk_status spdl_snapshot(void *self, const char **json_out)
     *json_out = NULL;
     double *cov = t->scratch, *work = t->scratch + d * d;
     spdl_gauss_cov(&t->p, cov);
-    json_t *rows = json_array();
-    for (size_t i = 0; rows && i < d; i++)
-        if (json_array_append_new(rows, vector_json(cov + i * d, d))) {
-            json_decref(rows);
-            rows = NULL;
-        }
-    json_t *root = json_pack("{s:s, s:o, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:I}", "type",
-                             "gaussian", "mean", vector_json(t->p.mu, d), "cov", rows,
-                             "kl_target", spdl_kl(&t->p, &t->q, work), "iterations",
-                             (json_int_t)t->iterations, "steps_taken", (json_int_t)t->steps_taken,
-                             "steps_rejected", (json_int_t)t->steps_rejected, "alpha",
-                             t->last_alpha, "kl_step", t->last_kl_step, "env_steps",
-                             (json_int_t)t->steps);
-    char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
+    json_t *snap = tk_snapshot_gaussian(t->p.mu, cov, d);
+    json_t *extra = json_pack("{s:f, s:I, s:I, s:I, s:f, s:f, s:I}", "kl_target",
+                              spdl_kl(&t->p, &t->q, work), "iterations", (json_int_t)t->iterations,
+                              "steps_taken", (json_int_t)t->steps_taken, "steps_rejected",
+                              (json_int_t)t->steps_rejected, "alpha", t->last_alpha, "kl_step",
+                              t->last_kl_step, "env_steps", (json_int_t)t->steps);
+    char *text = tk_snapshot_dump(tk_snapshot_add(snap, extra));
     if (!text)
         return t->host->error(t->ctx, TK_ERR_INTERNAL, NULL,
                               "cannot build the snapshot (out of memory or non-finite value)");
@@ -775,8 +761,8 @@ static const tk_teacher_vtable spdl_vtable = {
  * Not "student-value": value_source "episode_return" needs no such
  * student, and "student" reports a missing value function itself.  The
  * two others declare the optional expert knowledge (docs/teachers/spdl.md). */
-static const char *const spdl_features[] = {"step-update", "accepts-initial-dist",
-                                            "accepts-target-dist", NULL};
+static const char *const spdl_features[] = {TK_FEATURE_STEP_UPDATE, TK_FEATURE_ACCEPTS_INITIAL_DIST,
+                                            TK_FEATURE_ACCEPTS_TARGET_DIST, NULL};
 
 static const tk_descriptor spdl_descriptor = {
     .struct_size = sizeof(tk_descriptor),

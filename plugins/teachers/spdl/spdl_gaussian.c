@@ -1,6 +1,7 @@
 /*
- * Gaussian maths of SPDL: see spdl_gaussian.h.  Closed forms of spec
- * section 11.5, derived for theta = (mu, l, o):
+ * Gaussian maths of SPDL: see spdl_gaussian.h.  Closed forms of the
+ * Gaussian's log-density, KL divergence and Fisher information, derived
+ * for theta = (mu, l, o):
  *
  *   z = L^-1 (c - mu),  log p(c) = -z.z/2 - sum_k l_k - (d/2) ln 2 pi
  *   d log p / d mu = L^-T z;  with G = (L^-T z) z^T:
@@ -332,7 +333,7 @@ static int conjugate_gradient(const double *Fd, const double *g, size_t P, int i
     return k;
 }
 
-/* Line-search acceptance (spec 11.4 step 6; 15.15).  TRPO accepts a step
+/* Line-search acceptance (_line_search of conjugate_gradient.py, fixed).  TRPO accepts a step
  * only when it both stays in the (1.5 x) trust region and does not lower
  * the objective; the original accepts when either holds. */
 static int accept_step(double kl, double improve, double max_kl, int require_both)

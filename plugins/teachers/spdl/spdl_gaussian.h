@@ -6,8 +6,8 @@
  * parameterised by theta = (mu [d], l [d], o [d(d-1)/2]): L_kk = exp(l_k)
  * and o holds the strictly-lower entries of L in row-major order ((1,0),
  * (2,0), (2,1), (3,0), ...), as TeachMyAgent's GaussianTorchDistribution.
- * Every function below works on these parameters with the closed forms of
- * section 11.5: log-densities, KL divergences and their gradients, and the
+ * Every function below works on these parameters with closed forms
+ * (spdl_gaussian.c derives them): log-densities, KL divergences and their gradients, and the
  * Fisher information, so no automatic differentiation is needed.  Cholesky
  * factorisations, triangular inverses and products go through LAPACKE and
  * CBLAS.
@@ -69,7 +69,8 @@ void spdl_value_grad(const spdl_gauss *p, const double *c, const double *v, size
  * KL(p || p_theta) at theta = p's parameters), row-major P x P. */
 void spdl_fisher(const spdl_gauss *p, double *F);
 
-/* The objective of section 11.4 at distribution `p`:
+/* The objective of SPDL (Klink et al., 2020; SelfPacedTeacher
+ * ._compute_context_loss) at distribution `p`:
  *   J = (1/n) sum_i exp(log p(c_i) - logp_old[i]) v[i] - alpha KL(p || q)
  * (terms with v[i] == 0 are skipped, so that an overflowing ratio does not
  * make NaN).  `work` holds 2 n d + n + d * d + d doubles. */
@@ -85,7 +86,7 @@ typedef struct spdl_step_params {
     int cg_iterations;      /* at most */
     int line_search_iterations;
     /* 1: accept a step when KL(p_old || p_new) <= 1.5 max_kl AND the
-     * objective did not decrease (TRPO's rule, the fix of spec 15.15);
+     * objective did not decrease (TRPO's rule, teachkit's fix);
      * 0: accept when either holds (the original). */
     int require_both;
 } spdl_step_params;
@@ -107,7 +108,7 @@ typedef struct spdl_step_result {
     int cg_iterations;       /* run */
 } spdl_step_result;
 
-/* One natural-gradient step (spec 11.4 step 6) on p, in place, for the
+/* One natural-gradient step (cg_step of conjugate_gradient.py) on p, in place, for the
  * objective above with the n contexts c, their values v and alpha.
  * Returns res->outcome. */
 int spdl_natural_step(spdl_gauss *p, const spdl_gauss *q, const double *c, const double *v,

@@ -1,4 +1,4 @@
-#include "plugin_config.h"
+#include "teachkit/plugin_config.h"
 
 #include "teachkit/config_merge.h"
 

@@ -1,4 +1,4 @@
-#include "diag.h"
+#include "teachkit/diag.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

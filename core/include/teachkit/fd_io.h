@@ -2,10 +2,11 @@
  * Whole reads and writes on file descriptors, through short counts and
  * EINTR: files the host writes, and the pipes from the child processes that
  * load plugins or check a study (which may crash or hang, hence the time
- * limit on reads).
+ * limit on reads).  In libteachkit because the registry (<teachkit/registry.h>)
+ * reads its probe through them.  [thread-safe]
  */
-#ifndef TK_HOST_FD_IO_H
-#define TK_HOST_FD_IO_H
+#ifndef TEACHKIT_FD_IO_H
+#define TEACHKIT_FD_IO_H
 
 #include <stddef.h>
 #include <sys/types.h>

@@ -3,10 +3,13 @@
  * the fix, e.g.
  *   teachkit: examples/toy.json: teacher.config.fit_rate: must be an integer in [2, 1000000], got 0
  * A tk_diag is filled by the first failing function and printed once by the
- * command that called it.  Plain value type, no allocation.
+ * command that called it.  Plain value type, no allocation.  Part of
+ * libteachkit because the plugin-hosting core (<teachkit/registry.h>,
+ * <teachkit/instance.h>) reports its errors this way too.  Every function
+ * touches only its arguments: [thread-safe].
  */
-#ifndef TK_HOST_DIAG_H
-#define TK_HOST_DIAG_H
+#ifndef TEACHKIT_DIAG_H
+#define TEACHKIT_DIAG_H
 
 #include <stdio.h>
 

@@ -1,4 +1,4 @@
-#include "fd_io.h"
+#include "teachkit/fd_io.h"
 
 #include <errno.h>
 #include <poll.h>
