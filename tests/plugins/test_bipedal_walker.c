@@ -6,6 +6,8 @@
  *   test_plugin_bipedal_walker PLUGIN.so [anything]     run the suite
  *   test_plugin_bipedal_walker PLUGIN.so --record       print the trajectory
  *       fixture (tests/fixtures/walker/trajectories.h) to stdout
+ *   test_plugin_bipedal_walker PLUGIN.so --record-tma   print the digests of
+ *       TeachMyAgent's walkers (TMA_WALKERS)
  */
 /* The gait's float arithmetic feeds the recorded trajectories: no fused
  * multiply-adds, whatever -march the build uses (the plugin is compiled with
@@ -1042,6 +1044,136 @@ START_TEST(test_shipped_test_sets)
 }
 END_TEST
 
+/* ------------------------------------------- TeachMyAgent's walkers */
+
+/* Stump Tracks with BodiesEnum walkers under TMA's rules
+ * (parametric_continuous_stump_tracks.py): observation 4 head values +
+ * the body's motor values + 10 lidars, one action per motor.  Motor values
+ * as the original's bodies give them (see tests/plugins/test_parkour.c
+ * for their derivation); digests of 300 steps of a fixed action sequence on
+ * task (1.0, 2.0) from harness seed 5, recorded once with this build
+ * (`--record` prints them). */
+static const struct {
+    const char *name;
+    size_t motors, state;
+    uint64_t digest;
+} TMA_WALKERS[] = {
+    {"old_classic_bipedal", 4, 10, 0xc09ee8db4f9258edULL},
+    {"classic_bipedal", 4, 10, 0xf94d9b7b5f60c4ffULL},
+    {"small_bipedal", 4, 10, 0x32b60b5e2b1f6d3cULL},
+    {"big_quadru", 8, 20, 0xaabf0b4c0074dc3bULL},
+    {"spider", 12, 28, 0x1303a3a75137ae5bULL},
+    {"millipede", 16, 40, 0x7ebf60514c096e1dULL},
+    {"wheel", 8, 20, 0xb3570da535380bdcULL},
+    {"profile_chimpanzee", 14, 36, 0x28590dd3c6903cf4ULL},
+    {"old_big_quadru", 8, 20, 0x18944bf71625faceULL},
+};
+#define N_TMA_WALKERS (sizeof TMA_WALKERS / sizeof TMA_WALKERS[0])
+
+static uint64_t tma_walker_digest(const char *name, size_t *obs_dim, size_t *act_dim)
+{
+    char config[160];
+    snprintf(config, sizeof config, "{\"variant\": \"tma\", \"walker\": \"%s\"}", name);
+    env_fx fx;
+    fx_must_open(&fx, "stump-tracks", config, 5);
+    *obs_dim = fx.info.obs_dim;
+    *act_dim = fx.info.act_dim;
+    const float task[2] = {1.0f, 2.0f};
+    float obs[64], act[16];
+    double r = 0.0;
+    int done = 0;
+    fx_reset(&fx, task, obs);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (int t = 0; t < 300 && !done; t++) {
+        for (size_t k = 0; k < fx.info.act_dim; k++)
+            act[k] = (float)sin(0.07 * t * (double)(k + 1) + (double)k);
+        fx_step(&fx, act, obs, &r, &done);
+        const unsigned char *p = (const unsigned char *)obs;
+        for (size_t i = 0; i < fx.info.obs_dim * sizeof *obs; i++)
+            h = (h ^ p[i]) * 0x100000001b3ULL;
+        p = (const unsigned char *)&r;
+        for (size_t i = 0; i < sizeof r; i++)
+            h = (h ^ p[i]) * 0x100000001b3ULL;
+    }
+    fx_close(&fx);
+    return h;
+}
+
+START_TEST(test_tma_walkers)
+{
+    size_t obs_dim = 0, act_dim = 0;
+    const uint64_t h = tma_walker_digest(TMA_WALKERS[_i].name, &obs_dim, &act_dim);
+    ck_assert_uint_eq(act_dim, TMA_WALKERS[_i].motors);
+    ck_assert_uint_eq(obs_dim, 4 + TMA_WALKERS[_i].state + 10);
+    ck_assert_msg(h == TMA_WALKERS[_i].digest, "%s: digest 0x%016llx, recorded 0x%016llx",
+                  TMA_WALKERS[_i].name, (unsigned long long)h,
+                  (unsigned long long)TMA_WALKERS[_i].digest);
+}
+END_TEST
+
+/* TeachMyAgent's bodies come with TMA's rules only. */
+START_TEST(test_tma_walker_needs_tma)
+{
+    env_fx fx;
+    ck_assert_int_eq(fx_open(&fx, "stump-tracks", "{\"walker\": \"spider\"}", 1), TK_ERR_CONFIG);
+    ck_assert_str_eq(fx.h.ctx.err_path, "walker");
+    fx_close(&fx);
+    ck_assert_int_eq(fx_open(&fx, "stump-tracks", "{\"variant\": \"tma\", \"walker\": \"fish\"}", 1),
+                     TK_ERR_CONFIG);
+    fx_close(&fx);
+}
+END_TEST
+
+/* Cross-check of the body builders: TMA's old_classic_bipedal and
+ * old_big_quadru are TDRL's default and quadru walkers
+ * (walkers/old/OldClassicBipedalBody.py is "taken from teachDeepRL"), so
+ * under TMA's rules they must play bit-identical episodes. */
+START_TEST(test_tma_old_bodies_match_tdrl_walkers)
+{
+    static const char *const pairs[2][2] = {{"default", "old_classic_bipedal"},
+                                            {"quadru", "old_big_quadru"}};
+    for (int p = 0; p < 2; p++) {
+        env_fx fx[2];
+        float obs[2][64], act[16];
+        double r[2];
+        int done[2] = {0, 0};
+        const float task[2] = {1.0f, 2.0f};
+        for (int k = 0; k < 2; k++) {
+            char config[160];
+            snprintf(config, sizeof config, "{\"variant\": \"tma\", \"walker\": \"%s\"}",
+                     pairs[p][k]);
+            fx_must_open(&fx[k], "stump-tracks", config, 9);
+            fx_reset(&fx[k], task, obs[k]);
+        }
+        ck_assert_uint_eq(fx[0].info.obs_dim, fx[1].info.obs_dim);
+        const size_t n = fx[0].info.obs_dim;
+        ck_assert_mem_eq(obs[0], obs[1], n * sizeof(float));
+        for (int t = 0; t < 300 && !done[0]; t++) {
+            for (size_t k = 0; k < fx[0].info.act_dim; k++)
+                act[k] = (float)sin(0.07 * t * (double)(k + 1) + (double)k);
+            for (int k = 0; k < 2; k++)
+                fx_step(&fx[k], act, obs[k], &r[k], &done[k]);
+            ck_assert_msg(memcmp(obs[0], obs[1], n * sizeof(float)) == 0 && r[0] == r[1] &&
+                              done[0] == done[1],
+                          "%s and %s differ at step %d", pairs[p][0], pairs[p][1], t);
+        }
+        fx_close(&fx[0]);
+        fx_close(&fx[1]);
+    }
+}
+END_TEST
+
+START_TEST(test_record_tma)
+{
+    for (size_t i = 0; i < N_TMA_WALKERS; i++) {
+        size_t o, a;
+        printf("    {\"%s\", %zu, %zu, 0x%016llxULL},\n", TMA_WALKERS[i].name,
+               TMA_WALKERS[i].motors, TMA_WALKERS[i].state,
+               (unsigned long long)tma_walker_digest(TMA_WALKERS[i].name, &o, &a));
+    }
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -1049,6 +1181,11 @@ int main(int argc, char **argv)
         return 2;
     }
     g_plugin = argv[1];
+    if (argc > 2 && strcmp(argv[2], "--record-tma") == 0) {
+        Suite *rs = suite_create("record");
+        tcase_add_test(tk_check_tcase(rs, "record", 600), test_record_tma);
+        return tk_check_run_in_process(rs, CK_SILENT);
+    }
     if (argc > 2 && strcmp(argv[2], "--record") == 0) {
         /* Check's asserts need a running test: record inside one, silently
          * and in-process so that stdout carries only the fixture. */
@@ -1075,5 +1212,8 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_save_load);
     tcase_add_test(tc, test_render);
     tcase_add_test(tc, test_shipped_test_sets);
+    tcase_add_loop_test(tc, test_tma_walkers, 0, (int)N_TMA_WALKERS);
+    tcase_add_test(tc, test_tma_walker_needs_tma);
+    tcase_add_test(tc, test_tma_old_bodies_match_tdrl_walkers);
     return tk_check_run(s);
 }

@@ -31,7 +31,8 @@ class Installed(unittest.TestCase):
                     "setter-solver"]:
             config = EXPERT.get(tid)
             self.assertEqual(teachkit.Teacher(tid, space, config=config, seed=1).id, tid)
-        for eid in ["toy-grid", "pendulum", "mountain-car", "stump-tracks", "hexagon-tracks"]:
+        for eid in ["toy-grid", "pendulum", "mountain-car", "stump-tracks", "hexagon-tracks",
+                    "parkour"]:
             self.assertEqual(teachkit.Env(eid, seed=1).id, eid)
 
     def test_works_from_another_directory(self):

@@ -17,6 +17,7 @@
 #endif
 
 #include "bw_env.hpp"
+#include "pk_env.hpp"
 #include "teachkit/rng.h"
 
 namespace bw {
@@ -63,6 +64,22 @@ double sign(double v)
 void ContactDetector::BeginContact(b2Contact *contact)
 {
     b2Body *bodies[2] = {contact->GetFixtureA()->GetBody(), contact->GetFixtureB()->GetBody()};
+    if (env_->agent_) {
+        /* TMA bodies: every part that checks contact, and the head's
+         * critical flag (parametric_continuous_stump_tracks.py). */
+        for (b2Body *b : bodies) {
+            const uintptr_t t = b->GetUserData().pointer;
+            if (pk::tag_kind(t) != pk::Kind::BodyPart)
+                continue;
+            pk::BodyPart &p = env_->agent_->parts[pk::tag_index(t)];
+            if (!p.check_contact)
+                continue;
+            p.has_contact = true;
+            if (p.contact_critical)
+                env_->head_contact_ = true;
+        }
+        return;
+    }
     for (b2Body *b : bodies) {
         uintptr_t tag = b->GetUserData().pointer;
         if (tag == 1)
@@ -78,6 +95,17 @@ void ContactDetector::BeginContact(b2Contact *contact)
 void ContactDetector::EndContact(b2Contact *contact)
 {
     b2Body *bodies[2] = {contact->GetFixtureA()->GetBody(), contact->GetFixtureB()->GetBody()};
+    if (env_->agent_) {
+        for (b2Body *b : bodies) {
+            const uintptr_t t = b->GetUserData().pointer;
+            if (pk::tag_kind(t) != pk::Kind::BodyPart)
+                continue;
+            pk::BodyPart &p = env_->agent_->parts[pk::tag_index(t)];
+            if (p.check_contact)
+                p.has_contact = false;
+        }
+        return;
+    }
     for (b2Body *b : bodies) {
         uintptr_t tag = b->GetUserData().pointer;
         if (tag >= 2) {
@@ -101,6 +129,17 @@ Env::Env(const Config &cfg) : cfg_(cfg), contacts_(this)
 Env::~Env()
 {
     destroy_world();
+    delete agent_;
+}
+
+int Config::obs_dim() const
+{
+    return 4 + (body ? body->state_size : 10 * morph->pairs) + NB_LIDAR;
+}
+
+int Config::act_dim() const
+{
+    return body ? body->motors : 4 * morph->pairs;
 }
 
 void Env::destroy_world()
@@ -115,6 +154,10 @@ void Env::destroy_world()
     hull_ = nullptr;
     legs_.clear();
     joints_.clear();
+    if (agent_) {
+        agent_->parts.clear();
+        agent_->motors.clear();
+    }
 }
 
 tk_status Env::fail(tk_status st, const char *fmt, ...)
@@ -151,7 +194,10 @@ tk_status Env::reset(tk_rng *rng, float *obs)
     prev_shaping_ = 0.0;
     std::memset(ground_contact_, 0, sizeof ground_contact_);
     build_terrain_bodies();
-    build_walker(rng);
+    if (cfg_.body)
+        build_body(rng);
+    else
+        build_walker(rng);
 
     done_ = false;
     episode_return_ = 0.0;
@@ -200,13 +246,24 @@ void Env::cast_lidar()
 
 tk_status Env::physics_step(const float *action, float *obs, double *reward, int *done)
 {
-    const Morphology &mo = *cfg_.morph;
     const int n_act = cfg_.act_dim();
-    for (int k = 0; k < n_act; k++) {
-        const double a = action[k];
-        const double speed = (k % 2 == 0 ? SPEED_HIP : SPEED_KNEE) * sign(a);
-        joints_[k]->SetMotorSpeed((float)speed);
-        joints_[k]->SetMaxMotorTorque((float)(mo.motors_torque * std::fmin(std::fabs(a), 1.0)));
+    if (agent_) {
+        for (int k = 0; k < n_act; k++) {
+            const pk::Motor &m = agent_->motors[(size_t)k];
+            const double a = action[k];
+            m.joint->SetMotorSpeed((float)(m.speed_control * sign(a)));
+            m.joint->SetMaxMotorTorque(
+                (float)(cfg_.body->motors_torque * std::fmin(std::fabs(a), 1.0)));
+        }
+    } else {
+        const Morphology &mo = *cfg_.morph;
+        for (int k = 0; k < n_act; k++) {
+            const double a = action[k];
+            const double speed = (k % 2 == 0 ? SPEED_HIP : SPEED_KNEE) * sign(a);
+            joints_[k]->SetMotorSpeed((float)speed);
+            joints_[k]->SetMaxMotorTorque(
+                (float)(mo.motors_torque * std::fmin(std::fabs(a), 1.0)));
+        }
     }
 
 #ifdef BW_TIME_WORLD_STEP
@@ -233,7 +290,9 @@ tk_status Env::physics_step(const float *action, float *obs, double *reward, int
     obs[o++] = (float)(2.0 * hull_->GetAngularVelocity() / FPS);
     obs[o++] = (float)(0.3 * vel.x * (VIEWPORT_W / SCALE) / FPS);
     obs[o++] = (float)(0.3 * vel.y * (VIEWPORT_H / SCALE) / FPS);
-    for (size_t i = 0; i < legs_.size(); i += 2) {
+    if (agent_)
+        o += body_observation(obs + o);
+    for (size_t i = 0; agent_ == nullptr && i < legs_.size(); i += 2) {
         const b2RevoluteJoint *hip = joints_[i], *knee = joints_[i + 1];
         obs[o++] = (float)hip->GetJointAngle();
         obs[o++] = (float)(hip->GetJointSpeed() / SPEED_HIP);
@@ -247,7 +306,8 @@ tk_status Env::physics_step(const float *action, float *obs, double *reward, int
     scroll_ = pos.x - VIEWPORT_W / SCALE / 5.0;
 
     double shaping = 130.0 * pos.x / SCALE;
-    shaping -= 5.0 * std::fabs(angle);
+    if (!cfg_.body || cfg_.body->head_angle_reward)
+        shaping -= 5.0 * std::fabs(angle);
     double r = has_prev_shaping_ ? shaping - prev_shaping_ : 0.0;
     prev_shaping_ = shaping;
     has_prev_shaping_ = true;
@@ -263,6 +323,47 @@ tk_status Env::physics_step(const float *action, float *obs, double *reward, int
         *done = 1;
     *reward = r;
     return TK_OK;
+}
+
+} /* namespace bw */
+
+namespace bw {
+
+/* A TMA body on the track (parametric_continuous_stump_tracks.py,
+ * _generate_walker): old morphologies spawn 2 LEG_H above the ground, new
+ * ones at their AGENT_CENTER_HEIGHT; the hull is the head. */
+void Env::build_body(tk_rng *rng)
+{
+    if (!agent_)
+        agent_ = new pk::Agent();
+    *agent_ = pk::Agent();
+    agent_->spec = cfg_.body;
+    agent_->hull_critical = true; /* walkers on Stump Tracks */
+    const double init_x = TERRAIN_STEP * TERRAIN_STARTPAD / 2.0;
+    const pk::BodySpec &b = *cfg_.body;
+    const double init_y =
+        TERRAIN_HEIGHT + (b.old_leg_h > 0.0 ? 2.0 * b.old_leg_h : b.agent_center_height);
+    const double push = -INITIAL_RANDOM + 2.0 * INITIAL_RANDOM * tk_rng_uniform(rng);
+    cfg_.body->build(agent_, world_, init_x, init_y, push);
+    hull_ = agent_->parts[agent_->head].body;
+    legs_.clear();
+    for (size_t i = 0; i < agent_->parts.size(); i++)
+        if (i != agent_->head)
+            legs_.push_back(agent_->parts[i].body);
+}
+
+/* Per motor: angle + correction, speed / speed control and, where the
+ * motor checks contact, its part's flag.  Returns the values written. */
+int Env::body_observation(float *obs)
+{
+    int o = 0;
+    for (const pk::Motor &m : agent_->motors) {
+        obs[o++] = (float)(m.joint->GetJointAngle() + m.angle_correction);
+        obs[o++] = (float)(m.joint->GetJointSpeed() / m.speed_control);
+        if (m.contact_part >= 0)
+            obs[o++] = agent_->parts[(size_t)m.contact_part].has_contact ? 1.0f : 0.0f;
+    }
+    return o;
 }
 
 } /* namespace bw */

@@ -23,6 +23,11 @@
 
 #include "teachkit/plugin.h"
 
+namespace pk {
+struct BodySpec;
+struct Agent;
+} /* namespace pk */
+
 namespace bw {
 
 /* ------------------------------------------------------- world constants */
@@ -53,8 +58,12 @@ constexpr uint16_t TERRAIN_CATEGORY = 0x0001;
 constexpr uint16_t WALKER_CATEGORY = 0x0020;
 
 constexpr int MAX_PAIRS = 2;
-constexpr int MAX_OBS = 4 + 10 * MAX_PAIRS + NB_LIDAR;
-constexpr int MAX_ACT = 4 * MAX_PAIRS;
+/* TeachMyAgent walkers: the millipede has the most motors (16) and motor
+ * values (40). */
+constexpr int MAX_BODY_MOTORS = 16, MAX_BODY_STATE = 40;
+constexpr int MAX_OBS = 4 + (MAX_BODY_STATE > 10 * MAX_PAIRS ? MAX_BODY_STATE : 10 * MAX_PAIRS) +
+                        NB_LIDAR;
+constexpr int MAX_ACT = MAX_BODY_MOTORS > 4 * MAX_PAIRS ? MAX_BODY_MOTORS : 4 * MAX_PAIRS;
 
 enum class Variant { TDRL, TMA };
 enum class LidarMode { FirstHit, Closest };
@@ -95,9 +104,13 @@ struct Config {
     double hexagon_noise_std = 0.1;
     DegenerateRule degenerate = DegenerateRule::Repair;
     uint64_t max_episode_steps = 2000;
+    /* A TeachMyAgent walker (pk_bodies.cpp) instead of `morph`, under TMA's
+     * rules (parametric_continuous_stump_tracks.py): its parts' contact
+     * flags, its critical head, its motors and TORQUE_PENALTY. */
+    const pk::BodySpec *body = nullptr;
 
-    int obs_dim() const { return 4 + 10 * morph->pairs + NB_LIDAR; }
-    int act_dim() const { return 4 * morph->pairs; }
+    int obs_dim() const;
+    int act_dim() const;
 };
 
 /* Fill the variant-dependent fields (lidar mode when "auto", contacts,
@@ -127,6 +140,9 @@ struct TrackData {
     std::vector<Cloud> clouds;       /* rendering only */
     size_t repaired = 0;
 };
+
+/* The background clouds: N_CLOUDS draws of 11 uniforms each from `rng`. */
+void generate_clouds(tk_rng *rng, std::vector<Cloud> *clouds);
 
 /* Whether b2PolygonShape::Set accepts `pts` without tripping one of its
  * assertions (Debian builds Box2D with assertions on: a degenerate polygon
@@ -181,6 +197,7 @@ public:
     const b2Body *hull() const { return hull_; }
     const std::vector<b2Body *> &legs() const { return legs_; }
     const Lidar *lidar() const { return lidar_; }
+    const pk::Agent *agent() const { return agent_; }
     double scroll() const { return scroll_; }
     b2World *world() { return world_; }
 
@@ -197,6 +214,8 @@ private:
     void build_walker(tk_rng *rng);
     void destroy_world();
     tk_status physics_step(const float *action, float *obs, double *reward, int *done);
+    void build_body(tk_rng *rng);
+    int body_observation(float *obs);
     void cast_lidar();
     tk_status fail(tk_status st, const char *fmt, ...) TK_PRINTF(3, 4);
 
@@ -219,6 +238,7 @@ private:
     Lidar lidar_[NB_LIDAR] = {};
     double lidar_dir_[NB_LIDAR][2] = {};      /* (sin, -cos)(1.5 i / 10) * range */
     double scroll_ = 0.0;
+    pk::Agent *agent_ = nullptr; /* owned; the body of cfg_.body, else NULL */
 };
 
 /* Draw the current scene (teachkit.render.v1, bw_render.cpp). */

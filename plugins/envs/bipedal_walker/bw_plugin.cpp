@@ -25,8 +25,10 @@
 #include <jansson.h>
 #include <new>
 
+#include "bw_config_util.hpp"
 #include "bw_env.hpp"
 #include "bw_inspect.h"
+#include "pk_env.hpp"
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/render.h"
@@ -46,6 +48,13 @@ const char *const HEXAGON_DIM_NAMES[bw::HEXAGON_DIMS] = {
     "poly_shape_0", "poly_shape_1", "poly_shape_2", "poly_shape_3",
     "poly_shape_4", "poly_shape_5", "poly_shape_6", "poly_shape_7",
     "poly_shape_8", "poly_shape_9", "poly_shape_10", "poly_shape_11"};
+
+/* TDRL's morphologies, then TeachMyAgent's walkers (BodiesEnum names of
+ * type WALKER, pk_bodies.cpp). */
+const char *const WALKER_NAMES[] = {"default", "short", "quadru", "old_classic_bipedal",
+                                    "classic_bipedal", "small_bipedal", "big_quadru", "spider",
+                                    "millipede", "wheel", "profile_chimpanzee", "old_big_quadru",
+                                    nullptr};
 
 const char STUMP_DEFAULTS[] =
     "{\"variant\": \"tdrl\", \"walker\": \"default\", \"lidar\": \"auto\", "
@@ -75,74 +84,11 @@ constexpr uint32_t STATE_VERSION = 1;
 
 /* ------------------------------------------------------------- config */
 
-/* The descriptor's defaults with `given` merged in, so that a host (or a
- * test) may pass only the keys it changes; unknown keys are errors. */
-tk_status merge_defaults(const tk_host_api *host, tk_ctx *ctx, const char *defaults,
-                         const char *given, char **merged_out)
-{
-    *merged_out = nullptr;
-    json_t *base = json_loads(defaults, 0, nullptr);
-    json_error_t jerr;
-    json_t *user = json_loads(given && *given ? given : "{}", 0, &jerr);
-    tk_status st = TK_OK;
-    if (!base)
-        st = host->error(ctx, TK_ERR_INTERNAL, nullptr, "invalid default config");
-    else if (!user)
-        st = host->error(ctx, TK_ERR_CONFIG, nullptr, "config is not valid JSON: %s", jerr.text);
-    else if (!json_is_object(user))
-        st = host->error(ctx, TK_ERR_CONFIG, nullptr, "config must be a JSON object");
-    if (st == TK_OK) {
-        const char *key;
-        json_t *v;
-        json_object_foreach(user, key, v) {
-            if (!json_object_get(base, key)) {
-                char known[512] = "";
-                const char *k2;
-                json_t *v2;
-                json_object_foreach(base, k2, v2) {
-                    size_t used = std::strlen(known);
-                    std::snprintf(known + used, sizeof known - used, "%s%s", used ? ", " : "",
-                                  k2);
-                }
-                st = host->error(ctx, TK_ERR_CONFIG, key, "unknown key (known keys: %s)", known);
-                break;
-            }
-            if (!json_is_null(v))
-                json_object_set(base, key, v);
-        }
-    }
-    if (st == TK_OK) {
-        *merged_out = json_dumps(base, JSON_COMPACT);
-        if (!*merged_out)
-            st = TK_ERR_NOMEM;
-    }
-    json_decref(base);
-    json_decref(user);
-    return st;
-}
-
-tk_status read_range(const tk_host_api *host, tk_ctx *ctx, tk_config *cfg, const char *key,
-                     double min, double max, double *low, double *high)
-{
-    double *v = nullptr;
-    size_t n = 0;
-    tk_status st = tk_config_double_array(cfg, key, 2, min, max, &v, &n);
-    if (st != TK_OK)
-        return st;
-    *low = v[0];
-    *high = v[1];
-    free(v);
-    if (*low > *high)
-        return host->error(ctx, TK_ERR_CONFIG, key, "must be [low, high] with low <= high, got "
-                                                    "[%g, %g]", *low, *high);
-    return TK_OK;
-}
-
 tk_status read_config(Instance *in, bw::Track track, const char *config_json, bw::Config *out)
 {
     const tk_host_api *host = in->host;
     char *merged = nullptr;
-    tk_status st = merge_defaults(host, in->ctx,
+    tk_status st = bw::merge_defaults(host, in->ctx,
                                   track == bw::Track::Stumps ? STUMP_DEFAULTS : HEXAGON_DEFAULTS,
                                   config_json, &merged);
     if (st != TK_OK)
@@ -161,19 +107,19 @@ tk_status read_config(Instance *in, bw::Track track, const char *config_json, bw
     int variant = 0, walker = 0, lidar = 0, rule = 0;
     int64_t steps = 0;
     if ((st = tk_config_choice(cfg, "variant", variants, &variant)) == TK_OK &&
-        (st = tk_config_choice(cfg, "walker", bw::MORPHOLOGY_NAMES, &walker)) == TK_OK &&
+        (st = tk_config_choice(cfg, "walker", WALKER_NAMES, &walker)) == TK_OK &&
         (st = tk_config_choice(cfg, "lidar", lidars, &lidar)) == TK_OK &&
         (st = tk_config_int(cfg, "max_episode_steps", 1, MAX_EPISODE_STEPS, &steps)) == TK_OK) {
         if (track == bw::Track::Stumps) {
             c.dims = 2;
-            if ((st = read_range(host, in->ctx, cfg, "stump_height_range", -MAX_ABS_STUMP_HEIGHT,
+            if ((st = bw::read_range(host, in->ctx, cfg, "stump_height_range", -MAX_ABS_STUMP_HEIGHT,
                                  MAX_ABS_STUMP_HEIGHT, &c.low[0], &c.high[0])) == TK_OK)
-                st = read_range(host, in->ctx, cfg, "obstacle_spacing_range", 0.0, MAX_SPACING,
+                st = bw::read_range(host, in->ctx, cfg, "obstacle_spacing_range", 0.0, MAX_SPACING,
                                 &c.low[1], &c.high[1]);
         } else {
             c.dims = bw::HEXAGON_DIMS;
             double lo = 0.0, hi = 0.0;
-            if ((st = read_range(host, in->ctx, cfg, "poly_shape_range", 0.0, MAX_POLY_SHAPE,
+            if ((st = bw::read_range(host, in->ctx, cfg, "poly_shape_range", 0.0, MAX_POLY_SHAPE,
                                  &lo, &hi)) == TK_OK &&
                 (st = tk_config_double(cfg, "obstacle_spacing", 0.0, MAX_SPACING,
                                        &c.hexagon_spacing)) == TK_OK &&
@@ -190,10 +136,21 @@ tk_status read_config(Instance *in, bw::Track track, const char *config_json, bw
     if (st != TK_OK)
         return st;
     c.variant = variant == 0 ? bw::Variant::TDRL : bw::Variant::TMA;
-    c.morph = bw::find_morphology(bw::MORPHOLOGY_NAMES[walker]);
+    c.morph = bw::find_morphology(WALKER_NAMES[walker]);
+    if (!c.morph) {
+        /* A TeachMyAgent body: TMA's rules only. */
+        if (c.variant != bw::Variant::TMA)
+            return host->error(in->ctx, TK_ERR_CONFIG, "walker",
+                               "\"%s\" is a TeachMyAgent body: it needs \"variant\": \"tma\"",
+                               WALKER_NAMES[walker]);
+        c.body = pk::find_body(WALKER_NAMES[walker]);
+        c.morph = bw::find_morphology("default"); /* unused with a body */
+    }
     c.lidar = lidar == 2 ? bw::LidarMode::Closest : bw::LidarMode::FirstHit;
     c.max_episode_steps = (uint64_t)steps;
     bw::finish_config(&c, lidar == 0);
+    if (c.body)
+        c.torque_cost = c.body->torque_penalty * 80.0;
     *out = c;
     return TK_OK;
 }

@@ -21,131 +21,26 @@
 #include <cmath>
 #include <cstring>
 
-#include "bw_env.hpp"
+#include "bw_canvas.hpp"
+#include "pk_env.hpp"
 
 namespace bw {
 
 namespace {
-
-struct RGB {
-    uint8_t r, g, b;
-};
 
 constexpr RGB SKY{230, 230, 255}, CLOUD{255, 255, 255}, GROUND{102, 153, 76},
     GRASS_A{76, 255, 76}, GRASS_B{76, 204, 76}, LIDAR{255, 0, 0}, OBSTACLE_LINE{153, 153, 153},
     HULL{128, 102, 230}, HULL_LINE{77, 77, 128}, LEG_A{179, 102, 153}, LEG_A_LINE{128, 77, 102},
     LEG_B{128, 51, 102}, LEG_B_LINE{77, 26, 51}, FLAG{230, 51, 0}, BLACK{0, 0, 0};
 
-class Canvas {
-public:
-    Canvas(uint8_t *rgb, int w, int h, double scroll)
-        : rgb_(rgb), w_(w), h_(h), scale_(w / (VIEWPORT_W / SCALE)), scroll_(scroll),
-          line_half_(std::max(0.5, w / VIEWPORT_W))
-    {
-    }
-
-    double px(double x) const { return (x - scroll_) * scale_; }
-    double py(double y) const { return h_ - y * scale_; }
-    double view_width() const { return w_ / scale_; }
-
-    void clear(RGB c)
-    {
-        for (int i = 0; i < w_ * h_; i++)
-            put(i, c);
-    }
-
-    /* Even-odd fill of a polygon given in world coordinates, sampling pixel
-     * centres. */
-    void fill(const double *x, const double *y, int n, RGB c)
-    {
-        double sx[16] = {}, sy[16] = {};
-        n = std::min(n, 16);
-        double ymin = 1e300, ymax = -1e300;
-        for (int i = 0; i < n; i++) {
-            sx[i] = px(x[i]);
-            sy[i] = py(y[i]);
-            ymin = std::min(ymin, sy[i]);
-            ymax = std::max(ymax, sy[i]);
-        }
-        fill_screen(sx, sy, n, ymin, ymax, c);
-    }
-
-    /* A segment `2 * line_half_` pixels thick (2 px at 600 px wide, as the
-     * original's outlines). */
-    void line(double x0, double y0, double x1, double y1, RGB c, double half = -1.0)
-    {
-        if (half < 0.0)
-            half = line_half_;
-        double ax = px(x0), ay = py(y0), bx = px(x1), by = py(y1);
-        double dx = bx - ax, dy = by - ay, len = std::hypot(dx, dy);
-        double nx = len > 0.0 ? -dy / len * half : 0.0, ny = len > 0.0 ? dx / len * half : half;
-        double tx = len > 0.0 ? dx / len * half : half, ty = len > 0.0 ? dy / len * half : 0.0;
-        /* Extend the ends by `half` so that outlines close at corners. */
-        double sx[4] = {ax - tx + nx, bx + tx + nx, bx + tx - nx, ax - tx - nx};
-        double sy[4] = {ay - ty + ny, by + ty + ny, by + ty - ny, ay - ty - ny};
-        double ymin = *std::min_element(sy, sy + 4), ymax = *std::max_element(sy, sy + 4);
-        fill_screen(sx, sy, 4, ymin, ymax, c);
-    }
-
-    void outline(const double *x, const double *y, int n, RGB c)
-    {
-        for (int i = 0; i < n; i++)
-            line(x[i], y[i], x[(i + 1) % n], y[(i + 1) % n], c);
-    }
-
-private:
-    void put(int i, RGB c)
-    {
-        rgb_[3 * i] = c.r;
-        rgb_[3 * i + 1] = c.g;
-        rgb_[3 * i + 2] = c.b;
-    }
-
-    void fill_screen(const double *sx, const double *sy, int n, double ymin, double ymax, RGB c)
-    {
-        if (!(ymax >= 0.0) || !(ymin < h_))
-            return;
-        int j0 = std::max(0, (int)std::ceil(ymin - 0.5));
-        int j1 = std::min(h_ - 1, (int)std::floor(ymax - 0.5));
-        double xs[16];
-        for (int j = j0; j <= j1; j++) {
-            const double yc = j + 0.5;
-            int k = 0;
-            for (int i = 0; i < n; i++) {
-                double ya = sy[i], yb = sy[(i + 1) % n];
-                if ((ya <= yc && yc < yb) || (yb <= yc && yc < ya)) {
-                    double xa = sx[i], xb = sx[(i + 1) % n];
-                    xs[k++] = xa + (yc - ya) / (yb - ya) * (xb - xa);
-                }
-            }
-            std::sort(xs, xs + k);
-            for (int p = 0; p + 1 < k; p += 2) {
-                double lo = std::max(xs[p], -1.0), hi = std::min(xs[p + 1], (double)w_ + 1.0);
-                int i0 = std::max(0, (int)std::ceil(lo - 0.5));
-                int i1 = std::min(w_ - 1, (int)std::ceil(hi - 0.5) - 1);
-                for (int i = i0; i <= i1; i++)
-                    put(j * w_ + i, c);
-            }
-        }
-    }
-
-    uint8_t *rgb_;
-    int w_, h_;
-    double scale_, scroll_, line_half_;
-};
-
-/* World-space vertices of a body's single polygon fixture. */
-int body_polygon(const b2Body *body, double *x, double *y)
+void draw_flag(Canvas &cv)
 {
-    const b2Fixture *f = body->GetFixtureList();
-    const b2PolygonShape *shape = static_cast<const b2PolygonShape *>(f->GetShape());
-    const b2Transform &xf = body->GetTransform();
-    for (int i = 0; i < shape->m_count; i++) {
-        b2Vec2 v = b2Mul(xf, shape->m_vertices[i]);
-        x[i] = v.x;
-        y[i] = v.y;
-    }
-    return shape->m_count;
+    const double flag_x = TERRAIN_STEP * 3.0, fy1 = TERRAIN_HEIGHT, fy2 = fy1 + 50.0 / SCALE;
+    cv.line(flag_x, fy1, flag_x, fy2, BLACK);
+    double fx[3] = {flag_x, flag_x, flag_x + 25.0 / SCALE};
+    double fy[3] = {fy2, fy2 - 10.0 / SCALE, fy2 - 5.0 / SCALE};
+    cv.fill(fx, fy, 3, FLAG);
+    cv.outline(fx, fy, 3, BLACK);
 }
 
 } /* namespace */
@@ -206,6 +101,20 @@ tk_status render(const Env &env, uint8_t *rgb, int width, int height)
         cv.outline(x, y, shape.m_count, OBSTACLE_LINE);
     }
     double x[b2_maxPolygonVertices], y[b2_maxPolygonVertices];
+    if (const pk::Agent *a = env.agent()) {
+        /* A TeachMyAgent body in its own colours, head last. */
+        for (size_t i = 0; i <= a->parts.size(); i++) {
+            const size_t k = i < a->parts.size() ? i : a->head;
+            if (i < a->parts.size() && i == a->head)
+                continue;
+            const pk::BodyPart &p = a->parts[k];
+            int n = body_polygon(p.body, x, y);
+            cv.fill(x, y, n, {p.color1[0], p.color1[1], p.color1[2]});
+            cv.outline(x, y, n, {p.color2[0], p.color2[1], p.color2[2]});
+        }
+        draw_flag(cv);
+        return TK_OK;
+    }
     const std::vector<b2Body *> &legs = env.legs();
     for (size_t i = 0; i < legs.size(); i++) {
         const bool side_a = (i / 2) % 2 == 0; /* i = -1 in the original's loop */
@@ -216,13 +125,7 @@ tk_status render(const Env &env, uint8_t *rgb, int width, int height)
     int n = body_polygon(env.hull(), x, y);
     cv.fill(x, y, n, HULL);
     cv.outline(x, y, n, HULL_LINE);
-
-    const double flag_x = TERRAIN_STEP * 3.0, fy1 = TERRAIN_HEIGHT, fy2 = fy1 + 50.0 / SCALE;
-    cv.line(flag_x, fy1, flag_x, fy2, BLACK);
-    double fx[3] = {flag_x, flag_x, flag_x + 25.0 / SCALE};
-    double fy[3] = {fy2, fy2 - 10.0 / SCALE, fy2 - 5.0 / SCALE};
-    cv.fill(fx, fy, 3, FLAG);
-    cv.outline(fx, fy, 3, BLACK);
+    draw_flag(cv);
     return TK_OK;
 }
 

@@ -244,11 +244,13 @@ tk_status Env::generate_track(tk_rng *rng)
 }
 
 /* Clouds are decoration, but the original draws them from the env stream
- * between the terrain and the walker; drawing them keeps that order. */
-void Env::generate_clouds(tk_rng *rng)
+ * between the terrain and the walker; drawing them keeps that order.  The
+ * Parkour draws the same clouds (TeachMyAgent parametric_continuous_parkour.py
+ * _generate_clouds). */
+void generate_clouds(tk_rng *rng, std::vector<Cloud> *clouds)
 {
     const double TS = TERRAIN_STEP;
-    track_.clouds.clear();
+    clouds->clear();
     for (int i = 0; i < N_CLOUDS; i++) {
         Cloud c;
         double x = tk_rng_uniform(rng) * TERRAIN_LENGTH * TS;
@@ -260,8 +262,13 @@ void Env::generate_clouds(tk_rng *rng)
         c.x1 = c.x2 = c.x[0];
         for (int a = 1; a < 5; a++)
             c.x1 = std::fmin(c.x1, c.x[a]), c.x2 = std::fmax(c.x2, c.x[a]);
-        track_.clouds.push_back(c);
+        clouds->push_back(c);
     }
+}
+
+void Env::generate_clouds(tk_rng *rng)
+{
+    bw::generate_clouds(rng, &track_.clouds);
 }
 
 /* Obstacles first (the original creates them inside the generation loop),
