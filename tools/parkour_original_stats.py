@@ -9,7 +9,8 @@ RandomState), the same 2000-step limit and the same table.  The random
 streams differ from teachkit's, so compare the statistics, not episodes.
 
 Needs the original installed (flowersteam/TeachMyAgent: Python 3.6-3.7,
-gym, Box2D; see docs/envs/parkour.md, "Behaviour against the original"):
+TensorFlow 1.x for its terrain CPPN, gym, Box2D; see docs/envs/parkour.md,
+"Behaviour against the original"):
 
     python tools/parkour_original_stats.py --episodes 60 --tasks 20 --seed 1
 
@@ -54,7 +55,9 @@ def own_set(body):
 
 
 def lidars_for(body):
-    """The lidar fan TeachMyAgent's run scripts choose (teachkit's "auto")."""
+    """teachkit's "auto" lidar fan.  TeachMyAgent's run scripts choose the same
+    for walkers, climbers and the fish but leave the amphibian's unset, which
+    the env's constructor does not handle; "full" is what teachkit uses."""
     if body in CLIMBERS:
         return "up"
     if body in SWIMMERS:
