@@ -10,6 +10,7 @@
 #include "cmd_args.h"
 #include "commands.h"
 #include "dir_lock.h"
+#include "plot_radar.h"
 #include "json_file.h"
 #include "manifest.h"
 #include "plot.h"
@@ -566,16 +567,33 @@ int tk_cmd_report(int argc, char **argv)
 
 int tk_cmd_plot(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "--radar") == 0) {
+        if (argc < 3 || tk_wants_help(argc, argv)) {
+            fprintf(stderr, "usage: teachkit plot --radar OUT.png STUDY_DIR STUDY_DIR STUDY_DIR...\n");
+            return 2;
+        }
+        tk_diag d;
+        tk_diag_clear(&d);
+        if (tk_plot_radar(argv[2], argv + 3, (size_t)(argc - 3), &d)) {
+            tk_diag_print(&d, stderr);
+            return 1;
+        }
+        printf("radar written to %s (its table next to it, as .csv)\n", argv[2]);
+        return 0;
+    }
     if (argc != 2 || tk_wants_help(argc, argv)) {
         fprintf(argc == 2 ? stdout : stderr,
                 "usage: teachkit plot RUN_OR_STUDY_DIR\n"
+                "       teachkit plot --radar OUT.png STUDY_DIR STUDY_DIR STUDY_DIR...\n"
                 "\n"
                 "Draws PNG and SVG figures into DIR/plots with gnuplot.  A run: its\n"
                 "mastered_pct curve and, for task spaces of 2+ dimensions, the curriculum\n"
                 "(sampled tasks, GMM ellipses or RIAC regions coloured by ALP, Oracle window)\n"
                 "with an animated curriculum.gif over the teacher snapshots.  A study: learning\n"
                 "curves (mean +- standard error), final-performance bars with significance\n"
-                "marks, and the figures of the first run of each group.\n");
+                "marks, and the figures of the first run of each group.  --radar: one axis\n"
+                "per study (a challenge profile), one polygon per teacher, its mean final\n"
+                "mastered_pct (table in OUT.csv).\n");
         return argc == 2 ? 0 : 2;
     }
     char study_json[PATH_MAX + 16];
