@@ -36,7 +36,7 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 m["seed"] = [1, 2]
 m["budget"] = {"episodes": 2}
-m["eval"] = {"every_episodes": 0, "test_set": {"grid": 2}}
+m["eval"] = {"every_episodes": 0, "at_start": False, "test_set": {"grid": 2}}
 json.dump(m, open(sys.argv[2], "w"))
 PY
         check "$name: the CI form runs" quiet "$tk" study "$work/$name.ci.json" --jobs 2 \
