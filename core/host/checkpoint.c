@@ -84,7 +84,7 @@ int tk_checkpoint_supported(const tk_experiment *x)
     return tk_checkpoint_unsupported_reason(x, buf, sizeof buf) == NULL;
 }
 
-static void put_progress(tk_state_writer *w, const tk_run_progress *p)
+static void put_progress(tk_state_writer *w, const tk_run_progress *p, const tk_manifest *m)
 {
     tk_state_put_u64(w, p->episodes);
     tk_state_put_u64(w, p->env_steps);
@@ -101,9 +101,11 @@ static void put_progress(tk_state_writer *w, const tk_run_progress *p)
         tk_state_put_u64(w, p->log_bytes[i]);
         tk_state_put_u64(w, p->log_crc[i]);
     }
+    if (m->student_reset_every_env_steps)
+        tk_state_put_u64(w, p->student_resets);
 }
 
-static void get_progress(tk_state_reader *r, tk_run_progress *p)
+static void get_progress(tk_state_reader *r, tk_run_progress *p, const tk_manifest *m)
 {
     p->episodes = tk_state_get_u64(r);
     p->env_steps = tk_state_get_u64(r);
@@ -120,6 +122,7 @@ static void get_progress(tk_state_reader *r, tk_run_progress *p)
         p->log_bytes[i] = tk_state_get_u64(r);
         p->log_crc[i] = tk_state_get_u64(r);
     }
+    p->student_resets = m->student_reset_every_env_steps ? tk_state_get_u64(r) : 0;
 }
 
 /* ---------------------------------------------------------------- header */
@@ -249,7 +252,7 @@ int tk_checkpoint_write(const char *run_dir, const tk_experiment *x, const tk_ru
     tk_state_writer w;
     tk_state_writer_init(&w);
     tk_state_put_u64(&w, x->manifest->seed);
-    put_progress(&w, p);
+    put_progress(&w, p, x->manifest);
     const tk_instance *list[4];
     int n = instances(x, list);
     for (int i = 0; i < n; i++) {
@@ -356,7 +359,7 @@ static int examine(candidate *c, const char *dir, const tk_experiment *x, int fl
     }
     tk_state_reader_init(&c->r, c->data + HEADER_SIZE, c->size - HEADER_SIZE);
     uint64_t seed = tk_state_get_u64(&c->r);
-    get_progress(&c->r, &c->p);
+    get_progress(&c->r, &c->p, x->manifest);
     if (c->r.failed) {
         snprintf(c->why, sizeof c->why, "malformed (its counters end early)");
         return -1;

@@ -43,6 +43,9 @@ typedef struct tk_run_progress {
     uint64_t last_snapshot_episode; /* episode count at the last teacher snapshot, UINT64_MAX if none */
     uint64_t log_bytes[TK_N_LOGS];  /* length of each log the checkpoint covers */
     uint64_t log_crc[TK_N_LOGS];    /* CRC-32C of those bytes */
+    /* Student re-creations so far (manifest student_reset); stored only by
+     * runs that reset their student, so other checkpoints keep their bytes. */
+    uint64_t student_resets;
 } tk_run_progress;
 
 /* The header that makes `body` a checkpoint file (tests and the fuzz

@@ -10,6 +10,8 @@
 #include "cmd_args.h"
 #include "commands.h"
 #include "dir_lock.h"
+#include "baseline.h"
+#include "plot_radar.h"
 #include "json_file.h"
 #include "manifest.h"
 #include "plot.h"
@@ -533,10 +535,14 @@ done:
 
 int tk_cmd_report(int argc, char **argv)
 {
-    const char *dir = NULL, *baseline = "random";
+    const char *dir = NULL, *baseline = "random", *against = NULL, *export_to = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--baseline") == 0 && i + 1 < argc)
             baseline = argv[++i];
+        else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc)
+            against = argv[++i];
+        else if (strcmp(argv[i], "--export-baseline") == 0 && i + 1 < argc)
+            export_to = argv[++i];
         else if (argv[i][0] != '-' && !dir)
             dir = argv[i];
         else {
@@ -547,35 +553,59 @@ int tk_cmd_report(int argc, char **argv)
     if (!dir || tk_wants_help(argc, argv)) {
         fprintf(dir ? stdout : stderr,
                 "usage: teachkit report STUDY_DIR [--baseline TEACHER | --baseline LABEL=VALUE]\n"
+                "                       [--against BASELINE_FILE] [--export-baseline FILE]\n"
                 "\n"
                 "Per group of runs (same swept values but the seed): mean, std, standard\n"
                 "error and 95%% CI of the final mastered_pct and of its area under the curve,\n"
                 "Welch's t-test p-values against the baseline group (the same swept values\n"
                 "but the baseline teacher, default random, or LABEL=VALUE), and\n"
                 "finished/failed counts.  Prints Markdown; writes report.md, report.csv and\n"
-                "curves.csv into STUDY_DIR.\n");
+                "curves.csv into STUDY_DIR.  --export-baseline writes the study's per-group\n"
+                "results (finals per seed, curves) into FILE; --against compares the study\n"
+                "with such a file, group by group (against.md, against.csv).\n");
         return dir ? 0 : 2;
     }
     tk_diag d;
-    if (tk_report_study(dir, baseline, stdout, &d)) {
+    if (tk_report_study(dir, baseline, stdout, &d) ||
+        (export_to && tk_baseline_export(dir, export_to, &d)) ||
+        (against && (printf("\n"), tk_baseline_compare(dir, against, stdout, &d)))) {
         tk_diag_print(&d, stderr);
         return 1;
     }
+    if (export_to)
+        printf("baseline written to %s\n", export_to);
     return 0;
 }
 
 int tk_cmd_plot(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "--radar") == 0) {
+        if (argc < 3 || tk_wants_help(argc, argv)) {
+            fprintf(stderr, "usage: teachkit plot --radar OUT.png STUDY_DIR STUDY_DIR STUDY_DIR...\n");
+            return 2;
+        }
+        tk_diag d;
+        tk_diag_clear(&d);
+        if (tk_plot_radar(argv[2], argv + 3, (size_t)(argc - 3), &d)) {
+            tk_diag_print(&d, stderr);
+            return 1;
+        }
+        printf("radar written to %s (its table next to it, as .csv)\n", argv[2]);
+        return 0;
+    }
     if (argc != 2 || tk_wants_help(argc, argv)) {
         fprintf(argc == 2 ? stdout : stderr,
                 "usage: teachkit plot RUN_OR_STUDY_DIR\n"
+                "       teachkit plot --radar OUT.png STUDY_DIR STUDY_DIR STUDY_DIR...\n"
                 "\n"
                 "Draws PNG and SVG figures into DIR/plots with gnuplot.  A run: its\n"
                 "mastered_pct curve and, for task spaces of 2+ dimensions, the curriculum\n"
                 "(sampled tasks, GMM ellipses or RIAC regions coloured by ALP, Oracle window)\n"
                 "with an animated curriculum.gif over the teacher snapshots.  A study: learning\n"
                 "curves (mean +- standard error), final-performance bars with significance\n"
-                "marks, and the figures of the first run of each group.\n");
+                "marks, and the figures of the first run of each group.  --radar: one axis\n"
+                "per study (a challenge profile), one polygon per teacher, its mean final\n"
+                "mastered_pct (table in OUT.csv).\n");
         return argc == 2 ? 0 : 2;
     }
     char study_json[PATH_MAX + 16];

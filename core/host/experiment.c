@@ -1,6 +1,7 @@
 #include "experiment.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "teachkit/plugin_config.h"
@@ -84,6 +85,39 @@ static int check_compatibility(tk_experiment *x, tk_diag *d)
     return 0;
 }
 
+tk_student_spec tk_experiment_student_spec(const tk_experiment *x)
+{
+    tk_student_spec spec = {x->info.obs_dim, x->info.act_dim, x->info.obs_low, x->info.obs_high,
+                            x->info.act_low, x->info.act_high, x->info.max_episode_steps,
+                            sizeof(tk_student_spec)};
+    return spec;
+}
+
+/* TeachMyAgent seeds its DimensionsShuffler with the run seed; a manifest
+ * may fix the shuffle instead, to compare seeds on one rugged space. */
+static int setup_shuffle(tk_experiment *x, tk_diag *d)
+{
+    const tk_manifest *m = x->manifest;
+    uint64_t seed = m->shuffle_has_seed ? m->shuffle_seed : m->seed;
+    if (seed > UINT32_MAX)
+        return tk_diag_set(d, m->file, "task_shuffle.seed",
+                           "the shuffle takes seeds below 2^32 (as NumPy's RandomState); the "
+                           "run seed %llu is larger, so give task_shuffle.seed",
+                           (unsigned long long)seed);
+    x->shuffle = tk_task_shuffle_create(&x->info.task_space, (uint32_t)m->shuffle_cuttings,
+                                        (uint32_t)seed);
+    x->env_task = calloc(x->info.task_space.dims, sizeof(float));
+    return x->shuffle && x->env_task ? 0 : tk_diag_set(d, NULL, NULL, "out of memory");
+}
+
+const float *tk_experiment_env_task(tk_experiment *x, const float *task)
+{
+    if (!x->shuffle)
+        return task;
+    tk_task_shuffle_to_env(x->shuffle, task, x->env_task);
+    return x->env_task;
+}
+
 int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg, tk_diag *d)
 {
     memset(x, 0, sizeof *x);
@@ -112,9 +146,9 @@ int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg
 
     if (tk_instance_create_teacher(&x->teacher, &x->info.task_space, m->file, d))
         return -1;
-    tk_student_spec spec = {x->info.obs_dim, x->info.act_dim, x->info.obs_low, x->info.obs_high,
-                            x->info.act_low, x->info.act_high, x->info.max_episode_steps,
-                            sizeof(tk_student_spec)};
+    if (m->shuffle_cuttings && setup_shuffle(x, d))
+        return -1;
+    tk_student_spec spec = tk_experiment_student_spec(x);
     if (tk_instance_create_student(&x->student, &spec, m->file, d))
         return -1;
     tk_instance_use_student(&x->teacher, &x->student);
@@ -141,6 +175,10 @@ void tk_experiment_teardown(tk_experiment *x)
     tk_instance_destroy(&x->eval_env);
     tk_instance_destroy(&x->env);
     tk_test_set_free(&x->test_set);
+    tk_task_shuffle_free(x->shuffle);
+    free(x->env_task);
+    x->shuffle = NULL;
+    x->env_task = NULL;
 }
 
 json_t *tk_manifest_resolve(const tk_manifest *m, tk_registry *reg, tk_diag *d)

@@ -11,6 +11,7 @@
 #include "teachkit/instance.h"
 #include "manifest.h"
 #include "registry.h"
+#include "task_shuffle.h"
 #include "test_set.h"
 
 typedef struct tk_experiment {
@@ -23,10 +24,19 @@ typedef struct tk_experiment {
     int self_evaluating;         /* env provides evaluate(): no test episodes */
     int raw_return;              /* teacher wants raw returns */
     int step_updates;            /* teacher wants step_update/episode_start */
+    tk_task_shuffle *shuffle;    /* manifest task_shuffle (owned), NULL if none */
+    float *env_task;             /* the env's task under `shuffle` (owned), NULL if none */
 } tk_experiment;
 
 int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg, tk_diag *d);
 void tk_experiment_teardown(tk_experiment *x);
+
+/* What the student is created with (the env's sizes and bounds). */
+tk_student_spec tk_experiment_student_spec(const tk_experiment *x);
+
+/* The task the env plays for the teacher's `task`: `task` itself, or its
+ * image under the manifest's task_shuffle (in x->env_task). */
+const float *tk_experiment_env_task(tk_experiment *x, const float *task);
 
 /* The resolved manifest (host defaults and plugin defaults filled in). */
 json_t *tk_experiment_resolved_manifest(const tk_experiment *x);

@@ -16,13 +16,15 @@
 
 static const char *const top_keys[] = {"name", "description", "seed", "budget", "teacher", "env",
                                        "student", "eval", "log", "checkpoint", "plugin_paths",
-                                       "on_nonfinite", NULL};
+                                       "on_nonfinite", "student_reset", "task_shuffle", NULL};
 static const char *const budget_keys[] = {"episodes", "env_steps", NULL};
 static const char *const component_keys[] = {"plugin", "config", NULL};
 static const char *const eval_keys[] = {"every_episodes", "every_env_steps", "at_start",
                                         "test_set", "mastery_threshold", NULL};
 static const char *const log_keys[] = {"teacher_snapshot_every", "progress", NULL};
 static const char *const checkpoint_keys[] = {"every_episodes", "every_seconds", NULL};
+static const char *const student_reset_keys[] = {"every_env_steps", NULL};
+static const char *const task_shuffle_keys[] = {"cuttings", "seed", NULL};
 
 typedef struct parser {
     const char *file;
@@ -314,6 +316,38 @@ static int parse_checkpoint(parser *p, json_t *root, tk_manifest *m)
     return 0;
 }
 
+/* "student_reset": the forgetting student of TeachMyAgent's profiles. */
+static int parse_student_reset(parser *p, json_t *root, tk_manifest *m)
+{
+    int err;
+    json_t *r = object_member(p, root, "", "student_reset", 0, &err);
+    if (!r)
+        return err;
+    if (check_keys(p, r, "student_reset", student_reset_keys))
+        return -1;
+    if (!json_object_get(r, "every_env_steps"))
+        return fail(p, "student_reset.every_env_steps", "is required (an integer >= 1)");
+    return get_count(p, r, "student_reset", "every_env_steps", 1, MAX_COUNT,
+                     &m->student_reset_every_env_steps);
+}
+
+/* "task_shuffle": TeachMyAgent's rugged-difficulty profile. */
+static int parse_task_shuffle(parser *p, json_t *root, tk_manifest *m)
+{
+    int err;
+    json_t *t = object_member(p, root, "", "task_shuffle", 0, &err);
+    if (!t)
+        return err;
+    m->shuffle_cuttings = 4;  /* the reference's default */
+    if (check_keys(p, t, "task_shuffle", task_shuffle_keys) ||
+        get_count(p, t, "task_shuffle", "cuttings", 1, 1024, &m->shuffle_cuttings))
+        return -1;
+    json_t *seed = json_object_get(t, "seed");
+    m->shuffle_has_seed = seed && !json_is_null(seed);
+    /* NumPy's RandomState takes seeds below 2^32. */
+    return get_count(p, t, "task_shuffle", "seed", 0, UINT32_MAX, &m->shuffle_seed);
+}
+
 /* Relative paths are anchored at the manifest's directory, made absolute
  * when it exists: manifest.json stores these paths, so they must mean the
  * same from any working directory (a run resumed from elsewhere compares
@@ -378,7 +412,8 @@ int tk_manifest_parse(json_t *root, const char *file, tk_manifest *m, tk_diag *d
         parse_component(&p, root, "env", NULL, &m->env) ||
         parse_component(&p, root, "student", "none", &m->student) || parse_eval(&p, root, m) ||
         parse_log(&p, root, m) || parse_checkpoint(&p, root, m) ||
-        parse_plugin_paths(&p, root, m) ||
+        parse_plugin_paths(&p, root, m) || parse_student_reset(&p, root, m) ||
+        parse_task_shuffle(&p, root, m) ||
         get_choice(&p, root, "", "on_nonfinite", policies, &policy))
         return -1;
     m->on_nonfinite = (tk_nonfinite_policy)policy;
@@ -461,5 +496,17 @@ json_t *tk_manifest_to_json(const tk_manifest *m, json_t *teacher_cfg, json_t *e
     json_object_set_new(root, "plugin_paths", paths);
     json_object_set_new(root, "on_nonfinite",
                         json_string(m->on_nonfinite == TK_NONFINITE_SKIP ? "skip" : "stop"));
+    /* Written only when set, so that the resolved manifests (and study
+     * hashes) of runs without profiles stay what they were. */
+    if (m->student_reset_every_env_steps)
+        json_object_set_new(root, "student_reset",
+                            json_pack("{s:I}", "every_env_steps",
+                                      (json_int_t)m->student_reset_every_env_steps));
+    if (m->shuffle_cuttings)
+        json_object_set_new(root, "task_shuffle",
+                            json_pack("{s:I, s:o}", "cuttings", (json_int_t)m->shuffle_cuttings,
+                                      "seed", m->shuffle_has_seed
+                                                  ? json_integer((json_int_t)m->shuffle_seed)
+                                                  : json_null()));
     return root;
 }

@@ -41,6 +41,11 @@ typedef struct tk_manifest {
     uint64_t checkpoint_every_episodes;  /* 0 = not by episodes */
     double checkpoint_every_seconds;     /* 0 = not by time */
     tk_nonfinite_policy on_nonfinite;
+    /* Challenge profiles (docs/manifest.md, "Challenge profiles"). */
+    uint64_t student_reset_every_env_steps; /* 0 = the student is never reset */
+    uint64_t shuffle_cuttings;   /* 0 = the teacher sees the env's task space */
+    int shuffle_has_seed;        /* else the shuffle is seeded with the run seed */
+    uint64_t shuffle_seed;
     char **plugin_paths;         /* resolved against the manifest's directory */
     size_t n_plugin_paths;
 } tk_manifest;

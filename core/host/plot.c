@@ -19,6 +19,8 @@ extern char **environ;
 
 #define FIG_SIZE "800,600"
 
+static int run_gnuplot(const char *dir, const char *script, tk_diag *d);
+
 static FILE *open_file(const char *dir, const char *name, tk_diag *d)
 {
     char path[PATH_MAX + 64];
@@ -30,6 +32,11 @@ static FILE *open_file(const char *dir, const char *name, tk_diag *d)
     if (!f)
         tk_diag_set(d, path, NULL, "cannot write: %s", strerror(errno));
     return f;
+}
+
+int tk_plot_gnuplot(const char *dir, const char *script, tk_diag *d)
+{
+    return run_gnuplot(dir, script, d);
 }
 
 /* Runs `gnuplot script` inside `dir`. */

@@ -21,4 +21,8 @@
 int tk_plot_run(const char *run_dir, tk_diag *d);
 int tk_plot_study(const char *study_dir, tk_diag *d);
 
+/* Runs `gnuplot SCRIPT` with `dir` as its working directory (the script's
+ * relative paths are inside it); for the other figure modules. */
+int tk_plot_gnuplot(const char *dir, const char *script, tk_diag *d);
+
 #endif

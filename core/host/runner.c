@@ -12,6 +12,7 @@
 #include "checkpoint.h"
 #include "episode_player.h"
 #include "run_files.h"
+#include "student_reset.h"
 #include "teachkit/stop_request.h"
 #include "system_json.h"
 
@@ -266,7 +267,7 @@ static int start_env_episode(run_state *s, double *t, tk_diag *d)
         if (tk_episode_record_begin(&s->record, &x->env.ctx.rng, state, size, s->task))
             return tk_diag_set(d, NULL, NULL, "out of memory");
     }
-    tk_status st = ev->set_task(x->env.self, s->task);
+    tk_status st = ev->set_task(x->env.self, tk_experiment_env_task(x, s->task));
     if (st == TK_OK)
         st = ev->reset(x->env.self, s->obs);
     lap(s, PHASE_ENV, t);
@@ -435,6 +436,11 @@ static int log_episode(run_state *s, const episode *ep, double norm, int success
     int n = snprintf(s->line, size, "{\"episode\":%llu,\"task\":",
                      (unsigned long long)s->p.episodes);
     n += (int)format_floats(s->line + n, size - (size_t)n, s->task, s->x->info.task_space.dims);
+    if (s->x->shuffle) { /* the teacher's task above, the env's here */
+        n += snprintf(s->line + n, size - (size_t)n, ",\"env_task\":");
+        n += (int)format_floats(s->line + n, size - (size_t)n, s->x->env_task,
+                                s->x->info.task_space.dims);
+    }
     if (ep->bad)
         n += snprintf(s->line + n, size - (size_t)n,
                       ",\"return\":null,\"return_norm\":null,\"steps\":%llu,\"env_steps\":%llu,"
@@ -599,6 +605,8 @@ static int write_summary(run_state *s, const char *status, tk_diag *d)
                                                       : json_null(),
         "wall_seconds", wall, "time_seconds", times);
     json_object_set_new(sum, "student", json_string(x->student.ctx.id));
+    if (s->m->student_reset_every_env_steps)
+        json_object_set_new(sum, "student_resets", json_integer((json_int_t)s->p.student_resets));
     json_t *space = json_array();
     for (size_t i = 0; i < x->info.task_space.dims; i++) {
         const tk_dim *dim = &x->info.task_space.dim[i];
@@ -646,7 +654,7 @@ static int alloc_buffers(run_state *s)
     s->action = calloc(in->act_dim + 1, sizeof(float));
     /* The longest line is an episode's: its task, one "%.9g" float of at
      * most 15 characters and a comma per dimension, then fixed fields. */
-    s->line_size = 1024 + 16 * in->task_space.dims;
+    s->line_size = 1024 + (s->x->shuffle ? 32 : 16) * in->task_space.dims; /* + env_task */
     s->line = malloc(s->line_size);
     int record = tk_episode_record_init(&s->record, in->task_space.dims, in->obs_dim,
                                         in->act_dim);
@@ -702,6 +710,21 @@ static int checkpoint_due(const run_state *s)
            now_seconds() - s->last_checkpoint >= m->checkpoint_every_seconds;
 }
 
+/* Manifest student_reset: a new student before the episode that starts at
+ * or after a multiple of N steps (student_reset.h); the count stored is
+ * the number of multiples passed. */
+static int reset_student_if_due(run_state *s, tk_diag *d)
+{
+    uint64_t due = tk_student_resets_due(s->m, s->p.env_steps);
+    if (s->resumed_inside_episode || due <= s->p.student_resets)
+        return 0;
+    double t = now_seconds();
+    int rc = tk_student_reset(s->x, due, d);
+    lap(s, PHASE_STUDENT, &t);
+    s->p.student_resets = due;
+    return rc;
+}
+
 static int run_loop(run_state *s, tk_diag *d)
 {
     const tk_manifest *m = s->m;
@@ -713,7 +736,7 @@ static int run_loop(run_state *s, tk_diag *d)
             return -1;
     }
     while (budget_left(s) && !tk_stop_requested) {
-        if (one_episode(s, d))
+        if (reset_student_if_due(s, d) || one_episode(s, d))
             return -1;
         if (s->stopped_inside_episode)
             break;

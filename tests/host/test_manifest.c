@@ -2,6 +2,7 @@
  * JSON path, and valid manifests get their defaults. */
 #include <check.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
@@ -37,6 +38,35 @@ START_TEST(valid_manifest_gets_defaults)
     ck_assert_uint_eq(m.eval_every_episodes, 1000);
     ck_assert_int_eq(m.eval_at_start, 1);
     ck_assert_int_eq(m.on_nonfinite, TK_NONFINITE_STOP);
+    ck_assert_uint_eq(m.student_reset_every_env_steps, 0);
+    ck_assert_uint_eq(m.shuffle_cuttings, 0);
+    /* Profile keys appear in the resolved manifest only when set. */
+    json_t *j = tk_manifest_to_json(&m, NULL, NULL, NULL);
+    ck_assert_ptr_null(json_object_get(j, "student_reset"));
+    ck_assert_ptr_null(json_object_get(j, "task_shuffle"));
+    json_decref(j);
+    tk_manifest_free(&m);
+}
+END_TEST
+
+START_TEST(profile_keys_parse_and_resolve)
+{
+    tk_manifest m;
+    tk_diag d;
+    ck_assert_int_eq(parse("{\"budget\": {\"episodes\": 5}, \"teacher\": {\"plugin\": \"random\"},"
+                           " \"env\": {\"plugin\": \"toy-grid\"},"
+                           " \"student_reset\": {\"every_env_steps\": 700},"
+                           " \"task_shuffle\": {}}", &m, &d), 0);
+    ck_assert_uint_eq(m.student_reset_every_env_steps, 700);
+    ck_assert_uint_eq(m.shuffle_cuttings, 4); /* TeachMyAgent's default */
+    ck_assert_int_eq(m.shuffle_has_seed, 0);  /* the run seed */
+    json_t *j = tk_manifest_to_json(&m, NULL, NULL, NULL);
+    char *text = json_dumps(json_object_get(j, "task_shuffle"), JSON_SORT_KEYS | JSON_COMPACT);
+    ck_assert_str_eq(text, "{\"cuttings\":4,\"seed\":null}");
+    free(text);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "student_reset"),
+                                                        "every_env_steps")), 700);
+    json_decref(j);
     tk_manifest_free(&m);
 }
 END_TEST
@@ -89,6 +119,18 @@ static const bad_case bad_cases[] = {
     {"{\"budget\": {\"episodes\": 1}, \"teacher\": {\"plugin\": \"x\"}, \"env\": {\"plugin\": "
      "\"y\"}, \"on_nonfinite\": \"ignore\"}",
      "on_nonfinite", "must be one of"},
+    {"{\"budget\": {\"episodes\": 1}, \"teacher\": {\"plugin\": \"x\"}, \"env\": {\"plugin\": "
+     "\"y\"}, \"student_reset\": {}}",
+     "student_reset.every_env_steps", "is required"},
+    {"{\"budget\": {\"episodes\": 1}, \"teacher\": {\"plugin\": \"x\"}, \"env\": {\"plugin\": "
+     "\"y\"}, \"student_reset\": {\"every_env_steps\": 0}}",
+     "student_reset.every_env_steps", "integer in [1,"},
+    {"{\"budget\": {\"episodes\": 1}, \"teacher\": {\"plugin\": \"x\"}, \"env\": {\"plugin\": "
+     "\"y\"}, \"task_shuffle\": {\"cutings\": 4}}",
+     "task_shuffle.cutings", "did you mean \"cuttings\""},
+    {"{\"budget\": {\"episodes\": 1}, \"teacher\": {\"plugin\": \"x\"}, \"env\": {\"plugin\": "
+     "\"y\"}, \"task_shuffle\": {\"seed\": 4294967296}}",
+     "task_shuffle.seed", "integer in [0, 4294967295]"},
 };
 
 START_TEST(bad_manifest_names_path)
@@ -167,6 +209,7 @@ int main(void)
     Suite *s = suite_create("manifest");
     TCase *tc = tk_check_tcase(s, "core", 0);
     tcase_add_test(tc, valid_manifest_gets_defaults);
+    tcase_add_test(tc, profile_keys_parse_and_resolve);
     tcase_add_loop_test(tc, bad_manifest_names_path, 0,
                         (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, config_merges_defaults);
