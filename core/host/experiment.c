@@ -81,9 +81,10 @@ static int check_compatibility(tk_experiment *x, tk_diag *d)
         return tk_diag_set(d, x->teacher.comp->file, NULL,
                            "teacher \"%s\" declares \"%s\" but provides no update_scores",
                            t->id, TK_FEATURE_STUDENT_SCORES);
+    /* Nor a student that learns nothing, whose env (toy-grid) simulates a
+     * learner that cannot be told either. */
     if (tk_descriptor_has_feature(t, TK_FEATURE_NO_LEARN_EPISODES) &&
-        !tk_component_student(x->student.comp)->begin_episode &&
-        !tk_descriptor_has_feature(s, TK_FEATURE_NO_LEARNING))
+        !tk_component_student(x->student.comp)->begin_episode)
         return tk_diag_set(d, m->file, "student.plugin",
                            "teacher \"%s\" plays episodes the student must not learn from, "
                            "but student \"%s\" cannot be told (it has no begin_episode, "
