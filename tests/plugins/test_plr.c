@@ -1,7 +1,7 @@
 /*
- * plr and robust-plr (Prioritized Level Replay; facebookresearch/dcd
- * level_replay/level_sampler.py): the replay distribution and the buffer
- * against hand-computed values, levels through the ABI (new levels with
+ * plr, robust-plr and accel (Prioritized Level Replay and its successors;
+ * facebookresearch/dcd level_replay/level_sampler.py): the replay
+ * distribution, the buffer and accel's edits against hand-computed values, levels through the ABI (new levels with
  * fresh seeds, replays of buffered levels, robust-plr's no-learn mark),
  * the score keys, and checkpoints.
  * argv[1] = plr plugin, argv[2] = toy-grid plugin (unused).
@@ -15,8 +15,10 @@
 #include "check_main.h"
 #include "checkpoint_checks.h"
 #include "plr_buffer.h"
+#include "plr_edit.h"
 #include "plr_weights.h"
 #include "plugin_fixtures.h"
+#include "teachkit/rng.h"
 
 static const char *g_plugin;
 
@@ -96,6 +98,35 @@ START_TEST(buffer_keeps_the_learnable_levels)
     ck_assert_double_eq(b.staleness[1], 0.0);
     ck_assert_mem_eq(b.task + 2, tc, sizeof tc);
     plr_buffer_free(&b);
+}
+END_TEST
+
+START_TEST(edits_stay_in_the_box)
+{
+    static const tk_dim dims[3] = {{"a", 0.0, 1.0}, {"b", -2.0, 2.0}, {"c", 3.0, 3.0}};
+    const tk_task_space space = {3, dims};
+    tk_rng rng;
+    tk_rng_seed(&rng, 9);
+    /* Scale 0: nothing moves. */
+    float task[3] = {0.5f, 0.0f, 3.0f};
+    plr_edit_task(&rng, &space, 5, 0.0, task);
+    ck_assert(task[0] == 0.5f && task[1] == 0.0f && task[2] == 3.0f);
+    /* One edit changes at most one dimension; the degenerate one never. */
+    for (int k = 0; k < 200; k++) {
+        float e[3] = {0.5f, 0.0f, 3.0f};
+        plr_edit_task(&rng, &space, 1, 0.1, e);
+        ck_assert_int_le((e[0] != 0.5f) + (e[1] != 0.0f), 1);
+        ck_assert(e[2] == 3.0f);
+    }
+    /* A huge step lands on a bound exactly. */
+    int at_bound = 0;
+    for (int k = 0; k < 200; k++) {
+        float e[3] = {0.5f, 0.0f, 3.0f};
+        plr_edit_task(&rng, &space, 3, 1000.0, e);
+        ck_assert(e[0] >= 0.0f && e[0] <= 1.0f && e[1] >= -2.0f && e[1] <= 2.0f);
+        at_bound += e[0] == 0.0f || e[0] == 1.0f || e[1] == -2.0f || e[1] == 2.0f;
+    }
+    ck_assert_int_gt(at_bound, 150);
 }
 END_TEST
 
@@ -181,6 +212,36 @@ START_TEST(plr_learns_from_new_levels)
 }
 END_TEST
 
+/* accel: after each replay comes a no-learn edit of the replayed level,
+ * with its seed and at most num_edits changed dimensions. */
+START_TEST(accel_edits_replayed_levels)
+{
+    teacher t;
+    ck_assert_int_eq(tk_teacher_fx_open_merged(&t, g_plugin, "accel", 4, &g_space,
+                                               "{\"buffer_size\": 4, \"num_edits\": 1}"),
+                     TK_OK);
+    float prev[2] = {0, 0};
+    tk_level prev_level = fresh_level();
+    int replays = 0, edits = 0;
+    for (int e = 0; e < 200; e++) {
+        float task[2];
+        const tk_level l = play(&t, task);
+        if (e > 0 && !prev_level.no_learn) { /* the previous episode was a replay */
+            ck_assert_uint_eq(l.no_learn, 1);
+            ck_assert_uint_eq(l.seed, prev_level.seed);
+            ck_assert_int_le((task[0] != prev[0]) + (task[1] != prev[1]), 1);
+            edits++;
+        }
+        replays += !l.no_learn;
+        memcpy(prev, task, sizeof prev);
+        prev_level = l;
+    }
+    ck_assert_int_gt(replays, 30);
+    ck_assert_int_ge(edits, replays - 1);
+    tk_teacher_fx_close(&t);
+}
+END_TEST
+
 START_TEST(missing_score_is_an_error)
 {
     teacher t;
@@ -205,14 +266,14 @@ START_TEST(checkpoint_round_trip)
 {
     teacher a, b;
     const char *cfg = "{\"buffer_size\": 8}";
-    ck_assert_int_eq(tk_teacher_fx_open_merged(&a, g_plugin, "robust-plr", 21, &g_space, cfg),
+    ck_assert_int_eq(tk_teacher_fx_open_merged(&a, g_plugin, "accel", 21, &g_space, cfg),
                      TK_OK);
     float ta[2], tb[2];
     for (int i = 0; i < 40; i++)
         play(&a, ta);
     size_t size;
     unsigned char *bytes = tk_ckpt_save(&a, &size);
-    ck_assert_int_eq(tk_teacher_fx_open_merged(&b, g_plugin, "robust-plr", 99, &g_space, cfg),
+    ck_assert_int_eq(tk_teacher_fx_open_merged(&b, g_plugin, "accel", 99, &g_space, cfg),
                      TK_OK);
     ck_assert_int_eq(b.vt->load(b.self, bytes, size), TK_OK);
     b.h.ctx.rng = a.h.ctx.rng;
@@ -242,9 +303,11 @@ int main(int argc, char **argv)
     tcase_add_test(tc, rank_weights_by_hand);
     tcase_add_test(tc, staleness_mixing_by_hand);
     tcase_add_test(tc, buffer_keeps_the_learnable_levels);
+    tcase_add_test(tc, edits_stay_in_the_box);
     TCase *abi = tk_check_tcase(s, "abi", 120);
     tcase_add_test(abi, levels_new_then_replayed);
     tcase_add_test(abi, plr_learns_from_new_levels);
+    tcase_add_test(abi, accel_edits_replayed_levels);
     tcase_add_test(abi, missing_score_is_an_error);
     tcase_add_test(abi, checkpoint_round_trip);
     return tk_check_run(s);

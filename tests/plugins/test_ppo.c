@@ -581,6 +581,13 @@ END_TEST
 static const char *ckpt_cfg = "{\"hidden_sizes\": [16, 16], \"nsteps\": 24, "
                               "\"minibatch_size\": 8, \"epochs\": 2}";
 
+/* ABI 1.2: a no-learn episode changes nothing; scores are reported. */
+START_TEST(test_no_learn_episode)
+{
+    tk_track_check_no_learn(g_plugin, "ppo", ckpt_cfg);
+}
+END_TEST
+
 START_TEST(test_checkpoint_roundtrip)
 {
     tk_student_fx a, b;
@@ -696,6 +703,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_abandoned_episode_after_training);
     tcase_add_test(tc, test_value);
     tcase_add_test(tc, test_checkpoint_roundtrip);
+    tcase_add_test(tc, test_no_learn_episode);
     tcase_add_test(tc, test_learns_tracking);
     add_pendulum_tests(s);
     return tk_check_run(s);

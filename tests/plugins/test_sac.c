@@ -333,6 +333,13 @@ END_TEST
 static const char *ckpt_cfg = "{\"hidden_sizes\": [16, 16], \"batch_size\": 16, "
                               "\"buffer_size\": 150, \"start_steps\": 40, \"train_freq\": 3}";
 
+/* ABI 1.2: a no-learn episode changes nothing; scores are reported. */
+START_TEST(test_no_learn_episode)
+{
+    tk_track_check_no_learn(g_plugin, "sac", ckpt_cfg);
+}
+END_TEST
+
 START_TEST(test_checkpoint_roundtrip)
 {
     tk_student_fx a, b;
@@ -516,6 +523,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_targets_and_value);
     tcase_add_test(tc, test_acting);
     tcase_add_test(tc, test_checkpoint_roundtrip);
+    tcase_add_test(tc, test_no_learn_episode);
     tcase_add_test(tc, test_checkpoint_rejects);
     tcase_add_test(tc, test_learns_tracking);
     add_pendulum_tests(s);

@@ -12,7 +12,10 @@
  * the level's score (positive value loss by default, from the student;
  * tk_episode_scores) updates a replayed level, or offers a new one to the
  * buffer (plr_buffer.h).  robust-plr marks new levels no-learn: the student
- * plays them to score them but trains only on replays.
+ * plays them to score them but trains only on replays.  accel (Parker-Holder
+ * et al., ICML 2022) is robust-plr whose replayed levels are, with
+ * probability edit_prob, edited (plr_edit.h) into the next episode's new
+ * level, also played no-learn and offered to the buffer.
  *
  * Replay decision ("proportionate" schedule, dcd `sample_replay_decision`):
  * replay when the buffer is at least `rho_fill` full and a uniform draw is
@@ -25,6 +28,7 @@
 #include <string.h>
 
 #include "plr_buffer.h"
+#include "plr_edit.h"
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
@@ -47,6 +51,13 @@ typedef struct plr_teacher {
     tk_rng *rng;                /* the host's stream */
     tk_task_space space;        /* owned copy */
     int robust;                 /* new levels are no-learn */
+    int accel;                  /* replayed levels are edited into new ones */
+    double edit_prob, edit_scale;
+    int64_t num_edits;
+    /* accel: the next new level is an edit of this one (owned, dims). */
+    int edit_next;
+    float *edit_task;
+    uint64_t edit_seed;
     int score_kind, schedule;
     double temperature, staleness_coef, staleness_temperature, replay_prob, rho_fill, alpha;
     plr_buffer buf;
@@ -55,7 +66,7 @@ typedef struct plr_teacher {
     size_t pending_index;       /* PENDING_REPLAY: its buffer index */
     float *pending_task;        /* owned, dims */
     uint64_t pending_seed;
-    uint64_t replays, new_levels; /* counters for the snapshot */
+    uint64_t replays, new_levels, edits; /* counters */
     tk_state_writer saved;      /* owned, the last save() */
     char *snapshot_text;        /* owned, the last snapshot() */
 } plr_teacher;
@@ -69,6 +80,7 @@ static void plr_destroy(void *self)
     tk_task_space_free(&t->space);
     tk_state_writer_free(&t->saved);
     free(t->pending_task);
+    free(t->edit_task);
     free(t->snapshot_text);
     free(t);
 }
@@ -88,7 +100,11 @@ static tk_status read_config(plr_teacher *t, const char *config_json)
          (st = tk_config_double(cfg, "replay_prob", 0.0, 1.0, &t->replay_prob)) ||
          (st = tk_config_double(cfg, "rho", 0.0, 1.0, &t->rho_fill)) ||
          (st = tk_config_choice(cfg, "replay_schedule", schedule_names, &t->schedule)) ||
-         (st = tk_config_double(cfg, "alpha", 0.0, 1.0, &t->alpha)));
+         (st = tk_config_double(cfg, "alpha", 0.0, 1.0, &t->alpha)) ||
+         (t->accel &&
+          ((st = tk_config_double(cfg, "edit_prob", 0.0, 1.0, &t->edit_prob)) ||
+           (st = tk_config_int(cfg, "num_edits", 1, 1000, &t->num_edits)) ||
+           (st = tk_config_double(cfg, "edit_scale", 0.0, 10.0, &t->edit_scale)))));
     tk_config_free(cfg);
     if (st == TK_OK && plr_buffer_init(&t->buf, (size_t)buffer_size, t->space.dims))
         st = t->host->error(t->ctx, TK_ERR_NOMEM, "buffer_size", "out of memory for %lld levels",
@@ -96,7 +112,7 @@ static tk_status read_config(plr_teacher *t, const char *config_json)
     return st;
 }
 
-static tk_status create(int robust, const tk_host_api *host, tk_ctx *ctx,
+static tk_status create(int robust, int accel, const tk_host_api *host, tk_ctx *ctx,
                         const tk_task_space *space, const char *config_json, void **out)
 {
     *out = NULL;
@@ -105,11 +121,13 @@ static tk_status create(int robust, const tk_host_api *host, tk_ctx *ctx,
         return st;
     plr_teacher *t = calloc(1, sizeof *t);
     if (!t || tk_task_space_copy(&t->space, space) != TK_OK ||
-        !(t->pending_task = calloc(space->dims, sizeof(float)))) {
+        !(t->pending_task = calloc(space->dims, sizeof(float))) ||
+        !(t->edit_task = calloc(space->dims, sizeof(float)))) {
         plr_destroy(t);
         return host->error(ctx, TK_ERR_NOMEM, NULL, "out of memory");
     }
     t->host = host, t->ctx = ctx, t->rng = host->rng(ctx), t->robust = robust;
+    t->accel = accel;
     tk_state_writer_init(&t->saved);
     if ((st = read_config(t, config_json)) != TK_OK) {
         plr_destroy(t);
@@ -122,13 +140,19 @@ static tk_status create(int robust, const tk_host_api *host, tk_ctx *ctx,
 static tk_status plr_create(const tk_host_api *host, tk_ctx *ctx, const tk_task_space *space,
                             const char *config_json, void **out)
 {
-    return create(0, host, ctx, space, config_json, out);
+    return create(0, 0, host, ctx, space, config_json, out);
 }
 
 static tk_status robust_create(const tk_host_api *host, tk_ctx *ctx, const tk_task_space *space,
                                const char *config_json, void **out)
 {
-    return create(1, host, ctx, space, config_json, out);
+    return create(1, 0, host, ctx, space, config_json, out);
+}
+
+static tk_status accel_create(const tk_host_api *host, tk_ctx *ctx, const tk_task_space *space,
+                              const char *config_json, void **out)
+{
+    return create(1, 1, host, ctx, space, config_json, out);
 }
 
 static int replay_decision(plr_teacher *t)
@@ -146,7 +170,17 @@ static tk_status plr_sample_level(void *self, float *task_out, tk_level *level)
     plr_teacher *t = self;
     const size_t dims = t->space.dims;
     tk_level mine = {.struct_size = sizeof mine, .has_seed = 1};
-    if (replay_decision(t)) {
+    if (t->edit_next) {
+        /* accel: the edit of the level replayed last, a new level that
+         * keeps its parent's seed. */
+        memcpy(t->pending_task, t->edit_task, dims * sizeof(float));
+        plr_edit_task(t->rng, &t->space, (size_t)t->num_edits, t->edit_scale, t->pending_task);
+        t->pending_seed = t->edit_seed;
+        t->pending = PENDING_NEW;
+        t->edit_next = 0;
+        mine.no_learn = 1;
+        t->edits++;
+    } else if (replay_decision(t)) {
         plr_buffer_weights(&t->buf, t->temperature, t->staleness_coef, t->staleness_temperature);
         const size_t i = tk_rng_proportional(t->rng, t->buf.weights, t->buf.n);
         plr_buffer_touch(&t->buf, i);
@@ -226,7 +260,7 @@ static tk_status plr_update_scores(void *self, const float *task, const tk_episo
         memcmp(task, t->pending_task, t->space.dims * sizeof(float)) != 0)
         return t->host->error(t->ctx, TK_ERR_STATE, NULL,
                               "scores for a task this teacher did not just propose");
-    double score, ret;
+    double score = 0.0, ret = 0.0;
     tk_status st = level_score(t, sc, &score, &ret);
     if (st != TK_OK)
         return st;
@@ -236,6 +270,11 @@ static tk_status plr_update_scores(void *self, const float *task, const tk_episo
         t->buf.score[i] = (1.0 - t->alpha) * t->buf.score[i] + t->alpha * score;
         if (ret > t->buf.max_return[i])
             t->buf.max_return[i] = ret;
+        if (t->accel && tk_rng_uniform(t->rng) < t->edit_prob) {
+            memcpy(t->edit_task, t->buf.task + i * t->space.dims, t->space.dims * sizeof(float));
+            t->edit_seed = t->buf.seed[i];
+            t->edit_next = 1;
+        }
     } else {
         if (t->buf.n == t->buf.cap)
             plr_buffer_weights(&t->buf, t->temperature, t->staleness_coef,
@@ -258,6 +297,10 @@ static tk_status plr_save(void *self, const void **data, size_t *size)
     tk_state_put_u64(w, t->pending_seed);
     tk_state_put_u64(w, t->replays);
     tk_state_put_u64(w, t->new_levels);
+    tk_state_put_u64(w, t->edits);
+    tk_state_put_u64(w, (uint64_t)t->edit_next);
+    tk_state_put_f32s(w, t->edit_task, t->space.dims);
+    tk_state_put_u64(w, t->edit_seed);
     plr_buffer_put(&t->buf, w);
     if (w->failed)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory saving the state");
@@ -278,6 +321,10 @@ static tk_status plr_load(void *self, const void *data, size_t size)
     t->pending_seed = tk_state_get_u64(&r);
     t->replays = tk_state_get_u64(&r);
     t->new_levels = tk_state_get_u64(&r);
+    t->edits = tk_state_get_u64(&r);
+    const uint64_t edit_next = tk_state_get_count(&r, 1);
+    tk_state_get_f32s(&r, t->edit_task, t->space.dims);
+    t->edit_seed = tk_state_get_u64(&r);
     if (r.failed || plr_buffer_get(&t->buf, &r) || r.pos != r.size ||
         (pending == PENDING_REPLAY && index >= t->buf.n))
         return t->host->error(t->ctx, TK_ERR_INVALID, NULL,
@@ -285,6 +332,7 @@ static tk_status plr_load(void *self, const void *data, size_t size)
                               "buffer_size (corrupt, truncated or from another plugin)");
     t->pending = (int)pending;
     t->pending_index = (size_t)index;
+    t->edit_next = (int)edit_next;
     return TK_OK;
 }
 
@@ -352,6 +400,40 @@ static const tk_descriptor robust_descriptor = {
     .vtable = &robust_vtable,
 };
 
-static const tk_descriptor *const plr_descriptors[] = {&plr_descriptor, &robust_descriptor};
+static const tk_teacher_vtable accel_vtable = {
+    .struct_size = sizeof(tk_teacher_vtable),
+    .create = accel_create,
+    .destroy = plr_destroy,
+    .sample = plr_sample,
+    .update = plr_update,
+    .save = plr_save,
+    .load = plr_load,
+    .sample_level = plr_sample_level,
+    .update_scores = plr_update_scores,
+};
+
+/* facebookresearch/dcd train_scripts/grid_configs/bipedal/bipedal_accel.json:
+ * replay_prob 0.9, rho 0.5, buffer 1000, staleness 0.5, level_editor_prob 1,
+ * num_edits 3; edit_scale is ours (the authors' BipedalWalker edits are
+ * fixed increments of its parameters). */
+static const tk_descriptor accel_descriptor = {
+    .struct_size = sizeof(tk_descriptor),
+    .kind = TK_KIND_TEACHER,
+    .id = "accel",
+    .name = "ACCEL",
+    .version = "1.0.0",
+    .description = "Robust PLR that edits high-regret replayed levels into new ones "
+                   "(Parker-Holder et al. 2022)",
+    .default_config =
+        "{\"score\": \"positive_value_loss\", \"buffer_size\": 1000, \"temperature\": 0.1, "
+        "\"staleness_coef\": 0.5, \"staleness_temperature\": 1.0, \"replay_prob\": 0.9, "
+        "\"rho\": 0.5, \"replay_schedule\": \"proportionate\", \"alpha\": 1.0, "
+        "\"edit_prob\": 1.0, \"num_edits\": 3, \"edit_scale\": 0.05}",
+    .features = robust_features,
+    .vtable = &accel_vtable,
+};
+
+static const tk_descriptor *const plr_descriptors[] = {&plr_descriptor, &robust_descriptor,
+                                                       &accel_descriptor};
 
 TK_PLUGIN_DESCRIPTORS(plr_descriptors);
