@@ -10,7 +10,8 @@
 #     told the learn flag and the teacher receives the student's and the
 #     env's scores;
 #   - plr runs the toy grid, and robust-plr plays new levels as no-learn
-#     episodes with ppo, whose scores are logged.
+#     episodes with ppo, whose scores are logged;
+#   - an sfl run with ppo stopped and resumed logs as an uninterrupted one.
 # usage: levels.sh TEACHKIT MINOR_1_1_SO LEVELS_SO
 set -u
 tk=$1
@@ -79,5 +80,28 @@ check "new levels are no-learn episodes" grep -q '"learn":false' "$work/ppo/epis
 check "ppo reports its positive value loss" \
     grep -q '"scores":{"positive_value_loss":[0-9.e+-]*,"mean_value"' "$work/ppo/episodes.jsonl"
 check "replays are learnt from" sh -c "grep -v '\"learn\":false' '$work/ppo/episodes.jsonl' | grep -q level_seed"
+
+# A run stopped (--timeout) and resumed writes the logs of an uninterrupted
+# one: the teacher's schedule and levels are in its checkpoint, and each
+# level reseeds the env's stream.
+cat > "$work/sfl.json" <<'JSON'
+{"seed": 4, "budget": {"env_steps": 200000},
+ "teacher": {"plugin": "sfl", "config": {"num_candidates": 4, "episodes_per_candidate": 2,
+                                         "buffer_size": 2, "refresh_every": 6}},
+ "env": {"plugin": "pendulum"},
+ "student": {"plugin": "ppo", "config": {"hidden_sizes": [16], "nsteps": 256,
+                                        "minibatch_size": 64, "epochs": 1}},
+ "eval": {"every_env_steps": 2000, "test_set": {"uniform": 2}}, "log": {"progress": "never"}}
+JSON
+check "sfl with ppo" "$tk" run "$work/sfl.json" --out "$work/sfl" --quiet
+"$tk" run "$work/sfl.json" --out "$work/sfl-stopped" --quiet --timeout 0.1 2>/dev/null
+if ! grep -q '"status": "finished"' "$work/sfl-stopped/summary.json"; then
+    check "the stopped sfl run resumes" \
+        "$tk" run "$work/sfl.json" --out "$work/sfl-stopped" --quiet --resume
+fi
+for f in episodes evals; do
+    check "sfl: $f.jsonl after a stop and a resume is byte-identical" \
+        cmp -s "$work/sfl/$f.jsonl" "$work/sfl-stopped/$f.jsonl"
+done
 
 checks_done
