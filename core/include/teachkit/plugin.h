@@ -19,7 +19,8 @@
  *   - tables the plugin reads (tk_host_api): check TK_HAS_MEMBER before
  *     using a member newer than 1.0, since an older host's table ends
  *     before it;
- *   - output structs the host allocates and the plugin fills (tk_env_info):
+ *   - output structs the host allocates and the plugin fills (tk_env_info;
+ *     since 1.2 tk_level and tk_episode_scores):
  *     the host sets `struct_size` to the size it knows, and the plugin
  *     writes only inside it.  Fill a whole struct of your own and copy what
  *     fits with tk_env_info_write, so a plugin built against a newer header
@@ -27,6 +28,12 @@
  *   - input structs the host allocates (tk_student_spec): since 1.1 they end
  *     with a `struct_size`, which exists when host->abi_minor >= 1; read a
  *     member appended after it only when TK_HAS_FIELD says it is inside.
+ *     tk_episode_options (1.2) starts with its struct_size.
+ *
+ * Since 1.2 a teacher may propose levels (a task and an env seed, possibly
+ * marked no-learn) and receive the student's and env's per-episode scores:
+ * tk_level, tk_episode_scores, tk_episode_options and the members marked
+ * "since 1.2" (docs/plugin-abi.md, "Levels and scores").
  *
  * Ownership is written next to every pointer.  Thread rules, tagged on every
  * function:

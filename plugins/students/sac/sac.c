@@ -74,8 +74,8 @@ typedef struct sac_student {
 } sac_student;
 
 /* GAE's lambda for the positive value loss.  SAC has none of its own;
- * 0.95 is the gae_lambda of the PPO that PLR's scores come from
- * (facebookresearch/level-replay, arguments.py). */
+ * 0.95 is the default gae_lambda of the PPO that PLR's scores come from
+ * (facebookresearch/dcd, arguments.py). */
 #define SAC_SCORE_LAMBDA 0.95
 
 static void sac_destroy(void *self)
