@@ -77,6 +77,19 @@ static int check_compatibility(tk_experiment *x, tk_diag *d)
                            "teacher \"%s\" needs the student's value estimate, but student "
                            "\"%s\" provides none; choose a student with the \"value\" feature",
                            t->id, s->id);
+    const tk_teacher_vtable *tv = tk_component_teacher(x->teacher.comp);
+    if (tk_descriptor_has_feature(t, TK_FEATURE_STUDENT_SCORES) && !tv->update_scores)
+        return tk_diag_set(d, x->teacher.comp->file, NULL,
+                           "teacher \"%s\" declares \"%s\" but provides no update_scores",
+                           t->id, TK_FEATURE_STUDENT_SCORES);
+    /* Nor a student that learns nothing, whose env (toy-grid) simulates a
+     * learner that cannot be told either. */
+    if (tk_descriptor_has_feature(t, TK_FEATURE_NO_LEARN_EPISODES) &&
+        !tk_component_student(x->student.comp)->begin_episode)
+        return tk_diag_set(d, m->file, "student.plugin",
+                           "teacher \"%s\" plays episodes the student must not learn from, "
+                           "but student \"%s\" cannot be told (it has no begin_episode, "
+                           "ABI 1.2); choose a student that has", t->id, s->id);
     if (x->self_evaluating && !tk_descriptor_has_feature(s, TK_FEATURE_NO_LEARNING) &&
         x->info.act_dim == 0)
         return tk_diag_set(d, m->file, "student.plugin",
@@ -143,6 +156,11 @@ int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg
     x->raw_return = tk_descriptor_has_feature(x->teacher.comp->desc, TK_FEATURE_RAW_RETURN);
     x->step_updates =
         tk_descriptor_has_feature(x->teacher.comp->desc, TK_FEATURE_STEP_UPDATE);
+    /* ABI 1.2: levels and scores.  Old plugins' copies read NULL here. */
+    x->levels = tk_component_teacher(x->teacher.comp)->sample_level != NULL;
+    x->scores = tk_descriptor_has_feature(x->teacher.comp->desc, TK_FEATURE_STUDENT_SCORES);
+    x->episode_options = (x->levels || x->scores) &&
+                         tk_component_student(x->student.comp)->begin_episode != NULL;
 
     if (tk_instance_create_teacher(&x->teacher, &x->info.task_space, m->file, d))
         return -1;

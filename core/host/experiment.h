@@ -26,6 +26,9 @@ typedef struct tk_experiment {
     int step_updates;            /* teacher wants step_update/episode_start */
     tk_task_shuffle *shuffle;    /* manifest task_shuffle (owned), NULL if none */
     float *env_task;             /* the env's task under `shuffle` (owned), NULL if none */
+    int levels;                  /* since 1.2: teacher provides sample_level */
+    int scores;                  /* since 1.2: teacher wants update_scores */
+    int episode_options;         /* student gets begin_episode before training episodes */
 } tk_experiment;
 
 int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg, tk_diag *d);

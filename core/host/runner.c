@@ -13,6 +13,7 @@
 #include "episode_player.h"
 #include "run_files.h"
 #include "student_reset.h"
+#include "teachkit/rng.h"
 #include "teachkit/stop_request.h"
 #include "system_json.h"
 
@@ -47,6 +48,10 @@ typedef struct run_state {
     tk_episode_record record;   /* the training episode in progress */
     int resumed_inside_episode; /* the checkpoint was taken inside `record` */
     int stopped_inside_episode; /* this run stopped inside `record` */
+    /* ABI 1.2: the level of the training episode in progress (zero unless
+     * the teacher provides sample_level) and its scores. */
+    tk_level level;
+    tk_episode_scores scores;
 } run_state;
 
 static volatile sig_atomic_t announce_stop;   /* stderr is the user's terminal */
@@ -306,6 +311,11 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
     const size_t obs_dim = x->info.obs_dim;
     double t = now_seconds();
     memset(ep, 0, sizeof *ep);
+    /* A level's seed fixes the env's random stream for the episode, so the
+     * same level plays the same env whenever the teacher proposes it again
+     * (docs/plugin-abi.md, "Levels"). */
+    if (s->level.has_seed)
+        tk_rng_derive(&x->env.ctx.rng, s->level.seed, "level");
     if (start_env_episode(s, &t, d))
         return -1;
     tk_status st;
@@ -315,6 +325,16 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
     if (!all_finite(s->obs, obs_dim)) {
         ep->bad = "observation", ep->who = "env", ep->at_reset = 1;
         return 0;
+    }
+    /* Only now: an episode dropped at reset never reaches the student. */
+    if (x->episode_options) {
+        const tk_episode_options opt = {.struct_size = sizeof opt,
+                                        .learn = s->level.no_learn ? 0u : 1u,
+                                        .scores = x->scores ? 1u : 0u};
+        st = student_vt(s)->begin_episode(x->student.self, &opt);
+        lap(s, PHASE_STUDENT, &t);
+        if (st != TK_OK)
+            return tk_instance_fail(&x->student, st, s->m->file, "begin_episode", d);
     }
     if (x->step_updates && tv->episode_start) {
         st = tv->episode_start(x->teacher.self, s->task, s->obs);
@@ -430,6 +450,45 @@ static double normalise(const tk_env_info *info, double ret)
     return u < 0.0 ? 0.0 : u > 1.0 ? 1.0 : u;
 }
 
+/* Appends a score member ",\"name\":v" when `bit` is present. */
+static int format_score(char *out, size_t size, const tk_episode_scores *sc, unsigned bit,
+                        const char *name, double v, int *first)
+{
+    if (!TK_SCORES_HAVE(sc, bit))
+        return 0;
+    int n = snprintf(out, size, "%s\"%s\":%.10g", *first ? "" : ",", name, v);
+    *first = 0;
+    return n;
+}
+
+/* The ABI 1.2 members of an episode line, each only when it applies, so
+ * the lines of runs that use none of it stay as they were:
+ * "level_seed", "learn": false, and "scores" (those reported). */
+static int format_level(const run_state *s, const episode *ep, char *out, size_t size)
+{
+    int n = 0;
+    if (s->level.has_seed)
+        n += snprintf(out + n, size - (size_t)n, ",\"level_seed\":%llu",
+                      (unsigned long long)s->level.seed);
+    if (s->level.no_learn)
+        n += snprintf(out + n, size - (size_t)n, ",\"learn\":false");
+    const tk_episode_scores *sc = &s->scores;
+    if (!s->x->scores || ep->bad || sc->present == 0)
+        return n;
+    int first = 1;
+    n += snprintf(out + n, size - (size_t)n, ",\"scores\":{");
+    n += format_score(out + n, size - (size_t)n, sc, TK_SCORE_POSITIVE_VALUE_LOSS,
+                      "positive_value_loss", sc->positive_value_loss, &first);
+    n += format_score(out + n, size - (size_t)n, sc, TK_SCORE_VALUE_RETURN, "mean_value",
+                      sc->mean_value, &first);
+    n += format_score(out + n, size - (size_t)n, sc, TK_SCORE_VALUE_RETURN, "discounted_return",
+                      sc->discounted_return, &first);
+    n += format_score(out + n, size - (size_t)n, sc, TK_SCORE_ENV, "env_score", sc->env_score,
+                      &first);
+    n += snprintf(out + n, size - (size_t)n, "}");
+    return n;
+}
+
 static int log_episode(run_state *s, const episode *ep, double norm, int success, tk_diag *d)
 {
     size_t size = s->line_size;
@@ -444,32 +503,47 @@ static int log_episode(run_state *s, const episode *ep, double norm, int success
     if (ep->bad)
         n += snprintf(s->line + n, size - (size_t)n,
                       ",\"return\":null,\"return_norm\":null,\"steps\":%llu,\"env_steps\":%llu,"
-                      "\"success\":false,\"skipped\":\"non-finite %s from %s\"}",
+                      "\"success\":false,\"skipped\":\"non-finite %s from %s\"",
                       (unsigned long long)ep->steps, (unsigned long long)s->p.env_steps, ep->bad,
                       ep->who);
     else
         n += snprintf(s->line + n, size - (size_t)n,
                       ",\"return\":%.10g,\"return_norm\":%.10g,\"steps\":%llu,\"env_steps\":%llu,"
-                      "\"success\":%s}",
+                      "\"success\":%s",
                       ep->ret, norm, (unsigned long long)ep->steps,
                       (unsigned long long)s->p.env_steps, success ? "true" : "false");
+    if (n > 0 && (size_t)n < size)
+        n += format_level(s, ep, s->line + n, size - (size_t)n);
+    if (n > 0 && (size_t)n < size)
+        n += snprintf(s->line + n, size - (size_t)n, "}");
     if (n < 0 || (size_t)n >= size) /* alloc_buffers sized the line: a bug if it happens */
         return tk_diag_set(d, s->out_dir, NULL, "internal error: an episode line of %zu task "
                            "dimensions does not fit its buffer", s->x->info.task_space.dims);
     return tk_line_log_append(&s->logs[TK_LOG_EPISODES], s->line, (size_t)n, d);
 }
 
-/* The teacher's task for the next episode, in s->task. */
+/* The teacher's task for the next episode, in s->task, and its level
+ * (seed, no-learn mark) in s->level when the teacher provides sample_level. */
 static int sample_task(run_state *s, tk_diag *d)
 {
     tk_experiment *x = s->x;
     const tk_teacher_vtable *tv = teacher_vt(s);
     const tk_task_space *space = &x->info.task_space;
     double t = now_seconds();
-    tk_status st = tv->sample(x->teacher.self, s->task);
+    memset(&s->level, 0, sizeof s->level);
+    s->level.struct_size = sizeof s->level;
+    tk_status st = x->levels ? tv->sample_level(x->teacher.self, s->task, &s->level)
+                             : tv->sample(x->teacher.self, s->task);
     lap(s, PHASE_TEACHER, &t);
     if (st != TK_OK)
-        return tk_instance_fail(&x->teacher, st, s->m->file, "sample", d);
+        return tk_instance_fail(&x->teacher, st, s->m->file, x->levels ? "sample_level" : "sample",
+                                d);
+    if (s->level.no_learn &&
+        !tk_descriptor_has_feature(x->teacher.comp->desc, TK_FEATURE_NO_LEARN_EPISODES))
+        return tk_diag_set(d, x->teacher.comp->file, NULL,
+                           "teacher \"%s\" marked episode %llu as no-learn without declaring "
+                           "the feature \"%s\"", x->teacher.ctx.id,
+                           (unsigned long long)s->p.episodes, TK_FEATURE_NO_LEARN_EPISODES);
     for (size_t i = 0; i < space->dims; i++)
         if (!isfinite(s->task[i]) || s->task[i] < (float)space->dim[i].low ||
             s->task[i] > (float)space->dim[i].high)
@@ -480,6 +554,34 @@ static int sample_task(run_state *s, tk_diag *d)
                                space->dim[i].low, space->dim[i].high,
                                (unsigned long long)s->p.episodes);
     return 0;
+}
+
+/* ABI 1.2: collects the episode's scores from the student (when it was
+ * asked for them in begin_episode) and the env into s->scores, and hands
+ * them to the teacher. */
+static int report_scores(run_state *s, tk_diag *d)
+{
+    tk_experiment *x = s->x;
+    const tk_student_vtable *sv = student_vt(s);
+    const tk_env_vtable *ev = env_vt(&x->env);
+    double t = now_seconds();
+    memset(&s->scores, 0, sizeof s->scores);
+    s->scores.struct_size = sizeof s->scores;
+    tk_status st = TK_OK;
+    if (x->episode_options && sv->episode_scores)
+        st = sv->episode_scores(x->student.self, &s->scores);
+    lap(s, PHASE_STUDENT, &t);
+    if (st != TK_OK)
+        return tk_instance_fail(&x->student, st, s->m->file, "episode_scores", d);
+    if (ev->episode_scores)
+        st = ev->episode_scores(x->env.self, &s->scores);
+    lap(s, PHASE_ENV, &t);
+    if (st != TK_OK)
+        return tk_instance_fail(&x->env, st, s->m->file, "episode_scores", d);
+    s->scores.struct_size = sizeof s->scores; /* a plugin must not change it */
+    st = teacher_vt(s)->update_scores(x->teacher.self, s->task, &s->scores);
+    lap(s, PHASE_TEACHER, &t);
+    return st == TK_OK ? 0 : tk_instance_fail(&x->teacher, st, s->m->file, "update_scores", d);
 }
 
 static int one_episode(run_state *s, tk_diag *d)
@@ -526,6 +628,8 @@ static int one_episode(run_state *s, tk_diag *d)
         lap(s, PHASE_TEACHER, &t);
         if (st != TK_OK)
             return tk_instance_fail(&x->teacher, st, s->m->file, "update", d);
+        if (x->scores && report_scores(s, d))
+            return -1;
     } else {
         s->p.skipped++;
     }
@@ -858,7 +962,10 @@ int tk_run_experiment(tk_experiment *x, const char *out_dir, const tk_run_option
     s->progress = s->m->progress == TK_PROGRESS_ALWAYS ||
                   (s->m->progress == TK_PROGRESS_AUTO && isatty(STDERR_FILENO));
     s->checkpoints = tk_checkpoint_supported(x);
-    s->stop_within_episode = s->checkpoints && !x->step_updates &&
+    /* Nor when the teacher uses levels or scores (ABI 1.2): the level and
+     * the student's per-episode score state are not part of the record, so
+     * such runs checkpoint between episodes. */
+    s->stop_within_episode = s->checkpoints && !x->step_updates && !x->levels && !x->scores &&
                              tk_descriptor_has_feature(x->student.comp->desc,
                                                        TK_FEATURE_CHECKPOINT_WITHIN_EPISODE);
     struct sigaction old[N_STOP_SIGNALS];

@@ -83,5 +83,8 @@ kill_resume riac-compat 30000 '{"plugin": "riac", "config": {"compat": "teachDee
 kill_resume oracle 60000 '{"plugin": "oracle", "config": {"window_step_vector": [0.05, 0.05],
     "reward_thr": 0.75}}'
 kill_resume random 60000 '{"plugin": "random"}'
+# Level replay: the buffer, staleness and the level in play; the env's
+# stream reseeded from each level's seed.
+kill_resume plr 60000 '{"plugin": "plr", "config": {"score": "env", "buffer_size": 100}}'
 
 checks_done

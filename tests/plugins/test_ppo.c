@@ -67,8 +67,11 @@ START_TEST(test_descriptor)
     const tk_descriptor *d = h.desc;
     tk_check_descriptor_identity(d, TK_KIND_STUDENT, "ppo", "1.0.0");
     ck_assert_ptr_null(strchr(d->description, '\n'));
-    ck_assert_str_eq(d->features[0], "value");
-    ck_assert_ptr_null(d->features[1]);
+    /* value() for SPDL; save() may come inside an episode (a stop at the
+     * next step, docs/plugin-abi.md "Stopping inside an episode"). */
+    ck_assert_str_eq(d->features[0], TK_FEATURE_VALUE);
+    ck_assert_str_eq(d->features[1], TK_FEATURE_CHECKPOINT_WITHIN_EPISODE);
+    ck_assert_ptr_null(d->features[2]);
     json_t *cfg = json_loads(d->default_config, 0, NULL);
     ck_assert_ptr_nonnull(cfg);
     const char *keys[] = {"hidden_sizes",   "activation",      "leaky_slope",   "lr",
@@ -581,6 +584,13 @@ END_TEST
 static const char *ckpt_cfg = "{\"hidden_sizes\": [16, 16], \"nsteps\": 24, "
                               "\"minibatch_size\": 8, \"epochs\": 2}";
 
+/* ABI 1.2: a no-learn episode changes nothing; scores are reported. */
+START_TEST(test_no_learn_episode)
+{
+    tk_track_check_no_learn(g_plugin, "ppo", ckpt_cfg);
+}
+END_TEST
+
 START_TEST(test_checkpoint_roundtrip)
 {
     tk_student_fx a, b;
@@ -696,6 +706,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_abandoned_episode_after_training);
     tcase_add_test(tc, test_value);
     tcase_add_test(tc, test_checkpoint_roundtrip);
+    tcase_add_test(tc, test_no_learn_episode);
     tcase_add_test(tc, test_learns_tracking);
     add_pendulum_tests(s);
     return tk_check_run(s);

@@ -63,8 +63,11 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(d->description);
     ck_assert_ptr_null(strchr(d->description, '\n'));
     ck_assert_ptr_nonnull(d->features);
-    ck_assert_str_eq(d->features[0], "value");
-    ck_assert_ptr_null(d->features[1]);
+    /* value() for SPDL; save() may come inside an episode (a stop at the
+     * next step, docs/plugin-abi.md "Stopping inside an episode"). */
+    ck_assert_str_eq(d->features[0], TK_FEATURE_VALUE);
+    ck_assert_str_eq(d->features[1], TK_FEATURE_CHECKPOINT_WITHIN_EPISODE);
+    ck_assert_ptr_null(d->features[2]);
     json_t *cfg = json_loads(d->default_config, 0, NULL);
     ck_assert_ptr_nonnull(cfg);
     const char *keys[] = {"hidden_sizes", "activation",  "leaky_slope",  "lr",
@@ -333,6 +336,13 @@ END_TEST
 static const char *ckpt_cfg = "{\"hidden_sizes\": [16, 16], \"batch_size\": 16, "
                               "\"buffer_size\": 150, \"start_steps\": 40, \"train_freq\": 3}";
 
+/* ABI 1.2: a no-learn episode changes nothing; scores are reported. */
+START_TEST(test_no_learn_episode)
+{
+    tk_track_check_no_learn(g_plugin, "sac", ckpt_cfg);
+}
+END_TEST
+
 START_TEST(test_checkpoint_roundtrip)
 {
     tk_student_fx a, b;
@@ -516,6 +526,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_targets_and_value);
     tcase_add_test(tc, test_acting);
     tcase_add_test(tc, test_checkpoint_roundtrip);
+    tcase_add_test(tc, test_no_learn_episode);
     tcase_add_test(tc, test_checkpoint_rejects);
     tcase_add_test(tc, test_learns_tracking);
     add_pendulum_tests(s);

@@ -197,3 +197,56 @@ double tk_pendulum_learn(const char *plugin, const char *id, const char *student
     pend_close(&p);
     return sum / tests;
 }
+
+/* One episode begun with `learn`; its scores in *sc. */
+static void scored_episode(tk_student_fx *fx, tk_track_env *e, uint32_t learn,
+                           tk_episode_scores *sc)
+{
+    const tk_episode_options opt = {.struct_size = sizeof opt, .learn = learn, .scores = 1};
+    ck_assert_ptr_nonnull(fx->vt->begin_episode);
+    ck_assert_int_eq(fx->vt->begin_episode(fx->s, &opt), TK_OK);
+    tk_track_episode(fx, e, NULL);
+    memset(sc, 0, sizeof *sc);
+    sc->struct_size = sizeof *sc;
+    ck_assert_int_eq(fx->vt->episode_scores(fx->s, sc), TK_OK);
+    ck_assert_uint_eq(sc->present, TK_SCORE_POSITIVE_VALUE_LOSS | TK_SCORE_VALUE_RETURN);
+    ck_assert(isfinite(sc->positive_value_loss) && sc->positive_value_loss >= 0.0);
+    ck_assert(isfinite(sc->mean_value) && isfinite(sc->discounted_return));
+}
+
+static unsigned char *saved(tk_student_fx *fx, size_t *size)
+{
+    const void *data;
+    ck_assert_int_eq(fx->vt->save(fx->s, &data, size), TK_OK);
+    unsigned char *copy = malloc(*size);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, data, *size);
+    return copy;
+}
+
+void tk_track_check_no_learn(const char *plugin, const char *id, const char *overrides)
+{
+    tk_student_fx fx;
+    tk_track_student_open(&fx, plugin, id, 5, overrides);
+    tk_track_env e;
+    tk_rng_seed(&e.rng, 6);
+    for (int k = 0; k < 6; k++)
+        tk_track_episode(&fx, &e, NULL);
+    size_t before_size, after_size;
+    unsigned char *before = saved(&fx, &before_size);
+    tk_episode_scores sc;
+    scored_episode(&fx, &e, 0, &sc);
+    unsigned char *after = saved(&fx, &after_size);
+    ck_assert_uint_eq(after_size, before_size);
+    ck_assert_msg(memcmp(before, after, before_size) == 0,
+                  "%s: a no-learn episode changed the student's state", id);
+    free(after);
+    for (int k = 0; k < 3; k++)
+        scored_episode(&fx, &e, 1, &sc);
+    after = saved(&fx, &after_size);
+    ck_assert_msg(after_size != before_size || memcmp(before, after, before_size) != 0,
+                  "%s: learning episodes left the state unchanged", id);
+    free(before);
+    free(after);
+    tk_student_fx_close(&fx);
+}

@@ -46,6 +46,13 @@ void tk_track_reset(tk_track_env *e);
  * receives the 10 actions. */
 double tk_track_episode(tk_student_fx *fx, tk_track_env *e, float *trace);
 
+/* ABI 1.2 on a student of the tracking task (`overrides` merged): after a
+ * few training episodes, an episode begun with learn = 0 leaves its saved
+ * state byte for byte as it was, and one begun with learn = 1 changes it;
+ * both report finite positive value loss, mean value and discounted
+ * return. */
+void tk_track_check_no_learn(const char *plugin, const char *id, const char *overrides);
+
 /* A fresh student (`overrides` merged, seed 41) trained for `episodes`
  * episodes (observation stream seed 42) has learnt the task: its
  * deterministic action is within `tol` of x over x = -1, -0.9, ..., 1. */

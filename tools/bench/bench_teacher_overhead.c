@@ -1,6 +1,7 @@
 /*
  * bench_teacher_overhead: per-episode teacher overhead of TeachMyAgent's
- * teachers (adr, spdl, goal-gan, setter-solver) next to alp-gmm's, and the
+ * teachers (adr, spdl, goal-gan, setter-solver) and of the level teachers
+ * (plr, sfl; ABI 1.2 sample_level and update_scores) next to alp-gmm's, and the
  * 5 % budget against one SAC episode at paper settings
  * (docs/studies/tma-teachers-toy.md, the teachers' pages in docs/teachers/).
  *
@@ -60,7 +61,7 @@
 
 void openblas_set_num_threads(int num_threads);
 
-#define MAX_ROWS 12
+#define MAX_ROWS 16
 #define BUDGET_PCT 5.0
 #define SAC_STEPS 2000
 #define SAC_TRAIN_FREQ 10
@@ -266,7 +267,12 @@ static int run_toy(const options *o, const char *env_so, const char *teacher_so,
         double reward = 0.0, t0, spent;
         int done = 0;
         t0 = now_s();
-        rc |= vt->sample(self, task) != TK_OK;
+        if (vt->sample_level) { /* ABI 1.2 level teachers (plr, sfl) */
+            tk_level level = {.struct_size = sizeof level};
+            rc |= vt->sample_level(self, task, &level) != TK_OK;
+        } else {
+            rc |= vt->sample(self, task) != TK_OK;
+        }
         spent = now_s() - t0;
         rc |= ev->set_task(env, task) != TK_OK || ev->reset(env, NULL) != TK_OK;
         if (steps) {
@@ -279,6 +285,13 @@ static int run_toy(const options *o, const char *env_so, const char *teacher_so,
         if (steps)
             rc |= vt->step_update(self, NULL, NULL, reward, NULL, done) != TK_OK;
         rc |= vt->update(self, task, reward, reward > TOY_MASTERY) != TK_OK;
+        if (vt->update_scores) { /* the toy grid's own score, untimed, as the host asks it */
+            spent += now_s() - t0;
+            tk_episode_scores sc = {.struct_size = sizeof sc};
+            rc |= ev->episode_scores(env, &sc) != TK_OK;
+            t0 = now_s();
+            rc |= vt->update_scores(self, task, &sc) != TK_OK;
+        }
         t[e] = spent + now_s() - t0;
     }
     if (rc == 0)
@@ -503,6 +516,12 @@ static int pin_cpu(const options *o)
                      "{\"mean\": [0.05, 0.05], \"std\": [0.05, 0.05]}}"
 #define PAPER_GOAL_GAN "{\"success\": \"env\", \"state_noise_level\": 0.1, \"p_old\": 0.1}"
 #define SETTER_SOLVER "{\"success\": \"env\"}"
+/* Level teachers (ABI 1.2) on the toy grid: plr ranks by the grid's own
+ * score; sfl with the scaled-down schedule of examples/pendulum_sfl_ppo.json
+ * (its evaluation episodes are no-learn for a student, not for the grid). */
+#define TOY_PLR "{\"score\": \"env\", \"buffer_size\": 100}"
+#define TOY_SFL "{\"num_candidates\": 50, \"episodes_per_candidate\": 2, " \
+                "\"buffer_size\": 10, \"refresh_every\": 100}"
 #define ALP_GMM "{\"fit_rate\": 250, \"nb_bootstrap\": null, \"k_min\": 2, \"k_max\": 10, "   \
                 "\"random_task_ratio\": 0.2, \"gmm_fitness_fun\": \"aic\", \"nb_em_init\": 1, " \
                 "\"warm_start\": false, \"alp_max_size\": null, \"alp_buffer_size\": 500, "  \
@@ -535,8 +554,10 @@ int main(int argc, char **argv)
         {"setter-solver", "setter-solver", SETTER_SOLVER, "toy", 2, 0, 0, 0, 0, 0, 0},
         {"goal-gan", "goal-gan", PAPER_GOAL_GAN, "paper", 2, 0, 0, 0, 0, 0, 0},
         {"setter-solver", "setter-solver", SETTER_SOLVER, "paper", 2, 0, 0, 0, 0, 0, 0},
+        {"plr", "plr", TOY_PLR, "toy", 2, 0, 0, 0, 0, 0, 0},
+        {"sfl", "sfl", TOY_SFL, "toy", 2, 0, 0, 0, 0, 0, 0},
     };
-    const size_t n_rows = 11;
+    const size_t n_rows = 13;
     char env_so[PATH_MAX], so[PATH_MAX], sac_so[PATH_MAX];
     if (plugin_path(&o, "toy-grid", env_so, sizeof env_so)) {
         fprintf(stderr, "bench_teacher_overhead: no tkp_toy_grid.so under %s/plugins\n", o.build);

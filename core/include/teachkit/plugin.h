@@ -1,5 +1,5 @@
 /*
- * teachkit plugin ABI, version 1.1.
+ * teachkit plugin ABI, version 1.2.
  *
  * A plugin is a shared object that exports ONE symbol, `teachkit_plugin_entry`
  * (see TK_ENTRY_SYMBOL), a const struct tk_plugin_entry.  The entry lists the
@@ -19,7 +19,8 @@
  *   - tables the plugin reads (tk_host_api): check TK_HAS_MEMBER before
  *     using a member newer than 1.0, since an older host's table ends
  *     before it;
- *   - output structs the host allocates and the plugin fills (tk_env_info):
+ *   - output structs the host allocates and the plugin fills (tk_env_info;
+ *     since 1.2 tk_level and tk_episode_scores):
  *     the host sets `struct_size` to the size it knows, and the plugin
  *     writes only inside it.  Fill a whole struct of your own and copy what
  *     fits with tk_env_info_write, so a plugin built against a newer header
@@ -27,6 +28,12 @@
  *   - input structs the host allocates (tk_student_spec): since 1.1 they end
  *     with a `struct_size`, which exists when host->abi_minor >= 1; read a
  *     member appended after it only when TK_HAS_FIELD says it is inside.
+ *     tk_episode_options (1.2) starts with its struct_size.
+ *
+ * Since 1.2 a teacher may propose levels (a task and an env seed, possibly
+ * marked no-learn) and receive the student's and env's per-episode scores:
+ * tk_level, tk_episode_scores, tk_episode_options and the members marked
+ * "since 1.2" (docs/plugin-abi.md, "Levels and scores").
  *
  * Ownership is written next to every pointer.  Thread rules, tagged on every
  * function:
@@ -55,7 +62,7 @@ extern "C" {
 #endif
 
 #define TK_ABI_MAJOR 1u
-#define TK_ABI_MINOR 1u
+#define TK_ABI_MINOR 2u
 
 /* Name of the one symbol a plugin exports. */
 #define TK_ENTRY_SYMBOL "teachkit_plugin_entry"
@@ -193,6 +200,79 @@ typedef struct tk_task_space {
     const tk_dim *dim;  /* borrowed array of `dims` entries */
 } tk_task_space;
 
+/* ------------------------------------------------------------ levels (1.2) */
+
+/* Since 1.2.  What a teacher says about the episode it proposes beyond the
+ * task, written by sample_level().  An output struct: the host allocates
+ * it, zeroes it and sets `struct_size`; the teacher fills a whole tk_level
+ * of its own and copies what fits with tk_level_write. */
+typedef struct tk_level {
+    uint32_t struct_size;   /* set by the host before the call */
+    /* Nonzero when `seed` is set: the host then reseeds the env instance's
+     * random stream (tk_rng) from `seed` before set_task and reset, so the
+     * level (task + seed) plays the same env again whenever it is
+     * proposed again (docs/plugin-abi.md, "Levels"). */
+    uint32_t has_seed;
+    uint64_t seed;
+    /* Nonzero: the student plays the episode but must not learn from it
+     * (Robust PLR's evaluation of new levels).  Only for teachers that
+     * declare TK_FEATURE_NO_LEARN_EPISODES. */
+    uint32_t no_learn;
+} tk_level;
+
+/* A teacher's sample_level(): fill a whole tk_level of your own, then
+ * tk_level_write(level, &mine). */
+static inline void tk_level_write(tk_level *out, const tk_level *filled);
+
+/* Bits of tk_episode_scores.present. */
+#define TK_SCORE_POSITIVE_VALUE_LOSS 1u  /* positive_value_loss is set */
+#define TK_SCORE_VALUE_RETURN 2u         /* mean_value and discounted_return are set */
+#define TK_SCORE_ENV 4u                  /* env_score is set */
+
+/* Since 1.2.  How much the student can still learn on the level of one
+ * training episode (Jiang et al. 2021, "Prioritized Level Replay", and
+ * "Replay-Guided Adversarial Environment Design").  An output struct like
+ * tk_level: the host allocates and zeroes it and sets `struct_size`; the
+ * student and the env each write the members they compute (inside
+ * struct_size) and set their bits in `present`, leaving others alone. */
+typedef struct tk_episode_scores {
+    uint32_t struct_size;   /* set by the host */
+    uint32_t present;       /* TK_SCORE_* bits of the members that are set */
+    /* Mean over the episode's steps of max(GAE advantage, 0), with the
+     * student's own discount and lambda, on the reward scale its value
+     * function learns (PLR's "positive value loss"). */
+    double positive_value_loss;
+    /* Mean over the episode's steps of V(s_t), and the discounted return
+     * from the first step, on the same scale.  A teacher that remembers the
+     * largest discounted return seen on a level forms MaxMC as
+     * (that maximum) - mean_value: the level is what the student does not
+     * know, so the maximum is the teacher's to keep. */
+    double mean_value;
+    double discounted_return;
+    /* An environment that simulates its learner (toy-grid): its own score
+     * of how much the learner can still learn on the task, >= 0. */
+    double env_score;
+} tk_episode_scores;
+
+/* Whether the scores carry the members of `bit` (TK_SCORE_*). */
+#define TK_SCORES_HAVE(scores, bit) (((scores)->present & (bit)) != 0u)
+
+/* Since 1.2.  What the host tells a student before a training episode, for
+ * students that provide begin_episode().  An input struct: allocated and
+ * filled by the host, borrowed for the call; read a member appended after
+ * 1.2 only when TK_HAS_FIELD(options, member) holds. */
+typedef struct tk_episode_options {
+    uint32_t struct_size;   /* sizeof(tk_episode_options) as the host knows it */
+    /* 0: play the episode (act, observe, end_episode as always) but learn
+     * nothing from it: no gradient step, no replay-buffer or rollout entry,
+     * no change to normalisation statistics; its env steps still count in
+     * the run's budget. */
+    uint32_t learn;
+    /* 1: compute tk_episode_scores for this episode; the host asks for them
+     * with episode_scores() after end_episode. */
+    uint32_t scores;
+} tk_episode_options;
+
 /* ------------------------------------------------------------------- teacher */
 
 /* A teacher proposes tasks (float32 vectors of `space->dims` values inside the
@@ -246,6 +326,17 @@ typedef struct tk_teacher_vtable {
 
     /* Optional.  Extension table for the string id, or NULL. [instance] */
     const void *(*get_extension)(void *self, const char *id);
+
+    /* Since 1.2, optional.  Called instead of `sample` when set: writes the
+     * next training task to `task_out[dims]` and what else defines the
+     * level to `level` (host-allocated and zeroed, see tk_level). [instance] */
+    tk_status (*sample_level)(void *self, float *task_out, tk_level *level);
+    /* Since 1.2, optional, for teachers that declare
+     * TK_FEATURE_STUDENT_SCORES: called right after `update` with the scores
+     * the student and the env reported for the episode (borrowed for the
+     * call; `present` is 0 when neither reports any).  Not called for
+     * skipped episodes, like `update`. [instance] */
+    tk_status (*update_scores)(void *self, const float *task, const tk_episode_scores *scores);
 } tk_teacher_vtable;
 
 /* --------------------------------------------------------------- environment */
@@ -284,6 +375,11 @@ static inline void tk_output_write(void *out, const void *filled, size_t filled_
         dst[i] = src[i];
 }
 
+static inline void tk_level_write(tk_level *out, const tk_level *filled)
+{
+    tk_output_write(out, filled, sizeof *filled);
+}
+
 /* An env's info(): fill a whole tk_env_info of your own (its struct_size
  * unused), then tk_env_info_write(info, &mine). */
 static inline void tk_env_info_write(tk_env_info *out, const tk_env_info *filled)
@@ -320,6 +416,11 @@ typedef struct tk_env_vtable {
     tk_status (*save)(void *self, const void **data, size_t *size);   /* optional, as teacher */
     tk_status (*load)(void *self, const void *data, size_t size);     /* optional, as teacher */
     const void *(*get_extension)(void *self, const char *id);          /* optional */
+
+    /* Since 1.2, optional, for envs that simulate their learner: after a
+     * training episode whose teacher declares TK_FEATURE_STUDENT_SCORES,
+     * writes env_score (and sets TK_SCORE_ENV) in `scores`. [instance] */
+    tk_status (*episode_scores)(void *self, tk_episode_scores *scores);
 } tk_env_vtable;
 
 /* ------------------------------------------------------------------- student */
@@ -372,6 +473,18 @@ typedef struct tk_student_vtable {
     tk_status (*save)(void *self, const void **data, size_t *size);   /* optional */
     tk_status (*load)(void *self, const void *data, size_t size);     /* optional */
     const void *(*get_extension)(void *self, const char *id);          /* optional */
+
+    /* Since 1.2, optional.  Called before the first act() of a training
+     * episode when the run's teacher uses levels or scores (`options`
+     * borrowed for the call); the options hold until the episode's
+     * end_episode.  A student without it always learns and reports no
+     * scores; the host refuses a teacher declaring
+     * TK_FEATURE_NO_LEARN_EPISODES with such a student. [instance] */
+    tk_status (*begin_episode)(void *self, const tk_episode_options *options);
+    /* Since 1.2, optional.  After end_episode of an episode begun with
+     * options->scores = 1: writes the members it computes into `scores`
+     * (host-allocated, see tk_episode_scores) and sets their bits. [instance] */
+    tk_status (*episode_scores)(void *self, tk_episode_scores *scores);
 } tk_student_vtable;
 
 /* ---------------------------------------------------------------- descriptor */
@@ -402,6 +515,12 @@ typedef enum tk_kind {
 #define TK_FEATURE_NEEDS_REWARD_THRESHOLDS "needs-reward-thresholds"
 #define TK_FEATURE_ACCEPTS_INITIAL_DIST "accepts-initial-dist"
 #define TK_FEATURE_ACCEPTS_TARGET_DIST "accepts-target-dist"
+/* Since 1.2: wants update_scores() after every update() with the
+ * student's and env's tk_episode_scores. */
+#define TK_FEATURE_STUDENT_SCORES "student-scores"
+/* Since 1.2: sample_level() may set tk_level.no_learn; the host then needs
+ * a student with begin_episode(). */
+#define TK_FEATURE_NO_LEARN_EPISODES "no-learn-episodes"
 /* Environments: provides evaluate() and simulates its learner, so it needs
  * no student. */
 #define TK_FEATURE_SELF_EVALUATION "self-evaluation"

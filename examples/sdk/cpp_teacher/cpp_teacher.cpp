@@ -60,9 +60,10 @@ tk_status update(void *self, const float *task, double episode_return, int succe
 }
 
 /* struct_size, create, destroy, sample, update, step_update, episode_start,
- * snapshot, save, load, get_extension */
+ * snapshot, save, load, get_extension, sample_level (1.2), update_scores (1.2) */
 const tk_teacher_vtable vtable = {sizeof(tk_teacher_vtable), create, destroy, sample, update,
-                                  nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+                                  nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                  nullptr, nullptr};
 
 /* struct_size, kind, id, name, version, description, default_config,
  * features, vtable */

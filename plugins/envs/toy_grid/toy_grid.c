@@ -296,6 +296,24 @@ static tk_status toy_evaluate(void *self, double *mastered_pct)
     return TK_OK;
 }
 
+/* ABI 1.2: what the simulated learner can still learn on the cell of the
+ * episode that just ended, the score a level-replay teacher ranks levels
+ * by: the competence it lacks, (100 - competence) / 100, when the cell
+ * learns now (the origin, or an unlocked cell), else 0: a locked cell
+ * teaches nothing until a previous neighbour is learnt, as positive value
+ * loss is ~0 where the student cannot improve. */
+static tk_status toy_episode_scores(void *self, tk_episode_scores *scores)
+{
+    const toy_grid *env = self;
+    if (!env->has_task || !TK_HAS_FIELD(scores, env_score))
+        return TK_OK;
+    const int learns = env->cell == 0 || unlocked(env);
+    const uint8_t c = env->competence[env->cell];
+    scores->env_score = learns ? (double)(TOY_MAX_COMPETENCE - c) / TOY_MAX_COMPETENCE : 0.0;
+    scores->present |= TK_SCORE_ENV;
+    return TK_OK;
+}
+
 static tk_status toy_save(void *self, const void **data, size_t *size)
 {
     toy_grid *env = self;
@@ -373,6 +391,7 @@ static const tk_env_vtable toy_vtable = {
     .save = toy_save,
     .load = toy_load,
     .get_extension = NULL,
+    .episode_scores = toy_episode_scores,
 };
 
 static const char *const toy_features[] = {TK_FEATURE_SELF_EVALUATION, NULL};

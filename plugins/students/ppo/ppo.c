@@ -47,6 +47,7 @@
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
 #include "teachkit/runtime_info.h"
+#include "teachkit/score_trace.h"
 #include "teachkit/student.h"
 
 #define STATE_KIND "teachkit.ppo/2"
@@ -94,6 +95,14 @@ typedef struct ppo_student {
     uint64_t total_steps, rollouts, updates;
     double stats[PPO_N_STATS];
     tk_nn_writer state;           /* owned, latest save() */
+    /* ABI 1.2, set by begin_episode for one training episode.  Not saved:
+     * the host checkpoints such runs between episodes only. */
+    int learn;                    /* 0: act and observe without touching the rollout
+                                     or the normalisers */
+    int scores;                   /* trace the episode for episode_scores */
+    float free_value;             /* V of the pending act() of a no-learn episode */
+    tk_score_trace trace;         /* owned: normalised r_t and V(s_t) */
+    double bootstrap;             /* V after the last step (0 if terminal) */
 } ppo_student;
 
 static void ppo_destroy(void *self)
@@ -110,6 +119,7 @@ static void ppo_destroy(void *self)
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
         free(bufs[i]);
     tk_nn_writer_free(&s->state);
+    tk_score_trace_free(&s->trace);
     free(s);
 }
 
@@ -257,6 +267,7 @@ static tk_status ppo_create(const tk_host_api *host, tk_ctx *ctx, const tk_stude
         return TK_ERR_NOMEM;
     s->host = host;
     s->ctx = ctx;
+    s->learn = 1; /* every episode, unless begin_episode (ABI 1.2) says otherwise */
     s->hp.obs_dim = spec->obs_dim;
     s->hp.act_dim = spec->act_dim;
     s->episode_start = 1;
@@ -342,6 +353,22 @@ static void env_action(const ppo_student *s, const float *u, float *out)
     }
 }
 
+/* A training act() of a no-learn episode (ABI 1.2): a sample of the
+ * policy on the frozen normalisation, with its value kept for the scores,
+ * and nothing written to the rollout. */
+static tk_status act_without_learning(ppo_student *s, const float *obs, float *action_out)
+{
+    tk_rng *rng = s->host->rng(s->ctx);
+    float logp;
+    normalise_obs(s, obs, s->obs_norm);
+    for (size_t i = 0; i < s->hp.act_dim; i++)
+        s->noise[i] = (float)tk_rng_normal(rng);
+    ppo_learner_act(s->learner, s->obs_norm, s->noise, s->u, &s->free_value, &logp);
+    s->pending = 1;
+    env_action(s, s->u, action_out);
+    return TK_OK;
+}
+
 static tk_status ppo_act(void *self, const float *obs, int deterministic, float *action_out)
 {
     ppo_student *s = self;
@@ -359,6 +386,8 @@ static tk_status ppo_act(void *self, const float *obs, int deterministic, float 
         env_action(s, s->u, action_out);
         return TK_OK;
     }
+    if (!s->learn)
+        return act_without_learning(s, obs, action_out);
     if (s->normalize_obs && s->episode_start)
         rms_update(&s->obs_rms, obs); /* a reset observation */
     s->episode_start = 0;
@@ -417,6 +446,32 @@ static tk_status train(ppo_student *s)
     return TK_OK;
 }
 
+/* observe() in a no-learn episode: the step's reward on the scale the
+ * value learns (the normaliser read, not updated) and the value of the
+ * act() go to the scores; the rollout and the statistics stay as they
+ * are. */
+static tk_status observe_without_learning(ppo_student *s, double reward, const float *next_obs,
+                                          int done, int truncated)
+{
+    double z = reward;
+    if (s->normalize_reward) {
+        z = reward / sqrt(s->ret_var + NORM_EPS);
+        z = z < -s->reward_clip ? -s->reward_clip : z > s->reward_clip ? s->reward_clip : z;
+    }
+    s->pending = 0;
+    if (s->scores && tk_score_trace_push(&s->trace, (double)(float)z, s->free_value) != TK_OK)
+        return s->host->error(s->ctx, TK_ERR_NOMEM, NULL, "out of memory");
+    if (done || truncated) {
+        float v = 0.0f;
+        if (truncated && !done && s->bootstrap_truncated) {
+            normalise_obs(s, next_obs, s->obs_norm);
+            ppo_learner_value(s->learner, s->obs_norm, 1, &v);
+        }
+        s->bootstrap = v;
+    }
+    return TK_OK;
+}
+
 static tk_status ppo_observe(void *self, const float *obs, const float *action, double reward,
                              const float *next_obs, int done, int truncated)
 {
@@ -432,8 +487,10 @@ static tk_status ppo_observe(void *self, const float *obs, const float *action, 
         return s->host->error(s->ctx, TK_ERR_STATE, NULL,
                               "observe() without a preceding training act(): ppo learns "
                               "on-policy from its own samples");
-    const size_t t = s->n;
     const int boundary = done || truncated;
+    if (!s->learn)
+        return observe_without_learning(s, reward, next_obs, done, truncated);
+    const size_t t = s->n;
     s->r_rew[t] = normalise_reward(s, reward);
     s->r_cont[t] = !boundary;
     s->r_next_val[t] = 0.0f;
@@ -449,6 +506,10 @@ static tk_status ppo_observe(void *self, const float *obs, const float *action, 
     } else if (s->normalize_obs) {
         rms_update(&s->obs_rms, next_obs);
     }
+    if (s->scores && tk_score_trace_push(&s->trace, s->r_rew[t], s->r_val[t]) != TK_OK)
+        return s->host->error(s->ctx, TK_ERR_NOMEM, NULL, "out of memory");
+    if (boundary)
+        s->bootstrap = s->r_next_val[t];
     s->pending = 0;
     s->n++;
     s->total_steps++;
@@ -485,6 +546,11 @@ static tk_status ppo_end_episode(void *self, double episode_return, uint64_t epi
 {
     ppo_student *s = self;
     (void)episode_return, (void)episode_steps;
+    if (!s->learn) { /* the rollout never saw the episode */
+        s->pending = 0;
+        s->learn = 1; /* until the next begin_episode says otherwise */
+        return TK_OK;
+    }
     if (s->n > 0 && s->r_cont[s->n - 1]) {
         s->r_cont[s->n - 1] = 0;
         s->r_next_val[s->n - 1] = 0.0f;
@@ -718,6 +784,28 @@ static const void *ppo_get_extension(void *self, const char *id)
     return id && strcmp(id, TK_PPO_EXT_DEBUG) == 0 ? &debug_ext : NULL;
 }
 
+/* ------------------------------------------------- levels and scores (1.2) */
+
+static tk_status ppo_begin_episode(void *self, const tk_episode_options *opt)
+{
+    ppo_student *s = self;
+    s->learn = opt->learn != 0;
+    s->scores = TK_HAS_FIELD(opt, scores) && opt->scores;
+    s->bootstrap = 0.0;
+    tk_score_trace_clear(&s->trace);
+    return TK_OK;
+}
+
+/* GAE with the student's own gamma and lambda on its normalised rewards,
+ * as PLR scores the rollouts its PPO learns from. */
+static tk_status ppo_episode_scores(void *self, tk_episode_scores *out)
+{
+    ppo_student *s = self;
+    if (s->scores)
+        tk_score_trace_finish(&s->trace, s->bootstrap, s->gamma, s->lam, out);
+    return TK_OK;
+}
+
 /* ------------------------------------------------------------ descriptor */
 
 static const tk_student_vtable ppo_vtable = {
@@ -731,6 +819,8 @@ static const tk_student_vtable ppo_vtable = {
     .save = ppo_save,
     .load = ppo_load,
     .get_extension = ppo_get_extension,
+    .begin_episode = ppo_begin_episode,
+    .episode_scores = ppo_episode_scores,
 };
 
 static const char *const ppo_features[] = {TK_FEATURE_VALUE, TK_FEATURE_CHECKPOINT_WITHIN_EPISODE,

@@ -36,6 +36,7 @@
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
 #include "teachkit/runtime_info.h"
+#include "teachkit/score_trace.h"
 #include "teachkit/student.h"
 
 #define STATE_KIND "teachkit.sac/3"
@@ -64,7 +65,18 @@ typedef struct sac_student {
     uint64_t pending_updates;     /* gradient steps an end_episode stopped early owes */
     double losses[SAC_N_LOSSES];  /* of the latest step */
     tk_nn_writer state;           /* owned, latest save() */
+    /* ABI 1.2, set by begin_episode for one training episode.  Not saved:
+     * the host checkpoints such runs between episodes only. */
+    int learn;                    /* 0: play without storing or training */
+    int scores;                   /* trace the episode for episode_scores */
+    tk_score_trace trace;         /* owned: r_t and V(s_t) of the episode */
+    double bootstrap;             /* V after the last step (0 if terminal) */
 } sac_student;
+
+/* GAE's lambda for the positive value loss.  SAC has none of its own;
+ * 0.95 is the default gae_lambda of the PPO that PLR's scores come from
+ * (facebookresearch/dcd, arguments.py). */
+#define SAC_SCORE_LAMBDA 0.95
 
 static void sac_destroy(void *self)
 {
@@ -78,6 +90,7 @@ static void sac_destroy(void *self)
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
         free(bufs[i]);
     tk_nn_writer_free(&s->state);
+    tk_score_trace_free(&s->trace);
     free(s);
 }
 
@@ -192,6 +205,7 @@ static tk_status sac_create(const tk_host_api *host, tk_ctx *ctx, const tk_stude
         return TK_ERR_NOMEM;
     s->host = host;
     s->ctx = ctx;
+    s->learn = 1; /* every episode, unless begin_episode (ABI 1.2) says otherwise */
     s->hp.obs_dim = spec->obs_dim;
     s->hp.act_dim = spec->act_dim;
     s->max_ep_len = spec->max_episode_steps;
@@ -242,6 +256,24 @@ static tk_status sac_act(void *self, const float *obs, int deterministic, float 
     return TK_OK;
 }
 
+/* Keeps r_t and V(s_t) for the episode's scores, and V(s_T) at its end
+ * (0 when it terminated, `d` = 1). */
+static tk_status trace_step(sac_student *s, const float *obs, double reward,
+                            const float *next_obs, int last, float d)
+{
+    float v;
+    sac_learner_value(s->learner, obs, 1, &v);
+    if (tk_score_trace_push(&s->trace, reward, (double)v) != TK_OK)
+        return s->host->error(s->ctx, TK_ERR_NOMEM, NULL, "out of memory");
+    if (last) {
+        float next = 0.0f;
+        if (d == 0.0f)
+            sac_learner_value(s->learner, next_obs, 1, &next);
+        s->bootstrap = (double)next;
+    }
+    return TK_OK;
+}
+
 static tk_status sac_observe(void *self, const float *obs, const float *action, double reward,
                              const float *next_obs, int done, int truncated)
 {
@@ -255,10 +287,14 @@ static tk_status sac_observe(void *self, const float *obs, const float *action, 
     if (!isfinite(reward))
         return s->host->error(s->ctx, TK_ERR_INVALID, NULL, "the reward is not finite");
     s->ep_len++;
-    s->total_steps++;
     float d = done ? 1.0f : 0.0f;
     if (truncated || (s->max_ep_len && s->ep_len == s->max_ep_len))
         d = 0.0f; /* time limit: bootstrap */
+    if (s->scores && (st = trace_step(s, obs, reward, next_obs, done || truncated, d)))
+        return st;
+    if (!s->learn)
+        return TK_OK; /* a no-learn episode leaves the buffer and schedule alone */
+    s->total_steps++;
     for (size_t i = 0; i < A; i++)
         s->a_pol[i] = s->act_half[i] > 0.0f ? (action[i] - s->act_center[i]) / s->act_half[i]
                                             : 0.0f;
@@ -293,6 +329,11 @@ static tk_status sac_end_episode(void *self, double episode_return, uint64_t epi
     (void)episode_return;
     (void)episode_steps; /* ep_len counts the transitions actually observed */
     sac_student *s = self;
+    if (!s->learn) {
+        s->ep_len = 0;
+        s->learn = 1; /* until the next begin_episode says otherwise */
+        return TK_OK;
+    }
     /* Called again after a stop: the gradient steps it still owes. */
     if (!s->pending_updates)
         s->pending_updates = (s->ep_len + s->train_freq - 1) / s->train_freq;
@@ -453,6 +494,27 @@ static const void *sac_get_extension(void *self, const char *id)
     return id && strcmp(id, TK_SAC_EXT_DEBUG) == 0 ? &debug_ext : NULL;
 }
 
+/* ------------------------------------------------- levels and scores (1.2) */
+
+static tk_status sac_begin_episode(void *self, const tk_episode_options *opt)
+{
+    sac_student *s = self;
+    s->learn = opt->learn != 0;
+    s->scores = TK_HAS_FIELD(opt, scores) && opt->scores;
+    s->bootstrap = 0.0;
+    tk_score_trace_clear(&s->trace);
+    return TK_OK;
+}
+
+static tk_status sac_episode_scores(void *self, tk_episode_scores *out)
+{
+    sac_student *s = self;
+    if (s->scores)
+        tk_score_trace_finish(&s->trace, s->bootstrap, (double)s->hp.gamma, SAC_SCORE_LAMBDA,
+                              out);
+    return TK_OK;
+}
+
 /* ------------------------------------------------------------ descriptor */
 
 static const tk_student_vtable sac_vtable = {
@@ -466,6 +528,8 @@ static const tk_student_vtable sac_vtable = {
     .save = sac_save,
     .load = sac_load,
     .get_extension = sac_get_extension,
+    .begin_episode = sac_begin_episode,
+    .episode_scores = sac_episode_scores,
 };
 
 static const char *const sac_features[] = {TK_FEATURE_VALUE, TK_FEATURE_CHECKPOINT_WITHIN_EPISODE,

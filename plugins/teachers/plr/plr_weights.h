@@ -1,0 +1,31 @@
+/*
+ * The replay distribution of Prioritized Level Replay (Jiang et al., ICML
+ * 2021, eqs. 1-3; facebookresearch/dcd level_replay/level_sampler.py,
+ * `sample_weights` and `_score_transform`): rank prioritisation of the
+ * levels' scores with temperature beta, mixed with a staleness
+ * distribution by rho.  Pure functions of their arguments: thread-safe.
+ */
+#ifndef PLR_WEIGHTS_H
+#define PLR_WEIGHTS_H
+
+#include <stddef.h>
+
+/* P_S: h(S_i)^(1/beta) / sum_j h(S_j)^(1/beta) with h = 1 / rank(S_i),
+ * ranks from 1 for the highest score; equal scores take ranks in index
+ * order.  `order` is scratch of n entries.  n >= 1. */
+void plr_rank_weights(const double *scores, size_t n, double temperature, size_t *order,
+                      double *w_out);
+
+/* P_C: staleness^(1/temperature) normalised (the "power" transform of the
+ * authors' code, whose eps is 0 once staleness is mixed in); uniform when
+ * every staleness is 0. */
+void plr_staleness_weights(const double *staleness, size_t n, double temperature, double *w_out);
+
+/* P_replay = (1 - rho) P_S + rho P_C.  `scratch` holds n doubles,
+ * `order` n indices. */
+void plr_replay_weights(const double *scores, const double *staleness, size_t n,
+                        double temperature, double staleness_coef,
+                        double staleness_temperature, size_t *order, double *scratch,
+                        double *w_out);
+
+#endif
