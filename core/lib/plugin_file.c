@@ -127,6 +127,15 @@ void tk_plugin_file_close(tk_plugin_file *f)
         unload(f, 1);
 }
 
+void tk_plugin_file_abandon(tk_plugin_file *f)
+{
+    if (!f)
+        return;
+    free(f->components);
+    free(f->path);
+    free(f);
+}
+
 const char *tk_plugin_file_path(const tk_plugin_file *f) { return f->path; }
 size_t tk_plugin_file_count(const tk_plugin_file *f) { return f->n; }
 

@@ -68,6 +68,7 @@ static int probe_child(const tk_registry *reg, size_t start, int fd)
                 return 1;
         }
         /* The file stays loaded: the child exits soon, without deinit. */
+        tk_plugin_file_abandon(file);
         if (put_head(fd, 'O', f))
             return 1;
     }

@@ -39,6 +39,12 @@ tk_plugin_file *tk_plugin_file_open(const char *path, tk_status *code, char *why
 /* Calls the plugin's deinit() and unloads the file.  NULL is a no-op. */
 void tk_plugin_file_close(tk_plugin_file *f);
 
+/* Frees the host's records of the file (its path and component copies)
+ * but neither calls its deinit() nor unloads it: for a process about to
+ * exit that must run no more plugin code (the registry's probe child), so
+ * that it leaves nothing allocated behind. */
+void tk_plugin_file_abandon(tk_plugin_file *f);
+
 const char *tk_plugin_file_path(const tk_plugin_file *f);
 size_t tk_plugin_file_count(const tk_plugin_file *f);
 /* The i-th component (i < count), owned by the file. */
