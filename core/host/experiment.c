@@ -82,14 +82,15 @@ static int check_compatibility(tk_experiment *x, tk_diag *d)
         return tk_diag_set(d, x->teacher.comp->file, NULL,
                            "teacher \"%s\" declares \"%s\" but provides no update_scores",
                            t->id, TK_FEATURE_STUDENT_SCORES);
-    /* Nor a student that learns nothing, whose env (toy-grid) simulates a
-     * learner that cannot be told either. */
+    /* Nor a student that learns nothing, unless its env simulates the
+     * learner and can be told instead (toy-grid, ABI 1.3). */
     if (tk_descriptor_has_feature(t, TK_FEATURE_NO_LEARN_EPISODES) &&
-        !tk_component_student(x->student.comp)->begin_episode)
+        !tk_component_student(x->student.comp)->begin_episode && !x->env_episode_options)
         return tk_diag_set(d, m->file, "student.plugin",
                            "teacher \"%s\" plays episodes the student must not learn from, "
                            "but student \"%s\" cannot be told (it has no begin_episode, "
-                           "ABI 1.2); choose a student that has", t->id, s->id);
+                           "ABI 1.2), nor can env \"%s\" (no begin_episode, ABI 1.3); choose "
+                           "a student that has", t->id, s->id, x->env.ctx.id);
     if (x->self_evaluating && !tk_descriptor_has_feature(s, TK_FEATURE_NO_LEARNING) &&
         x->info.act_dim == 0)
         return tk_diag_set(d, m->file, "student.plugin",
@@ -161,6 +162,8 @@ int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg
     x->scores = tk_descriptor_has_feature(x->teacher.comp->desc, TK_FEATURE_STUDENT_SCORES);
     x->episode_options = (x->levels || x->scores) &&
                          tk_component_student(x->student.comp)->begin_episode != NULL;
+    x->env_episode_options = (x->levels || x->scores) && x->self_evaluating &&
+                             ev->begin_episode != NULL;
 
     if (tk_instance_create_teacher(&x->teacher, &x->info.task_space, m->file, d))
         return -1;

@@ -29,6 +29,7 @@ typedef struct tk_experiment {
     int levels;                  /* since 1.2: teacher provides sample_level */
     int scores;                  /* since 1.2: teacher wants update_scores */
     int episode_options;         /* student gets begin_episode before training episodes */
+    int env_episode_options;     /* since 1.3: so does the env simulating its learner */
 } tk_experiment;
 
 int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg, tk_diag *d);

@@ -326,15 +326,23 @@ static int play_training_episode(run_state *s, episode *ep, tk_diag *d)
         ep->bad = "observation", ep->who = "env", ep->at_reset = 1;
         return 0;
     }
-    /* Only now: an episode dropped at reset never reaches the student. */
+    /* Only now: an episode dropped at reset never reaches the student.  The
+     * learner is told whether to learn from the episode: the student, or the
+     * env that simulates it (ABI 1.3). */
+    const tk_episode_options opt = {.struct_size = sizeof opt,
+                                    .learn = s->level.no_learn ? 0u : 1u,
+                                    .scores = x->scores ? 1u : 0u};
     if (x->episode_options) {
-        const tk_episode_options opt = {.struct_size = sizeof opt,
-                                        .learn = s->level.no_learn ? 0u : 1u,
-                                        .scores = x->scores ? 1u : 0u};
         st = student_vt(s)->begin_episode(x->student.self, &opt);
         lap(s, PHASE_STUDENT, &t);
         if (st != TK_OK)
             return tk_instance_fail(&x->student, st, s->m->file, "begin_episode", d);
+    }
+    if (x->env_episode_options) {
+        st = env_vt(&x->env)->begin_episode(x->env.self, &opt);
+        lap(s, PHASE_ENV, &t);
+        if (st != TK_OK)
+            return tk_instance_fail(&x->env, st, s->m->file, "begin_episode", d);
     }
     if (x->step_updates && tv->episode_start) {
         st = tv->episode_start(x->teacher.self, s->task, s->obs);

@@ -4,13 +4,14 @@
 #     never calls the 1.2 members past their vtables' ends, and their
 #     episode lines carry no 1.2 member;
 #   - a teacher with no-learn levels is refused with a student that cannot
-#     be told (a 1.1 student, or `none`);
+#     be told (a 1.1 student) and an env that cannot either;
 #   - a level's seed reseeds the env's stream: equal seeds, equal rewards;
 #     the seed, the no-learn mark and the scores are logged, the student is
 #     told the learn flag and the teacher receives the student's and the
 #     env's scores;
-#   - plr runs the toy grid, and robust-plr plays new levels as no-learn
-#     episodes with ppo, whose scores are logged;
+#   - plr and robust-plr run the toy grid (since 1.3 its simulated learner
+#     is told of no-learn episodes), and robust-plr plays new levels as
+#     no-learn episodes with ppo, whose scores are logged;
 #   - an sfl run with ppo stopped and resumed logs as an uninterrupted one.
 # usage: levels.sh TEACHKIT MINOR_1_1_SO LEVELS_SO
 set -u
@@ -61,11 +62,35 @@ cat > "$work/toy_plr.json" <<'JSON'
 JSON
 check "plr on the toy grid" "$tk" run "$work/toy_plr.json" --out "$work/toy_plr" --quiet
 cat > "$work/toy_robust.json" <<'JSON'
-{"budget": {"episodes": 10}, "teacher": {"plugin": "robust-plr", "config": {"score": "env"}},
- "env": {"plugin": "toy-grid"}, "log": {"progress": "never"}}
+{"budget": {"episodes": 400}, "teacher": {"plugin": "robust-plr",
+ "config": {"score": "env", "buffer_size": 20}},
+ "env": {"plugin": "toy-grid"}, "eval": {"every_episodes": 100}, "log": {"progress": "never"}}
 JSON
-check "robust-plr with the none student is refused" \
-    refused "$work/toy_robust.json" "$work/toy_robust"
+check "robust-plr runs the toy grid (the env is told, ABI 1.3)" \
+    "$tk" run "$work/toy_robust.json" --out "$work/toy_robust" --quiet
+ep="$work/toy_robust/episodes.jsonl"
+check "its new levels are no-learn episodes" grep -q '"learn":false' "$ep"
+# A no-learn episode teaches the simulated learner nothing: on a level seen
+# before, its return is that of the last episode on the same cell.
+no_learn_keeps_competence() {
+    python3 - "$1" <<'PY'
+import json, math, sys
+last = {}  # cell -> return of the latest episode on it (competence / 100)
+no_learn = 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    cell = tuple(min(int(math.floor(x * 10)), 9) for x in e["task"])
+    if e.get("learn", True) is False:
+        no_learn += 1
+        if e["return"] != last.get(cell, 0.0):
+            sys.exit("episode %d: no-learn return %r, competence was %r"
+                     % (e["episode"], e["return"], last.get(cell, 0.0)))
+    last[cell] = e["return"]
+if no_learn == 0:
+    sys.exit("no no-learn episode")
+PY
+}
+check "no-learn episodes leave the competences as they were" no_learn_keeps_competence "$ep"
 
 cat > "$work/ppo.json" <<'JSON'
 {"seed": 3, "budget": {"env_steps": 2000},

@@ -1,8 +1,9 @@
 /*
  * toy-grid environment through the plugin ABI (teachDeepRL teachDRL/toy_env/toy_env.py):
  * the learning rule, unlocking by previous neighbours, strict mastery in
- * evaluate(), distractor dimensions, task validation, bin edges, and
- * checkpoints (save/load round trip, bad data refused).
+ * evaluate(), distractor dimensions, task validation, bin edges, no-learn
+ * episodes (ABI 1.3 begin_episode), and checkpoints (save/load round trip,
+ * bad data refused).
  * argv[1] = the toy-grid plugin.
  */
 #include <check.h>
@@ -136,6 +137,47 @@ START_TEST(test_mastery_is_strict)
     ck_assert_double_eq_tol(score(&t), 1.0, 1e-12);
     train_cell(&t, 1, 1, 76);
     ck_assert_double_eq_tol(score(&t), 2.0, 1e-12);
+    tk_env_fx_close(&t);
+}
+END_TEST
+
+/* One episode on the cell (i, j) of a 10x10 grid, begun with learn = `learn`. */
+static double episode_told(toy *t, int i, int j, unsigned learn)
+{
+    const float task[2] = {(float)(i * 0.1 + 0.05), (float)(j * 0.1 + 0.05)};
+    const tk_episode_options opt = {.struct_size = sizeof opt, .learn = learn, .scores = 0};
+    ck_assert_int_eq(t->vt->set_task(t->env, task), TK_OK);
+    ck_assert_int_eq(t->vt->reset(t->env, NULL), TK_OK);
+    ck_assert_int_eq(t->vt->begin_episode(t->env, &opt), TK_OK);
+    double reward = -1.0;
+    int done = 0;
+    ck_assert_int_eq(t->vt->step(t->env, NULL, NULL, &reward, &done), TK_OK);
+    ck_assert_int_eq(done, 1);
+    return reward;
+}
+
+START_TEST(test_no_learn_episodes)
+{
+    toy t;
+    ck_assert_int_eq(toy_open(&t, DEFAULTS), TK_OK);
+    ck_assert_ptr_nonnull(t.vt->begin_episode);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 75), 0.75, 1e-12);
+    /* A no-learn episode returns the competence as it is and changes
+     * nothing: neither the cell played nor the mastery score. */
+    ck_assert_double_eq_tol(episode_told(&t, 0, 0, 0), 0.75, 1e-12);
+    ck_assert_double_eq_tol(episode_told(&t, 0, 0, 0), 0.75, 1e-12);
+    ck_assert(score(&t) == 0.0);
+    ck_assert(episode_told(&t, 1, 0, 0) == 0.0); /* unlocked, but not taught */
+    ck_assert(episode_told(&t, 1, 0, 0) == 0.0);
+    /* The mark holds for one episode: told to learn, or not told at all
+     * (reset sets learning back on), the learner learns. */
+    ck_assert_double_eq_tol(episode_told(&t, 0, 0, 1), 0.76, 1e-12);
+    ck_assert_double_eq_tol(episode_told(&t, 1, 0, 0), 0.0, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 1, 0, 1), 0.01, 1e-12);
+    ck_assert_double_eq_tol(score(&t), 1.0, 1e-12);
+    /* Outside an episode the call is refused. */
+    const tk_episode_options opt = {.struct_size = sizeof opt, .learn = 0, .scores = 0};
+    ck_assert_int_eq(t.vt->begin_episode(t.env, &opt), TK_ERR_STATE);
     tk_env_fx_close(&t);
 }
 END_TEST
@@ -367,6 +409,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_origin_learns_and_caps);
     tcase_add_test(tc, test_unlock_needs_previous_neighbour_at_75);
     tcase_add_test(tc, test_mastery_is_strict);
+    tcase_add_test(tc, test_no_learn_episodes);
     tcase_add_test(tc, test_distractors_ignored);
     tcase_add_test(tc, test_invalid_tasks_rejected);
     tcase_add_test(tc, test_bin_of_one_is_last_cell);

@@ -33,7 +33,9 @@
  * Since 1.2 a teacher may propose levels (a task and an env seed, possibly
  * marked no-learn) and receive the student's and env's per-episode scores:
  * tk_level, tk_episode_scores, tk_episode_options and the members marked
- * "since 1.2" (docs/plugin-abi.md, "Levels and scores").
+ * "since 1.2" (docs/plugin-abi.md, "Levels and scores").  Since 1.3 an env
+ * that simulates its learner (toy-grid) can be told of no-learn episodes too
+ * (tk_env_vtable.begin_episode).
  *
  * Ownership is written next to every pointer.  Thread rules, tagged on every
  * function:
@@ -62,7 +64,7 @@ extern "C" {
 #endif
 
 #define TK_ABI_MAJOR 1u
-#define TK_ABI_MINOR 2u
+#define TK_ABI_MINOR 3u
 
 /* Name of the one symbol a plugin exports. */
 #define TK_ENTRY_SYMBOL "teachkit_plugin_entry"
@@ -258,7 +260,8 @@ typedef struct tk_episode_scores {
 #define TK_SCORES_HAVE(scores, bit) (((scores)->present & (bit)) != 0u)
 
 /* Since 1.2.  What the host tells a student before a training episode, for
- * students that provide begin_episode().  An input struct: allocated and
+ * students that provide begin_episode() (since 1.3 also an env that simulates
+ * its learner and provides tk_env_vtable.begin_episode).  An input struct: allocated and
  * filled by the host, borrowed for the call; read a member appended after
  * 1.2 only when TK_HAS_FIELD(options, member) holds. */
 typedef struct tk_episode_options {
@@ -421,6 +424,16 @@ typedef struct tk_env_vtable {
      * training episode whose teacher declares TK_FEATURE_STUDENT_SCORES,
      * writes env_score (and sets TK_SCORE_ENV) in `scores`. [instance] */
     tk_status (*episode_scores)(void *self, tk_episode_scores *scores);
+
+    /* Since 1.3, optional, for envs that simulate their learner (feature
+     * "self-evaluation", played with the student "none"): called before the
+     * first step of every training episode of a run whose teacher proposes
+     * levels or uses scores, with the options a student would get.  With
+     * `options->learn` = 0 the simulated learner plays the episode without
+     * learning from it, so teachers with no-learn episodes (robust-plr,
+     * accel, sfl) can run on the env.  The options hold for that episode
+     * only. [instance] */
+    tk_status (*begin_episode)(void *self, const tk_episode_options *options);
 } tk_env_vtable;
 
 /* ------------------------------------------------------------------- student */

@@ -439,13 +439,13 @@ const void *get_extension(void *self, const char *id)
 
 /* Positional (C++17 has no designated initialisers): struct_size, create,
  * destroy, info, set_task, reset, step, success, evaluate, save, load,
- * get_extension, episode_scores (1.2). */
+ * get_extension, episode_scores (1.2), begin_episode (1.3). */
 const tk_env_vtable STUMP_VTABLE = {sizeof(tk_env_vtable), create_stumps, destroy, info,
                                     set_task, reset, step, success, nullptr, save, load,
-                                    get_extension, nullptr};
+                                    get_extension, nullptr, nullptr};
 const tk_env_vtable HEXAGON_VTABLE = {sizeof(tk_env_vtable), create_hexagons, destroy, info,
                                       set_task, reset, step, success, nullptr, save, load,
-                                      get_extension, nullptr};
+                                      get_extension, nullptr, nullptr};
 
 } /* namespace */
 

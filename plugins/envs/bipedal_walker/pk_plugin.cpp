@@ -366,7 +366,8 @@ const void *get_extension(void *self, const char *id)
 
 const tk_env_vtable VTABLE = {sizeof(tk_env_vtable), create, destroy, info, set_task, reset,
                               step, success, nullptr, save, load, get_extension,
-                              nullptr /* episode_scores, 1.2 */};
+                              nullptr /* episode_scores, 1.2 */,
+                              nullptr /* begin_episode, 1.3 */};
 
 } /* namespace */
 

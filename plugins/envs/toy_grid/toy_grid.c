@@ -66,6 +66,10 @@ typedef struct toy_grid {
     size_t cell;         /* flat index of the current task's cell */
     int has_task;
     int in_episode;
+    /* ABI 1.3: 0 when begin_episode asked for a no-learn episode.  Set by
+     * reset to 1 and by begin_episode for the one step of the episode, so
+     * it is never needed across a checkpoint and is not saved. */
+    int learn_this_episode;
 
     tk_state_writer saved; /* owned, the bytes of the last save() */
 } toy_grid;
@@ -270,6 +274,19 @@ static tk_status toy_reset(void *self, float *obs_out)
     if (!env->has_task)
         return env->host->error(env->ctx, TK_ERR_STATE, NULL, "reset before set_task");
     env->in_episode = 1;
+    env->learn_this_episode = 1;
+    return TK_OK;
+}
+
+/* ABI 1.3: a no-learn episode (Robust PLR scoring a new level, SFL
+ * estimating a success rate) leaves the competences as they are. */
+static tk_status toy_begin_episode(void *self, const tk_episode_options *options)
+{
+    toy_grid *env = self;
+    if (!env->in_episode)
+        return env->host->error(env->ctx, TK_ERR_STATE, NULL,
+                                "begin_episode outside an episode (call reset first)");
+    env->learn_this_episode = options->learn != 0;
     return TK_OK;
 }
 
@@ -282,7 +299,8 @@ static tk_status toy_step(void *self, const float *action, float *obs_out, doubl
     if (!env->in_episode)
         return env->host->error(env->ctx, TK_ERR_STATE, NULL,
                                 "step outside an episode (call reset first)");
-    learn(env);
+    if (env->learn_this_episode)
+        learn(env);
     *reward = env->competence[env->cell] / (double)TOY_MAX_COMPETENCE;
     *done = 1;
     env->in_episode = 0; /* every episode is exactly one step */
@@ -392,6 +410,7 @@ static const tk_env_vtable toy_vtable = {
     .load = toy_load,
     .get_extension = NULL,
     .episode_scores = toy_episode_scores,
+    .begin_episode = toy_begin_episode,
 };
 
 static const char *const toy_features[] = {TK_FEATURE_SELF_EVALUATION, NULL};
