@@ -90,7 +90,8 @@ tk_status currot_dist_read(const tk_host_api *host, tk_ctx *ctx, json_t *v, cons
     if (!json_is_object(v))
         return host->error(ctx, TK_ERR_CONFIG, key,
                            "must be null (uniform over the task space) or an object "
-                           "{\"low\": [...], \"high\": [...]} or {\"mean\": [...], \"std\": [...]}");
+                           "{\"low\": [...], \"high\": [...]} or "
+                           "{\"mean\": [...], \"std\": [...]}");
     tk_status st = check_members(host, ctx, v, key);
     if (st != TK_OK)
         return st;
