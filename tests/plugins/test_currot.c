@@ -77,6 +77,37 @@ START_TEST(estimate_by_hand)
 }
 END_TEST
 
+/* The index by first coordinate finds the same neighbours as the scan of
+ * every point: the same estimates up to the order of the sums. */
+START_TEST(estimate_index_matches_scan)
+{
+    enum { N = 300, D = 3 };
+    static double x[N * D], y[N], key[N];
+    static size_t order[N];
+    static currot_nw_pair pairs[N];
+    tk_rng rng;
+    tk_rng_seed(&rng, 11);
+    for (int i = 0; i < N * D; i++)
+        x[i] = i % D == 0 ? (double)(tk_rng_below(&rng, 20)) / 20.0 : tk_rng_uniform(&rng);
+    for (int i = 0; i < N; i++)
+        y[i] = tk_rng_uniform(&rng);
+    for (size_t n_max = 0; n_max <= N / 2; n_max += N / 4) {
+        for (double h = 0.01; h < 1.0; h *= 4.0) {
+            currot_nw scan = {.x = x, .y = y, .n = N, .d = D, .bandwidth = h, .n_max = n_max};
+            currot_nw idx = scan;
+            currot_nw_index(&idx, order, key, pairs);
+            for (int q = 0; q < 200; q++) {
+                double p[D];
+                for (int k = 0; k < D; k++)
+                    p[k] = 1.4 * tk_rng_uniform(&rng) - 0.2;
+                ck_assert_double_eq_tol(currot_nw_predict(&scan, p, pairs),
+                                        currot_nw_predict(&idx, p, pairs), 1e-12);
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(sliced_wasserstein_by_hand)
 {
     /* One direction in 1-D: sorted source 0, 1 pairs with sorted target 2, 3. */
@@ -376,6 +407,7 @@ int main(int argc, char **argv)
     TCase *tc = tk_check_tcase(s, "currot", 120);
     tcase_add_test(tc, assignment_by_hand);
     tcase_add_test(tc, estimate_by_hand);
+    tcase_add_test(tc, estimate_index_matches_scan);
     tcase_add_test(tc, sliced_wasserstein_by_hand);
     tcase_add_test(tc, success_buffer_by_hand);
     tcase_add_test(tc, success_buffer_replaces_failures);

@@ -75,7 +75,8 @@ typedef struct currot {
     currot_dist init, target;
     currot_state s, stage;   /* the live state; load()'s staging copy */
     /* owned scratch of an update */
-    double *train_x, *train_y, *targets, *success;
+    double *train_x, *train_y, *targets, *success, *nw_key;
+    size_t *nw_order;
     unsigned char *failed;
     currot_nw_pair *pairs;
     char *snapshot;          /* owned, the last snapshot() */
@@ -128,6 +129,8 @@ static void currot_destroy(void *self)
     free(t->success);
     free(t->failed);
     free(t->pairs);
+    free(t->nw_key);
+    free(t->nw_order);
     free(t->snapshot);
     tk_state_writer_free(&t->saved);
     free(t);
@@ -194,7 +197,10 @@ static tk_status alloc_all(currot *t)
     t->success = malloc(n * d * sizeof(double));
     t->failed = malloc(t->per_update);
     t->pairs = malloc(2 * n * sizeof *t->pairs);
+    t->nw_key = malloc(2 * n * sizeof *t->nw_key);
+    t->nw_order = malloc(2 * n * sizeof *t->nw_order);
     if (!t->train_x || !t->train_y || !t->targets || !t->success || !t->failed || !t->pairs ||
+        !t->nw_key || !t->nw_order ||
         state_alloc(t, &t->s) != 0 || state_alloc(t, &t->stage) != 0)
         return t->host->error(t->ctx, TK_ERR_NOMEM, NULL,
                               "out of memory for %zu particles of %zu dimensions", n, d);
@@ -283,8 +289,10 @@ static currot_nw model_of(currot *t)
     memcpy(t->train_x + s->fail_len * d, s->buf.ctx, s->buf.len * d * sizeof(double));
     memcpy(t->train_y, s->fail_ret, s->fail_len * sizeof(double));
     memcpy(t->train_y + s->fail_len, s->buf.ret, s->buf.len * sizeof(double));
-    return (currot_nw){.x = t->train_x, .y = t->train_y, .n = m, .d = d,
+    currot_nw model = {.x = t->train_x, .y = t->train_y, .n = m, .d = d,
                        .bandwidth = NW_BANDWIDTH * sqrt(t->epsilon), .n_max = m / 2};
+    currot_nw_index(&model, t->nw_order, t->nw_key, t->pairs);
+    return model;
 }
 
 static tk_status run_update(currot *t)
@@ -332,12 +340,11 @@ static tk_status currot_update(void *self, const float *task, double episode_ret
     if (!isfinite(episode_return))
         return t->host->error(t->ctx, TK_ERR_INVALID, NULL, "the episode return is not finite");
     for (size_t k = 0; k < t->d; k++)
-        if (!(task[k] >= t->lo[k] && task[k] <= t->hi[k]))
-            return t->host->error(t->ctx, TK_ERR_INVALID, NULL,
-                                  "task[%zu] = %g is not finite or outside [%g, %g]", k,
-                                  (double)task[k], t->lo[k], t->hi[k]);
+        if (!isfinite(task[k]))
+            return t->host->error(t->ctx, TK_ERR_INVALID, NULL, "task[%zu] is not finite", k);
+    /* float32 bounds may lie a rounding step outside the double ones */
     for (size_t k = 0; k < t->d; k++)
-        s->batch_ctx[s->batch_len * t->d + k] = task[k];
+        s->batch_ctx[s->batch_len * t->d + k] = fmin(fmax(task[k], t->lo[k]), t->hi[k]);
     s->batch_ret[s->batch_len++] = episode_return;
     return s->batch_len >= t->per_update ? run_update(t) : TK_OK;
 }

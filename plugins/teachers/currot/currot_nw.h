@@ -29,6 +29,12 @@ typedef struct currot_nw {
     size_t n, d;
     double bandwidth;  /* > 0 */
     size_t n_max;      /* the authors' int(0.5 n); 0 means the fallback always */
+    /* Optional index (currot_nw_index), NULL for a scan of every point: the
+     * points ordered by their first coordinate, so that a query visits only
+     * those whose first coordinate is near its own (the authors search a
+     * k-d tree).  Both give the same neighbours. */
+    const size_t *order; /* n indices, or NULL */
+    const double *key;   /* n first coordinates in that order */
 } currot_nw;
 
 /* Scratch a prediction needs: n of these. */
@@ -36,6 +42,9 @@ typedef struct currot_nw_pair {
     double d2;
     size_t i;
 } currot_nw_pair;
+
+/* Builds the index of `m` into order[n] and key[n] and points m at them. */
+void currot_nw_index(currot_nw *m, size_t *order, double *key, currot_nw_pair *scratch);
 
 /* The estimate at x (d values); `scratch` holds m->n pairs.  n must be > 0. */
 double currot_nw_predict(const currot_nw *m, const double *x, currot_nw_pair *scratch);
