@@ -86,5 +86,9 @@ kill_resume random 60000 '{"plugin": "random"}'
 # Level replay: the buffer, staleness and the level in play; the env's
 # stream reseeded from each level's seed.
 kill_resume plr 60000 '{"plugin": "plr", "config": {"score": "env", "buffer_size": 100}}'
+# Particles, both buffers and a batch in progress (checkpoints every 1000
+# episodes fall 10 episodes into a batch of 30).
+kill_resume currot 30000 '{"plugin": "currot", "config": {"n_samples": 100,
+    "episodes_per_update": 30}}'
 
 checks_done

@@ -1,8 +1,8 @@
 /*
  * bench_teacher_overhead: per-episode teacher overhead of TeachMyAgent's
  * teachers (adr, spdl, goal-gan, setter-solver) and of the level teachers
- * (plr, sfl; ABI 1.2 sample_level and update_scores) next to alp-gmm's, and the
- * 5 % budget against one SAC episode at paper settings
+ * (plr, sfl; ABI 1.2 sample_level and update_scores) and of currot, next to
+ * alp-gmm's, and the 5 % budget against one SAC episode at paper settings
  * (docs/studies/tma-teachers-toy.md, the teachers' pages in docs/teachers/).
  *
  * Teacher overhead = the time spent in the teacher's calls for one training
@@ -522,6 +522,11 @@ static int pin_cpu(const options *o)
 #define TOY_PLR "{\"score\": \"env\", \"buffer_size\": 100}"
 #define TOY_SFL "{\"num_candidates\": 50, \"episodes_per_candidate\": 2, " \
                 "\"buffer_size\": 10, \"refresh_every\": 100}"
+/* currot with the defaults of its authors' TeachMyAgent wrapper
+ * (docs/teachers/currot.md): 500 particles, an update every 50 episodes. */
+#define CURROT "{\"n_samples\": 500, \"episodes_per_update\": 50, \"epsilon\": null, " \
+               "\"delta\": 0.5, \"wait_until_threshold\": false, \"initial_dist\": null, "   \
+               "\"target_dist\": null}"
 #define ALP_GMM "{\"fit_rate\": 250, \"nb_bootstrap\": null, \"k_min\": 2, \"k_max\": 10, "   \
                 "\"random_task_ratio\": 0.2, \"gmm_fitness_fun\": \"aic\", \"nb_em_init\": 1, " \
                 "\"warm_start\": false, \"alp_max_size\": null, \"alp_buffer_size\": 500, "  \
@@ -556,8 +561,10 @@ int main(int argc, char **argv)
         {"setter-solver", "setter-solver", SETTER_SOLVER, "paper", 2, 0, 0, 0, 0, 0, 0},
         {"plr", "plr", TOY_PLR, "toy", 2, 0, 0, 0, 0, 0, 0},
         {"sfl", "sfl", TOY_SFL, "toy", 2, 0, 0, 0, 0, 0, 0},
+        {"currot", "currot", CURROT, "toy", 2, 0, 0, 0, 0, 0, 0},
+        {"currot", "currot", CURROT, "paper", 2, 0, 0, 0, 0, 0, 0},
     };
-    const size_t n_rows = 13;
+    const size_t n_rows = 15;
     char env_so[PATH_MAX], so[PATH_MAX], sac_so[PATH_MAX];
     if (plugin_path(&o, "toy-grid", env_so, sizeof env_so)) {
         fprintf(stderr, "bench_teacher_overhead: no tkp_toy_grid.so under %s/plugins\n", o.build);
