@@ -8,11 +8,31 @@ same kind of actions (uniform in [-1, 1], here from numpy's seeded
 RandomState), the same 2000-step limit and the same table.  The random
 streams differ from teachkit's, so compare the statistics, not episodes.
 
-Needs the original installed (flowersteam/TeachMyAgent: Python 3.6-3.7,
-TensorFlow 1.x for its terrain CPPN, gym, Box2D; see docs/envs/parkour.md,
-"Behaviour against the original"):
+Needs the original (flowersteam/TeachMyAgent) importable, with gym and
+pybox2d (Box2D).  Its terrain CPPN needs TensorFlow 1.x, hence Python 3.6 or
+3.7; where TensorFlow 1 cannot be installed, --numpy-cppn replaces that one
+class (see below) and the rest runs on a current Python (docs/envs/parkour.md,
+"Behaviour against the original", says which versions were used):
 
-    python tools/parkour_original_stats.py --episodes 60 --tasks 20 --seed 1
+    PYTHONPATH=<TeachMyAgent checkout> python3 tools/parkour_original_stats.py \
+        --episodes 60 --tasks 20 --seed 1 --numpy-cppn
+
+--numpy-cppn: before the env is imported, a module defined here is put in
+sys.modules under the name of the original's CPPN module
+(TeachMyAgent.environments.envs.PCGAgents.CPPN.TanHSoftplusMixCPPN), so that
+the env's `from ... import TanHSoftplusMixCPPN` gets a NumPy class instead of
+the TensorFlow 1 one.  It evaluates the same network (TanHSoftplusMixCPPN of
+the original: input rows (x / (x_dim - 1), input_vector) for x = 0 ..
+x_dim - 1, then tanh, softplus, tanh, softplus layers of 64 units and a
+linear output of output_dim columns, no biases) in float32 as TensorFlow
+does, with the same trained weights: teachkit's data/parkour/
+same_ground_ceiling_cppn.json, a conversion of the checkpoint the env asks
+for.  The class refuses to run unless every weight matrix of the JSON is
+found, byte for byte as float32, in the checkpoint's data file that the env
+passes (its weights_path), and unless the network reproduces the reference
+rows of tests/unit/test_parkour_cppn.c.  Everything else -- physics, bodies,
+water, creepers, climbing, the terrain built from the CPPN's output -- is the
+original's code, unmodified.
 
 How an episode ended is read from what the env returns, as teachkit's tool
 reads it: done with reward -100 is a fall (a critical contact) or, with the
@@ -29,6 +49,7 @@ import json
 import math
 import os
 import sys
+import types
 
 import numpy as np
 
@@ -43,6 +64,87 @@ CLIMBERS = ("climbing_profile_chimpanzee", "climbing_chest_profile_chimpanzee")
 SWIMMERS = ("fish", "amphibious_bipedal")
 COLUMNS = ["body", "test_set", "episodes", "length_mean", "length_std", "return_mean",
            "return_std", "water_deaths", "fell", "went_back", "reached_end", "time_limit"]
+
+
+# The original's CPPN module, replaced by --numpy-cppn.
+CPPN_MODULE = "TeachMyAgent.environments.envs.PCGAgents.CPPN.TanHSoftplusMixCPPN"
+CPPN_DATA_FILE = ".data-00000-of-00001"  # the TensorFlow checkpoint's tensor bytes
+# Rows of the network's output (ground, ceiling) for x_dim 200, from
+# tests/unit/test_parkour_cppn.c (computed in float64): input, row, ground, ceiling.
+CPPN_REFERENCE = [((0, 0, 0), 0, 16.756383429, -73.334061891),
+                  ((0, 0, 0), 100, 99.830021672, -47.435917228),
+                  ((0, 0, 0), 199, 82.870547116, -15.149458680),
+                  ((-0.15, 0.8, 0.1), 0, 3.969694767, -46.348351697),
+                  ((-0.15, 0.8, 0.1), 100, -33.193920249, -118.739526751),
+                  ((-0.15, 0.8, 0.1), 199, -66.828856427, 5.820091195)]
+
+
+def load_cppn_weights(json_path):
+    """The five weight matrices as the JSON prints them (float64 of 9-digit decimals), in the
+    order the network applies them.  Cast to float32 they are the checkpoint's values."""
+    with open(json_path) as f:
+        layers = json.load(f)["layers"]
+    return [np.asarray(l["row_major"], dtype=np.float64).reshape(l["shape"]) for l in layers]
+
+
+def cppn_forward(weights, rows, dtype):
+    """TanHSoftplusMixCPPN's graph: tanh, softplus, tanh, softplus, linear; no biases."""
+    h = rows.astype(dtype)
+    for i, w in enumerate(weights):
+        h = h @ w.astype(dtype)
+        if i < len(weights) - 1:
+            h = np.tanh(h) if i % 2 == 0 else np.logaddexp(dtype(0), h)
+    return h
+
+
+def cppn_rows(x_dim, input_dim, input_vector):
+    """The input BaseCPPN.generate feeds: column 0 is x / (x_dim - 1), then the vector."""
+    x = (np.arange(x_dim) / (x_dim - 1)).reshape((x_dim, 1))
+    return np.concatenate((x, np.ones((x_dim, input_dim)) * input_vector), axis=1)
+
+
+def check_cppn(weights, data_file):
+    """Refuse weights that are not the checkpoint's, or a network that is not the original's:
+    each matrix, as float32, must be in the checkpoint's bytes; the float64 graph must give
+    the test's reference rows to 1e-6 and the float32 graph (the one used) to 2e-3, the
+    tolerance of the test's rows taken from the original."""
+    with open(data_file, "rb") as f:
+        blob = f.read()
+    for i, w in enumerate(weights):
+        if blob.find(w.astype("<f4").tobytes()) < 0:
+            raise RuntimeError("CPPN layer %d is not in %s" % (i, data_file))
+    for vec, row, ground, ceiling in CPPN_REFERENCE:
+        rows = cppn_rows(200, 3, np.array(vec))
+        for dtype, tol in ((np.float64, 1e-6), (np.float32, 2e-3)):
+            out = cppn_forward(weights, rows, dtype)[row]
+            if abs(out[0] - ground) > tol or abs(out[1] - ceiling) > tol:
+                raise RuntimeError("CPPN row %d of %s is %s in %s, expected (%.9f, %.9f)"
+                                   % (row, vec, out, dtype.__name__, ground, ceiling))
+
+
+def numpy_cppn_module(json_path):
+    """A module standing for the original's TanHSoftplusMixCPPN (same constructor, generate, close)."""
+    weights = load_cppn_weights(json_path)
+
+    class TanHSoftplusMixCPPN:
+        def __init__(self, x_dim, input_dim, batch_size=1, output_dim=1, weights_path=None):
+            if weights_path is None or input_dim + 1 != weights[0].shape[0] or \
+                    output_dim != weights[-1].shape[1]:
+                raise RuntimeError("the NumPy CPPN only stands for the shipped trained network")
+            check_cppn(weights, os.path.join(weights_path, CPPN_DATA_FILE))
+            self.x_dim, self.input_dim, self.output_dim = x_dim, input_dim, output_dim
+
+        def generate(self, input_vector):
+            # TensorFlow's graph is float32: the float64 rows are cast at the placeholder.
+            rows = cppn_rows(self.x_dim, self.input_dim, input_vector)
+            return cppn_forward(weights, rows, np.float32).reshape((self.x_dim, self.output_dim))
+
+        def close(self):
+            pass
+
+    module = types.ModuleType(CPPN_MODULE)
+    module.TanHSoftplusMixCPPN = TanHSoftplusMixCPPN
+    return module
 
 
 def own_set(body):
@@ -164,14 +266,23 @@ def main(argv=None):
     p.add_argument("--set", default="auto", choices=["auto", "walking", "climbing", "swimming"],
                    help="test set: the body's own (auto) or one for every body")
     p.add_argument("--data-dir", default=os.path.join(here, "..", "data"),
-                   help="teachkit's data/ (test sets as JSON)")
+                   help="teachkit's data/ (test sets, CPPN weights)")
+    p.add_argument("--numpy-cppn", action="store_true",
+                   help="evaluate the terrain CPPN with NumPy instead of TensorFlow 1 "
+                        "(same network and weights; see the docstring)")
     args = p.parse_args(argv)
     if args.episodes <= 0 or args.tasks <= 0:
         p.error("--episodes and --tasks must be positive")
+    if args.numpy_cppn:
+        if "TeachMyAgent.environments.envs.parametric_continuous_parkour" in sys.modules:
+            p.error("--numpy-cppn must act before the env is imported")
+        json_path = os.path.join(args.data_dir, "parkour", "same_ground_ceiling_cppn.json")
+        sys.modules[CPPN_MODULE] = numpy_cppn_module(json_path)
 
     print("parkour_original_stats: %d episodes per body on the first %d tasks, uniform random "
-          "actions in [-1, 1], seed %d, at most %d steps\n"
-          % (args.episodes, args.tasks, args.seed, MAX_STEPS))
+          "actions in [-1, 1], seed %d, at most %d steps, CPPN in %s\n"
+          % (args.episodes, args.tasks, args.seed, MAX_STEPS,
+             "NumPy" if args.numpy_cppn else "TensorFlow"))
     rows = []
     for body in BODIES:
         if args.body not in ("all", body):

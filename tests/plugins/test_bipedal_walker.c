@@ -1062,9 +1062,9 @@ static const struct {
     {"classic_bipedal", 4, 10, 0xf94d9b7b5f60c4ffULL},
     {"small_bipedal", 4, 10, 0x32b60b5e2b1f6d3cULL},
     {"big_quadru", 8, 20, 0xaabf0b4c0074dc3bULL},
-    {"spider", 12, 28, 0x1303a3a75137ae5bULL},
+    {"spider", 12, 28, 0x9ac02566f69d17bdULL},
     {"millipede", 16, 40, 0x7ebf60514c096e1dULL},
-    {"wheel", 8, 20, 0xb3570da535380bdcULL},
+    {"wheel", 8, 20, 0x7117c6a00499c30fULL},
     {"profile_chimpanzee", 14, 36, 0x28590dd3c6903cf4ULL},
     {"old_big_quadru", 8, 20, 0x18944bf71625faceULL},
 };

@@ -265,13 +265,13 @@ static const struct {
     {"old_classic_bipedal", 0x818e0e501d9d9939ULL, 0x935b1c4a48c5cd4eULL},
     {"classic_bipedal", 0x8393526912976beeULL, 0x35c3ee65e25dcedeULL},
     {"small_bipedal", 0xf4310c180d99f346ULL, 0x3ff67ea40c74210dULL},
-    {"fish", 0x5b18784bf1e67ffdULL, 0x18e7db1f4cd14e2cULL},
+    {"fish", 0x90d16a96d0a4328cULL, 0xef1da7913fbaa9f7ULL},
     {"climbing_profile_chimpanzee", 0x74f70b96343e1b88ULL, 0xc9a73e5a1d511ab1ULL},
     {"big_quadru", 0x6402b5a898658276ULL, 0xe2cdcb6b0f66e5a5ULL},
     {"old_big_quadru", 0x00b477241059e85aULL, 0x845bba76925f9102ULL},
-    {"spider", 0xa47c7ca94ef597d3ULL, 0x24a30d137d81a6c1ULL},
+    {"spider", 0xd0c3d0fbe4739260ULL, 0x7a403bf32d6baf97ULL},
     {"millipede", 0x4be8a3fe9230b95dULL, 0xf52e0fd2ec8ee3f6ULL},
-    {"wheel", 0xa0becc2da05fe962ULL, 0x43647cfc2c1b7ba8ULL},
+    {"wheel", 0x33f8b5b5f15e069fULL, 0x1461515a70d27d72ULL},
     {"profile_chimpanzee", 0xbe1738bc10dd9fbfULL, 0x8ebdf618f8563316ULL},
     {"climbing_chest_profile_chimpanzee", 0x7258e3068a8e4c7eULL, 0x01bff0113d87078aULL},
     {"amphibious_bipedal", 0x8a3a3817db7e229fULL, 0x0fc07349652077a4ULL},
@@ -334,6 +334,32 @@ START_TEST(test_walker_drowns)
      * dead once that exceeds 600, from step 602 on. */
     ck_assert_int_eq(died, 602);
     fx_close(&fx);
+}
+END_TEST
+
+/* Joint angles count from the pose the body is built in, as pybox2d's
+ * revoluteJointDef sets referenceAngle = bodyB.angle - bodyA.angle when
+ * given both bodies: the fish's fin (built at -0.2 pi), the spider's upper
+ * and middle legs (at 0.25 pi and 0.7 pi) start at joint angle 0, inside
+ * their limits, instead of at -0.2 pi or pushed to a limit.  Observation
+ * indices: the fish's fin is its 4th motor, 3 values each (angle, speed,
+ * contact); the spider's first leg is hip (angle, speed), knee (angle,
+ * speed), ankle. */
+START_TEST(test_joints_start_at_angle_zero)
+{
+    static const struct {
+        const char *body;
+        int index;
+    } JOINTS[] = {{"fish", 6 + 3 * 3}, {"spider", 6}, {"spider", 6 + 2}};
+    for (size_t k = 0; k < sizeof JOINTS / sizeof JOINTS[0]; k++) {
+        env_fx fx;
+        fx_must_open(&fx, body_config(JOINTS[k].body), 3);
+        float obs[64];
+        fx_reset(&fx, SWIM_TASK, obs);
+        ck_assert_msg(fabsf(obs[JOINTS[k].index]) < 0.05f, "%s: obs[%d] = %f at reset",
+                      JOINTS[k].body, JOINTS[k].index, (double)obs[JOINTS[k].index]);
+        fx_close(&fx);
+    }
 }
 END_TEST
 
@@ -576,6 +602,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_walker_drowns);
     tcase_add_test(tc, test_fish_dries_out);
+    tcase_add_test(tc, test_joints_start_at_angle_zero);
     tcase_add_test(tc, test_climber_hangs_and_releases);
     tcase_add_test(tc, test_lidar_surfaces);
     tcase_add_test(tc, test_lidar_sees_creepers);

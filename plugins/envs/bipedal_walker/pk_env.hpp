@@ -149,16 +149,21 @@ struct Agent {
     b2Body *add_sensor(b2World *world, b2Vec2 position);
 };
 
-/* Anchor a joint at world point `p` as pybox2d's `anchor=` does: both local
- * anchors from the bodies' current poses, the reference angle left at 0
- * (b2RevoluteJointDef::Initialize would set it to the bodies' angle
- * difference). */
+/* Anchor a joint at world point `p` as pybox2d's joint definitions do when
+ * given `bodyA`, `bodyB` and `anchor=`: both local anchors from the bodies'
+ * current poses, and the reference angle set to the bodies' angle difference
+ * (the revolute and weld definitions' constructors in pybox2d's
+ * Box2D/Box2D_joints.i do this whenever both bodies are given and
+ * `referenceAngle` is not).  Joint angles and limits count from that pose:
+ * the fish's tilted fin, the spider's and the wheel's legs start at joint
+ * angle 0. */
 template <class Def> void anchor_at(Def *def, b2Body *a, b2Body *b, b2Vec2 p)
 {
     def->bodyA = a;
     def->bodyB = b;
     def->localAnchorA = a->GetLocalPoint(p);
     def->localAnchorB = b->GetLocalPoint(p);
+    def->referenceAngle = b->GetAngle() - a->GetAngle();
 }
 
 struct Config {
