@@ -12,6 +12,13 @@
  * the episode needs) never has to hold a half-reset run.  When one episode
  * passes several multiples the student is reset once.
  *
+ * An env that simulates its learner (feature "self-evaluation", e.g.
+ * toy-grid, played with the student "none") is the learner, so it is
+ * re-created too, from its config, with its own reset stream: a fresh
+ * instance is a fresh learner, and the ABI needs no new entry for it.  Its
+ * state after the reset is the instance's own, saved by its `save` like
+ * any other, so checkpoints are unchanged.
+ *
  * Threads: [main] like the rest of the runner.
  */
 #ifndef TK_HOST_STUDENT_RESET_H
@@ -28,8 +35,9 @@ uint64_t tk_student_resets_due(const tk_manifest *m, uint64_t env_steps);
 /* Destroys x's student and creates it again from its resolved config, with
  * a random stream derived from the run seed and `count` (the number of this
  * reset, from 1), so that every reset starts from a fresh, reproducible
- * stream.  The teacher's student_value calls reach the new student.
- * 0, or -1 with `d` filled. */
+ * stream.  The teacher's student_value calls reach the new student.  A
+ * self-evaluating env is re-created the same way ("env/reset-K") and
+ * x->info read from the new instance.  0, or -1 with `d` filled. */
 int tk_student_reset(tk_experiment *x, uint64_t count, tk_diag *d);
 
 #endif

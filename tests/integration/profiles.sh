@@ -1,9 +1,10 @@
 #!/bin/sh
 # The challenge profiles of examples/profiles/: every manifest passes
 # `teachkit validate`; every full-scale one (Stump Tracks) gives a SLURM job
-# array with one task per run; and every fast proxy (pendulum) runs as a
-# study once reduced to two seeds and two episodes (the CI form: seconds),
-# every run finished and reported.
+# array with one task per run; and every fast proxy runs as a study once
+# reduced to two seeds (the CI form: seconds), every run finished and
+# reported: the pendulum proxies for two episodes, the toy-grid ones for 200
+# (a reset every 70, where the manifest asks for one).
 # usage: profiles.sh TEACHKIT_BINARY PROFILES_DIR
 set -u
 tk=$1
@@ -45,10 +46,33 @@ PY
             "$work/$name.ci"/runs/*/summary.json | wc -l)" -eq $((runs / 2))
         check "$name: reported" test -s "$work/$name.ci/report.csv"
         ;;
+    *_toy_grid)
+        python3 - "$m" "$work/$name.ci.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["seed"] = [1, 2]
+m["budget"] = {"episodes": 200}
+m["eval"] = {"every_episodes": 0, "at_start": False}
+if "student_reset" in m:
+    m["student_reset"] = {"every_env_steps": 70}
+json.dump(m, open(sys.argv[2], "w"))
+PY
+        check "$name: the CI form runs" quiet "$tk" study "$work/$name.ci.json" --jobs 2 \
+            --out "$work/$name.ci" --quiet
+        check "$name: $((runs / 2)) runs finished" test "$(grep -l '"status": "finished"' \
+            "$work/$name.ci"/runs/*/summary.json | wc -l)" -eq $((runs / 2))
+        check "$name: reported" test -s "$work/$name.ci/report.csv"
+        if grep -q '"student_reset"' "$m"; then
+            check "$name: every run reset its learner twice (at 70 and 140)" test "$(grep -l \
+                '"student_resets": 2' "$work/$name.ci"/runs/*/summary.json | wc -l)" -eq $((runs / 2))
+        fi
+        ;;
     *)
-        check "$name: named *_stump_tracks (full scale) or *_pendulum (proxy)" false
+        check "$name: named *_stump_tracks (full scale), *_pendulum or *_toy_grid (proxies)" \
+            false
         ;;
     esac
 done
-check "twelve profiles (six at full scale, six proxies)" test "$count" -eq 12
+check "eighteen profiles (six at full scale, six proxies on each of pendulum and toy grid)" \
+    test "$count" -eq 18
 checks_done

@@ -5,6 +5,8 @@
 # and later ones differ; the reset count is in summary.json; and a run
 # killed after a reset and resumed ends byte-identical to an uninterrupted
 # one (the checkpoint covers the count: a lost count would reset again).
+# The same for an env that simulates its learner (toy-grid): the reset
+# re-creates the env, so the learner forgets too.
 # usage: student_reset.sh TEACHKIT_BINARY
 set -u
 tk=$1
@@ -63,4 +65,57 @@ for f in episodes evals; do
     check "$f.jsonl of the resumed run is byte-identical" cmp -s "$work/k/$f.jsonl" "$work/a/$f.jsonl"
 done
 check "the resumed run counts 3 resets" grep -q '"student_resets": 3' "$work/k/summary.json"
+
+# An env that simulates its learner (toy-grid, student "none") is the
+# learner: the reset re-creates it too.  Random on the toy grid, reset every
+# 20,000 steps (episodes of one step) of 60,000.
+toy() {
+    cat > "$1" <<JSON
+{"name": "forgetting-toy", "seed": 3, "budget": {"episodes": 60000},
+ "teacher": {"plugin": "random"}, "env": {"plugin": "toy-grid"},
+ "eval": {"every_episodes": 20000}, "log": {"progress": "never"},
+ "checkpoint": {"every_episodes": 1000} $2}
+JSON
+}
+toy "$work/toy-reset.json" ', "student_reset": {"every_env_steps": 20000}'
+toy "$work/toy-plain.json" ''
+check "toy: run with resets" "$tk" run "$work/toy-reset.json" --out "$work/ta" --quiet
+check "toy: run without resets" "$tk" run "$work/toy-plain.json" --out "$work/tp" --quiet
+check "toy: summary counts 2 resets" grep -q '"student_resets": 2' "$work/ta/summary.json"
+# returns RUN: the highest return of the ten episodes from 20,000 and from
+# 40,000 (a fresh learner has at most 10 points after ten episodes, 0.10),
+# and the evaluations' mastered_pct, one line.
+returns() {
+    python3 - "$1" <<'PY'
+import json, sys
+ret = [json.loads(l)["return"] for l in open(sys.argv[1] + "/episodes.jsonl")]
+ev = [json.loads(l)["mastered_pct"] for l in open(sys.argv[1] + "/evals.jsonl")]
+print(max(ret[20000:20010]), max(ret[40000:40010]), *ev)
+PY
+}
+set -- $(returns "$work/ta")
+check "toy: the learner had learnt before the reset (evaluated at 20,000: $4 %)" \
+    python3 -c "import sys; sys.exit(not float('$4') > 0)"
+check "toy: the ten episodes after each reset play a fresh learner (at most $1, $2)" \
+    python3 -c "import sys; sys.exit(not (float('$1') <= 0.1 and float('$2') <= 0.1))"
+set -- $(returns "$work/tp")
+check "toy: without resets the same episodes play a learnt grid (up to $1, $2)" \
+    python3 -c "import sys; sys.exit(not (float('$1') > 0.1 and float('$2') > 0.1))"
+"$tk" run "$work/toy-reset.json" --out "$work/tk" --quiet 2>"$work/tk.err" &
+pid=$!
+while kill -0 "$pid" 2>/dev/null && [ "$(lines "$work/tk/episodes.jsonl")" -le 25000 ]; do
+    :
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+pid=
+logged=$(lines "$work/tk/episodes.jsonl")
+check "toy: killed after the first reset (at $logged of 60000 episodes)" \
+    test ! -e "$work/tk/summary.json" -a "$logged" -gt 25000 -a "$logged" -lt 60000
+check "toy: resume runs to the end" "$tk" run "$work/toy-reset.json" --out "$work/tk" --resume \
+    --quiet
+for f in episodes evals; do
+    check "toy: $f.jsonl of the resumed run is byte-identical" \
+        cmp -s "$work/tk/$f.jsonl" "$work/ta/$f.jsonl"
+done
 checks_done

@@ -2,8 +2,9 @@
  * toy-grid environment through the plugin ABI (teachDeepRL teachDRL/toy_env/toy_env.py):
  * the learning rule, unlocking by previous neighbours, strict mastery in
  * evaluate(), distractor dimensions, task validation, bin edges, no-learn
- * episodes (ABI 1.3 begin_episode), and checkpoints (save/load round trip,
- * bad data refused).
+ * episodes (ABI 1.3 begin_episode), the profile keys (learnable_fraction,
+ * trivial_fraction, competence_gain) against hand-computed grids, and
+ * checkpoints (save/load round trip, bad data refused).
  * argv[1] = the toy-grid plugin.
  */
 #include <check.h>
@@ -62,7 +63,7 @@ START_TEST(test_descriptor_and_info)
     toy t;
     ck_assert_int_eq(toy_open(&t, DEFAULTS), TK_OK);
     const tk_descriptor *d = t.h.desc;
-    tk_check_descriptor_identity(d, TK_KIND_ENV, "toy-grid", "1.0.0");
+    tk_check_descriptor_identity(d, TK_KIND_ENV, "toy-grid", "1.1.0");
     ck_assert_ptr_nonnull(d->features);
     ck_assert_str_eq(d->features[0], "self-evaluation");
     ck_assert_ptr_null(d->features[1]);
@@ -275,6 +276,145 @@ START_TEST(test_config_errors)
 }
 END_TEST
 
+/* ------------------------------------------------------------ profile keys */
+
+static double env_score(toy *t)
+{
+    tk_episode_scores sc = {.struct_size = sizeof sc};
+    ck_assert_int_eq(t->vt->episode_scores(t->env, &sc), TK_OK);
+    ck_assert(sc.present & TK_SCORE_ENV);
+    return sc.env_score;
+}
+
+/* learnable_fraction 0.3 on 10 cells: ceil(3.0000000000000004 - slack) = 3
+ * learnable cells per dimension, 9 in all.  (3, 0) never learns, though its
+ * previous neighbour (2, 0) is mastered; the score is over the 9. */
+START_TEST(test_learnable_fraction)
+{
+    toy t;
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0, "
+                                  "\"learnable_fraction\": 0.3}"),
+                     TK_OK);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 76), 0.76, 1e-12);
+    ck_assert_double_eq_tol(score(&t), 100.0 / 9.0, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 1, 0, 76), 0.76, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 2, 0, 76), 0.76, 1e-12);
+    ck_assert_double_eq_tol(score(&t), 300.0 / 9.0, 1e-12);
+    ck_assert(train_cell(&t, 3, 0, 10) == 0.0);
+    ck_assert(env_score(&t) == 0.0);             /* nothing to learn there */
+    ck_assert(train_cell(&t, 2, 3, 10) == 0.0);  /* index 3 on the second dimension */
+    ck_assert_double_eq_tol(train_cell(&t, 2, 1, 1), 0.01, 1e-12);
+    ck_assert_double_eq_tol(env_score(&t), 0.99, 1e-12);
+    /* All 9 mastered: 100 %, the 91 cells beyond do not count. */
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            train_cell(&t, i, j, 76);
+    ck_assert_double_eq_tol(score(&t), 100.0, 1e-12);
+    tk_env_fx_close(&t);
+    /* 0.35 on 10 cells: 3.5 rounds up to 4 cells per dimension. */
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0, "
+                                  "\"learnable_fraction\": 0.35, \"trivial_fraction\": 0.35}"),
+                     TK_OK);
+    ck_assert_double_eq_tol(train_cell(&t, 3, 3, 1), 0.01, 1e-12);
+    ck_assert(train_cell(&t, 4, 0, 1) == 0.0);
+    ck_assert_double_eq_tol(train_cell(&t, 3, 3, 75), 0.76, 1e-12);
+    ck_assert_double_eq_tol(score(&t), 100.0 / 16.0, 1e-12);
+    tk_env_fx_close(&t);
+}
+END_TEST
+
+/* trivial_fraction 0.5 on 10 cells: the 5 x 5 cells of indices below 5
+ * learn without a neighbour; the others still need one at >= 75. */
+START_TEST(test_trivial_fraction)
+{
+    toy t;
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0, "
+                                  "\"trivial_fraction\": 0.5}"),
+                     TK_OK);
+    ck_assert_double_eq_tol(train_cell(&t, 4, 4, 1), 0.01, 1e-12);
+    ck_assert_double_eq_tol(env_score(&t), 0.99, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 4, 1), 0.01, 1e-12);
+    ck_assert(train_cell(&t, 5, 0, 3) == 0.0);   /* (4, 0) is at 0 */
+    ck_assert(env_score(&t) == 0.0);
+    ck_assert(train_cell(&t, 5, 5, 3) == 0.0);   /* (4, 4) is at 1 */
+    ck_assert_double_eq_tol(train_cell(&t, 4, 4, 74), 0.75, 1e-12);
+    /* (4, 4) at 75 unlocks its next cells, the diagonal (5, 5) included. */
+    ck_assert_double_eq_tol(train_cell(&t, 5, 5, 1), 0.01, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 5, 4, 1), 0.01, 1e-12);
+    ck_assert(train_cell(&t, 6, 6, 1) == 0.0);
+    ck_assert(score(&t) == 0.0);
+    train_cell(&t, 4, 4, 1);
+    ck_assert_double_eq_tol(score(&t), 1.0, 1e-12); /* 1 of 100 cells */
+    tk_env_fx_close(&t);
+    /* trivial_fraction 1: every cell learns from the start. */
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0, "
+                                  "\"trivial_fraction\": 1.0}"),
+                     TK_OK);
+    ck_assert_double_eq_tol(train_cell(&t, 9, 9, 2), 0.02, 1e-12);
+    tk_env_fx_close(&t);
+}
+END_TEST
+
+/* competence_gain 3: 25 episodes give 75 (unlocks, not mastered), the 26th
+ * 78 (mastered), the 34th 100 (102 capped). */
+START_TEST(test_competence_gain)
+{
+    toy t;
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0, "
+                                  "\"competence_gain\": 3}"),
+                     TK_OK);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 1), 0.03, 1e-12);
+    ck_assert(train_cell(&t, 1, 0, 1) == 0.0);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 24), 0.75, 1e-12);
+    ck_assert(score(&t) == 0.0);
+    ck_assert_double_eq_tol(train_cell(&t, 1, 0, 1), 0.03, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 1), 0.78, 1e-12);
+    ck_assert_double_eq_tol(score(&t), 1.0, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 7), 0.99, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 1), 1.0, 1e-12);
+    ck_assert_double_eq_tol(score(&t), 1.0, 1e-12); /* counted once */
+    tk_env_fx_close(&t);
+    /* competence_gain 100: one episode masters a cell. */
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0, "
+                                  "\"competence_gain\": 100}"),
+                     TK_OK);
+    ck_assert_double_eq_tol(train_cell(&t, 0, 0, 1), 1.0, 1e-12);
+    ck_assert_double_eq_tol(train_cell(&t, 1, 1, 1), 1.0, 1e-12);
+    ck_assert_double_eq_tol(score(&t), 2.0, 1e-12);
+    tk_env_fx_close(&t);
+}
+END_TEST
+
+/* Opening with `extra` keys after the defaults fails on `key`. */
+static void config_refused(const char *extra, const char *key)
+{
+    char config[256];
+    snprintf(config, sizeof config,
+             "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0, %s}", extra);
+    toy t;
+    ck_assert_int_eq(toy_open(&t, config), TK_ERR_CONFIG);
+    ck_assert_str_eq(t.h.ctx.err_path, key);
+    tk_env_fx_close(&t);
+}
+
+START_TEST(test_profile_key_errors)
+{
+    config_refused("\"learnable_fraction\": 1.5", "learnable_fraction");
+    config_refused("\"learnable_fraction\": 0", "learnable_fraction");
+    config_refused("\"learnable_fraction\": 0.00000000001", "learnable_fraction");
+    config_refused("\"trivial_fraction\": -0.1", "trivial_fraction");
+    config_refused("\"learnable_fraction\": 0.5, \"trivial_fraction\": 0.6", "trivial_fraction");
+    config_refused("\"competence_gain\": 0", "competence_gain");
+    config_refused("\"competence_gain\": 101", "competence_gain");
+    config_refused("\"competence_gain\": 1.5", "competence_gain");
+    toy t; /* equal fractions and the smallest learnable one are fine */
+    ck_assert_int_eq(toy_open(&t, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0, "
+                                  "\"learnable_fraction\": 0.1, \"trivial_fraction\": 0.1}"),
+                     TK_OK);
+    tk_env_fx_close(&t);
+}
+END_TEST
+
 /* ------------------------------------------------------------- checkpoints */
 
 static unsigned char *ckpt_save(toy *t, size_t *size)
@@ -374,6 +514,12 @@ START_TEST(test_checkpoint_rejects_bad_data)
                      TK_OK);
     ckpt_refused(&other, bytes, size, "another config's state");
     tk_env_fx_close(&other);
+    /* Competence in (1, 1), outside the learnable box of one cell. */
+    ck_assert_int_eq(toy_open(&other, "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": "
+                                      "0, \"learnable_fraction\": 0.1}"),
+                     TK_OK);
+    ckpt_refused(&other, bytes, size, "competence outside the learnable cells");
+    tk_env_fx_close(&other);
     /* Byte flips: refused, or an instance that still runs. */
     tk_rng noise;
     tk_rng_seed(&noise, 5);
@@ -414,6 +560,10 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_invalid_tasks_rejected);
     tcase_add_test(tc, test_bin_of_one_is_last_cell);
     tcase_add_test(tc, test_config_errors);
+    tcase_add_test(tc, test_learnable_fraction);
+    tcase_add_test(tc, test_trivial_fraction);
+    tcase_add_test(tc, test_competence_gain);
+    tcase_add_test(tc, test_profile_key_errors);
     tcase_add_test(tc, test_checkpoint_round_trip);
     tcase_add_test(tc, test_checkpoint_rejects_bad_data);
     return tk_check_run(s);

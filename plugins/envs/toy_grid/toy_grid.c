@@ -14,6 +14,19 @@
  * "self-evaluation"): the score is the percentage of cells with competence
  * strictly above 75.
  *
+ * Three keys, new here, shape the grid and its learner for TeachMyAgent's
+ * challenge profiles (Romac et al., ICML 2021; flowersteam/TeachMyAgent,
+ * TeachMyAgent/run_utils/generate_benchmark_script.py); their defaults give
+ * the original grid:
+ *  - learnable_fraction: only the cells whose every index is below
+ *    ceil(f * cells_per_dim) ever learn ("mostly unfeasible"); the score
+ *    counts the mastered cells among those, as TeachMyAgent trains on an
+ *    enlarged Stump Tracks space and still tests on its usual test set;
+ *  - trivial_fraction: the cells whose every index is below
+ *    ceil(f * cells_per_dim) learn without a neighbour ("mostly trivial");
+ *  - competence_gain: the competence an episode adds (a learner of another
+ *    speed, for "robustness to students").
+ *
  * Deviations from the original (docs/envs/toy-grid.md):
  *  - a task outside [0,1] or non-finite is rejected with TK_ERR_INVALID (the
  *    original prints and terminates the program);
@@ -44,6 +57,9 @@
 #define TOY_MAX_CELLS 10000000 /* 10^7 cells = 10 MB of uint8 competences */
 #define TOY_MAX_DIMS 16        /* the unlock check visits up to 2^dims - 1 neighbours */
 #define TOY_MAX_DISTRACTORS 1024
+/* ceil(f * cells) counts a product within this of an integer as that
+ * integer, so that 0.3 * 10 (3.0000000000000004 in double) gives 3 cells. */
+#define TOY_FRACTION_SLACK 1e-9
 
 typedef struct toy_grid {
     const tk_host_api *host;
@@ -55,9 +71,14 @@ typedef struct toy_grid {
     size_t n_cells;      /* cells^dims */
     size_t *stride;      /* dims entries, row-major strides of the grid */
     double edge_step;    /* 1 / cells, the original's bin width */
+    size_t learnable;    /* cells per dimension that can learn (learnable_fraction) */
+    size_t trivial;      /* cells per dimension that learn unlocked (trivial_fraction) */
+    size_t n_learnable;  /* learnable^dims, the cells the score counts */
+    unsigned gain;       /* competence added by a learning episode (competence_gain) */
 
     uint8_t *competence; /* n_cells entries, owned */
-    size_t mastered;     /* number of cells with competence > TOY_MASTERY_LEVEL */
+    size_t mastered;     /* number of cells with competence > TOY_MASTERY_LEVEL (all
+                          * of them learnable: the others stay at 0) */
 
     tk_dim *dim;         /* task_dims entries, owned */
     char *names;         /* backing store of the dimension names, owned */
@@ -112,16 +133,35 @@ static int unlocked(const toy_grid *env)
     return 0;
 }
 
+/* Whether every index of `coord` is below `limit`: the cell lies in the
+ * box of the first `limit` cells of every relevant dimension. */
+static int in_box(const toy_grid *env, const size_t *coord, size_t limit)
+{
+    for (size_t j = 0; j < env->dims; j++)
+        if (coord[j] >= limit)
+            return 0;
+    return 1;
+}
+
+/* Whether the current cell learns when played: a learnable cell that is
+ * the origin (all indices 0, hence flat index 0, which always learns),
+ * trivial, or unlocked by a previous neighbour. */
+static int learns_now(const toy_grid *env)
+{
+    if (!in_box(env, env->coord, env->learnable))
+        return 0;
+    return env->cell == 0 || in_box(env, env->coord, env->trivial) || unlocked(env);
+}
+
 static void learn(toy_grid *env)
 {
     uint8_t *c = &env->competence[env->cell];
-    if (*c >= TOY_MAX_COMPETENCE)
+    if (*c >= TOY_MAX_COMPETENCE || !learns_now(env))
         return;
-    /* The origin (all indices 0, hence flat index 0) always learns. */
-    if (env->cell != 0 && !unlocked(env))
-        return;
-    (*c)++;
-    if (*c == TOY_MASTERY_LEVEL + 1)
+    const unsigned before = *c;
+    const unsigned after = before + env->gain;
+    *c = (uint8_t)(after < TOY_MAX_COMPETENCE ? after : TOY_MAX_COMPETENCE);
+    if (before <= TOY_MASTERY_LEVEL && *c > TOY_MASTERY_LEVEL)
         env->mastered++;
 }
 
@@ -139,20 +179,59 @@ static void toy_destroy(void *self)
     free(env);
 }
 
+/* A fraction in [0, 1], read when present: the host always passes the
+ * descriptor's defaults, direct callers (tests) may leave the key out. */
+static tk_status optional_double(tk_config *cfg, const char *key, double *out)
+{
+    return tk_config_has(cfg, key) ? tk_config_double(cfg, key, 0.0, 1.0, out) : TK_OK;
+}
+
+/* ceil(fraction * cells), within TOY_FRACTION_SLACK, at most cells. */
+static size_t cells_of(double fraction, size_t cells)
+{
+    const double k = ceil(fraction * (double)cells - TOY_FRACTION_SLACK);
+    return k <= 0.0 ? 0 : k >= (double)cells ? cells : (size_t)k;
+}
+
+static tk_status read_fractions(toy_grid *env, size_t cells, double learnable, double trivial)
+{
+    env->learnable = cells_of(learnable, cells);
+    env->trivial = cells_of(trivial, cells);
+    if (env->learnable == 0)
+        return env->host->error(env->ctx, TK_ERR_CONFIG, "learnable_fraction",
+                                "learnable_fraction = %g leaves no learnable cell of the %zu "
+                                "per dimension; give at least 1 / cells_per_dim = %g",
+                                learnable, cells, 1.0 / (double)cells);
+    if (env->trivial > env->learnable)
+        return env->host->error(env->ctx, TK_ERR_CONFIG, "trivial_fraction",
+                                "trivial_fraction = %g makes %zu cells per dimension trivial, "
+                                "more than the %zu learnable ones (learnable_fraction = %g); "
+                                "give trivial_fraction <= learnable_fraction",
+                                trivial, env->trivial, env->learnable, learnable);
+    return TK_OK;
+}
+
 static tk_status read_config(toy_grid *env, const char *config_json)
 {
     tk_config *cfg = NULL;
     tk_status st = tk_config_parse(env->host, env->ctx, config_json, &cfg);
     if (st != TK_OK)
         return st;
-    int64_t cells = 0, dims = 0, distractors = 0;
+    int64_t cells = 0, dims = 0, distractors = 0, gain = 1;
+    double learnable = 1.0, trivial = 0.0;
     if ((st = tk_config_int(cfg, "cells_per_dim", 1, TOY_MAX_CELLS, &cells)) != TK_OK ||
         (st = tk_config_int(cfg, "dims", 1, TOY_MAX_DIMS, &dims)) != TK_OK ||
-        (st = tk_config_int(cfg, "distractors", 0, TOY_MAX_DISTRACTORS, &distractors)) != TK_OK) {
+        (st = tk_config_int(cfg, "distractors", 0, TOY_MAX_DISTRACTORS, &distractors)) != TK_OK ||
+        (st = optional_double(cfg, "learnable_fraction", &learnable)) != TK_OK ||
+        (st = optional_double(cfg, "trivial_fraction", &trivial)) != TK_OK ||
+        (tk_config_has(cfg, "competence_gain") &&
+         (st = tk_config_int(cfg, "competence_gain", 1, TOY_MAX_COMPETENCE, &gain)) != TK_OK)) {
         tk_config_free(cfg);
         return st;
     }
     tk_config_free(cfg);
+    if ((st = read_fractions(env, (size_t)cells, learnable, trivial)) != TK_OK)
+        return st;
 
     size_t n_cells = 1;
     for (int64_t j = 0; j < dims; j++) {
@@ -168,6 +247,10 @@ static tk_status read_config(toy_grid *env, const char *config_json)
     env->task_dims = (size_t)(dims + distractors);
     env->n_cells = n_cells;
     env->edge_step = 1.0 / (double)cells;
+    env->gain = (unsigned)gain;
+    env->n_learnable = 1;
+    for (int64_t j = 0; j < dims; j++)
+        env->n_learnable *= env->learnable;
     return TK_OK;
 }
 
@@ -310,14 +393,17 @@ static tk_status toy_step(void *self, const float *action, float *obs_out, doubl
 static tk_status toy_evaluate(void *self, double *mastered_pct)
 {
     const toy_grid *env = self;
-    *mastered_pct = 100.0 * (double)env->mastered / (double)env->n_cells;
+    /* Over the learnable cells (all of them by default): the cells beyond
+     * are the enlarged space TeachMyAgent trains on but does not test. */
+    *mastered_pct = 100.0 * (double)env->mastered / (double)env->n_learnable;
     return TK_OK;
 }
 
 /* ABI 1.2: what the simulated learner can still learn on the cell of the
  * episode that just ended, the score a level-replay teacher ranks levels
  * by: the competence it lacks, (100 - competence) / 100, when the cell
- * learns now (the origin, or an unlocked cell), else 0: a locked cell
+ * learns now (the origin, a trivial or an unlocked cell, inside the
+ * learnable box), else 0: a locked or unlearnable cell
  * teaches nothing until a previous neighbour is learnt, as positive value
  * loss is ~0 where the student cannot improve. */
 static tk_status toy_episode_scores(void *self, tk_episode_scores *scores)
@@ -325,7 +411,7 @@ static tk_status toy_episode_scores(void *self, tk_episode_scores *scores)
     const toy_grid *env = self;
     if (!env->has_task || !TK_HAS_FIELD(scores, env_score))
         return TK_OK;
-    const int learns = env->cell == 0 || unlocked(env);
+    const int learns = learns_now(env);
     const uint8_t c = env->competence[env->cell];
     scores->env_score = learns ? (double)(TOY_MAX_COMPETENCE - c) / TOY_MAX_COMPETENCE : 0.0;
     scores->present |= TK_SCORE_ENV;
@@ -349,6 +435,15 @@ static tk_status toy_save(void *self, const void **data, size_t *size)
     *data = w->data;
     *size = w->size;
     return TK_OK;
+}
+
+/* in_box for the cell of flat index `i`. */
+static int flat_in_box(const toy_grid *env, size_t i, size_t limit)
+{
+    for (size_t j = 0; j < env->dims; j++)
+        if (i / env->stride[j] % env->cells >= limit)
+            return 0;
+    return 1;
 }
 
 /* Restores into an instance created with the same config.  The grid is
@@ -377,7 +472,10 @@ static tk_status toy_load(void *self, const void *data, size_t size)
     int bad = r.failed || r.pos != r.size || cell >= env->n_cells || flags > 3 ||
               flags == 2; /* in an episode without a task */
     for (size_t i = 0; !bad && i < env->n_cells; i++) {
-        bad = competence[i] > TOY_MAX_COMPETENCE;
+        /* A cell outside the learnable box never learns: competence there
+         * is a state of another config. */
+        bad = competence[i] > TOY_MAX_COMPETENCE ||
+              (competence[i] > 0 && !flat_in_box(env, i, env->learnable));
         mastered += competence[i] > TOY_MASTERY_LEVEL;
     }
     if (bad) {
@@ -420,9 +518,11 @@ static const tk_descriptor toy_descriptor = {
     .kind = TK_KIND_ENV,
     .id = "toy-grid",
     .name = "Toy grid",
-    .version = "1.0.0",
+    .version = "1.1.0",
     .description = "n-D grid of cells unlocked from the origin outwards (teachDeepRL toy env)",
-    .default_config = "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0}",
+    .default_config = "{\"cells_per_dim\": 10, \"dims\": 2, \"distractors\": 0, "
+                      "\"learnable_fraction\": 1.0, \"trivial_fraction\": 0.0, "
+                      "\"competence_gain\": 1}",
     .features = toy_features,
     .vtable = &toy_vtable,
 };
