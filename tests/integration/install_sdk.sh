@@ -128,9 +128,11 @@ for fixture in future_minor wrong_major; do
         "$HOME/teachkit/tests/fixtures/plugins/$fixture.c" -o "$tmp/abi/$fixture.so"
 done
 TEACHKIT_PLUGIN_PATH="$tmp/abi" teachkit list > "$tmp/abi.out" 2> "$tmp/abi.err"
+abi=$(teachkit --version | sed -n 's/.*plugin ABI \([0-9.]*\)).*/\1/p')
+expect "teachkit --version names the ABI it speaks" test -n "$abi"
 expect "a newer-minor plugin is listed" grep -q '^teacher  *future-teacher ' "$tmp/abi.out"
 expect "another major is refused naming both versions" \
-    grep -q 'wrong_major.so: built for plugin ABI 2.0 but this teachkit speaks ABI 1.3' "$tmp/abi.err"
+    grep -q "wrong_major.so: built for plugin ABI 2.0 but this teachkit speaks ABI $abi" "$tmp/abi.err"
 cat > "$tmp/future.json" <<'JSON'
 {"name": "future", "seed": 1, "budget": {"episodes": 200}, "plugin_paths": ["abi/future_minor.so"],
  "teacher": {"plugin": "future-teacher"}, "env": {"plugin": "toy-grid"}}
