@@ -22,10 +22,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <jansson.h>
 #include <string>
 #include <vector>
 
+#include "bench/parkour_tasks.hpp"
 #include "pk_env.hpp"
 #include "teachkit/rng.h"
 
@@ -37,43 +37,6 @@ constexpr int MAX_STEPS = 2000;
 constexpr int OBS_DEAD = 5;
 /* The reward the env gives, and only then, on a fall: head contact or x < 0. */
 constexpr double FALL_REWARD = -100.0;
-
-/* The first directory of PK_DATA_DIRS: the source tree's data/. */
-std::string data_dir()
-{
-    const std::string dirs = PK_DATA_DIRS;
-    return dirs.substr(0, dirs.find(':'));
-}
-
-bool load_tasks(const std::string &set, size_t n, std::vector<std::vector<float>> *tasks)
-{
-    const std::string path = data_dir() + "/test_sets/parkour_" + set + "_test_set_v1.json";
-    json_t *root = json_load_file(path.c_str(), 0, nullptr);
-    const json_t *list = root ? json_object_get(root, "tasks") : nullptr;
-    for (size_t i = 0; list && i < json_array_size(list) && i < n; i++) {
-        std::vector<float> t;
-        for (size_t k = 0; k < (size_t)pk::TASK_DIMS; k++)
-            t.push_back((float)json_number_value(json_array_get(json_array_get(list, i), k)));
-        tasks->push_back(t);
-    }
-    json_decref(root);
-    if (tasks->empty())
-        std::fprintf(stderr, "parkour_random_stats: cannot read the test set %s\n", path.c_str());
-    return !tasks->empty();
-}
-
-const char *own_set(const pk::BodySpec &b)
-{
-    switch (b.type) {
-    case pk::BodyType::Climber:
-        return "climbing";
-    case pk::BodyType::Swimmer:
-    case pk::BodyType::Amphibian:
-        return "swimming";
-    default:
-        return "walking";
-    }
-}
 
 /* Running sums for a mean and a (population) standard deviation. */
 struct Moments {
@@ -138,16 +101,13 @@ int run_body(const pk_cppn *cppn, const pk::BodySpec &body, int episodes, size_t
              uint64_t seed, const char *set, BodyStats *s)
 {
     s->body = body.name;
-    s->set = set ? set : own_set(body);
+    s->set = set ? set : parkour_tasks::test_set_for(body);
     std::vector<std::vector<float>> tasks;
-    if (!load_tasks(s->set, n_tasks, &tasks))
+    if (!parkour_tasks::load_tasks("parkour_random_stats", s->set, n_tasks, &tasks))
         return 1;
     pk::Config cfg;
     cfg.body = &body;
-    /* The plugin's "lidars": "auto", the original's choice per body type. */
-    cfg.lidar = body.type == pk::BodyType::Walker    ? pk::LidarFan::Down
-                : body.type == pk::BodyType::Climber ? pk::LidarFan::Up
-                                                     : pk::LidarFan::Full;
+    cfg.lidar = parkour_tasks::lidar_for(body);
     cfg.cppn = cppn;
     pk::Env env(cfg);
     tk_rng rng;
@@ -209,13 +169,9 @@ int main(int argc, char **argv)
                              "[seed] [body | all] [auto | walking | climbing | swimming]\n");
         return 2;
     }
-    const std::string weights = data_dir() + "/parkour/same_ground_ceiling_cppn.json";
-    pk_cppn *cppn = nullptr;
-    char err[512];
-    if (pk_cppn_load(weights.c_str(), &cppn, err, sizeof err) != 0) {
-        std::fprintf(stderr, "parkour_random_stats: %s\n", err);
+    pk_cppn *cppn = parkour_tasks::load_cppn("parkour_random_stats");
+    if (!cppn)
         return 1;
-    }
     std::printf("parkour_random_stats: %d episodes per body on the first %ld tasks, "
                 "uniform random actions in [-1, 1], seed %llu, at most %d steps\n\n",
                 episodes, n_tasks, (unsigned long long)seed, MAX_STEPS);

@@ -86,13 +86,20 @@ NN_BODY float dot(const float *a, const float *b, size_t len)
     return s;
 }
 
-NN_BODY void nn_narrow_forward_body(float *restrict y, const float *restrict x,
-                                    const float *restrict w, size_t n, size_t in, size_t out,
-                                    float *restrict wt)
+/* wt [out x in] = W^T of w [in x out]: the narrow products read W by
+ * columns, one contiguous row of wt per output. */
+NN_BODY void transpose(float *restrict wt, const float *restrict w, size_t in, size_t out)
 {
     for (size_t i = 0; i < in; i++)
         for (size_t j = 0; j < out; j++)
             wt[j * in + i] = w[i * out + j];
+}
+
+NN_BODY void nn_narrow_forward_body(float *restrict y, const float *restrict x,
+                                    const float *restrict w, size_t n, size_t in, size_t out,
+                                    float *restrict wt)
+{
+    transpose(wt, w, in, out);
     for (size_t r = 0; r < n; r++)
         for (size_t j = 0; j < out; j++)
             y[r * out + j] = dot(x + r * in, wt + j * in, in);
@@ -127,9 +134,7 @@ NN_BODY void nn_narrow_input_grad_body(float *restrict dx, const float *restrict
                                        const float *restrict w, size_t n, size_t in, size_t out,
                                        float *restrict wt)
 {
-    for (size_t i = 0; i < in; i++)
-        for (size_t j = 0; j < out; j++)
-            wt[j * in + i] = w[i * out + j];
+    transpose(wt, w, in, out);
     for (size_t r = 0; r < n; r++) {
         float *d = dx + r * in;
         const float g0 = g[r * out];

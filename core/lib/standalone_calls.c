@@ -267,11 +267,21 @@ tk_status tk_standalone_teacher_load(tk_standalone_instance *inst, const void *d
 tk_status tk_standalone_env_info(tk_standalone_instance *inst, tk_env_info *info)
 {
     tk_status st = begin(inst, TK_KIND_ENV, 1, "info");
+    if (!st && info->struct_size == 0)
+        st = tk_sa_error(inst, TK_ERR_INVALID, NULL,
+                         "info->struct_size is 0: set it to sizeof(tk_env_info)");
     if (st)
         return end(inst, st);
-    memset(info, 0, sizeof *info);
-    info->struct_size = sizeof *info;
-    return end(inst, ENV(inst)->info(inst->core.self, info));
+    /* The env fills a whole tk_env_info of this library's header; the
+     * caller's, of its own header, gets what lies inside its struct_size,
+     * as a host gets from tk_env_info_write. */
+    tk_env_info mine;
+    memset(&mine, 0, sizeof mine);
+    mine.struct_size = sizeof mine;
+    st = ENV(inst)->info(inst->core.self, &mine);
+    if (st == TK_OK)
+        tk_env_info_write(info, &mine);
+    return end(inst, st);
 }
 
 tk_status tk_standalone_env_set_task(tk_standalone_instance *inst, const float *task)

@@ -13,12 +13,17 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "teachkit/diag.h"
 #include "teachkit/instance.h"
 #include "teachkit/registry.h"
 #include "teachkit/standalone.h"
 #include "teachkit/state.h"
 
 #define TK_SA_HIDDEN __attribute__((visibility("hidden")))
+
+/* Room for tk_sa_word_failure's "path: message": the diagnostic's two
+ * strings at their longest, the ": " between them and the terminator. */
+#define TK_SA_LINE_SIZE (sizeof(((tk_diag *)0)->path) + sizeof(((tk_diag *)0)->message) + 2)
 
 struct tk_standalone {
     tk_registry *reg;             /* created on first use */
@@ -49,7 +54,9 @@ struct tk_standalone_instance {
     void *value_user;
     tk_state_writer saved;        /* the bytes of the last save, owned */
     const char *call;             /* the call being made, for messages */
-    char err_line[1536];          /* the message as `teachkit run` words it */
+    /* The message as `teachkit run` words it: a whole "path: message" of a
+     * tk_diag, never cut short. */
+    char err_line[TK_SA_LINE_SIZE];
     tk_standalone_instance *prev, *next;
 };
 

@@ -547,7 +547,7 @@ class Env(_Instance):
         super().__init__(plugin, session, plugin_paths)
         self._create(self._lib.tk_standalone_create_env, self._config(config), int(seed),
                      role.encode("utf-8"))
-        info = _EnvInfo()
+        info = _EnvInfo(struct_size=ctypes.sizeof(_EnvInfo))
         self._check(self._lib.tk_standalone_env_info(self._h, ctypes.byref(info)), "info")
         ts = info.task_space
         self.task_space = [(_text(ts.dim[k].name) or "x%d" % k, ts.dim[k].low, ts.dim[k].high)

@@ -363,7 +363,7 @@ START_TEST(env_calls)
     tk_standalone_instance *env = NULL;
     ck_assert_int_eq(tk_standalone_create_env(sa, d, "{\"cells_per_dim\": 4}", 3, NULL, &env),
                      TK_OK);
-    tk_env_info info;
+    tk_env_info info = {.struct_size = sizeof info};
     ck_assert_int_eq(tk_standalone_env_info(env, &info), TK_OK);
     ck_assert_uint_eq(info.task_space.dims, 2);
     float task[2] = {0.1f, 0.1f};
@@ -390,6 +390,21 @@ START_TEST(env_calls)
     uint64_t untouched;
     memset(&untouched, 0x5a, sizeof untouched);
     ck_assert_uint_eq(older.max_episode_steps, untouched);
+    /* The same through the standalone host: the caller's struct_size
+     * holds, the bytes past it stay as they were. */
+    unsigned char pattern[sizeof(tk_env_info)];
+    memset(pattern, 0x5a, sizeof pattern);
+    memset(&older, 0x5a, sizeof older);
+    older.struct_size = offsetof(tk_env_info, max_episode_steps);
+    ck_assert_int_eq(tk_standalone_env_info(env, &older), TK_OK);
+    ck_assert_uint_eq(older.struct_size, offsetof(tk_env_info, max_episode_steps));
+    ck_assert(older.task_space.dims == 2 && older.mastery_threshold == info.mastery_threshold);
+    ck_assert_mem_eq((const unsigned char *)&older + older.struct_size,
+                     pattern + older.struct_size, sizeof older - older.struct_size);
+    /* A caller that did not set struct_size is told to. */
+    tk_env_info unset = {.struct_size = 0};
+    ck_assert_int_eq(tk_standalone_env_info(env, &unset), TK_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(tk_standalone_instance_error_message(env), "struct_size"));
     float bad[2] = {2.0f, 0.0f};
     ck_assert_int_eq(tk_standalone_env_set_task(env, bad), TK_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(tk_standalone_instance_error_message(env), "outside"));

@@ -27,7 +27,7 @@
 
 #include "../../plugins/envs/bipedal_walker/bw_inspect.h"
 #include "check_main.h"
-#include "plugin_harness.h"
+#include "env_checks.h"
 #include "teachkit/render.h"
 #include "teachkit/rng.h"
 
@@ -35,65 +35,27 @@ static const char *g_plugin;
 
 /* ------------------------------------------------------------- harness */
 
-typedef struct env_fx {
-    tk_harness h;
-    const tk_env_vtable *vt;
-    void *env;
-    tk_env_info info;
-    const bw_inspect_ext *ins;
-} env_fx;
-
-/* Open component `id` with `config` (defaults merged by the plugin) and the
- * harness stream seeded with `seed`.  Returns create()'s status; on success
- * fills info and the inspection extension. */
-static tk_status fx_open(env_fx *fx, const char *id, const char *config, uint64_t seed)
+/* The inspection extension of an open instance. */
+static const bw_inspect_ext *inspect(const tk_env_fx *fx)
 {
-    memset(fx, 0, sizeof *fx);
-    ck_assert_int_eq(tk_harness_open(&fx->h, g_plugin, id, seed), 0);
-    fx->vt = tk_harness_env(&fx->h);
-    ck_assert_ptr_nonnull(fx->vt);
-    tk_status st = fx->vt->create(&fx->h.host, &fx->h.ctx, config, &fx->env);
-    if (st != TK_OK)
-        return st;
-    fx->info.struct_size = sizeof fx->info;
-    ck_assert_int_eq(fx->vt->info(fx->env, &fx->info), TK_OK);
-    fx->ins = fx->vt->get_extension(fx->env, BW_INSPECT_EXT_ID);
-    ck_assert_ptr_nonnull(fx->ins);
-    ck_assert_uint_ge(fx->ins->struct_size, sizeof(bw_inspect_ext));
-    return TK_OK;
+    const bw_inspect_ext *ins = fx->vt->get_extension(fx->env, BW_INSPECT_EXT_ID);
+    ck_assert_ptr_nonnull(ins);
+    ck_assert_uint_ge(ins->struct_size, sizeof(bw_inspect_ext));
+    return ins;
 }
 
-static void fx_must_open(env_fx *fx, const char *id, const char *config, uint64_t seed)
+/* Component `id` with `config` as given (defaults merged by the plugin)
+ * and the harness stream seeded with `seed`; it must open, with its
+ * inspection extension. */
+static void fx_must_open(tk_env_fx *fx, const char *id, const char *config, uint64_t seed)
 {
-    tk_status st = fx_open(fx, id, config, seed);
-    ck_assert_msg(st == TK_OK, "create(%s, %s) failed: %s: %s", id, config, fx->h.ctx.err_path,
-                  fx->h.ctx.err_message);
+    tk_env_fx_must_open(fx, g_plugin, id, seed, config);
+    inspect(fx);
 }
 
-static void fx_close(env_fx *fx)
+static void hull_state(tk_env_fx *fx, double out[6])
 {
-    if (fx->env)
-        fx->vt->destroy(fx->env);
-    fx->env = NULL;
-    tk_harness_close(&fx->h);
-}
-
-static void fx_reset(env_fx *fx, const float *task, float *obs)
-{
-    ck_assert_msg(fx->vt->set_task(fx->env, task) == TK_OK, "set_task: %s",
-                  fx->h.ctx.err_message);
-    ck_assert_msg(fx->vt->reset(fx->env, obs) == TK_OK, "reset: %s", fx->h.ctx.err_message);
-}
-
-static void fx_step(env_fx *fx, const float *act, float *obs, double *r, int *done)
-{
-    ck_assert_msg(fx->vt->step(fx->env, act, obs, r, done) == TK_OK, "step: %s",
-                  fx->h.ctx.err_message);
-}
-
-static void hull_state(env_fx *fx, double out[6])
-{
-    ck_assert_int_eq(fx->ins->hull(fx->env, out), TK_OK);
+    ck_assert_int_eq(inspect(fx)->hull(fx->env, out), TK_OK);
 }
 
 /* ---------------------------------------------------- gait controllers */
@@ -231,20 +193,20 @@ typedef void (*traj_visit)(void *user, int t, const traj_step *rec, size_t obs_d
 
 static void play_scenario(const traj_fixture *sc, traj_visit visit, void *user)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, sc->id, sc->config, sc->seed);
     float obs[34], act[8];
     traj_step rec;
     double hs[6];
     gait g;
     gait_init(&g, gait_for(sc->walker));
-    fx_reset(&fx, sc->task, obs);
+    tk_env_fx_start(&fx, sc->task, obs);
     for (int t = 0; t <= sc->steps; t++) {
         double r = 0.0;
         int done = 0;
         if (t > 0) {
             gait_act(&g, obs, fx.info.act_dim, act);
-            fx_step(&fx, act, obs, &r, &done);
+            tk_env_fx_step(&fx, act, obs, &r, &done);
         }
         memset(&rec, 0, sizeof rec);
         hull_state(&fx, hs);
@@ -258,7 +220,7 @@ static void play_scenario(const traj_fixture *sc, traj_visit visit, void *user)
         if (done)
             break;
     }
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 
 static void print_record(void *user, int t, const traj_step *rec, size_t obs_dim)
@@ -350,7 +312,7 @@ START_TEST(test_sizes_and_spaces)
     for (int e = 0; e < 2; e++) {
         const char *id = e == 0 ? "stump-tracks" : "hexagon-tracks";
         for (size_t w = 0; w < 3; w++) {
-            env_fx fx;
+            tk_env_fx fx;
             fx_must_open(&fx, id, config_with("{\"walker\": \"%s\"}", WALKERS[w]), 1);
             const int quadru = strcmp(WALKERS[w], "quadru") == 0;
             ck_assert_uint_eq(fx.info.obs_dim, quadru ? 34 : 24);
@@ -367,25 +329,25 @@ START_TEST(test_sizes_and_spaces)
             ck_assert_uint_eq(fx.info.max_episode_steps, 2000);
             float obs[34];
             float task[12] = {0.5f, 3.0f, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-            fx_reset(&fx, task, obs);
-            fx_close(&fx);
+            tk_env_fx_start(&fx, task, obs);
+            tk_env_fx_close(&fx);
         }
     }
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, "stump-tracks", "{}", 1);
     ck_assert_str_eq(fx.info.task_space.dim[0].name, "stump_height");
     ck_assert_str_eq(fx.info.task_space.dim[1].name, "obstacle_spacing");
     ck_assert_double_eq(fx.info.task_space.dim[0].high, 3.0);
     ck_assert_double_eq(fx.info.task_space.dim[1].high, 6.0);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
     fx_must_open(&fx, "stump-tracks", "{\"stump_height_range\": [-3, 9]}", 1);
     ck_assert_double_eq(fx.info.task_space.dim[0].low, -3.0);
     ck_assert_double_eq(fx.info.task_space.dim[0].high, 9.0);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
     fx_must_open(&fx, "hexagon-tracks", "{}", 1);
     ck_assert_str_eq(fx.info.task_space.dim[11].name, "poly_shape_11");
     ck_assert_double_eq(fx.info.task_space.dim[11].high, 4.0);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -414,19 +376,9 @@ START_TEST(test_config_errors)
         {"hexagon-tracks", "{\"obstacle_spacing\": 1000}", "obstacle_spacing"},
         {"hexagon-tracks", "{\"stump_height_range\": [0, 3]}", "stump_height_range"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        env_fx fx;
-        tk_status st = fx_open(&fx, cases[i].id, cases[i].config, 1);
-        ck_assert_msg(st == TK_ERR_CONFIG, "%s %s: status %d", cases[i].id, cases[i].config, st);
-        ck_assert_msg(strcmp(fx.h.ctx.err_path, cases[i].path) == 0,
-                      "%s %s: path \"%s\", expected \"%s\" (%s)", cases[i].id, cases[i].config,
-                      fx.h.ctx.err_path, cases[i].path, fx.h.ctx.err_message);
-        ck_assert_ptr_null(fx.env);
-        fx_close(&fx);
-    }
-    env_fx fx;
-    ck_assert_int_eq(fx_open(&fx, "stump-tracks", "[1, 2]", 1), TK_ERR_CONFIG);
-    fx_close(&fx);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        tk_env_expect_config_error(g_plugin, cases[i].id, cases[i].config, cases[i].path);
+    tk_env_expect_config_error(g_plugin, "stump-tracks", "[1, 2]", NULL);
 }
 END_TEST
 
@@ -435,7 +387,7 @@ END_TEST
  * with TK_ERR_STATE. */
 START_TEST(test_task_and_action_errors)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, "stump-tracks", "{}", 1);
     float obs[24], act[4] = {0};
     double r;
@@ -454,11 +406,11 @@ START_TEST(test_task_and_action_errors)
     }
     /* The bounds themselves are valid tasks. */
     const float edge[2] = {3.0f, 6.0f};
-    fx_reset(&fx, edge, obs);
+    tk_env_fx_start(&fx, edge, obs);
     act[2] = NAN;
     ck_assert_int_eq(fx.vt->step(fx.env, act, obs, &r, &done), TK_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "action[2]"));
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 
     fx_must_open(&fx, "hexagon-tracks", "{}", 1);
     float task[12] = {1, 1, 1, 1, 1, 1, 1, NAN, 1, 1, 1, 1};
@@ -466,7 +418,7 @@ START_TEST(test_task_and_action_errors)
     ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "poly_shape_7"));
     task[7] = 4.5f;
     ck_assert_int_eq(fx.vt->set_task(fx.env, task), TK_ERR_INVALID);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -482,26 +434,26 @@ START_TEST(test_spawn_matches_original)
              {"short", 5.4222, 2.0017, 0.1511, 0.1209},
              {"quadru", 12.3556, 10.6193, 0.5667, 0.4533}};
     for (size_t i = 0; i < 3; i++) {
-        env_fx fx;
+        tk_env_fx fx;
         fx_must_open(&fx, "stump-tracks", config_with("{\"walker\": \"%s\"}", m[i].walker), 7);
         float obs[34], task[2] = {1.0f, 2.0f};
-        fx_reset(&fx, task, obs);
+        tk_env_fx_start(&fx, task, obs);
         double hull, inertia, upper, lower;
-        ck_assert_int_eq(fx.ins->masses(fx.env, &hull, &inertia, &upper, &lower), TK_OK);
+        ck_assert_int_eq(inspect(&fx)->masses(fx.env, &hull, &inertia, &upper, &lower), TK_OK);
         ck_assert_double_eq_tol(hull, m[i].hull, 1e-4);
         ck_assert_double_eq_tol(inertia, m[i].inertia, 1e-4);
         ck_assert_double_eq_tol(upper, m[i].upper, 1e-4);
         ck_assert_double_eq_tol(lower, m[i].lower, 1e-4);
-        fx_close(&fx);
+        tk_env_fx_close(&fx);
     }
 
     /* First observation of the default walker: hull level, hips 0.04-0.08,
      * knees ~0.86, both feet down (the hip-gap quirk), lidar rising from
      * ~0.44 straight down. */
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, "stump-tracks", "{}", 7);
     float obs[24], task[2] = {0.0f, 6.0f};
-    fx_reset(&fx, task, obs);
+    tk_env_fx_start(&fx, task, obs);
     ck_assert_float_eq_tol(obs[0], 0.0f, 0.02f);
     ck_assert(obs[4] > 0.02f && obs[4] < 0.1f && obs[9] > 0.02f && obs[9] < 0.1f);
     ck_assert_float_eq_tol(obs[6], 0.86f, 0.03f);
@@ -519,7 +471,7 @@ START_TEST(test_spawn_matches_original)
     double ret = 0.0, r;
     int done = 0, t;
     for (t = 0; t < 2000 && !done; t++) {
-        fx_step(&fx, act, obs, &r, &done);
+        tk_env_fx_step(&fx, act, obs, &r, &done);
         ret += r;
     }
     ck_assert_msg(done && t > 80 && t < 140, "collapse after %d steps", t);
@@ -527,7 +479,7 @@ START_TEST(test_spawn_matches_original)
     ck_assert_double_eq(r, -100.0);
     /* After the end of an episode, step refuses until the next reset. */
     ck_assert_int_eq(fx.vt->step(fx.env, act, obs, &r, &done), TK_ERR_STATE);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -535,12 +487,12 @@ END_TEST
  * TS + spacing, flat ground at Y0, the duplicated start-pad point. */
 START_TEST(test_track_layout)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, "stump-tracks", "{}", 3);
     float obs[34], task[2] = {1.0f, 2.0f};
-    fx_reset(&fx, task, obs);
+    tk_env_fx_start(&fx, task, obs);
     size_t n_obs, n_ground, n_rep;
-    ck_assert_int_eq(fx.ins->track(fx.env, &n_obs, &n_ground, &n_rep), TK_OK);
+    ck_assert_int_eq(inspect(&fx)->track(fx.env, &n_obs, &n_ground, &n_rep), TK_OK);
     const double TS = 14.0 / 30.0, Y0 = 400.0 / 30.0 / 4.0;
     /* stumps start at 20 TS + k (TS + 2) while x < 200 TS */
     size_t expected = 0;
@@ -551,7 +503,7 @@ START_TEST(test_track_layout)
     double xy[16];
     size_t np;
     for (size_t k = 0; k < n_obs; k++) {
-        ck_assert_int_eq(fx.ins->obstacle(fx.env, k, xy, &np), TK_OK);
+        ck_assert_int_eq(inspect(&fx)->obstacle(fx.env, k, xy, &np), TK_OK);
         ck_assert_uint_eq(np, 4);
         ck_assert_double_eq_tol(xy[0], 20 * TS + (double)k * (TS + 2.0), 1e-4);
         ck_assert_double_eq_tol(xy[1], Y0, 1e-6);
@@ -564,19 +516,19 @@ START_TEST(test_track_layout)
      * grass step */
     ck_assert_msg(n_ground == 2 + 2 * n_obs - 1 || n_ground == 2 + 2 * n_obs,
                   "%zu ground points for %zu stumps", n_ground, n_obs);
-    ck_assert_int_eq(fx.ins->obstacle(fx.env, n_obs, xy, &np), TK_ERR_INVALID);
-    fx_close(&fx);
+    ck_assert_int_eq(inspect(&fx)->obstacle(fx.env, n_obs, xy, &np), TK_ERR_INVALID);
+    tk_env_fx_close(&fx);
 
     /* Hexagon tracks: 9 m between hexagons (1 m + 8 m spacing). */
     fx_must_open(&fx, "hexagon-tracks", "{}", 3);
     float hx[12] = {0};
-    fx_reset(&fx, hx, obs);
-    ck_assert_int_eq(fx.ins->track(fx.env, &n_obs, &n_ground, &n_rep), TK_OK);
+    tk_env_fx_start(&fx, hx, obs);
+    ck_assert_int_eq(inspect(&fx)->track(fx.env, &n_obs, &n_ground, &n_rep), TK_OK);
     expected = 0;
     for (double x = 20 * TS; x < 200 * TS; x += 9.0)
         expected++;
     ck_assert_uint_eq(n_obs, expected);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -584,7 +536,7 @@ END_TEST
  * same tracks and bit-identical episodes; another seed other tracks. */
 START_TEST(test_deterministic_world)
 {
-    env_fx a, b, c;
+    tk_env_fx a, b, c;
     fx_must_open(&a, "stump-tracks", "{}", 99);
     fx_must_open(&b, "stump-tracks", "{}", 99);
     fx_must_open(&c, "stump-tracks", "{}", 100);
@@ -592,13 +544,13 @@ START_TEST(test_deterministic_world)
     tk_rng_seed(&act_rng, 5);
     for (int episode = 0; episode < 3; episode++) {
         float task[2] = {1.5f, 0.5f + (float)episode}, oa[24], ob[24], oc[24];
-        fx_reset(&a, task, oa);
-        fx_reset(&b, task, ob);
-        fx_reset(&c, task, oc);
+        tk_env_fx_start(&a, task, oa);
+        tk_env_fx_start(&b, task, ob);
+        tk_env_fx_start(&c, task, oc);
         size_t na, nb, nc, ga, gb, gc, ra, rb, rc;
-        a.ins->track(a.env, &na, &ga, &ra);
-        b.ins->track(b.env, &nb, &gb, &rb);
-        c.ins->track(c.env, &nc, &gc, &rc);
+        inspect(&a)->track(a.env, &na, &ga, &ra);
+        inspect(&b)->track(b.env, &nb, &gb, &rb);
+        inspect(&c)->track(c.env, &nc, &gc, &rc);
         ck_assert_uint_eq(na, nb);
         ck_assert_uint_eq(ga, gb);
         ck_assert_uint_eq(na, nc); /* same task: same layout... */
@@ -606,9 +558,9 @@ START_TEST(test_deterministic_world)
         for (size_t k = 0; k < na; k++) {
             double xa[16], xb[16], xc[16];
             size_t pa, pb, pc;
-            a.ins->obstacle(a.env, k, xa, &pa);
-            b.ins->obstacle(b.env, k, xb, &pb);
-            c.ins->obstacle(c.env, k, xc, &pc);
+            inspect(&a)->obstacle(a.env, k, xa, &pa);
+            inspect(&b)->obstacle(b.env, k, xb, &pb);
+            inspect(&c)->obstacle(c.env, k, xc, &pc);
             ck_assert_mem_eq(xa, xb, 2 * pa * sizeof(double));
             heights_differ |= xa[5] != xc[5]; /* ...but other stump noise */
         }
@@ -620,8 +572,8 @@ START_TEST(test_deterministic_world)
                 act[k] = (float)tk_rng_range(&act_rng, -1.0, 1.0);
             double rwa, rwb;
             int da, db;
-            fx_step(&a, act, oa, &rwa, &da);
-            fx_step(&b, act, ob, &rwb, &db);
+            tk_env_fx_step(&a, act, oa, &rwa, &da);
+            tk_env_fx_step(&b, act, ob, &rwb, &db);
             ck_assert_mem_eq(oa, ob, sizeof oa);
             ck_assert_uint_eq(dbits(rwa), dbits(rwb));
             ck_assert_int_eq(da, db);
@@ -629,9 +581,9 @@ START_TEST(test_deterministic_world)
                 break;
         }
     }
-    fx_close(&a);
-    fx_close(&b);
-    fx_close(&c);
+    tk_env_fx_close(&a);
+    tk_env_fx_close(&b);
+    tk_env_fx_close(&c);
 }
 END_TEST
 
@@ -695,19 +647,19 @@ START_TEST(test_gait_walks)
     const char *walker = WALKERS[_i];
     const double min_advance = strcmp(walker, "quadru") == 0 ? 30.0 : 15.0;
     for (uint64_t seed = 100; seed < 103; seed++) {
-        env_fx fx;
+        tk_env_fx fx;
         fx_must_open(&fx, "stump-tracks", config_with("{\"walker\": \"%s\"}", walker), seed);
         float obs[34], act[8], task[2] = {0.0f, 6.0f};
         gait g;
         gait_init(&g, gait_for(walker));
-        fx_reset(&fx, task, obs);
+        tk_env_fx_start(&fx, task, obs);
         double hs[6], x0, ret = 0.0, r;
         hull_state(&fx, hs);
         x0 = hs[0];
         int done = 0, t;
         for (t = 0; t < 1000 && !done; t++) {
             gait_act(&g, obs, fx.info.act_dim, act);
-            fx_step(&fx, act, obs, &r, &done);
+            tk_env_fx_step(&fx, act, obs, &r, &done);
             ret += r;
         }
         hull_state(&fx, hs);
@@ -719,7 +671,7 @@ START_TEST(test_gait_walks)
         ck_assert(ret > 0.0);
         /* success() is TMA's "running return > 230" */
         ck_assert_int_eq(fx.vt->success(fx.env), ret > 230.0);
-        fx_close(&fx);
+        tk_env_fx_close(&fx);
     }
 }
 END_TEST
@@ -729,14 +681,14 @@ END_TEST
  * the lidar does not act on the physics. */
 START_TEST(test_lidar_modes)
 {
-    env_fx first, closest;
+    tk_env_fx first, closest;
     fx_must_open(&first, "stump-tracks", "{\"lidar\": \"first-hit\"}", 11);
     fx_must_open(&closest, "stump-tracks", "{\"lidar\": \"closest\"}", 11);
     float task[2] = {2.0f, 0.0f}, o1[24], o2[24];
     int differ = 0;
     for (int episode = 0; episode < 4; episode++) {
-        fx_reset(&first, task, o1);
-        fx_reset(&closest, task, o2);
+        tk_env_fx_start(&first, task, o1);
+        tk_env_fx_start(&closest, task, o2);
         gait g;
         gait_init(&g, &GAIT_DEFAULT);
         for (int t = 0; t < 300; t++) {
@@ -749,16 +701,16 @@ START_TEST(test_lidar_modes)
             gait_act(&g, o1, 4, act);
             double r1, r2;
             int d1, d2;
-            fx_step(&first, act, o1, &r1, &d1);
-            fx_step(&closest, act, o2, &r2, &d2);
+            tk_env_fx_step(&first, act, o1, &r1, &d1);
+            tk_env_fx_step(&closest, act, o2, &r2, &d2);
             ck_assert_uint_eq(dbits(r1), dbits(r2));
             if (d1)
                 break;
         }
     }
     ck_assert_msg(differ > 0, "first-hit and closest lidar never differed on a stump wall");
-    fx_close(&first);
-    fx_close(&closest);
+    tk_env_fx_close(&first);
+    tk_env_fx_close(&closest);
 }
 END_TEST
 
@@ -767,7 +719,7 @@ END_TEST
 START_TEST(test_quadru_contacts)
 {
     for (int variant = 0; variant < 2; variant++) {
-        env_fx fx;
+        tk_env_fx fx;
         fx_must_open(&fx, "stump-tracks",
                      variant ? "{\"walker\": \"quadru\", \"variant\": \"tma\"}"
                              : "{\"walker\": \"quadru\"}",
@@ -775,21 +727,21 @@ START_TEST(test_quadru_contacts)
         float obs[34], act[8], task[2] = {0.0f, 6.0f};
         gait g;
         gait_init(&g, &GAIT_QUADRU);
-        fx_reset(&fx, task, obs);
+        tk_env_fx_start(&fx, task, obs);
         int rear = 0, front = 0, done = 0;
         for (int t = 0; t < 400 && !done; t++) {
             rear += obs[8] > 0.5f || obs[13] > 0.5f;
             front += obs[18] > 0.5f || obs[23] > 0.5f;
             gait_act(&g, obs, 8, act);
             double r;
-            fx_step(&fx, act, obs, &r, &done);
+            tk_env_fx_step(&fx, act, obs, &r, &done);
         }
         ck_assert_int_gt(rear, 0);
         if (variant)
             ck_assert_int_gt(front, 0);
         else
             ck_assert_int_eq(front, 0);
-        fx_close(&fx);
+        tk_env_fx_close(&fx);
     }
 }
 END_TEST
@@ -802,24 +754,24 @@ START_TEST(test_hexagon_degenerate)
      * vertical segment. */
     float task[12] = {1.0f, 0.0f, 1.0f, 1.0f, 0.75f, 2.0f, 0.25f, 1.0f, 0.0f, 0.5f, 0.0f, 0.0f};
     float obs[34];
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, "hexagon-tracks", "{\"hexagon_noise_std\": 0}", 1);
-    fx_reset(&fx, task, obs);
+    tk_env_fx_start(&fx, task, obs);
     size_t n_obs, n_ground, n_rep;
-    ck_assert_int_eq(fx.ins->track(fx.env, &n_obs, &n_ground, &n_rep), TK_OK);
+    ck_assert_int_eq(inspect(&fx)->track(fx.env, &n_obs, &n_ground, &n_rep), TK_OK);
     ck_assert_uint_gt(n_obs, 5);
     ck_assert_uint_eq(n_rep, n_obs);
     double xy[16];
     size_t np;
-    ck_assert_int_eq(fx.ins->obstacle(fx.env, 0, xy, &np), TK_OK);
+    ck_assert_int_eq(inspect(&fx)->obstacle(fx.env, 0, xy, &np), TK_OK);
     ck_assert_uint_eq(np, 4);
     ck_assert(xy[2] - xy[0] >= 14.0 / 30.0 / 10.0 - 1e-6); /* at least TS/10 wide */
     /* the walker still runs on the repaired track */
     float act[8] = {0};
     double r;
     int done;
-    fx_step(&fx, act, obs, &r, &done);
-    fx_close(&fx);
+    tk_env_fx_step(&fx, act, obs, &r, &done);
+    tk_env_fx_close(&fx);
 
     fx_must_open(&fx, "hexagon-tracks",
                  "{\"hexagon_noise_std\": 0, \"degenerate_hexagon\": \"error\"}", 1);
@@ -827,8 +779,8 @@ START_TEST(test_hexagon_degenerate)
     ck_assert_int_eq(fx.vt->reset(fx.env, obs), TK_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(fx.h.ctx.err_message, "degenerate"));
     ck_assert_int_eq(fx.vt->step(fx.env, act, obs, &r, &done), TK_ERR_STATE);
-    ck_assert_int_eq(fx.ins->hull(fx.env, xy), TK_ERR_STATE);
-    fx_close(&fx);
+    ck_assert_int_eq(inspect(&fx)->hull(fx.env, xy), TK_ERR_STATE);
+    tk_env_fx_close(&fx);
 
     /* Ordinary tasks (noise on, offsets across [0, 4]) need no repair. */
     fx_must_open(&fx, "hexagon-tracks", "{\"degenerate_hexagon\": \"error\"}", 2);
@@ -837,11 +789,11 @@ START_TEST(test_hexagon_degenerate)
     for (int episode = 0; episode < 20; episode++) {
         for (int i = 0; i < 12; i++)
             task[i] = (float)tk_rng_range(&rng, 0.0, 4.0);
-        fx_reset(&fx, task, obs);
-        ck_assert_int_eq(fx.ins->track(fx.env, &n_obs, &n_ground, &n_rep), TK_OK);
+        tk_env_fx_start(&fx, task, obs);
+        ck_assert_int_eq(inspect(&fx)->track(fx.env, &n_obs, &n_ground, &n_rep), TK_OK);
         ck_assert_uint_eq(n_rep, 0);
     }
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -854,27 +806,27 @@ START_TEST(test_hexagon_base_offsets_cosmetic)
     memcpy(t2, t1, sizeof t2);
     t2[1] = 4.0f;
     t2[11] = 3.0f;
-    env_fx a, b;
+    tk_env_fx a, b;
     fx_must_open(&a, "hexagon-tracks", "{}", 8);
     fx_must_open(&b, "hexagon-tracks", "{}", 8);
     float oa[34], ob[34];
-    fx_reset(&a, t1, oa);
-    fx_reset(&b, t2, ob);
+    tk_env_fx_start(&a, t1, oa);
+    tk_env_fx_start(&b, t2, ob);
     size_t na, nb, g, r;
-    a.ins->track(a.env, &na, &g, &r);
-    b.ins->track(b.env, &nb, &g, &r);
+    inspect(&a)->track(a.env, &na, &g, &r);
+    inspect(&b)->track(b.env, &nb, &g, &r);
     ck_assert_uint_eq(na, nb);
     for (size_t k = 0; k < na; k++) {
         double xa[16], xb[16];
         size_t pa, pb;
-        a.ins->obstacle(a.env, k, xa, &pa);
-        b.ins->obstacle(b.env, k, xb, &pb);
+        inspect(&a)->obstacle(a.env, k, xa, &pa);
+        inspect(&b)->obstacle(b.env, k, xb, &pb);
         ck_assert_uint_eq(pa, pb);
         ck_assert_mem_eq(xa, xb, 2 * pa * sizeof(double));
     }
     ck_assert_mem_eq(oa, ob, sizeof oa);
-    fx_close(&a);
-    fx_close(&b);
+    tk_env_fx_close(&a);
+    tk_env_fx_close(&b);
 }
 END_TEST
 
@@ -883,12 +835,12 @@ END_TEST
  * random stream), and foreign records are refused. */
 START_TEST(test_save_load)
 {
-    env_fx a, b, hex;
+    tk_env_fx a, b, hex;
     fx_must_open(&a, "stump-tracks", "{}", 31);
     fx_must_open(&b, "stump-tracks", "{}", 999);
     fx_must_open(&hex, "hexagon-tracks", "{}", 31);
     float task[2] = {1.2f, 2.5f}, oa[24], ob[24];
-    fx_reset(&a, task, oa);
+    tk_env_fx_start(&a, task, oa);
     const void *data;
     size_t size;
     ck_assert_int_eq(a.vt->save(a.env, &data, &size), TK_OK);
@@ -900,13 +852,13 @@ START_TEST(test_save_load)
     ck_assert_int_eq(b.vt->load(b.env, copy, size), TK_OK);
     b.h.ctx.rng = a.h.ctx.rng; /* what the host restores */
     ck_assert_int_eq(b.vt->reset(b.env, ob), TK_ERR_STATE); /* set_task first */
-    fx_reset(&a, task, oa);
-    fx_reset(&b, task, ob);
+    tk_env_fx_start(&a, task, oa);
+    tk_env_fx_start(&b, task, ob);
     ck_assert_mem_eq(oa, ob, sizeof oa);
     free(copy);
-    fx_close(&a);
-    fx_close(&b);
-    fx_close(&hex);
+    tk_env_fx_close(&a);
+    tk_env_fx_close(&b);
+    tk_env_fx_close(&hex);
 }
 END_TEST
 
@@ -924,7 +876,7 @@ static int is_colour(const uint8_t *p, int r, int g, int b)
  * where the camera puts them; rendering does not change the episode. */
 START_TEST(test_render)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, "stump-tracks", "{}", 21);
     const tk_render_ext *r = fx.vt->get_extension(fx.env, TK_RENDER_EXT_ID);
     ck_assert_ptr_nonnull(r);
@@ -936,7 +888,7 @@ START_TEST(test_render)
     ck_assert_int_eq(r->render(fx.env, rgb, W, H), TK_ERR_STATE);
 
     float obs[24], task[2] = {0.0f, 6.0f};
-    fx_reset(&fx, task, obs);
+    tk_env_fx_start(&fx, task, obs);
     ck_assert_int_eq(r->render(fx.env, NULL, W, H), TK_ERR_INVALID);
     ck_assert_int_eq(r->render(fx.env, rgb, 0, H), TK_ERR_INVALID);
     ck_assert_int_eq(r->render(fx.env, rgb, W, 20000), TK_ERR_INVALID);
@@ -976,23 +928,23 @@ START_TEST(test_render)
     ck_assert_int_eq(r->render(fx.env, rgb, 160, 90), TK_OK);
 
     /* Rendering leaves the episode unchanged: compare with a twin. */
-    env_fx twin;
+    tk_env_fx twin;
     fx_must_open(&twin, "stump-tracks", "{}", 21);
     float o2[24];
-    fx_reset(&twin, task, o2);
+    tk_env_fx_start(&twin, task, o2);
     ck_assert_mem_eq(obs, o2, sizeof obs);
     for (int t = 0; t < 60; t++) {
         float act[4] = {0.5f, -0.3f, -0.5f, 0.8f};
         double r1, r2;
         int d1, d2;
-        fx_step(&fx, act, obs, &r1, &d1);
+        tk_env_fx_step(&fx, act, obs, &r1, &d1);
         ck_assert_int_eq(r->render(fx.env, rgb, W, H), TK_OK);
-        fx_step(&twin, act, o2, &r2, &d2);
+        tk_env_fx_step(&twin, act, o2, &r2, &d2);
         ck_assert_mem_eq(obs, o2, sizeof obs);
     }
     free(rgb);
-    fx_close(&twin);
-    fx_close(&fx);
+    tk_env_fx_close(&twin);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -1027,7 +979,7 @@ START_TEST(test_shipped_test_sets)
         }
         ck_assert(json_is_array(root));
         ck_assert_uint_eq(json_array_size(root), sets[s].n);
-        env_fx fx;
+        tk_env_fx fx;
         fx_must_open(&fx, sets[s].id, "{}", 1);
         for (size_t i = 0; i < sets[s].n; i++) {
             json_t *t = json_array_get(root, i);
@@ -1038,7 +990,7 @@ START_TEST(test_shipped_test_sets)
             ck_assert_msg(fx.vt->set_task(fx.env, task) == TK_OK, "%s task %zu: %s",
                           sets[s].file, i, fx.h.ctx.err_message);
         }
-        fx_close(&fx);
+        tk_env_fx_close(&fx);
         json_decref(root);
     }
 }
@@ -1074,7 +1026,7 @@ static uint64_t tma_walker_digest(const char *name, size_t *obs_dim, size_t *act
 {
     char config[160];
     snprintf(config, sizeof config, "{\"variant\": \"tma\", \"walker\": \"%s\"}", name);
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, "stump-tracks", config, 5);
     *obs_dim = fx.info.obs_dim;
     *act_dim = fx.info.act_dim;
@@ -1082,12 +1034,12 @@ static uint64_t tma_walker_digest(const char *name, size_t *obs_dim, size_t *act
     float obs[64], act[16];
     double r = 0.0;
     int done = 0;
-    fx_reset(&fx, task, obs);
+    tk_env_fx_start(&fx, task, obs);
     uint64_t h = 0xcbf29ce484222325ULL;
     for (int t = 0; t < 300 && !done; t++) {
         for (size_t k = 0; k < fx.info.act_dim; k++)
             act[k] = (float)sin(0.07 * t * (double)(k + 1) + (double)k);
-        fx_step(&fx, act, obs, &r, &done);
+        tk_env_fx_step(&fx, act, obs, &r, &done);
         const unsigned char *p = (const unsigned char *)obs;
         for (size_t i = 0; i < fx.info.obs_dim * sizeof *obs; i++)
             h = (h ^ p[i]) * 0x100000001b3ULL;
@@ -1095,7 +1047,7 @@ static uint64_t tma_walker_digest(const char *name, size_t *obs_dim, size_t *act
         for (size_t i = 0; i < sizeof r; i++)
             h = (h ^ p[i]) * 0x100000001b3ULL;
     }
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
     return h;
 }
 
@@ -1114,13 +1066,9 @@ END_TEST
 /* TeachMyAgent's bodies come with TMA's rules only. */
 START_TEST(test_tma_walker_needs_tma)
 {
-    env_fx fx;
-    ck_assert_int_eq(fx_open(&fx, "stump-tracks", "{\"walker\": \"spider\"}", 1), TK_ERR_CONFIG);
-    ck_assert_str_eq(fx.h.ctx.err_path, "walker");
-    fx_close(&fx);
-    ck_assert_int_eq(fx_open(&fx, "stump-tracks", "{\"variant\": \"tma\", \"walker\": \"fish\"}", 1),
-                     TK_ERR_CONFIG);
-    fx_close(&fx);
+    tk_env_expect_config_error(g_plugin, "stump-tracks", "{\"walker\": \"spider\"}", "walker");
+    tk_env_expect_config_error(g_plugin, "stump-tracks",
+                               "{\"variant\": \"tma\", \"walker\": \"fish\"}", NULL);
 }
 END_TEST
 
@@ -1133,7 +1081,7 @@ START_TEST(test_tma_old_bodies_match_tdrl_walkers)
     static const char *const pairs[2][2] = {{"default", "old_classic_bipedal"},
                                             {"quadru", "old_big_quadru"}};
     for (int p = 0; p < 2; p++) {
-        env_fx fx[2];
+        tk_env_fx fx[2];
         float obs[2][64], act[16];
         double r[2];
         int done[2] = {0, 0};
@@ -1143,7 +1091,7 @@ START_TEST(test_tma_old_bodies_match_tdrl_walkers)
             snprintf(config, sizeof config, "{\"variant\": \"tma\", \"walker\": \"%s\"}",
                      pairs[p][k]);
             fx_must_open(&fx[k], "stump-tracks", config, 9);
-            fx_reset(&fx[k], task, obs[k]);
+            tk_env_fx_start(&fx[k], task, obs[k]);
         }
         ck_assert_uint_eq(fx[0].info.obs_dim, fx[1].info.obs_dim);
         const size_t n = fx[0].info.obs_dim;
@@ -1152,13 +1100,13 @@ START_TEST(test_tma_old_bodies_match_tdrl_walkers)
             for (size_t k = 0; k < fx[0].info.act_dim; k++)
                 act[k] = (float)sin(0.07 * t * (double)(k + 1) + (double)k);
             for (int k = 0; k < 2; k++)
-                fx_step(&fx[k], act, obs[k], &r[k], &done[k]);
+                tk_env_fx_step(&fx[k], act, obs[k], &r[k], &done[k]);
             ck_assert_msg(memcmp(obs[0], obs[1], n * sizeof(float)) == 0 && r[0] == r[1] &&
                               done[0] == done[1],
                           "%s and %s differ at step %d", pairs[p][0], pairs[p][1], t);
         }
-        fx_close(&fx[0]);
-        fx_close(&fx[1]);
+        tk_env_fx_close(&fx[0]);
+        tk_env_fx_close(&fx[1]);
     }
 }
 END_TEST

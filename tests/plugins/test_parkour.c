@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "plugin_harness.h"
+#include "env_checks.h"
 #include "teachkit/render.h"
 
 #ifndef PK_TEST_DATA_DIR
@@ -30,54 +30,10 @@
 
 static const char *g_plugin;
 
-typedef struct env_fx {
-    tk_harness h;
-    const tk_env_vtable *vt;
-    void *env;
-    tk_env_info info;
-} env_fx;
-
-static tk_status fx_open(env_fx *fx, const char *config, uint64_t seed)
+/* The parkour component with `config` as given (NULL: the defaults). */
+static void fx_must_open(tk_env_fx *fx, const char *config, uint64_t seed)
 {
-    memset(fx, 0, sizeof *fx);
-    ck_assert_int_eq(tk_harness_open(&fx->h, g_plugin, "parkour", seed), 0);
-    fx->vt = tk_harness_env(&fx->h);
-    ck_assert_ptr_nonnull(fx->vt);
-    tk_status st = fx->vt->create(&fx->h.host, &fx->h.ctx, config, &fx->env);
-    if (st != TK_OK)
-        return st;
-    fx->info.struct_size = sizeof fx->info;
-    ck_assert_int_eq(fx->vt->info(fx->env, &fx->info), TK_OK);
-    return TK_OK;
-}
-
-static void fx_must_open(env_fx *fx, const char *config, uint64_t seed)
-{
-    tk_status st = fx_open(fx, config, seed);
-    ck_assert_msg(st == TK_OK, "create(%s) failed: %s: %s", config ? config : "{}",
-                  fx->h.ctx.err_path,
-                  fx->h.ctx.err_message);
-}
-
-static void fx_close(env_fx *fx)
-{
-    if (fx->env)
-        fx->vt->destroy(fx->env);
-    fx->env = NULL;
-    tk_harness_close(&fx->h);
-}
-
-static void fx_reset(env_fx *fx, const float *task, float *obs)
-{
-    ck_assert_msg(fx->vt->set_task(fx->env, task) == TK_OK, "set_task: %s",
-                  fx->h.ctx.err_message);
-    ck_assert_msg(fx->vt->reset(fx->env, obs) == TK_OK, "reset: %s", fx->h.ctx.err_message);
-}
-
-static void fx_step(env_fx *fx, const float *act, float *obs, double *r, int *done)
-{
-    ck_assert_msg(fx->vt->step(fx->env, act, obs, r, done) == TK_OK, "step: %s",
-                  fx->h.ctx.err_message);
+    tk_env_fx_must_open(fx, g_plugin, "parkour", seed, config);
 }
 
 static char *body_config(const char *body)
@@ -144,16 +100,16 @@ static const struct {
 
 START_TEST(test_body_sizes)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, body_config(BODY_SIZES[_i].name), 1);
     ck_assert_uint_eq(fx.info.act_dim, BODY_SIZES[_i].motors);
     ck_assert_uint_eq(fx.info.obs_dim, BODY_SIZES[_i].obs);
     ck_assert_uint_eq(fx.info.task_space.dims, 8);
     float obs[256];
-    fx_reset(&fx, DRY_TASK, obs);
+    tk_env_fx_start(&fx, DRY_TASK, obs);
     for (size_t i = 0; i < fx.info.obs_dim; i++)
         ck_assert(isfinite(obs[i]));
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -163,7 +119,7 @@ START_TEST(test_default_task_space)
 {
     static const double lo[8] = {-0.35, 0.6, -0.1, 0.0, 0.25, 0.0, 0.0, 10.0};
     static const double hi[8] = {0.05, 1.0, 0.3, 1.0, 0.25, 4.0, 5.0, 10.0};
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, NULL, 1);
     for (int i = 0; i < 8; i++) {
         ck_assert_double_eq(fx.info.task_space.dim[i].low, lo[i]);
@@ -173,24 +129,18 @@ START_TEST(test_default_task_space)
     ck_assert_double_eq(fx.info.return_high, 360.0);
     ck_assert_double_eq(fx.info.mastery_threshold, 230.0);
     ck_assert_uint_eq(fx.info.max_episode_steps, 2000);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
 START_TEST(test_config_errors)
 {
-    env_fx fx;
-    ck_assert_int_eq(fx_open(&fx, "{\"body\": \"unicorn\"}", 1), TK_ERR_CONFIG);
-    ck_assert_str_eq(fx.h.ctx.err_path, "body");
-    fx_close(&fx);
-    ck_assert_int_eq(fx_open(&fx, "{\"bodies\": \"fish\"}", 1), TK_ERR_CONFIG);
-    fx_close(&fx);
-    ck_assert_int_eq(fx_open(&fx, "{\"cppn_weights\": \"/nonexistent.json\"}", 1),
-                     TK_ERR_CONFIG);
-    ck_assert_str_eq(fx.h.ctx.err_path, "cppn_weights");
-    fx_close(&fx);
-    ck_assert_int_eq(fx_open(&fx, "{\"water_level_range\": [0.5, 0.2]}", 1), TK_ERR_CONFIG);
-    fx_close(&fx);
+    tk_env_expect_config_error(g_plugin, "parkour", "{\"body\": \"unicorn\"}", "body");
+    tk_env_expect_config_error(g_plugin, "parkour", "{\"bodies\": \"fish\"}", NULL);
+    tk_env_expect_config_error(g_plugin, "parkour", "{\"cppn_weights\": \"/nonexistent.json\"}",
+                               "cppn_weights");
+    tk_env_expect_config_error(g_plugin, "parkour", "{\"water_level_range\": [0.5, 0.2]}", NULL);
+    tk_env_fx fx;
     /* Tasks: finite and within the physical limits. */
     fx_must_open(&fx, NULL, 1);
     float task[8];
@@ -201,7 +151,7 @@ START_TEST(test_config_errors)
     ck_assert_int_eq(fx.vt->set_task(fx.env, task), TK_ERR_INVALID);
     float obs[64];
     ck_assert_int_eq(fx.vt->reset(fx.env, obs), TK_ERR_STATE);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -226,21 +176,21 @@ static uint64_t fnv(uint64_t h, const void *data, size_t n)
  * `task` from harness seed 7. */
 static uint64_t trajectory_digest(const char *body, const float *task)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, body_config(body), 7);
     float obs[256], act[64];
     double r = 0.0;
     int done = 0;
-    fx_reset(&fx, task, obs);
+    tk_env_fx_start(&fx, task, obs);
     uint64_t h = fnv(0xcbf29ce484222325ULL, obs, fx.info.obs_dim * sizeof *obs);
     for (int t = 0; t < 400 && !done; t++) {
         actions_at(t, fx.info.act_dim, act);
-        fx_step(&fx, act, obs, &r, &done);
+        tk_env_fx_step(&fx, act, obs, &r, &done);
         h = fnv(h, obs, fx.info.obs_dim * sizeof *obs);
         h = fnv(h, &r, sizeof r);
         h = fnv(h, &done, sizeof done);
     }
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
     return h;
 }
 
@@ -313,18 +263,18 @@ END_TEST
  * actions no longer count. */
 START_TEST(test_walker_drowns)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, "{\"max_episode_steps\": 5000}", 3);
     float task[8] = {-0.15f, 0.8f, 0.1f, 1.0f, 0.25f, 0.0f, 5.0f, 10.0f};
     float obs[64], act[4] = {0.3f, -0.2f, 0.4f, 0.1f};
     double r = 0.0;
     int done = 0;
-    fx_reset(&fx, task, obs);
+    tk_env_fx_start(&fx, task, obs);
     ck_assert_float_eq(obs[4], 1.0f); /* under water */
     ck_assert_float_eq(obs[5], 0.0f);
     int died = -1;
     for (int t = 1; t <= 700 && !done; t++) {
-        fx_step(&fx, act, obs, &r, &done);
+        tk_env_fx_step(&fx, act, obs, &r, &done);
         ck_assert_float_eq(obs[4], 1.0f);
         if (obs[5] == 1.0f && died < 0)
             died = t;
@@ -333,7 +283,7 @@ START_TEST(test_walker_drowns)
      * counting itself: step t starts with t - 1 steps under water and plays
      * dead once that exceeds 600, from step 602 on. */
     ck_assert_int_eq(died, 602);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -367,20 +317,20 @@ END_TEST
  * original's nb_steps_outside_water); the dead flag zeroes its actions. */
 START_TEST(test_fish_dries_out)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, "{\"body\": \"fish\", \"max_episode_steps\": 5000}", 3);
     float obs[64], act[4] = {0.5f, -0.5f, 0.5f, 0.5f};
     double r = 0.0;
     int done = 0, died = -1;
-    fx_reset(&fx, DRY_TASK, obs);
+    tk_env_fx_start(&fx, DRY_TASK, obs);
     ck_assert_float_eq(obs[4], 0.0f);
     for (int t = 1; t <= 700 && !done; t++) {
-        fx_step(&fx, act, obs, &r, &done);
+        tk_env_fx_step(&fx, act, obs, &r, &done);
         if (obs[5] == 1.0f && died < 0)
             died = t;
     }
     ck_assert_int_eq(died, 602);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -389,13 +339,13 @@ END_TEST
  * sensor actions are not positive. */
 START_TEST(test_climber_hangs_and_releases)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, "{\"body\": \"climbing_profile_chimpanzee\"}", 3);
     const float task[8] = {-0.17f, 0.9f, 0.12f, 0.0f, 0.25f, 3.0f, 3.0f, 10.0f};
     float obs[64], act[12] = {0};
     double r = 0.0;
     int done = 0;
-    fx_reset(&fx, task, obs);
+    tk_env_fx_start(&fx, task, obs);
     /* Sensor values follow the 6 head values and 24 motor values. */
     ck_assert_float_eq(obs[30], 1.0f);
     ck_assert_float_eq(obs[31], 1.0f);
@@ -403,22 +353,22 @@ START_TEST(test_climber_hangs_and_releases)
     ck_assert_float_eq(obs[33], 1.0f);
     act[10] = act[11] = 1.0f;
     for (int t = 0; t < 100; t++) {
-        fx_step(&fx, act, obs, &r, &done);
+        tk_env_fx_step(&fx, act, obs, &r, &done);
         ck_assert_int_eq(done, 0);
     }
     ck_assert_float_eq(obs[31], 1.0f);
     ck_assert_float_eq(obs[33], 1.0f);
     act[10] = -1.0f; /* the first hand lets go */
-    fx_step(&fx, act, obs, &r, &done);
+    tk_env_fx_step(&fx, act, obs, &r, &done);
     ck_assert_float_eq(obs[31], 0.0f);
     ck_assert_float_eq(obs[33], 1.0f);
     act[11] = 0.0f; /* and the second: the climber falls, its head or
                        chest hits the ground, -100 */
     for (int t = 0; t < 400 && !done; t++)
-        fx_step(&fx, act, obs, &r, &done);
+        tk_env_fx_step(&fx, act, obs, &r, &done);
     ck_assert_int_eq(done, 1);
     ck_assert_double_eq(r, -100.0);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -428,16 +378,16 @@ END_TEST
  * creepers around it (+1 flags, after the 10 fractions). */
 START_TEST(test_lidar_sees_creepers)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, "{\"body\": \"climbing_profile_chimpanzee\"}", 3);
     const float task[8] = {-0.3f, 0.75f, 0.0f, 0.3f, 0.25f, 3.0f, 1.0f, 10.0f};
     float obs[64];
-    fx_reset(&fx, task, obs);
+    tk_env_fx_start(&fx, task, obs);
     int creepers = 0;
     for (int i = 0; i < 10; i++)
         creepers += obs[6 + 28 + 10 + i] == 1.0f;
     ck_assert_int_gt(creepers, 0);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -452,21 +402,21 @@ START_TEST(test_movable_creepers)
     const float task[8] = {-0.3f, 0.75f, 0.0f, 0.3f, 0.25f, 3.0f, 1.0f, 10.0f};
     uint64_t h[3];
     for (int run = 0; run < 3; run++) {
-        env_fx fx;
+        tk_env_fx fx;
         fx_must_open(&fx, configs[run == 0 ? 0 : 1], 3);
         float obs[64], act[12] = {0};
         act[10] = act[11] = 1.0f;
         double r = 0.0;
         int done = 0;
-        fx_reset(&fx, task, obs);
+        tk_env_fx_start(&fx, task, obs);
         ck_assert_float_eq(obs[31], 1.0f); /* grasping */
         h[run] = fnv(0xcbf29ce484222325ULL, obs, fx.info.obs_dim * sizeof *obs);
         for (int t = 0; t < 200 && !done; t++) {
             actions_at(t, 10, act);
-            fx_step(&fx, act, obs, &r, &done);
+            tk_env_fx_step(&fx, act, obs, &r, &done);
             h[run] = fnv(h[run], obs, fx.info.obs_dim * sizeof *obs);
         }
-        fx_close(&fx);
+        tk_env_fx_close(&fx);
     }
     ck_assert(h[1] == h[2]);
     ck_assert(h[0] != h[1]);
@@ -479,11 +429,11 @@ END_TEST
  * the episode from the host-restored stream. */
 START_TEST(test_save_load)
 {
-    env_fx a, b;
+    tk_env_fx a, b;
     fx_must_open(&a, NULL, 31);
     fx_must_open(&b, NULL, 999);
     float oa[64], ob[64];
-    fx_reset(&a, WET_TASK, oa);
+    tk_env_fx_start(&a, WET_TASK, oa);
     const void *data;
     size_t size;
     ck_assert_int_eq(a.vt->save(a.env, &data, &size), TK_OK);
@@ -493,12 +443,12 @@ START_TEST(test_save_load)
     ck_assert_int_eq(b.vt->load(b.env, copy, size), TK_OK);
     b.h.ctx.rng = a.h.ctx.rng; /* what the host restores */
     ck_assert_int_eq(b.vt->reset(b.env, ob), TK_ERR_STATE); /* set_task first */
-    fx_reset(&a, WET_TASK, oa);
-    fx_reset(&b, WET_TASK, ob);
+    tk_env_fx_start(&a, WET_TASK, oa);
+    tk_env_fx_start(&b, WET_TASK, ob);
     ck_assert_mem_eq(oa, ob, a.info.obs_dim * sizeof *oa);
     free(copy);
-    fx_close(&a);
-    fx_close(&b);
+    tk_env_fx_close(&a);
+    tk_env_fx_close(&b);
 }
 END_TEST
 
@@ -506,10 +456,10 @@ END_TEST
  * a dry track reports none. */
 START_TEST(test_lidar_surfaces)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, NULL, 3);
     float obs[64];
-    fx_reset(&fx, DRY_TASK, obs);
+    tk_env_fx_start(&fx, DRY_TASK, obs);
     for (int i = 0; i < 10; i++)
         ck_assert_float_eq(obs[26 + i], 0.0f);
     /* Water up to 0.81 of the way from the ground limit (-100 m at scale
@@ -517,13 +467,13 @@ START_TEST(test_lidar_surfaces)
      * the surface is at 4.13 m, 1.7 m below the spawned hull (5.83 m) and
      * 0.8 m above the start pad's ground. */
     float task[8] = {-0.15f, 0.8f, 0.1f, 0.81f, 0.25f, 0.0f, 5.0f, 10.0f};
-    fx_reset(&fx, task, obs);
+    tk_env_fx_start(&fx, task, obs);
     int water = 0;
     for (int i = 0; i < 10; i++)
         water += obs[26 + i] == -1.0f;
     ck_assert_float_eq(obs[4], 0.0f);
     ck_assert_int_gt(water, 0);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
@@ -533,7 +483,7 @@ START_TEST(test_shipped_test_sets)
     static const char *const names[] = {"parkour_walking_test_set_v1.json",
                                         "parkour_climbing_test_set_v1.json",
                                         "parkour_swimming_test_set_v1.json"};
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, NULL, 1);
     for (int n = 0; n < 3; n++) {
         char path[1024];
@@ -551,19 +501,19 @@ START_TEST(test_shipped_test_sets)
         }
         json_decref(root);
     }
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 
 START_TEST(test_render)
 {
-    env_fx fx;
+    tk_env_fx fx;
     fx_must_open(&fx, NULL, 3);
     const tk_render_ext *ext = fx.vt->get_extension(fx.env, TK_RENDER_EXT_ID);
     ck_assert_ptr_nonnull(ext);
     float obs[64];
     float task[8] = {-0.15f, 0.8f, 0.1f, 0.81f, 0.25f, 2.0f, 1.0f, 10.0f};
-    fx_reset(&fx, task, obs);
+    tk_env_fx_start(&fx, task, obs);
     enum { W = 300, H = 200 };
     uint8_t *rgb = calloc(W * H * 3, 1);
     ck_assert_int_eq(ext->render(fx.env, rgb, W, H), TK_OK);
@@ -576,7 +526,7 @@ START_TEST(test_render)
     ck_assert_int_gt(water, 100);
     ck_assert_int_gt(hull, 10);
     free(rgb);
-    fx_close(&fx);
+    tk_env_fx_close(&fx);
 }
 END_TEST
 

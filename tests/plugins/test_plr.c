@@ -33,7 +33,7 @@ START_TEST(rank_weights_by_hand)
      * 11/6, so P_S = 3/11, 6/11, 2/11.  beta = 0.5: h^2 = 1/4, 1, 1/9, sum
      * 49/36, so P_S = 9/49, 36/49, 4/49. */
     const double scores[3] = {0.2, 0.5, 0.1};
-    size_t order[3];
+    plr_ranked order[3];
     double w[3];
     plr_rank_weights(scores, 3, 1.0, order, w);
     ck_assert_double_eq_tol(w[0], 3.0 / 11.0, 1e-12);
@@ -52,12 +52,37 @@ START_TEST(rank_weights_by_hand)
 }
 END_TEST
 
+/* A buffer with many ties gets, bit for bit, the weights of the ranks
+ * counted one by one: rank(i) = 1 + #{j: S_j > S_i} + #{j < i: S_j = S_i}. */
+START_TEST(rank_weights_break_ties_by_index)
+{
+    enum { N = 300 };
+    double scores[N], w[N], expected[N], z = 0.0;
+    plr_ranked order[N];
+    for (size_t i = 0; i < N; i++)
+        scores[i] = (double)((i * 7919) % 13) * 0.25; /* 13 values, about 23 times each */
+    for (size_t i = 0; i < N; i++) {
+        size_t rank = 1;
+        for (size_t j = 0; j < N; j++)
+            rank += scores[j] > scores[i] || (j < i && scores[j] == scores[i]);
+        expected[i] = pow(1.0 / (double)rank, 1.0 / 0.3);
+    }
+    /* Summed in rank order, as plr_rank_weights sums them. */
+    for (size_t r = 1; r <= N; r++)
+        z += pow(1.0 / (double)r, 1.0 / 0.3);
+    plr_rank_weights(scores, N, 0.3, order, w);
+    for (size_t i = 0; i < N; i++)
+        ck_assert_msg(w[i] == expected[i] / z, "level %zu: %.17g, expected %.17g", i, w[i],
+                      expected[i] / z);
+}
+END_TEST
+
 START_TEST(staleness_mixing_by_hand)
 {
     /* Staleness 1, 0, 3: P_C = 1/4, 0, 3/4; rho = 0.5 with P_S above:
      * 0.5 * 3/11 + 1/8, 0.5 * 6/11, 0.5 * 2/11 + 3/8. */
     const double scores[3] = {0.2, 0.5, 0.1}, stale[3] = {1.0, 0.0, 3.0};
-    size_t order[3];
+    plr_ranked order[3];
     double scratch[3], w[3];
     plr_replay_weights(scores, stale, 3, 1.0, 0.5, 1.0, order, scratch, w);
     ck_assert_double_eq_tol(w[0], 1.5 / 11.0 + 0.125, 1e-12);
@@ -301,6 +326,7 @@ int main(int argc, char **argv)
     Suite *s = suite_create("plr");
     TCase *tc = tk_check_tcase(s, "arithmetic", 0);
     tcase_add_test(tc, rank_weights_by_hand);
+    tcase_add_test(tc, rank_weights_break_ties_by_index);
     tcase_add_test(tc, staleness_mixing_by_hand);
     tcase_add_test(tc, buffer_keeps_the_learnable_levels);
     tcase_add_test(tc, edits_stay_in_the_box);

@@ -72,3 +72,36 @@ void tk_env_check_save_load(tk_env_fx *e, const float *task)
     ck_assert_int_eq(e->vt->set_task(e->env, task), TK_OK);
     ck_assert_int_eq(e->vt->reset(e->env, obs), TK_OK);
 }
+
+void tk_env_fx_must_open(tk_env_fx *e, const char *plugin, const char *id, uint64_t seed,
+                         const char *config)
+{
+    const tk_status st = tk_env_fx_open(e, plugin, id, seed, config);
+    ck_assert_msg(st == TK_OK, "create(%s, %s) failed: %s: %s", id, config ? config : "defaults",
+                  e->h.ctx.err_path, e->h.ctx.err_message);
+}
+
+void tk_env_expect_config_error(const char *plugin, const char *id, const char *config,
+                                const char *path)
+{
+    tk_env_fx e;
+    const tk_status st = tk_env_fx_open(&e, plugin, id, 1, config);
+    ck_assert_msg(st == TK_ERR_CONFIG, "%s %s: status %d", id, config, st);
+    ck_assert_msg(!path || strcmp(e.h.ctx.err_path, path) == 0,
+                  "%s %s: path \"%s\", expected \"%s\" (%s)", id, config, e.h.ctx.err_path, path,
+                  e.h.ctx.err_message);
+    ck_assert_ptr_null(e.env);
+    tk_env_fx_close(&e);
+}
+
+void tk_env_fx_start(tk_env_fx *e, const float *task, float *obs)
+{
+    ck_assert_msg(e->vt->set_task(e->env, task) == TK_OK, "set_task: %s", e->h.ctx.err_message);
+    ck_assert_msg(e->vt->reset(e->env, obs) == TK_OK, "reset: %s", e->h.ctx.err_message);
+}
+
+void tk_env_fx_step(tk_env_fx *e, const float *action, float *obs, double *reward, int *done)
+{
+    ck_assert_msg(e->vt->step(e->env, action, obs, reward, done) == TK_OK, "step: %s",
+                  e->h.ctx.err_message);
+}

@@ -1,14 +1,17 @@
 /*
- * Checks the classic-control env suites (mountain-car, pendulum) share:
- * both envs follow the same calling rules (teachkit's env contract, docs/plugin-abi.md: a task
- * before reset, reset before step, finite tasks and actions inside the
- * bounds, config errors naming the key, checkpoints between episodes), so
- * the rules are checked by the same code.  Test code only.
+ * Checks the env suites share.  The classic-control envs (mountain-car,
+ * pendulum) follow the same calling rules (teachkit's env contract,
+ * docs/plugin-abi.md: a task before reset, reset before step, finite tasks
+ * and actions inside the bounds, config errors naming the key, checkpoints
+ * between episodes), so the rules are checked by the same code; the
+ * walkers' suites (stump-tracks and hexagon-tracks, parkour) open, play and
+ * refuse configs through the helpers at the end.  Test code only.
  */
 #ifndef TK_TEST_ENV_CHECKS_H
 #define TK_TEST_ENV_CHECKS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "plugin_fixtures.h"
 
@@ -36,5 +39,21 @@ void tk_env_expect_config_errors(const char *plugin, const char *id, const tk_co
  * loaded in the middle of an episode, the next reset waits for set_task.
  * `task` is a valid task. */
 void tk_env_check_save_load(tk_env_fx *e, const float *task);
+
+/* tk_env_fx_open with `config` as given (NULL: the defaults), which must
+ * succeed: a failing create() fails the test with the error's path and
+ * message. */
+void tk_env_fx_must_open(tk_env_fx *e, const char *plugin, const char *id, uint64_t seed,
+                         const char *config);
+
+/* create() of `id` with `config` as given fails with TK_ERR_CONFIG, naming
+ * `path` unless it is NULL, and leaves no instance. */
+void tk_env_expect_config_error(const char *plugin, const char *id, const char *config,
+                                const char *path);
+
+/* set_task(task) then reset, and step: each must succeed, or the test
+ * fails with the plugin's message. */
+void tk_env_fx_start(tk_env_fx *e, const float *task, float *obs);
+void tk_env_fx_step(tk_env_fx *e, const float *action, float *obs, double *reward, int *done);
 
 #endif

@@ -15,13 +15,14 @@
  */
 #include <chrono>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <jansson.h>
 #include <string>
 #include <time.h>
 #include <vector>
 
+#include "parkour_tasks.hpp"
 #include "pk_env.hpp"
 #include "teachkit/rng.h"
 
@@ -32,13 +33,6 @@ double cpu_now()
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* The first directory of PK_DATA_DIRS: the source tree's data/. */
-std::string data_dir()
-{
-    const std::string dirs = PK_DATA_DIRS;
-    return dirs.substr(0, dirs.find(':'));
 }
 
 std::string cpu_model()
@@ -58,46 +52,15 @@ std::string cpu_model()
     return model;
 }
 
-bool load_tasks(const std::string &name, std::vector<std::vector<float>> *tasks)
-{
-    const std::string path = data_dir() + "/test_sets/" + name;
-    json_t *root = json_load_file(path.c_str(), 0, nullptr);
-    const json_t *list = root ? json_object_get(root, "tasks") : nullptr;
-    for (size_t i = 0; list && i < json_array_size(list); i++) {
-        std::vector<float> t;
-        for (size_t k = 0; k < (size_t)pk::TASK_DIMS; k++)
-            t.push_back((float)json_number_value(json_array_get(json_array_get(list, i), k)));
-        tasks->push_back(t);
-    }
-    json_decref(root);
-    if (tasks->empty())
-        std::fprintf(stderr, "bench_parkour: cannot read the test set %s\n", path.c_str());
-    return !tasks->empty();
-}
-
-const char *test_set_for(const pk::BodySpec &b)
-{
-    switch (b.type) {
-    case pk::BodyType::Climber:
-        return "parkour_climbing_test_set_v1.json";
-    case pk::BodyType::Swimmer:
-    case pk::BodyType::Amphibian:
-        return "parkour_swimming_test_set_v1.json";
-    default:
-        return "parkour_walking_test_set_v1.json";
-    }
-}
-
 int bench_body(const pk_cppn *cppn, const pk::BodySpec &body, uint64_t target, uint64_t seed)
 {
+    const char *set = parkour_tasks::test_set_for(body);
     std::vector<std::vector<float>> tasks;
-    if (!load_tasks(test_set_for(body), &tasks))
+    if (!parkour_tasks::load_tasks("bench_parkour", set, SIZE_MAX, &tasks))
         return 1;
     pk::Config cfg;
     cfg.body = &body;
-    cfg.lidar = body.type == pk::BodyType::Walker    ? pk::LidarFan::Down
-                : body.type == pk::BodyType::Climber ? pk::LidarFan::Up
-                                                     : pk::LidarFan::Full;
+    cfg.lidar = parkour_tasks::lidar_for(body);
     cfg.cppn = cppn;
     pk::Env env(cfg);
     tk_rng rng;
@@ -129,7 +92,7 @@ int bench_body(const pk_cppn *cppn, const pk::BodySpec &body, uint64_t target, u
     const double cpu = cpu_now() - t0;
     std::printf("%-34s %8llu steps %6llu episodes %7.2f cpu-s %9.0f steps/cpu-s  (%s)\n",
                 body.name, (unsigned long long)steps, (unsigned long long)episodes, cpu,
-                (double)steps / cpu, test_set_for(body));
+                (double)steps / cpu, parkour_tasks::test_set_file(set).c_str());
     return 0;
 }
 
@@ -144,13 +107,9 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "usage: bench_parkour [steps per body > 0] [body | all] [seed]\n");
         return 2;
     }
-    const std::string weights = data_dir() + "/parkour/same_ground_ceiling_cppn.json";
-    pk_cppn *cppn = nullptr;
-    char err[512];
-    if (pk_cppn_load(weights.c_str(), &cppn, err, sizeof err) != 0) {
-        std::fprintf(stderr, "bench_parkour: %s\n", err);
+    pk_cppn *cppn = parkour_tasks::load_cppn("bench_parkour");
+    if (!cppn)
         return 1;
-    }
     std::printf("bench_parkour: %llu steps per body, random actions, seed %llu, one thread, %s\n",
                 (unsigned long long)target, (unsigned long long)seed, cpu_model().c_str());
     int rc = 0;

@@ -206,7 +206,9 @@ tk_status tk_standalone_teacher_save(tk_standalone_instance *inst, const void **
 tk_status tk_standalone_teacher_load(tk_standalone_instance *inst, const void *data,
                                      size_t size);
 
-/* Fills `info` (its struct_size is set here). */
+/* Fills `info` inside the struct_size the caller set (sizeof(tk_env_info)
+ * of the caller's header; the bytes past it are left alone), as an env's
+ * info() fills a host's.  TK_ERR_INVALID when struct_size is 0. */
 tk_status tk_standalone_env_info(tk_standalone_instance *inst, tk_env_info *info);
 tk_status tk_standalone_env_set_task(tk_standalone_instance *inst, const float *task);
 tk_status tk_standalone_env_reset(tk_standalone_instance *inst, float *obs_out);

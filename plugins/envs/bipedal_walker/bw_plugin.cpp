@@ -28,11 +28,11 @@
 #include "bw_config_util.hpp"
 #include "bw_env.hpp"
 #include "bw_inspect.h"
+#include "bw_plugin_glue.hpp"
 #include "pk_env.hpp"
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/render.h"
-#include "teachkit/rng.h"
 #include "teachkit/state.h"
 
 namespace {
@@ -216,24 +216,14 @@ tk_status info(void *self, tk_env_info *out)
 {
     const Instance *in = static_cast<const Instance *>(self);
     // Filled whole here, copied within the host's size (<teachkit/plugin.h>).
-    tk_env_info mine{}, *info = &mine;
-    const bw::Config &c = in->env->config();
-    info->task_space.dims = c.dims;
-    info->task_space.dim = in->dim;
-    info->obs_dim = (size_t)c.obs_dim();
-    info->act_dim = (size_t)c.act_dim();
-    info->obs_low = in->obs_low;
-    info->obs_high = in->obs_high;
-    info->act_low = in->act_low;
-    info->act_high = in->act_high;
+    tk_env_info mine = bw::env_info(in, in->env->config().dims);
     /* TDRL's teacher reward normalisation and the papers' mastery rule
      * (teachDeepRL run.py and teachDRL/teachers/teacher_controller.py;
      * Portelas et al. 2019, section 5). */
-    info->return_low = -150.0;
-    info->return_high = 350.0;
-    info->mastery_threshold = 230.0;
-    info->max_episode_steps = c.max_episode_steps;
-    tk_env_info_write(out, info);
+    mine.return_low = -150.0;
+    mine.return_high = 350.0;
+    mine.mastery_threshold = 230.0;
+    tk_env_info_write(out, &mine);
     return TK_OK;
 }
 
@@ -263,18 +253,9 @@ tk_status set_task(void *self, const float *task)
 tk_status reset(void *self, float *obs_out)
 {
     Instance *in = static_cast<Instance *>(self);
-    if (!in->has_task)
-        return in->host->error(in->ctx, TK_ERR_STATE, nullptr, "reset before set_task");
-    tk_rng episode;
-    tk_rng_seed(&episode, tk_rng_u64(in->host->rng(in->ctx)));
-    tk_status st;
-    try {
-        st = in->env->reset(&episode, obs_out);
-    } catch (const std::bad_alloc &) {
-        return in->host->error(in->ctx, TK_ERR_NOMEM, nullptr, "out of memory building the track");
-    }
+    const tk_status st = bw::reset_episode(in, obs_out);
     if (st != TK_OK)
-        return in->host->error(in->ctx, st, nullptr, "%s", in->env->error());
+        return st;
     size_t repaired = in->env->track().repaired;
     if (repaired > 0) {
         in->host->log(in->ctx, in->warned_repair ? TK_LOG_DEBUG : TK_LOG_WARN,
@@ -289,12 +270,10 @@ tk_status reset(void *self, float *obs_out)
 tk_status step(void *self, const float *action, float *obs_out, double *reward, int *done)
 {
     Instance *in = static_cast<Instance *>(self);
-    const int n = in->env->config().act_dim();
-    for (int k = 0; k < n; k++)
-        if (!std::isfinite(action[k]))
-            return in->host->error(in->ctx, TK_ERR_INVALID, nullptr, "action[%d] is not finite",
-                                   k);
-    tk_status st = in->env->step(action, obs_out, reward, done);
+    tk_status st = bw::check_action(in, action);
+    if (st != TK_OK)
+        return st;
+    st = in->env->step(action, obs_out, reward, done);
     if (st != TK_OK)
         return in->host->error(in->ctx, st, nullptr, "%s", in->env->error());
     return TK_OK;

@@ -10,6 +10,28 @@ namespace pk {
 
 namespace {
 
+/* The fixtures of every body here: a body polygon (`n` vertices in px,
+ * friction 0.1) and two-part legs leg_w x leg_h, the lower part 0.8 as
+ * wide.  The definitions point at the shapes: built in place, never
+ * copied. */
+struct BodyAndLegs {
+    b2PolygonShape body_shape, upper_shape, lower_shape;
+    b2FixtureDef body_fd, upper_fd, lower_fd;
+    BodyAndLegs(const double (*body)[2], int n, double body_density, double leg_density,
+                double leg_w, double leg_h)
+    {
+        polygon_px(&body_shape, body, n);
+        upper_shape.SetAsBox((float)(leg_w / 2.0), (float)(leg_h / 2.0));
+        lower_shape.SetAsBox((float)(0.8 * leg_w / 2.0), (float)(leg_h / 2.0));
+        body_fd = part_fixture(&body_shape, body_density, AGENT_MASK);
+        body_fd.friction = 0.1f;
+        upper_fd = part_fixture(&upper_shape, leg_density, AGENT_MASK);
+        lower_fd = part_fixture(&lower_shape, leg_density, AGENT_MASK);
+    }
+    BodyAndLegs(const BodyAndLegs &) = delete;
+    BodyAndLegs &operator=(const BodyAndLegs &) = delete;
+};
+
 /* ------------------------------------------------ bipeds and quadrupeds */
 
 /* OldClassicBipedalBody, ClassicBipedalBody, SmallBipedalBody,
@@ -36,14 +58,7 @@ void build_legged(Agent *agent, b2World *world, double init_x, double init_y, do
                   const LeggedShape &sh)
 {
     const double torque = agent->spec->motors_torque;
-    b2PolygonShape hull_shape, upper_shape, lower_shape;
-    polygon_px(&hull_shape, sh.hull, 5);
-    upper_shape.SetAsBox((float)(sh.leg_w / 2.0), (float)(sh.leg_h / 2.0));
-    lower_shape.SetAsBox((float)(0.8 * sh.leg_w / 2.0), (float)(sh.leg_h / 2.0));
-    b2FixtureDef hull_fd = part_fixture(&hull_shape, sh.hull_density, AGENT_MASK);
-    hull_fd.friction = 0.1f;
-    const b2FixtureDef upper_fd = part_fixture(&upper_shape, sh.leg_density, AGENT_MASK);
-    const b2FixtureDef lower_fd = part_fixture(&lower_shape, sh.leg_density, AGENT_MASK);
+    const BodyAndLegs fixtures(sh.hull, 5, sh.hull_density, sh.leg_density, sh.leg_w, sh.leg_h);
 
     uint8_t c1[3], c2[3];
     if (sh.amphibian_colours)
@@ -57,7 +72,7 @@ void build_legged(Agent *agent, b2World *world, double init_x, double init_y, do
      * never does. */
     b2Body *hull = agent->add_part(world, bd, true, agent->hull_critical && !sh.amphibian_colours,
                                    c1, c2);
-    hull->CreateFixture(&hull_fd);
+    hull->CreateFixture(&fixtures.body_fd);
     hull->ApplyForceToCenter(b2Vec2((float)force, 0.0f), true);
     agent->head = 0;
 
@@ -73,7 +88,7 @@ void build_legged(Agent *agent, b2World *world, double init_x, double init_y, do
             bd.position.Set((float)x, (float)(init_y - sh.leg_h / 2.0 - sh.leg_down));
             bd.angle = sh.old_layout ? (float)(i * 0.05) : 0.0f;
             b2Body *upper = agent->add_part(world, bd, false, false, c1, c2);
-            upper->CreateFixture(&upper_fd);
+            upper->CreateFixture(&fixtures.upper_fd);
             b2RevoluteJointDef hip =
                 motor_joint(hull, upper, x, init_y - sh.leg_down, torque, -0.8, 1.1, i);
             if (sh.old_layout) {
@@ -91,7 +106,7 @@ void build_legged(Agent *agent, b2World *world, double init_x, double init_y, do
             bd.position.Set((float)x, (float)(init_y - sh.leg_h * 3.0 / 2.0 - sh.leg_down));
             const int lower_index = (int)agent->parts.size();
             b2Body *lower = agent->add_part(world, bd, true, false, c1, c2);
-            lower->CreateFixture(&lower_fd);
+            lower->CreateFixture(&fixtures.lower_fd);
             b2RevoluteJointDef knee = motor_joint(upper, lower, x, init_y - sh.leg_down - sh.leg_h,
                                                   torque, -1.6, -0.1);
             if (sh.old_layout) {
@@ -162,14 +177,7 @@ void build_spider(Agent *agent, b2World *world, double init_x, double init_y, do
     const double torque = agent->spec->motors_torque;
     const double leg_down = 4.0 / SCALE, leg_w = 6.0 / SCALE, leg_h = 20.0 / SCALE;
     const double body_width = 20.0; /* px */
-    b2PolygonShape body_shape, leg_shape, lower_shape;
-    polygon_px(&body_shape, SPIDER_BODY, 4);
-    leg_shape.SetAsBox((float)(leg_w / 2.0), (float)(leg_h / 2.0));
-    lower_shape.SetAsBox((float)(0.8 * leg_w / 2.0), (float)(leg_h / 2.0));
-    b2FixtureDef body_fd = part_fixture(&body_shape, 5.0, AGENT_MASK);
-    body_fd.friction = 0.1f;
-    const b2FixtureDef leg_fd = part_fixture(&leg_shape, 1.0, AGENT_MASK);
-    const b2FixtureDef lower_fd = part_fixture(&lower_shape, 1.0, AGENT_MASK);
+    const BodyAndLegs fixtures(SPIDER_BODY, 4, 5.0, 1.0, leg_w, leg_h);
 
     uint8_t c1[3], c2[3], l1[3], l2[3];
     rgb(c1, 0.6 - 0.1, 0.3 - 0.1, 0.5 - 0.1);
@@ -179,7 +187,7 @@ void build_spider(Agent *agent, b2World *world, double init_x, double init_y, do
     b2BodyDef bd;
     bd.position.Set((float)init_x, (float)init_y);
     b2Body *main_body = agent->add_part(world, bd, true, agent->hull_critical, c1, c2);
-    main_body->CreateFixture(&body_fd);
+    main_body->CreateFixture(&fixtures.body_fd);
     main_body->ApplyForceToCenter(b2Vec2((float)force, 0.0f), true);
     agent->head = 0;
 
@@ -193,7 +201,7 @@ void build_spider(Agent *agent, b2World *world, double init_x, double init_y, do
         bd.position.Set((float)x1, (float)y1);
         bd.angle = (float)a1;
         b2Body *upper = agent->add_part(world, bd, false, false, l1, l2);
-        upper->CreateFixture(&leg_fd);
+        upper->CreateFixture(&fixtures.upper_fd);
         const double hip_x = init_x - i * body_width / SCALE / 2.0;
         b2RevoluteJointDef hip = motor_joint(main_body, upper, hip_x, init_y - leg_down, torque,
                                              -0.1 * M_PI, 0.1 * M_PI);
@@ -205,7 +213,7 @@ void build_spider(Agent *agent, b2World *world, double init_x, double init_y, do
         bd.position.Set((float)x2, (float)y2);
         bd.angle = (float)a2;
         b2Body *middle = agent->add_part(world, bd, false, false, l1, l2);
-        middle->CreateFixture(&leg_fd);
+        middle->CreateFixture(&fixtures.upper_fd);
         b2RevoluteJointDef knee = motor_joint(upper, middle, x1 - dx1, y1 + dy1, torque,
                                               -0.15 * M_PI, 0.15 * M_PI);
         agent->add_motor(world->CreateJoint(&knee), SPEED_HIP, -1, 0.0);
@@ -217,7 +225,7 @@ void build_spider(Agent *agent, b2World *world, double init_x, double init_y, do
         bd.angle = (float)a3;
         const int index = (int)agent->parts.size();
         b2Body *lower = agent->add_part(world, bd, true, false, l1, l2);
-        lower->CreateFixture(&lower_fd);
+        lower->CreateFixture(&fixtures.lower_fd);
         b2RevoluteJointDef ankle = motor_joint(middle, lower, x2 - dx2, y2 - dy2, torque,
                                                -0.2 * M_PI, 0.2 * M_PI);
         agent->add_motor(world->CreateJoint(&ankle), SPEED_KNEE, index, 0.0);
@@ -237,14 +245,7 @@ void build_millipede(Agent *agent, b2World *world, double init_x, double init_y,
     const double leg_down = 3.0 / SCALE, leg_w = 4.0 / SCALE, leg_h = 10.0 / SCALE;
     const double body_width = 20.0; /* px */
     const int bodies = 4;
-    b2PolygonShape body_shape, upper_shape, lower_shape;
-    polygon_px(&body_shape, SPIDER_BODY, 4);
-    upper_shape.SetAsBox((float)(leg_w / 2.0), (float)(leg_h / 2.0));
-    lower_shape.SetAsBox((float)(0.8 * leg_w / 2.0), (float)(leg_h / 2.0));
-    b2FixtureDef body_fd = part_fixture(&body_shape, 5.0, AGENT_MASK);
-    body_fd.friction = 0.1f;
-    const b2FixtureDef upper_fd = part_fixture(&upper_shape, 1.0, AGENT_MASK);
-    const b2FixtureDef lower_fd = part_fixture(&lower_shape, 1.0, AGENT_MASK);
+    const BodyAndLegs fixtures(SPIDER_BODY, 4, 5.0, 1.0, leg_w, leg_h);
 
     /* init_x is the middle of the whole millipede. */
     init_x = init_x - body_width / SCALE * bodies / 2.0;
@@ -258,14 +259,14 @@ void build_millipede(Agent *agent, b2World *world, double init_x, double init_y,
         bd.position.Set((float)x, (float)init_y);
         agent->head = agent->parts.size();
         b2Body *body = agent->add_part(world, bd, true, false, c1, c2);
-        body->CreateFixture(&body_fd);
+        body->CreateFixture(&fixtures.body_fd);
         body->ApplyForceToCenter(b2Vec2((float)force, 0.0f), true);
         for (int i = -1; i <= 1; i += 2) {
             rgb(c1, 0.6 - i / 10.0, 0.3 - i / 10.0, 0.5 - i / 10.0);
             rgb(c2, 0.4 - i / 10.0, 0.2 - i / 10.0, 0.3 - i / 10.0);
             bd.position.Set((float)x, (float)(init_y - leg_h / 2.0 - leg_down));
             b2Body *upper = agent->add_part(world, bd, false, false, c1, c2);
-            upper->CreateFixture(&upper_fd);
+            upper->CreateFixture(&fixtures.upper_fd);
             b2RevoluteJointDef hip =
                 motor_joint(body, upper, x, init_y - leg_down, torque, -0.8, 1.1, i);
             agent->add_motor(world->CreateJoint(&hip), SPEED_HIP, -1, 0.0);
@@ -273,7 +274,7 @@ void build_millipede(Agent *agent, b2World *world, double init_x, double init_y,
             bd.position.Set((float)x, (float)(init_y - leg_h * 3.0 / 2.0 - leg_down));
             const int index = (int)agent->parts.size();
             b2Body *lower = agent->add_part(world, bd, true, false, c1, c2);
-            lower->CreateFixture(&lower_fd);
+            lower->CreateFixture(&fixtures.lower_fd);
             b2RevoluteJointDef knee =
                 motor_joint(upper, lower, x, init_y - leg_down - leg_h, torque, -1.6, -0.1);
             agent->add_motor(world->CreateJoint(&knee), SPEED_KNEE, index, 1.0);
@@ -300,14 +301,7 @@ void build_wheel(Agent *agent, b2World *world, double init_x, double init_y, dou
     const double torque = agent->spec->motors_torque;
     const double leg_w = 4.0 / SCALE, leg_h = 10.0 / SCALE;
     const double half = 20.0 * 1.0 / SCALE / 2.0; /* HULL_BOTTOM_WIDTH * body_scale / 2 */
-    b2PolygonShape body_shape, upper_shape, lower_shape;
-    polygon_px(&body_shape, SPIDER_BODY, 4);
-    upper_shape.SetAsBox((float)(leg_w / 2.0), (float)(leg_h / 2.0));
-    lower_shape.SetAsBox((float)(0.8 * leg_w / 2.0), (float)(leg_h / 2.0));
-    b2FixtureDef body_fd = part_fixture(&body_shape, 5.0, AGENT_MASK);
-    body_fd.friction = 0.1f;
-    const b2FixtureDef upper_fd = part_fixture(&upper_shape, 1.0, AGENT_MASK);
-    const b2FixtureDef lower_fd = part_fixture(&lower_shape, 1.0, AGENT_MASK);
+    const BodyAndLegs fixtures(SPIDER_BODY, 4, 5.0, 1.0, leg_w, leg_h);
 
     uint8_t c1[3], c2[3], l1[3], l2[3];
     rgb(c1, 0.6 - 0.1, 0.3 - 0.1, 0.5 - 0.1);
@@ -317,7 +311,7 @@ void build_wheel(Agent *agent, b2World *world, double init_x, double init_y, dou
     b2BodyDef bd;
     bd.position.Set((float)init_x, (float)init_y);
     b2Body *main_body = agent->add_part(world, bd, true, agent->hull_critical, c1, c2);
-    main_body->CreateFixture(&body_fd);
+    main_body->CreateFixture(&fixtures.body_fd);
     main_body->ApplyForceToCenter(b2Vec2((float)force, 0.0f), true);
     agent->head = 0;
 
@@ -329,7 +323,7 @@ void build_wheel(Agent *agent, b2World *world, double init_x, double init_y, dou
         bd.position.Set((float)x, (float)y);
         bd.angle = (float)j[2];
         b2Body *upper = agent->add_part(world, bd, false, false, l1, l2);
-        upper->CreateFixture(&upper_fd);
+        upper->CreateFixture(&fixtures.upper_fd);
         b2RevoluteJointDef hip =
             motor_joint(main_body, upper, init_x + px, init_y + py, torque, -0.8, 1.1);
         agent->add_motor(world->CreateJoint(&hip), SPEED_HIP, -1, 0.0);
@@ -337,7 +331,7 @@ void build_wheel(Agent *agent, b2World *world, double init_x, double init_y, dou
         bd.position.Set((float)(x + j[0] * leg_h), (float)(y + j[1] * leg_h));
         const int index = (int)agent->parts.size();
         b2Body *lower = agent->add_part(world, bd, true, false, l1, l2);
-        lower->CreateFixture(&lower_fd);
+        lower->CreateFixture(&fixtures.lower_fd);
         b2RevoluteJointDef knee = motor_joint(upper, lower, x + j[0] * (leg_h / 2.0),
                                               y + j[1] * (leg_h / 2.0), torque, -1.6, -0.1);
         agent->add_motor(world->CreateJoint(&knee), SPEED_KNEE, index, 1.0);

@@ -23,11 +23,11 @@
 #include <string>
 
 #include "bw_config_util.hpp"
+#include "bw_plugin_glue.hpp"
 #include "pk_env.hpp"
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/render.h"
-#include "teachkit/rng.h"
 #include "teachkit/state.h"
 
 #ifndef PK_DATA_DIRS
@@ -224,26 +224,14 @@ tk_status create(const tk_host_api *host, tk_ctx *ctx, const char *config_json, 
  * (tk_env_info_write), so an older host with a smaller tk_env_info works. */
 tk_status info(void *self, tk_env_info *out)
 {
-    const Instance *in = static_cast<const Instance *>(self);
-    tk_env_info full{};
-    tk_env_info *info = &full;
-    const pk::Config &c = in->env->config();
-    info->task_space.dims = pk::TASK_DIMS;
-    info->task_space.dim = in->dim;
-    info->obs_dim = (size_t)c.obs_dim();
-    info->act_dim = (size_t)c.act_dim();
-    info->obs_low = in->obs_low;
-    info->obs_high = in->obs_high;
-    info->act_low = in->act_low;
-    info->act_high = in->act_high;
+    tk_env_info mine = bw::env_info(static_cast<const Instance *>(self), pk::TASK_DIMS);
     /* The benchmark's teacher reward bounds and mastery threshold
      * (environment_args_handler.py: env_reward_lb/ub -150/360; success:
      * return > 230). */
-    info->return_low = -150.0;
-    info->return_high = 360.0;
-    info->mastery_threshold = 230.0;
-    info->max_episode_steps = c.max_episode_steps;
-    tk_env_info_write(out, info);
+    mine.return_low = -150.0;
+    mine.return_high = 360.0;
+    mine.mastery_threshold = 230.0;
+    tk_env_info_write(out, &mine);
     return TK_OK;
 }
 
@@ -271,31 +259,15 @@ tk_status set_task(void *self, const float *task)
 
 tk_status reset(void *self, float *obs_out)
 {
-    Instance *in = static_cast<Instance *>(self);
-    if (!in->has_task)
-        return in->host->error(in->ctx, TK_ERR_STATE, nullptr, "reset before set_task");
-    tk_rng episode;
-    tk_rng_seed(&episode, tk_rng_u64(in->host->rng(in->ctx)));
-    tk_status st;
-    try {
-        st = in->env->reset(&episode, obs_out);
-    } catch (const std::bad_alloc &) {
-        return in->host->error(in->ctx, TK_ERR_NOMEM, nullptr, "out of memory building the track");
-    }
-    if (st != TK_OK)
-        return in->host->error(in->ctx, st, nullptr, "%s", in->env->error());
-    return TK_OK;
+    return bw::reset_episode(static_cast<Instance *>(self), obs_out);
 }
 
 tk_status step(void *self, const float *action, float *obs_out, double *reward, int *done)
 {
     Instance *in = static_cast<Instance *>(self);
-    const int n = in->env->config().act_dim();
-    for (int k = 0; k < n; k++)
-        if (!std::isfinite(action[k]))
-            return in->host->error(in->ctx, TK_ERR_INVALID, nullptr, "action[%d] is not finite",
-                                   k);
-    tk_status st;
+    tk_status st = bw::check_action(in, action);
+    if (st != TK_OK)
+        return st;
     try {
         st = in->env->step(action, obs_out, reward, done);
     } catch (const std::bad_alloc &) {

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plr_weights.h"
 #include "teachkit/plugin.h"
 #include "teachkit/state.h"
 
@@ -24,7 +25,7 @@ typedef struct plr_buffer {
     double *staleness;    /* cap: replays of other levels since this one was played */
     double *weights;      /* cap: scratch for the replay distribution */
     double *scratch;      /* cap */
-    size_t *order;        /* cap */
+    plr_ranked *order;    /* cap: scratch for the ranking */
 } plr_buffer;
 
 /* 0, or -1 when out of memory (then plr_buffer_free all the same). */

@@ -1,24 +1,28 @@
 #include "plr_weights.h"
 
 #include <math.h>
+#include <stdlib.h>
 
-void plr_rank_weights(const double *scores, size_t n, double temperature, size_t *order,
+/* Descending score, equal scores by ascending index: a total order on
+ * finite scores, so qsort's result does not depend on its algorithm. */
+static int by_rank(const void *pa, const void *pb)
+{
+    const plr_ranked *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+void plr_rank_weights(const double *scores, size_t n, double temperature, plr_ranked *order,
                       double *w_out)
 {
-    /* Insertion sort by descending score, stable on index: buffers hold a
-     * few thousand levels and are ranked once per replay. */
-    for (size_t i = 0; i < n; i++) {
-        size_t j = i;
-        while (j > 0 && scores[order[j - 1]] < scores[i]) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = i;
-    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (plr_ranked){.score = scores[i], .index = i};
+    qsort(order, n, sizeof *order, by_rank);
     double z = 0.0;
     for (size_t r = 0; r < n; r++) {
         const double w = pow(1.0 / (double)(r + 1), 1.0 / temperature);
-        w_out[order[r]] = w;
+        w_out[order[r].index] = w;
         z += w;
     }
     for (size_t i = 0; i < n; i++)
@@ -39,7 +43,7 @@ void plr_staleness_weights(const double *staleness, size_t n, double temperature
 
 void plr_replay_weights(const double *scores, const double *staleness, size_t n,
                         double temperature, double staleness_coef,
-                        double staleness_temperature, size_t *order, double *scratch,
+                        double staleness_temperature, plr_ranked *order, double *scratch,
                         double *w_out)
 {
     plr_rank_weights(scores, n, temperature, order, w_out);

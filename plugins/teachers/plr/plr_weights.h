@@ -10,10 +10,16 @@
 
 #include <stddef.h>
 
+/* A level's score and index in the buffer, as the ranking sorts them. */
+typedef struct plr_ranked {
+    double score;
+    size_t index;
+} plr_ranked;
+
 /* P_S: h(S_i)^(1/beta) / sum_j h(S_j)^(1/beta) with h = 1 / rank(S_i),
  * ranks from 1 for the highest score; equal scores take ranks in index
- * order.  `order` is scratch of n entries.  n >= 1. */
-void plr_rank_weights(const double *scores, size_t n, double temperature, size_t *order,
+ * order.  Scores are finite.  `order` is scratch of n entries.  n >= 1. */
+void plr_rank_weights(const double *scores, size_t n, double temperature, plr_ranked *order,
                       double *w_out);
 
 /* P_C: staleness^(1/temperature) normalised (the "power" transform of the
@@ -22,10 +28,10 @@ void plr_rank_weights(const double *scores, size_t n, double temperature, size_t
 void plr_staleness_weights(const double *staleness, size_t n, double temperature, double *w_out);
 
 /* P_replay = (1 - rho) P_S + rho P_C.  `scratch` holds n doubles,
- * `order` n indices. */
+ * `order` n entries. */
 void plr_replay_weights(const double *scores, const double *staleness, size_t n,
                         double temperature, double staleness_coef,
-                        double staleness_temperature, size_t *order, double *scratch,
+                        double staleness_temperature, plr_ranked *order, double *scratch,
                         double *w_out);
 
 #endif
