@@ -302,13 +302,13 @@ START_TEST(test_joints_start_at_angle_zero)
         int index;
     } JOINTS[] = {{"fish", 6 + 3 * 3}, {"spider", 6}, {"spider", 6 + 2}};
     for (size_t k = 0; k < sizeof JOINTS / sizeof JOINTS[0]; k++) {
-        env_fx fx;
+        tk_env_fx fx;
         fx_must_open(&fx, body_config(JOINTS[k].body), 3);
         float obs[64];
-        fx_reset(&fx, SWIM_TASK, obs);
+        tk_env_fx_start(&fx, SWIM_TASK, obs);
         ck_assert_msg(fabsf(obs[JOINTS[k].index]) < 0.05f, "%s: obs[%d] = %f at reset",
                       JOINTS[k].body, JOINTS[k].index, (double)obs[JOINTS[k].index]);
-        fx_close(&fx);
+        tk_env_fx_close(&fx);
     }
 }
 END_TEST
