@@ -269,14 +269,7 @@ tk_status reset(void *self, float *obs_out)
 
 tk_status step(void *self, const float *action, float *obs_out, double *reward, int *done)
 {
-    Instance *in = static_cast<Instance *>(self);
-    tk_status st = bw::check_action(in, action);
-    if (st != TK_OK)
-        return st;
-    st = in->env->step(action, obs_out, reward, done);
-    if (st != TK_OK)
-        return in->host->error(in->ctx, st, nullptr, "%s", in->env->error());
-    return TK_OK;
+    return bw::step_episode(static_cast<Instance *>(self), action, obs_out, reward, done);
 }
 
 /* TMA's info["success"]: the running episode return is above 230. */

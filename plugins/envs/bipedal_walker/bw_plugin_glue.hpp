@@ -2,7 +2,7 @@
  * The C ABI glue the walkers' two plugin files (bw_plugin.cpp: stump- and
  * hexagon-tracks; pk_plugin.cpp: parkour) share, written once on their own
  * Instance types.  An Instance has host and ctx, env (bw::Env or pk::Env:
- * config(), reset(), error()), dim (the task space), obs_low/obs_high,
+ * config(), reset(), step(), error()), dim (the task space), obs_low/obs_high,
  * act_low/act_high and has_task.  [instance], like the ABI calls.
  */
 #ifndef BW_PLUGIN_GLUE_HPP
@@ -56,14 +56,25 @@ template <class Instance> tk_status reset_episode(Instance *in, float *obs_out)
     return TK_OK;
 }
 
-/* step()'s refusal of non-finite actions. */
-template <class Instance> tk_status check_action(const Instance *in, const float *action)
+/* step(): non-finite actions are refused, and an allocation failure inside
+ * the simulation becomes TK_ERR_NOMEM, so no exception crosses the ABI. */
+template <class Instance>
+tk_status step_episode(Instance *in, const float *action, float *obs_out, double *reward,
+                       int *done)
 {
     const int n = in->env->config().act_dim();
     for (int k = 0; k < n; k++)
         if (!std::isfinite(action[k]))
             return in->host->error(in->ctx, TK_ERR_INVALID, nullptr, "action[%d] is not finite",
                                    k);
+    tk_status st;
+    try {
+        st = in->env->step(action, obs_out, reward, done);
+    } catch (const std::bad_alloc &) {
+        return in->host->error(in->ctx, TK_ERR_NOMEM, nullptr, "out of memory in a step");
+    }
+    if (st != TK_OK)
+        return in->host->error(in->ctx, st, nullptr, "%s", in->env->error());
     return TK_OK;
 }
 

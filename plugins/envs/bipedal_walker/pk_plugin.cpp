@@ -264,18 +264,7 @@ tk_status reset(void *self, float *obs_out)
 
 tk_status step(void *self, const float *action, float *obs_out, double *reward, int *done)
 {
-    Instance *in = static_cast<Instance *>(self);
-    tk_status st = bw::check_action(in, action);
-    if (st != TK_OK)
-        return st;
-    try {
-        st = in->env->step(action, obs_out, reward, done);
-    } catch (const std::bad_alloc &) {
-        return in->host->error(in->ctx, TK_ERR_NOMEM, nullptr, "out of memory in a step");
-    }
-    if (st != TK_OK)
-        return in->host->error(in->ctx, st, nullptr, "%s", in->env->error());
-    return TK_OK;
+    return bw::step_episode(static_cast<Instance *>(self), action, obs_out, reward, done);
 }
 
 /* The original's info["success"]: episodic return above 230. */
