@@ -62,6 +62,16 @@ static int check_info(const tk_experiment *x, tk_diag *d)
     return 0;
 }
 
+int tk_experiment_read_env_info(tk_experiment *x, tk_diag *d)
+{
+    memset(&x->info, 0, sizeof x->info);
+    x->info.struct_size = sizeof x->info;
+    tk_status st = tk_component_env(x->env.comp)->info(x->env.self, &x->info);
+    if (st != TK_OK)
+        return tk_instance_fail(&x->env, st, x->manifest->file, "info", d);
+    return check_info(x, d);
+}
+
 static int check_compatibility(tk_experiment *x, tk_diag *d)
 {
     const tk_manifest *m = x->manifest;
@@ -143,11 +153,7 @@ int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg
     if (tk_instance_create_env(&x->env, m->file, d))
         return -1;
     const tk_env_vtable *ev = tk_component_env(x->env.comp);
-    x->info.struct_size = sizeof x->info;
-    tk_status st = ev->info(x->env.self, &x->info);
-    if (st != TK_OK)
-        return tk_instance_fail(&x->env, st, m->file, "info", d);
-    if (check_info(x, d))
+    if (tk_experiment_read_env_info(x, d))
         return -1;
     x->self_evaluating =
         tk_descriptor_has_feature(x->env.comp->desc, TK_FEATURE_SELF_EVALUATION) &&

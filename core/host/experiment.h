@@ -35,6 +35,12 @@ typedef struct tk_experiment {
 int tk_experiment_setup(tk_experiment *x, const tk_manifest *m, tk_registry *reg, tk_diag *d);
 void tk_experiment_teardown(tk_experiment *x);
 
+/* Reads the env instance's tk_env_info into x->info and checks it (task
+ * space, bounds, return range, step limit).  x->info points into the
+ * instance, so it is read again whenever the instance is re-created.
+ * 0, or -1 with `d` filled. */
+int tk_experiment_read_env_info(tk_experiment *x, tk_diag *d);
+
 /* What the student is created with (the env's sizes and bounds). */
 tk_student_spec tk_experiment_student_spec(const tk_experiment *x);
 

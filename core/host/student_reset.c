@@ -27,25 +27,21 @@ static void renew(tk_instance *inst, const tk_experiment *x, uint64_t count)
 
 /* A self-evaluating env is the learner: a fresh instance from the same
  * config is a fresh learner.  x->info pointed into the old instance, so it
- * is read again, and must describe the same space and sizes. */
+ * is read and checked again, and must describe the same space and sizes. */
 static int reset_env_learner(tk_experiment *x, uint64_t count, tk_diag *d)
 {
     tk_instance *env = &x->env;
     const size_t dims = x->info.task_space.dims;
     const size_t obs_dim = x->info.obs_dim, act_dim = x->info.act_dim;
     renew(env, x, count);
-    if (tk_instance_create_env(env, x->manifest->file, d))
+    if (tk_instance_create_env(env, x->manifest->file, d) || tk_experiment_read_env_info(x, d))
         return -1;
-    tk_env_info info = {.struct_size = sizeof info};
-    tk_status st = tk_component_env(env->comp)->info(env->self, &info);
-    if (st != TK_OK)
-        return tk_instance_fail(env, st, x->manifest->file, "info", d);
-    if (info.task_space.dims != dims || info.obs_dim != obs_dim || info.act_dim != act_dim)
+    if (x->info.task_space.dims != dims || x->info.obs_dim != obs_dim ||
+        x->info.act_dim != act_dim)
         return tk_diag_set(d, env->comp->file, NULL,
                            "env \"%s\" re-created for a student reset describes another task "
                            "space or other sizes than the first instance with the same config",
                            env->ctx.id);
-    x->info = info;
     return 0;
 }
 
