@@ -164,6 +164,11 @@ START_TEST(test_initial_dist_errors)
     ck_assert_int_eq(teacher_open(&t, CONFIG("[1.0, 1.0]")), TK_ERR_CONFIG);
     ck_assert_str_eq(t.h.ctx.err_path, "initial_dist");
     tk_teacher_fx_close(&t);
+    /* cov and std are checked as spdl checks them, then ignored. */
+    ck_assert_int_eq(teacher_open(&t, CONFIG("{\"mean\": [1.0, 2.0], \"cov\": [[1, 0], [0]]}")),
+                     TK_ERR_CONFIG);
+    ck_assert_str_eq(t.h.ctx.err_path, "initial_dist.cov[1]");
+    tk_teacher_fx_close(&t);
     /* The SPDL form of the same knowledge is accepted (cov ignored). */
     ck_assert_int_eq(teacher_open(&t, CONFIG("{\"mean\": [1.0, 2.0], \"cov\": [[1, 0], [0, 1]]}")),
                      TK_OK);

@@ -130,6 +130,31 @@ START_TEST(test_rollouts_buffer_training)
 }
 END_TEST
 
+/* initial_dist is read as adr, currot and spdl read theirs: the path of the
+ * first bad member, std > 0, mean required. */
+START_TEST(test_initial_dist_errors)
+{
+    static const struct {
+        const char *dist, *path;
+    } BAD[] = {{"{\"mean\": [0.1, 0.1], \"std\": [0.05, 0]}", "initial_dist.std[1]"},
+               {"{\"mean\": [0.1]}", "initial_dist.mean"},
+               {"{\"std\": [0.05, 0.05]}", "initial_dist.mean"},
+               {"{\"mean\": [0.1, 0.1], \"cov\": [[1, 0], [0, 1]]}", "initial_dist"},
+               {"[0.1, 0.1]", "initial_dist"}};
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        char cfg[256];
+        snprintf(cfg, sizeof cfg,
+                 "{\"success\": \"env\", \"use_pretrained_samples\": true, "
+                 "\"pretrain_iterations\": 1, \"initial_dist\": %s}",
+                 BAD[i].dist);
+        teacher t;
+        ck_assert_int_eq(teacher_open(&t, cfg, 1), TK_ERR_CONFIG);
+        ck_assert_str_eq(t.h.ctx.err_path, BAD[i].path);
+        tk_teacher_fx_close(&t);
+    }
+}
+END_TEST
+
 START_TEST(test_snapshot_and_checkpoint)
 {
     const char *cfg = "{\"success\": \"env\", \"update_size\": 10, \"gan_iterations\": 3, "
@@ -186,6 +211,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_success_required);
     tcase_add_test(tc, test_generator_moves_to_good_goals);
     tcase_add_test(tc, test_rollouts_buffer_training);
+    tcase_add_test(tc, test_initial_dist_errors);
     tcase_add_test(tc, test_snapshot_and_checkpoint);
     return tk_check_run(s);
 }

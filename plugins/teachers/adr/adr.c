@@ -45,6 +45,7 @@
 
 #include <jansson.h>
 
+#include "dist_config.h"
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
 #include "teachkit/rng.h"
@@ -146,52 +147,39 @@ static tk_status read_initial_point(adr *t, const tk_task_space *space, const ch
 {
     *given = 0;
     json_t *root = json_loads(config_json, 0, NULL);
-    json_t *dist = root ? json_object_get(root, "initial_dist") : NULL;
-    tk_status st = TK_OK;
-    if (!dist || json_is_null(dist))
-        goto done;
-    if (!json_is_object(dist)) {
-        st = t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist",
-                            "must be null or an object {\"mean\": [...]}");
-        goto done;
-    }
-    const char *key;
-    json_t *value;
-    json_object_foreach(dist, key, value) {
-        if (strcmp(key, "mean") != 0 && strcmp(key, "cov") != 0 && strcmp(key, "std") != 0) {
-            st = t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist",
-                                "unknown key \"%s\"; expected \"mean\" (and optionally \"cov\" "
-                                "or \"std\", which ADR ignores)", key);
-            goto done;
-        }
-    }
-    json_t *mean = json_object_get(dist, "mean");
-    if (!json_is_array(mean) || json_array_size(mean) != t->dims) {
-        st = t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist.mean",
-                            "must be an array of %zu numbers (one per task dimension)", t->dims);
-        goto done;
+    dist_config c;
+    tk_status st = dist_config_read(t->host, t->ctx, root ? json_object_get(root, "initial_dist")
+                                                          : NULL,
+                                    "initial_dist", t->dims, DIST_MEAN | DIST_COV | DIST_STD,
+                                    "an object {\"mean\": [...]} (\"cov\" or \"std\" may be "
+                                    "given too; ADR ignores them)",
+                                    &c);
+    json_decref(root);
+    if (st != TK_OK || c.given == 0)
+        return st;
+    if (!c.mean) {
+        dist_config_free(&c);
+        return t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist.mean",
+                              "is required (%zu numbers, one per task dimension)", t->dims);
     }
     for (size_t i = 0; i < t->dims; i++) {
-        json_t *v = json_array_get(mean, i);
-        const double x = json_number_value(v);
         const tk_dim *d = &space->dim[i];
-        if (!json_is_number(v) || !isfinite(x) || x < d->low || x > d->high) {
+        if (c.mean[i] < d->low || c.mean[i] > d->high) {
             char path[64];
             snprintf(path, sizeof path, "initial_dist.mean[%zu]", i);
-            st = t->host->error(t->ctx, TK_ERR_CONFIG, path,
-                                "must be a number in the task space's bounds [%g, %g]", d->low,
-                                d->high);
-            goto done;
+            dist_config_free(&c);
+            return t->host->error(t->ctx, TK_ERR_CONFIG, path,
+                                  "must be a number in the task space's bounds [%g, %g]", d->low,
+                                  d->high);
         }
         /* float32 rounding must not leave the task space. */
-        float f = (float)x;
+        float f = (float)c.mean[i];
         f = f < t->lo[i] ? t->lo[i] : f > t->hi[i] ? t->hi[i] : f;
         t->cur_lo[i] = t->cur_hi[i] = f;
     }
+    dist_config_free(&c);
     *given = 1;
-done:
-    json_decref(root);
-    return st;
+    return TK_OK;
 }
 
 static tk_status read_config(adr *t, const char *config_json)

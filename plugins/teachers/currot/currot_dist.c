@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist_config.h"
 #include "teachkit/rng.h"
 
 void currot_dist_free(currot_dist *dist)
@@ -14,62 +15,47 @@ void currot_dist_free(currot_dist *dist)
     dist->a = dist->b = NULL;
 }
 
-static tk_status read_vec(const tk_host_api *host, tk_ctx *ctx, json_t *obj, const char *key,
-                          const char *member, size_t d, double *out)
-{
-    char path[96];
-    json_t *v = json_object_get(obj, member);
-    snprintf(path, sizeof path, "%s.%s", key, member);
-    if (!json_is_array(v) || json_array_size(v) != d)
-        return host->error(ctx, TK_ERR_CONFIG, path,
-                           "must be an array of %zu numbers (one per task dimension)", d);
-    for (size_t i = 0; i < d; i++) {
-        json_t *x = json_array_get(v, i);
-        out[i] = json_number_value(x);
-        if (!json_is_number(x) || !isfinite(out[i])) {
-            snprintf(path, sizeof path, "%s.%s[%zu]", key, member, i);
-            return host->error(ctx, TK_ERR_CONFIG, path, "must be a finite number");
-        }
-    }
-    return TK_OK;
-}
+static const char FORMS[] = "an object {\"low\": [...], \"high\": [...]} (a uniform box) or "
+                           "{\"mean\": [...], \"std\": [...]} (a Gaussian clipped to the task "
+                           "space)";
 
-static tk_status check_members(const tk_host_api *host, tk_ctx *ctx, json_t *v, const char *key)
+/* The members that go together are both given, and only one pair is. */
+static tk_status check_pairs(const tk_host_api *host, tk_ctx *ctx, const char *key,
+                             const dist_config *c)
 {
-    const char *k;
-    json_t *x;
-    json_object_foreach(v, k, x) {
-        if (strcmp(k, "low") && strcmp(k, "high") && strcmp(k, "mean") && strcmp(k, "std"))
-            return host->error(ctx, TK_ERR_CONFIG, key,
-                               "unknown key \"%s\"; expected \"low\" and \"high\" (a uniform "
-                               "box) or \"mean\" and \"std\" (a Gaussian)", k);
-    }
-    const int box = json_object_get(v, "low") || json_object_get(v, "high");
-    const int gauss = json_object_get(v, "mean") || json_object_get(v, "std");
+    const int box = (c->given & (DIST_LOW | DIST_HIGH)) != 0;
+    const int gauss = (c->given & (DIST_MEAN | DIST_STD)) != 0;
     if (box == gauss)
-        return host->error(ctx, TK_ERR_CONFIG, key,
-                           "needs either \"low\" and \"high\" (a uniform box) or \"mean\" and "
-                           "\"std\" (a Gaussian clipped to the task space), not %s",
+        return host->error(ctx, TK_ERR_CONFIG, key, "needs %s, not %s", FORMS,
                            box ? "both" : "neither");
+    static const struct {
+        unsigned have, need;
+        const char *need_name, *have_name;
+    } PAIRS[] = {{DIST_LOW, DIST_HIGH, "high", "low"},
+                 {DIST_HIGH, DIST_LOW, "low", "high"},
+                 {DIST_MEAN, DIST_STD, "std", "mean"},
+                 {DIST_STD, DIST_MEAN, "mean", "std"}};
+    for (size_t i = 0; i < sizeof PAIRS / sizeof PAIRS[0]; i++)
+        if ((c->given & PAIRS[i].have) && !(c->given & PAIRS[i].need)) {
+            char path[96];
+            snprintf(path, sizeof path, "%s.%s", key, PAIRS[i].need_name);
+            return host->error(ctx, TK_ERR_CONFIG, path, "is required with \"%s\"",
+                               PAIRS[i].have_name);
+        }
     return TK_OK;
 }
 
-static tk_status check_values(const tk_host_api *host, tk_ctx *ctx, const char *key,
-                              const double *lo, const double *hi, const currot_dist *o)
+static tk_status check_box(const tk_host_api *host, tk_ctx *ctx, const char *key,
+                           const double *lo, const double *hi, const currot_dist *o)
 {
     char path[96];
-    for (size_t i = 0; i < o->d; i++) {
-        if (o->gaussian && !(o->b[i] > 0.0)) {
-            snprintf(path, sizeof path, "%s.std[%zu]", key, i);
-            return host->error(ctx, TK_ERR_CONFIG, path, "must be > 0");
-        }
-        if (!o->gaussian && !(o->a[i] >= lo[i] && o->b[i] <= hi[i] && o->a[i] <= o->b[i])) {
+    for (size_t i = 0; i < o->d; i++)
+        if (!(o->a[i] >= lo[i] && o->b[i] <= hi[i] && o->a[i] <= o->b[i])) {
             snprintf(path, sizeof path, "%s.low[%zu]", key, i);
             return host->error(ctx, TK_ERR_CONFIG, path,
                                "the box [%g, %g] must satisfy low <= high inside the task "
                                "dimension's range [%g, %g]", o->a[i], o->b[i], lo[i], hi[i]);
         }
-    }
     return TK_OK;
 }
 
@@ -78,29 +64,29 @@ tk_status currot_dist_read(const tk_host_api *host, tk_ctx *ctx, json_t *v, cons
 {
     memset(out, 0, sizeof *out);
     out->d = d;
-    out->a = malloc(d * sizeof *out->a);
-    out->b = malloc(d * sizeof *out->b);
-    if (!out->a || !out->b)
-        return host->error(ctx, TK_ERR_NOMEM, NULL, "out of memory");
     if (!v || json_is_null(v)) {
+        out->a = malloc(d * sizeof *out->a);
+        out->b = malloc(d * sizeof *out->b);
+        if (!out->a || !out->b)
+            return host->error(ctx, TK_ERR_NOMEM, NULL, "out of memory");
         memcpy(out->a, lo, d * sizeof *lo);
         memcpy(out->b, hi, d * sizeof *hi);
         return TK_OK;
     }
-    if (!json_is_object(v))
-        return host->error(ctx, TK_ERR_CONFIG, key,
-                           "must be null (uniform over the task space) or an object "
-                           "{\"low\": [...], \"high\": [...]} or "
-                           "{\"mean\": [...], \"std\": [...]}");
-    tk_status st = check_members(host, ctx, v, key);
-    if (st != TK_OK)
-        return st;
-    out->gaussian = json_object_get(v, "mean") != NULL;
-    const char *ma = out->gaussian ? "mean" : "low", *mb = out->gaussian ? "std" : "high";
-    if ((st = read_vec(host, ctx, v, key, ma, d, out->a)) != TK_OK ||
-        (st = read_vec(host, ctx, v, key, mb, d, out->b)) != TK_OK)
-        return st;
-    return check_values(host, ctx, key, lo, hi, out);
+    dist_config c;
+    tk_status st = dist_config_read(host, ctx, v, key, d,
+                                    DIST_LOW | DIST_HIGH | DIST_MEAN | DIST_STD, FORMS, &c);
+    if (st == TK_OK)
+        st = check_pairs(host, ctx, key, &c);
+    if (st == TK_OK) {
+        out->gaussian = (c.given & DIST_MEAN) != 0;
+        out->a = dist_config_take(&c, out->gaussian ? DIST_MEAN : DIST_LOW);
+        out->b = dist_config_take(&c, out->gaussian ? DIST_STD : DIST_HIGH);
+        if (!out->gaussian)
+            st = check_box(host, ctx, key, lo, hi, out);
+    }
+    dist_config_free(&c);
+    return st;
 }
 
 void currot_dist_sample(const currot_dist *dist, tk_rng *rng, const double *lo, const double *hi,

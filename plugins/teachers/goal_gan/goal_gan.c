@@ -37,6 +37,7 @@
 #include <jansson.h>
 
 #include "goal_gan.h"
+#include "dist_config.h"
 #include "f32_space.h"
 #include "teachkit/config.h"
 #include "teachkit/nn.h"
@@ -339,51 +340,27 @@ static tk_status read_initial_dist(goal_gan *t, const char *config_json, double 
 {
     *given = 0;
     json_t *root = json_loads(config_json, 0, NULL);
-    json_t *dist = root ? json_object_get(root, "initial_dist") : NULL;
-    tk_status st = TK_OK;
-    if (!dist || json_is_null(dist))
-        goto done;
-    const char *key;
-    json_t *v;
-    if (!json_is_object(dist)) {
-        st = t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist",
-                            "must be null or {\"mean\": [...], \"std\": [...]}");
-        goto done;
-    }
-    json_object_foreach(dist, key, v) {
-        if (strcmp(key, "mean") && strcmp(key, "std")) {
-            st = t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist",
-                                "unknown key \"%s\"; expected \"mean\" and optionally \"std\"",
-                                key);
-            goto done;
-        }
-    }
-    json_t *m = json_object_get(dist, "mean"), *s = json_object_get(dist, "std");
-    if (!json_is_array(m) || json_array_size(m) != t->d) {
-        st = t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist.mean",
-                            "must be an array of %zu numbers", t->d);
-        goto done;
-    }
-    if (s && (!json_is_array(s) || json_array_size(s) != t->d)) {
-        st = t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist.std",
-                            "must be an array of %zu non-negative numbers", t->d);
-        goto done;
+    dist_config c;
+    tk_status st = dist_config_read(t->host, t->ctx, root ? json_object_get(root, "initial_dist")
+                                                          : NULL,
+                                    "initial_dist", t->d, DIST_MEAN | DIST_STD,
+                                    "an object {\"mean\": [...], \"std\": [...]} (std optional)",
+                                    &c);
+    json_decref(root);
+    if (st != TK_OK || c.given == 0)
+        return st;
+    if (!c.mean) {
+        dist_config_free(&c);
+        return t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist.mean",
+                              "is required (%zu numbers, one per task dimension)", t->d);
     }
     for (size_t i = 0; i < t->d; i++) {
-        mean[i] = json_number_value(json_array_get(m, i));
-        std[i] = s ? json_number_value(json_array_get(s, i)) : 0.1 * (t->hi[i] - t->lo[i]);
-        if (!json_is_number(json_array_get(m, i)) || !isfinite(mean[i]) ||
-            (s && (!json_is_number(json_array_get(s, i)) || !(std[i] >= 0.0) ||
-                   !isfinite(std[i])))) {
-            st = t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist",
-                                "entry %zu of mean/std is not a valid number", i);
-            goto done;
-        }
+        mean[i] = c.mean[i];
+        std[i] = c.std ? c.std[i] : 0.1 * (t->hi[i] - t->lo[i]);
     }
+    dist_config_free(&c);
     *given = 1;
-done:
-    json_decref(root);
-    return st;
+    return TK_OK;
 }
 
 /* GoalGAN.__init__ with use_pretrained_samples: 1000 samples of the initial (or a random sub-space)

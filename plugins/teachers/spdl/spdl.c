@@ -57,6 +57,7 @@
 
 #include <jansson.h>
 
+#include "dist_config.h"
 #include "spdl_gaussian.h"
 #include "teachkit/config.h"
 #include "teachkit/plugin.h"
@@ -166,75 +167,37 @@ static tk_status read_dist(spdl *t, json_t *dist, const char *key, spdl_gauss *g
 {
     const size_t d = t->d;
     char path[96];
-    if (!json_is_object(dist))
-        return t->host->error(t->ctx, TK_ERR_CONFIG, key,
-                              "must be null or an object {\"mean\": [...], \"cov\": [[...]]} "
-                              "(or \"std\": [...] instead of \"cov\")");
-    const char *k;
-    json_t *v;
-    json_object_foreach(dist, k, v) {
-        if (strcmp(k, "mean") && strcmp(k, "cov") && strcmp(k, "std"))
-            return t->host->error(t->ctx, TK_ERR_CONFIG, key,
-                                  "unknown key \"%s\"; expected \"mean\" and one of \"cov\", "
-                                  "\"std\"", k);
+    dist_config c;
+    tk_status st = dist_config_read(t->host, t->ctx, dist, key, d,
+                                    DIST_MEAN | DIST_COV | DIST_STD,
+                                    "an object {\"mean\": [...], \"cov\": [[...]]} (or "
+                                    "\"std\": [...] instead of \"cov\")",
+                                    &c);
+    if (st != TK_OK)
+        return st;
+    double *S = NULL;
+    if (!(c.given & DIST_MEAN)) {
+        snprintf(path, sizeof path, "%s.mean", key);
+        st = t->host->error(t->ctx, TK_ERR_CONFIG, path, "is required (%zu numbers)", d);
+    } else if (!(c.given & DIST_COV) == !(c.given & DIST_STD)) {
+        st = t->host->error(t->ctx, TK_ERR_CONFIG, key,
+                            "needs exactly one of \"cov\" (a %zu x %zu covariance matrix) and "
+                            "\"std\" (%zu standard deviations)", d, d, d);
+    } else if (c.cov) {
+        S = dist_config_take(&c, DIST_COV);
+    } else if ((S = calloc(d * d, sizeof *S)) == NULL) {
+        st = t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
+    } else {
+        for (size_t i = 0; i < d; i++)
+            S[i * d + i] = c.std[i] * c.std[i];
     }
-    json_t *mean = json_object_get(dist, "mean"), *cov = json_object_get(dist, "cov");
-    json_t *std = json_object_get(dist, "std");
-    snprintf(path, sizeof path, "%s.mean", key);
-    if (!json_is_array(mean) || json_array_size(mean) != d)
-        return t->host->error(t->ctx, TK_ERR_CONFIG, path,
-                              "must be an array of %zu numbers (one per task dimension)", d);
-    if (!cov == !std)
-        return t->host->error(t->ctx, TK_ERR_CONFIG, key,
-                              "needs exactly one of \"cov\" (a %zu x %zu covariance matrix) and "
-                              "\"std\" (%zu standard deviations)", d, d, d);
-    double *m = calloc(d + d * d, sizeof *m);
-    if (!m)
-        return t->host->error(t->ctx, TK_ERR_NOMEM, NULL, "out of memory");
-    double *S = m + d;
-    tk_status st = TK_OK;
-    for (size_t i = 0; st == TK_OK && i < d; i++) {
-        snprintf(path, sizeof path, "%s.mean[%zu]", key, i);
-        st = json_finite(t, json_array_get(mean, i), path, -DBL_MAX, &m[i]);
-    }
-    const char *what = cov ? "cov" : "std";
-    if (st == TK_OK && !json_is_array(cov ? cov : std)) {
-        snprintf(path, sizeof path, "%s.%s", key, what);
-        st = t->host->error(t->ctx, TK_ERR_CONFIG, path, "must be an array");
-    }
-    if (st == TK_OK && std) {
-        snprintf(path, sizeof path, "%s.std", key);
-        if (json_array_size(std) != d)
-            st = t->host->error(t->ctx, TK_ERR_CONFIG, path, "must hold %zu numbers", d);
-        for (size_t i = 0; st == TK_OK && i < d; i++) {
-            snprintf(path, sizeof path, "%s.std[%zu]", key, i);
-            double s = 0.0;
-            st = json_finite(t, json_array_get(std, i), path, 0.0, &s);
-            if (st == TK_OK && !(s > 0.0))
-                st = t->host->error(t->ctx, TK_ERR_CONFIG, path, "must be > 0");
-            S[i * d + i] = s * s;
-        }
-    } else if (st == TK_OK) {
-        snprintf(path, sizeof path, "%s.cov", key);
-        if (json_array_size(cov) != d)
-            st = t->host->error(t->ctx, TK_ERR_CONFIG, path, "must hold %zu rows", d);
-        for (size_t i = 0; st == TK_OK && i < d; i++) {
-            json_t *row = json_array_get(cov, i);
-            snprintf(path, sizeof path, "%s.cov[%zu]", key, i);
-            if (!json_is_array(row) || json_array_size(row) != d)
-                st = t->host->error(t->ctx, TK_ERR_CONFIG, path, "must hold %zu numbers", d);
-            for (size_t j = 0; st == TK_OK && j < d; j++) {
-                snprintf(path, sizeof path, "%s.cov[%zu][%zu]", key, i, j);
-                st = json_finite(t, json_array_get(row, j), path, -DBL_MAX, &S[i * d + j]);
-            }
-        }
-    }
-    if (st == TK_OK && spdl_gauss_set_mean_cov(g, m, S) != 0) {
-        snprintf(path, sizeof path, "%s.%s", key, what);
+    if (st == TK_OK && spdl_gauss_set_mean_cov(g, c.mean, S) != 0) {
+        snprintf(path, sizeof path, "%s.%s", key, c.std ? "std" : "cov");
         st = t->host->error(t->ctx, TK_ERR_CONFIG, path,
                             "must give a symmetric positive definite covariance");
     }
-    free(m);
+    free(S);
+    dist_config_free(&c);
     return st;
 }
 
