@@ -27,11 +27,14 @@ static tk_status toy_open(toy *t, const char *config)
     return tk_env_fx_open(t, g_plugin, "toy-grid", 1, config);
 }
 
-/* One episode on `task`; returns the reward (competence / 100). */
-static double episode(toy *t, const float *task)
+/* One episode on `task`, begun with `told` when not NULL (ABI 1.3
+ * begin_episode); returns the reward (competence / 100). */
+static double episode_with(toy *t, const float *task, const tk_episode_options *told)
 {
     ck_assert_int_eq(t->vt->set_task(t->env, task), TK_OK);
     ck_assert_int_eq(t->vt->reset(t->env, NULL), TK_OK);
+    if (told)
+        ck_assert_int_eq(t->vt->begin_episode(t->env, told), TK_OK);
     double reward = -1.0;
     int done = 0;
     ck_assert_int_eq(t->vt->step(t->env, NULL, NULL, &reward, &done), TK_OK);
@@ -39,10 +42,23 @@ static double episode(toy *t, const float *task)
     return reward;
 }
 
-/* Train the 2-D cell (i, j) of a 10x10 grid `n` times; returns the last reward. */
+static double episode(toy *t, const float *task)
+{
+    return episode_with(t, task, NULL);
+}
+
+/* The centre of the 2-D cell (i, j) of a 10x10 grid. */
+static void cell_task(int i, int j, float task[2])
+{
+    task[0] = (float)(i * 0.1 + 0.05);
+    task[1] = (float)(j * 0.1 + 0.05);
+}
+
+/* Train the cell (i, j) `n` times; returns the last reward. */
 static double train_cell(toy *t, int i, int j, int n)
 {
-    const float task[2] = {(float)(i * 0.1 + 0.05), (float)(j * 0.1 + 0.05)};
+    float task[2];
+    cell_task(i, j, task);
     double r = 0.0;
     for (int k = 0; k < n; k++)
         r = episode(t, task);
@@ -142,19 +158,13 @@ START_TEST(test_mastery_is_strict)
 }
 END_TEST
 
-/* One episode on the cell (i, j) of a 10x10 grid, begun with learn = `learn`. */
+/* One episode on the cell (i, j), begun with learn = `learn`. */
 static double episode_told(toy *t, int i, int j, unsigned learn)
 {
-    const float task[2] = {(float)(i * 0.1 + 0.05), (float)(j * 0.1 + 0.05)};
+    float task[2];
+    cell_task(i, j, task);
     const tk_episode_options opt = {.struct_size = sizeof opt, .learn = learn, .scores = 0};
-    ck_assert_int_eq(t->vt->set_task(t->env, task), TK_OK);
-    ck_assert_int_eq(t->vt->reset(t->env, NULL), TK_OK);
-    ck_assert_int_eq(t->vt->begin_episode(t->env, &opt), TK_OK);
-    double reward = -1.0;
-    int done = 0;
-    ck_assert_int_eq(t->vt->step(t->env, NULL, NULL, &reward, &done), TK_OK);
-    ck_assert_int_eq(done, 1);
-    return reward;
+    return episode_with(t, task, &opt);
 }
 
 START_TEST(test_no_learn_episodes)
