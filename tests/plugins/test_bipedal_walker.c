@@ -67,18 +67,20 @@ static void hull_state(tk_env_fx *fx, double out[6])
  * foot touches the ground after `t_min` steps, or after `t_max`.  Hip
  * commands add a hull pitch / pitch-rate correction.  PD targets on the
  * observation's joint angles (hip angle; knee angle + 1).  The constants
- * were tuned per morphology on flat tracks. */
+ * were tuned per morphology on flat tracks, by random search until the gait
+ * walked on seeds 100-111 (default and quadru tuned again when the hips took
+ * pybox2d's reference angle). */
 typedef struct gait_params {
     double h_fwd, h_back, k_swing, k_land, k_stance, t_lift, t_min, t_max;
     double kh, kk, kpitch, komega, kv, vdes, stance_pitch;
 } gait_params;
 
-static const gait_params GAIT_DEFAULT = {0.179, 0.131, -0.102, 0.152, 0.753, 14.6, 6.2, 48.0,
-                                         2.379, 1.231, 2.964, 1.504, 0.953, 0.039, 2.431};
+static const gait_params GAIT_DEFAULT = {0.198, 0.128, -0.090, 0.156, 0.767, 15.946, 5.315, 52.753,
+                                         2.544, 1.225, 3.210, 1.674, 1.038, 0.038, 2.599};
 static const gait_params GAIT_SHORT = {0.579, 0.458, -0.335, 0.133, 0.868, 5.0, 13.8, 81.5,
                                        1.108, 1.724, 0.270, 0.231, 0.225, 0.310, 0.653};
-static const gait_params GAIT_QUADRU = {0.830, 0.705, -0.441, 0.875, 0.032, 19.6, 9.2, 22.2,
-                                        1.948, 1.106, 1.597, 0.281, 0.0, 0.0, 1.0};
+static const gait_params GAIT_QUADRU = {0.870, 0.665, -0.418, 0.886, 0.032, 20.973, 8.559, 23.490,
+                                        2.031, 1.123, 1.650, 0.300, 0.0, 0.0, 1.017};
 
 typedef struct gait_pair {
     int swing, t;
@@ -113,7 +115,10 @@ static void gait_pair_act(const gait_params *p, gait_pair *w, const float *s, in
     knee_t[st] = p->k_stance;
     for (int i = 0; i < 2; i++) {
         double pitch = (i == st ? p->stance_pitch : 1.0) * (p->kpitch * s[0] + p->komega * s[1]);
-        double ah = p->kh * (hip_t[i] - s[b[i]]) - 0.25 * s[b[i] + 1] + pitch;
+        /* the constants were tuned on the hip angle from the hull's frame;
+         * the observation counts from the spawn pose, legs at -/+0.05 rad */
+        double hip = s[b[i]] + (i == 0 ? -0.05 : 0.05);
+        double ah = p->kh * (hip_t[i] - hip) - 0.25 * s[b[i] + 1] + pitch;
         double ak = p->kk * (knee_t[i] - s[b[i] + 2]) - 0.25 * s[b[i] + 3];
         a[2 * i] = (float)clip1(ah);
         a[2 * i + 1] = (float)clip1(ak);
@@ -447,15 +452,17 @@ START_TEST(test_spawn_matches_original)
         tk_env_fx_close(&fx);
     }
 
-    /* First observation of the default walker: hull level, hips 0.04-0.08,
-     * knees ~0.86, both feet down (the hip-gap quirk), lidar rising from
-     * ~0.44 straight down. */
+    /* First observation of the default walker: hull level, both legs
+     * 0.04-0.08 rad from the hull after the first step but hip angles
+     * counted from the spawn pose (legs at -/+0.05 rad; pybox2d's reference
+     * angle): ~0.09 and ~0.03; knees ~0.86, both feet down (the hip-gap
+     * quirk), lidar rising from ~0.44 straight down. */
     tk_env_fx fx;
     fx_must_open(&fx, "stump-tracks", "{}", 7);
     float obs[24], task[2] = {0.0f, 6.0f};
     tk_env_fx_start(&fx, task, obs);
     ck_assert_float_eq_tol(obs[0], 0.0f, 0.02f);
-    ck_assert(obs[4] > 0.02f && obs[4] < 0.1f && obs[9] > 0.02f && obs[9] < 0.1f);
+    ck_assert(obs[4] > 0.07f && obs[4] < 0.13f && obs[9] > -0.01f && obs[9] < 0.04f);
     ck_assert_float_eq_tol(obs[6], 0.86f, 0.03f);
     ck_assert_float_eq_tol(obs[11], 0.86f, 0.03f);
     ck_assert_float_eq(obs[8], 1.0f);
@@ -1010,7 +1017,7 @@ static const struct {
     size_t motors, state;
     uint64_t digest;
 } TMA_WALKERS[] = {
-    {"old_classic_bipedal", 4, 10, 0xc09ee8db4f9258edULL},
+    {"old_classic_bipedal", 4, 10, 0x69a8b25ebc6f010aULL},
     {"classic_bipedal", 4, 10, 0xf94d9b7b5f60c4ffULL},
     {"small_bipedal", 4, 10, 0x32b60b5e2b1f6d3cULL},
     {"big_quadru", 8, 20, 0xaabf0b4c0074dc3bULL},
@@ -1018,7 +1025,7 @@ static const struct {
     {"millipede", 16, 40, 0x7ebf60514c096e1dULL},
     {"wheel", 8, 20, 0x7117c6a00499c30fULL},
     {"profile_chimpanzee", 14, 36, 0x28590dd3c6903cf4ULL},
-    {"old_big_quadru", 8, 20, 0x18944bf71625faceULL},
+    {"old_big_quadru", 8, 20, 0xfe3258b260d844c1ULL},
 };
 #define N_TMA_WALKERS (sizeof TMA_WALKERS / sizeof TMA_WALKERS[0])
 

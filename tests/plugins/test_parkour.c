@@ -212,13 +212,13 @@ static const struct {
     const char *body;
     uint64_t dry, wet; /* on DRY_TASK and WET_TASK (SWIM_TASK for the swimmers) */
 } DIGESTS[] = {
-    {"old_classic_bipedal", 0x818e0e501d9d9939ULL, 0x935b1c4a48c5cd4eULL},
+    {"old_classic_bipedal", 0xb7a85b4e76ab05e1ULL, 0x4cb53adef4926d3fULL},
     {"classic_bipedal", 0x8393526912976beeULL, 0x35c3ee65e25dcedeULL},
     {"small_bipedal", 0xf4310c180d99f346ULL, 0x3ff67ea40c74210dULL},
     {"fish", 0x90d16a96d0a4328cULL, 0xef1da7913fbaa9f7ULL},
     {"climbing_profile_chimpanzee", 0x74f70b96343e1b88ULL, 0xc9a73e5a1d511ab1ULL},
     {"big_quadru", 0x6402b5a898658276ULL, 0xe2cdcb6b0f66e5a5ULL},
-    {"old_big_quadru", 0x00b477241059e85aULL, 0x845bba76925f9102ULL},
+    {"old_big_quadru", 0x754b2b2bc608a6c2ULL, 0x1d38391dcfffdf3aULL},
     {"spider", 0xd0c3d0fbe4739260ULL, 0x7a403bf32d6baf97ULL},
     {"millipede", 0x4be8a3fe9230b95dULL, 0xf52e0fd2ec8ee3f6ULL},
     {"wheel", 0x33f8b5b5f15e069fULL, 0x1461515a70d27d72ULL},

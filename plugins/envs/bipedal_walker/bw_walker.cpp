@@ -127,7 +127,9 @@ void Env::build_walker(tk_rng *rng)
             hip.bodyB = upper;
             hip.localAnchorA.Set((float)x_anchor, (float)leg_down); /* raw x_anchor, metres */
             hip.localAnchorB.Set(0.0f, (float)(leg_h / 2.0));
-            hip.referenceAngle = 0.0f;
+            /* pybox2d, given both bodies, sets the reference angle to their
+             * angle difference: the hip angle counts from the spawn pose. */
+            hip.referenceAngle = upper->GetAngle() - hull_->GetAngle();
             hip.enableMotor = true;
             hip.enableLimit = true;
             hip.maxMotorTorque = (float)mo.motors_torque;

@@ -94,10 +94,6 @@ void build_legged(Agent *agent, b2World *world, double init_x, double init_y, do
             if (sh.old_layout) {
                 hip.localAnchorA.Set((float)(sh.pairs == 1 ? 0.0 : x_anchor), (float)sh.leg_down);
                 hip.localAnchorB.Set(0.0f, (float)(sh.leg_h / 2.0));
-                /* pybox2d would give i * 0.05 here too; kept at 0 so that these
-                 * bodies stay identical to Stump Tracks' walkers (bw_walker.cpp),
-                 * which have the same deviation (docs/envs/parkour.md). */
-                hip.referenceAngle = 0.0f;
             }
             agent->add_motor(world->CreateJoint(&hip), SPEED_HIP, -1, 0.0);
 
