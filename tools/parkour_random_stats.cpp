@@ -105,10 +105,7 @@ int run_body(const pk_cppn *cppn, const pk::BodySpec &body, int episodes, size_t
     std::vector<std::vector<float>> tasks;
     if (!parkour_tasks::load_tasks("parkour_random_stats", s->set, n_tasks, &tasks))
         return 1;
-    pk::Config cfg;
-    cfg.body = &body;
-    cfg.lidar = parkour_tasks::lidar_for(body);
-    cfg.cppn = cppn;
+    const pk::Config cfg = parkour_tasks::config_for(body, cppn);
     pk::Env env(cfg);
     tk_rng rng;
     tk_rng_seed(&rng, seed);

@@ -58,10 +58,7 @@ int bench_body(const pk_cppn *cppn, const pk::BodySpec &body, uint64_t target, u
     std::vector<std::vector<float>> tasks;
     if (!parkour_tasks::load_tasks("bench_parkour", set, SIZE_MAX, &tasks))
         return 1;
-    pk::Config cfg;
-    cfg.body = &body;
-    cfg.lidar = parkour_tasks::lidar_for(body);
-    cfg.cppn = cppn;
+    const pk::Config cfg = parkour_tasks::config_for(body, cppn);
     pk::Env env(cfg);
     tk_rng rng;
     tk_rng_seed(&rng, seed);

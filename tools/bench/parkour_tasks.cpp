@@ -59,11 +59,15 @@ bool load_tasks(const char *program, const std::string &set, size_t n,
     return !tasks->empty();
 }
 
-pk::LidarFan lidar_for(const pk::BodySpec &body)
+pk::Config config_for(const pk::BodySpec &body, const pk_cppn *cppn)
 {
-    return body.type == pk::BodyType::Walker    ? pk::LidarFan::Down
-           : body.type == pk::BodyType::Climber ? pk::LidarFan::Up
-                                                : pk::LidarFan::Full;
+    pk::Config cfg;
+    cfg.body = &body;
+    cfg.lidar = body.type == pk::BodyType::Walker    ? pk::LidarFan::Down
+                : body.type == pk::BodyType::Climber ? pk::LidarFan::Up
+                                                     : pk::LidarFan::Full;
+    cfg.cppn = cppn;
+    return cfg;
 }
 
 } /* namespace parkour_tasks */

@@ -35,8 +35,10 @@ std::string test_set_file(const std::string &set);
 bool load_tasks(const char *program, const std::string &set, size_t n,
                 std::vector<std::vector<float>> *tasks);
 
-/* The plugin's "lidars": "auto", the original's choice per body type. */
-pk::LidarFan lidar_for(const pk::BodySpec &body);
+/* The env configuration the tools run `body` with: the plugin's defaults,
+ * the lidar fan of "lidars": "auto" (the original's choice per body type)
+ * and the CPPN `cppn` (borrowed: it must outlive the env). */
+pk::Config config_for(const pk::BodySpec &body, const pk_cppn *cppn);
 
 } /* namespace parkour_tasks */
 
