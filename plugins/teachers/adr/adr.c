@@ -146,22 +146,14 @@ static tk_status read_initial_point(adr *t, const tk_task_space *space, const ch
                                     int *given)
 {
     *given = 0;
-    json_t *root = json_loads(config_json, 0, NULL);
     dist_config c;
-    tk_status st = dist_config_read(t->host, t->ctx, root ? json_object_get(root, "initial_dist")
-                                                          : NULL,
-                                    "initial_dist", t->dims, DIST_MEAN | DIST_COV | DIST_STD,
-                                    "an object {\"mean\": [...]} (\"cov\" or \"std\" may be "
-                                    "given too; ADR ignores them)",
-                                    &c);
-    json_decref(root);
+    tk_status st = dist_config_read_text(t->host, t->ctx, config_json, "initial_dist", t->dims,
+                                         DIST_MEAN | DIST_COV | DIST_STD, DIST_MEAN,
+                                         "an object {\"mean\": [...]} (\"cov\" or \"std\" may "
+                                         "be given too; ADR ignores them)",
+                                         &c);
     if (st != TK_OK || c.given == 0)
         return st;
-    if (!c.mean) {
-        dist_config_free(&c);
-        return t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist.mean",
-                              "is required (%zu numbers, one per task dimension)", t->dims);
-    }
     for (size_t i = 0; i < t->dims; i++) {
         const tk_dim *d = &space->dim[i];
         if (c.mean[i] < d->low || c.mean[i] > d->high) {

@@ -85,7 +85,8 @@ static tk_status read_member(const tk_host_api *host, tk_ctx *ctx, json_t *v, co
 }
 
 tk_status dist_config_read(const tk_host_api *host, tk_ctx *ctx, json_t *v, const char *key,
-                           size_t d, unsigned allowed, const char *forms, dist_config *out)
+                           size_t d, unsigned allowed, unsigned required, const char *forms,
+                           dist_config *out)
 {
     memset(out, 0, sizeof *out);
     out->d = d;
@@ -120,7 +121,26 @@ tk_status dist_config_read(const tk_host_api *host, tk_ctx *ctx, json_t *v, cons
         snprintf(path, sizeof path, "%s.%s", key, MEMBERS[i].name);
         st = read_member(host, ctx, m, path, bit, d, *p);
     }
+    for (size_t i = 0; st == TK_OK && i < N_MEMBERS; i++)
+        if ((MEMBERS[i].bit & required) && !(out->given & MEMBERS[i].bit)) {
+            char path[96];
+            snprintf(path, sizeof path, "%s.%s", key, MEMBERS[i].name);
+            st = host->error(ctx, TK_ERR_CONFIG, path, "is required (%zu numbers%s)",
+                             MEMBERS[i].bit == DIST_COV ? d * d : d,
+                             MEMBERS[i].bit == DIST_COV ? "" : ", one per task dimension");
+        }
     if (st != TK_OK)
         dist_config_free(out);
+    return st;
+}
+
+tk_status dist_config_read_text(const tk_host_api *host, tk_ctx *ctx, const char *config_json,
+                                const char *key, size_t d, unsigned allowed, unsigned required,
+                                const char *forms, dist_config *out)
+{
+    json_t *root = json_loads(config_json, 0, NULL);
+    tk_status st = dist_config_read(host, ctx, root ? json_object_get(root, key) : NULL, key, d,
+                                    allowed, required, forms, out);
+    json_decref(root);
     return st;
 }

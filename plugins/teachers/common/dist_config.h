@@ -39,11 +39,19 @@ typedef struct dist_config {
 
 /* Reads `v`, the config's member `key`.  `v` absent (NULL) or JSON null:
  * TK_OK with nothing given.  Otherwise `v` must be an object whose members
- * are among `allowed` (DIST_* bits); `forms` completes the error message for
- * anything else ("must be null or %s").  On success *out owns its arrays
- * (dist_config_free); on error they are freed.  [instance] */
+ * are among `allowed` and include `required` (DIST_* bits); `forms`
+ * completes the error message for anything else ("must be null or %s").
+ * On success *out owns its arrays (dist_config_free); on error they are
+ * freed.  [instance] */
 tk_status dist_config_read(const tk_host_api *host, tk_ctx *ctx, json_t *v, const char *key,
-                           size_t d, unsigned allowed, const char *forms, dist_config *out);
+                           size_t d, unsigned allowed, unsigned required, const char *forms,
+                           dist_config *out);
+
+/* The same for the member `key` of the JSON object `config_json` (the
+ * teacher's config as create receives it). */
+tk_status dist_config_read_text(const tk_host_api *host, tk_ctx *ctx, const char *config_json,
+                                const char *key, size_t d, unsigned allowed, unsigned required,
+                                const char *forms, dist_config *out);
 
 /* Frees the arrays of `dist` and leaves it empty.  NULL-safe. */
 void dist_config_free(dist_config *dist);

@@ -75,7 +75,7 @@ tk_status currot_dist_read(const tk_host_api *host, tk_ctx *ctx, json_t *v, cons
     }
     dist_config c;
     tk_status st = dist_config_read(host, ctx, v, key, d,
-                                    DIST_LOW | DIST_HIGH | DIST_MEAN | DIST_STD, FORMS, &c);
+                                    DIST_LOW | DIST_HIGH | DIST_MEAN | DIST_STD, 0, FORMS, &c);
     if (st == TK_OK)
         st = check_pairs(host, ctx, key, &c);
     if (st == TK_OK) {

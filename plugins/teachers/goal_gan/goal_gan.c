@@ -339,21 +339,14 @@ static tk_status read_initial_dist(goal_gan *t, const char *config_json, double 
                                    double *std, int *given)
 {
     *given = 0;
-    json_t *root = json_loads(config_json, 0, NULL);
     dist_config c;
-    tk_status st = dist_config_read(t->host, t->ctx, root ? json_object_get(root, "initial_dist")
-                                                          : NULL,
-                                    "initial_dist", t->d, DIST_MEAN | DIST_STD,
-                                    "an object {\"mean\": [...], \"std\": [...]} (std optional)",
-                                    &c);
-    json_decref(root);
+    tk_status st = dist_config_read_text(t->host, t->ctx, config_json, "initial_dist", t->d,
+                                         DIST_MEAN | DIST_STD, DIST_MEAN,
+                                         "an object {\"mean\": [...], \"std\": [...]} (std "
+                                         "optional)",
+                                         &c);
     if (st != TK_OK || c.given == 0)
         return st;
-    if (!c.mean) {
-        dist_config_free(&c);
-        return t->host->error(t->ctx, TK_ERR_CONFIG, "initial_dist.mean",
-                              "is required (%zu numbers, one per task dimension)", t->d);
-    }
     for (size_t i = 0; i < t->d; i++) {
         mean[i] = c.mean[i];
         std[i] = c.std ? c.std[i] : 0.1 * (t->hi[i] - t->lo[i]);

@@ -169,17 +169,14 @@ static tk_status read_dist(spdl *t, json_t *dist, const char *key, spdl_gauss *g
     char path[96];
     dist_config c;
     tk_status st = dist_config_read(t->host, t->ctx, dist, key, d,
-                                    DIST_MEAN | DIST_COV | DIST_STD,
+                                    DIST_MEAN | DIST_COV | DIST_STD, DIST_MEAN,
                                     "an object {\"mean\": [...], \"cov\": [[...]]} (or "
                                     "\"std\": [...] instead of \"cov\")",
                                     &c);
     if (st != TK_OK)
         return st;
     double *S = NULL;
-    if (!(c.given & DIST_MEAN)) {
-        snprintf(path, sizeof path, "%s.mean", key);
-        st = t->host->error(t->ctx, TK_ERR_CONFIG, path, "is required (%zu numbers)", d);
-    } else if (!(c.given & DIST_COV) == !(c.given & DIST_STD)) {
+    if (!(c.given & DIST_COV) == !(c.given & DIST_STD)) {
         st = t->host->error(t->ctx, TK_ERR_CONFIG, key,
                             "needs exactly one of \"cov\" (a %zu x %zu covariance matrix) and "
                             "\"std\" (%zu standard deviations)", d, d, d);
