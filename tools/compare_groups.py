@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Effect sizes between the groups of a study, next to `teachkit report`.
 
-For each group of a study directory and each final measure (the last
-evaluation's mastered_pct and mean_return of every finished run), prints
+For each group of a study directory and each measure (the last
+evaluation's mastered_pct and mean_return of every finished run, and the
+area under its mean_return curve, as `teachkit report` computes it for
+mastered_pct: trapezoids over the evaluations' env steps divided by their
+span; it tells groups apart when none masters a test task yet), prints
 mean ± std and, against the baseline group (same labels but LABEL=VALUE),
 Welch's t-test (t, degrees of freedom, two-sided p) and Cohen's d (the
 difference of the means over the pooled standard deviation).  The report
@@ -79,8 +82,18 @@ def mean_std(v):
     return m, s
 
 
+def area_over_span(curve):
+    """Trapezoids under [(x, y), ...] divided by the x span (y for one point)."""
+    span = curve[-1][0] - curve[0][0]
+    if span <= 0:
+        return curve[-1][1]
+    area = sum((x1 - x0) * (y0 + y1) / 2.0 for (x0, y0), (x1, y1) in zip(curve, curve[1:]))
+    return area / span
+
+
 def load_groups(study_dir):
-    """{group: {"labels": {...}, "mastered_pct": [...], "mean_return": [...]}}"""
+    """{group: {"labels": {...}, "mastered_pct": [...], "mean_return": [...],
+    "mean_return_auc": [...]}}"""
     with open(os.path.join(study_dir, "study.json")) as f:
         study = json.load(f)
     groups = {}
@@ -91,16 +104,22 @@ def load_groups(study_dir):
                 if json.load(f).get("status") != "finished":
                     continue
             with open(os.path.join(run_dir, "evals.jsonl")) as f:
-                last = json.loads(f.read().strip().splitlines()[-1])
+                evals = [json.loads(line) for line in f.read().strip().splitlines()]
+            last = evals[-1]
         except (OSError, ValueError, IndexError):
             continue
         g = groups.setdefault(run["group"], {"labels": dict(run["labels"]),
                                              "teacher": run.get("teacher"),
-                                             "mastered_pct": [], "mean_return": []})
+                                             "mastered_pct": [], "mean_return": [],
+                                             "mean_return_auc": []})
         g["labels"].pop("seed", None)
         g["mastered_pct"].append(last["mastered_pct"])
         if last.get("mean_return") is not None:
             g["mean_return"].append(last["mean_return"])
+        curve = [(e["env_steps"], e["mean_return"]) for e in evals
+                 if e.get("mean_return") is not None]
+        if curve:
+            g["mean_return_auc"].append(area_over_span(curve))
     return groups
 
 
@@ -118,10 +137,10 @@ def main():
             for other in groups.values():
                 rest = {k: v for k, v in other["labels"].items() if k != key}
                 mine = {k: v for k, v in g["labels"].items() if k != key}
-                if other["labels"].get(key) == value and rest == mine and \
-                        other["teacher"] == g["teacher"]:
+                same_teacher = key == "teacher" or other["teacher"] == g["teacher"]
+                if other["labels"].get(key) == value and rest == mine and same_teacher:
                     base = other
-        for measure in ("mastered_pct", "mean_return"):
+        for measure in ("mastered_pct", "mean_return", "mean_return_auc"):
             v = g[measure]
             if len(v) < 2:
                 continue
@@ -132,7 +151,7 @@ def main():
                 d = cohen_d(v, base[measure])
                 cmp = f"t = {t:.2f}, df = {df:.1f}, p = {p:.3g}, d = {d:.2f}"
             rows.append((name, measure, len(v), f"{m:.2f} ± {s:.2f}", cmp))
-    header = ("group", "final measure", "runs", "mean ± std", f"Welch and Cohen's d vs {key}={value}")
+    header = ("group", "measure", "runs", "mean ± std", f"Welch and Cohen's d vs {key}={value}")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for r in rows:
