@@ -29,6 +29,10 @@ def window_means(path, every):
     return {w: ([x / n for x in t] + [r / n]) for w, (t, r, n) in windows.items()}
 
 
+def steps(n):
+    return f"{n // 1000}k" if n % 1000 == 0 and n > 0 else str(n)
+
+
 def mean_sd(values):
     m = sum(values) / len(values)
     if len(values) < 2:
@@ -64,7 +68,7 @@ def main():
             rows = [r[w] for r in runs if w in r]
             cells = [f"{mean_sd([row[k] for row in rows])[0]:.2f} ± "
                      f"{mean_sd([row[k] for row in rows])[1]:.2f}" for k in range(dims + 1)]
-            span = f"{w * args.every // 1000}k-{(w + 1) * args.every // 1000}k"
+            span = f"{steps(w * args.every)}-{steps((w + 1) * args.every)}"
             print(f"| {group} | {span} | {len(rows)} | " + " | ".join(cells) + " |")
 
 

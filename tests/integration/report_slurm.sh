@@ -86,6 +86,35 @@ cg="$(dirname "$0")/../../tools/compare_groups.py"
 check "compare_groups runs" sh -c "python3 '$cg' '$work/p' precision=fp32 > '$work/cg.txt'"
 check "compare_groups: Welch p = 0.0214, d = -0.90" \
     grep -q 'precision-bf16 | mastered_pct | 15 | 20.82 ± 2.80 | t = -2.46, df = 25.0, p = 0.0214, d = -0.90 |' "$work/cg.txt"
+# A teacher as compare_groups' baseline, the area under the mean-return
+# curve ((-100 + r) / 2 over two evaluations), and curriculum_table's
+# per-window mean task.
+mkdir -p "$work/t/runs"
+runs=""
+for g in random:-80:-60 alp:-40:-20; do
+    name=${g%%:*}; rest=${g#*:}
+    for seed in 1 2; do
+        d="teacher-$name""__seed-$seed"
+        r=$(echo "$rest" | cut -d: -f"$seed")
+        mkdir -p "$work/t/runs/$d"
+        printf '{"episode":0,"env_steps":0,"mastered_pct":0,"mean_return":-100}\n{"episode":2,"env_steps":100,"mastered_pct":0,"mean_return":%s}\n' "$r" > "$work/t/runs/$d/evals.jsonl"
+        printf '{"task":[1.0,2.0],"return":-50,"steps":60,"env_steps":60}\n{"task":[3.0,4.0],"return":-30,"steps":40,"env_steps":100}\n' > "$work/t/runs/$d/episodes.jsonl"
+        echo '{"status": "finished"}' > "$work/t/runs/$d/summary.json"
+        runs="$runs${runs:+,}{\"dir\": \"$d\", \"group\": \"teacher-$name\", \"teacher\": \"$name\", \"labels\": {\"teacher\": \"$name\", \"seed\": \"$seed\"}}"
+    done
+done
+echo "{\"name\": \"teachers\", \"manifest\": {}, \"runs\": [$runs]}" > "$work/t/study.json"
+check "compare_groups against teacher=random" \
+    sh -c "python3 '$cg' '$work/t' teacher=random > '$work/t.txt'"
+check "compare_groups: AUC of the mean return, Welch against random" \
+    grep -q 'teacher-alp | mean_return_auc | 2 | -65.00 ± 7.07 | t = 2.83,' "$work/t.txt"
+ct="$(dirname "$0")/../../tools/curriculum_table.py"
+check "curriculum_table runs" \
+    sh -c "python3 '$ct' '$work/t' --every 50 --names h,s > '$work/ct.txt'"
+check "curriculum_table: the mean task per window" \
+    grep -q '^| teacher-alp | 0-50 | 2 | 1.00 ± 0.00 | 2.00 ± 0.00 | -50.00 ± 0.00 |$' "$work/ct.txt"
+check "curriculum_table: episodes counted where they start" \
+    grep -q '^| teacher-random | 50-100 | 2 | 3.00 ± 0.00 | 4.00 ± 0.00 | -30.00 ± 0.00 |$' "$work/ct.txt"
 check "curves.csv has the mean curve" grep -q '^teacher-x,x,100,20.82,' "$work/s/curves.csv"
 
 cat > "$work/study.json" <<'JSON'
